@@ -1,0 +1,82 @@
+package dev.lamina.kernels;
+
+/**
+ * Single-precision matrix multiply on the Java heap: {@code C[m,n] (+)= A[m,k] · B[k,n]}.
+ *
+ * <p>Operands are addressed through offsets and strides, so transposed operands need no copy:
+ * <pre>
+ *   A(i,p) = a[aOff + i*aRowStride + p*aColStride]
+ *   B(p,j) = b[bOff + p*bRowStride + j*bColStride]
+ *   C(i,j) = c[cOff + i*ldc + j]
+ * </pre>
+ * For example {@code X^T · G} with {@code X} row-major {@code [k, m]} passes {@code aRowStride = 1,
+ * aColStride = m}. With {@code accumulate == false} C is overwritten and never read (it may hold garbage);
+ * with {@code true} the product is added to it. C must not overlap A or B.
+ *
+ * <p>Uses the Vector API ({@code jdk.incubator.vector}) when the module is present at run time, a plain
+ * scalar path otherwise. Large products use {@link Parallel}. Results are deterministic: each element of
+ * C is summed over k in an order that depends only on the shape, so they are identical run to run and
+ * for any thread count.
+ */
+public final class Gemm {
+
+    /** Whether the Vector API kernel is in use (the module is present and {@code lamina.vector} isn't false). */
+    public static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equalsIgnoreCase(System.getProperty("lamina.vector"));
+
+    private Gemm() {
+    }
+
+    /** Computes {@code C[m,n] (+)= A[m,k] · B[k,n]}; see the class comment for the addressing. */
+    public static void gemm(int m, int n, int k,
+                            float[] a, int aOff, int aRowStride, int aColStride,
+                            float[] b, int bOff, int bRowStride, int bColStride,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("negative size: m=" + m + " n=" + n + " k=" + k);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (m > 1 && ldc < n) {
+            throw new IllegalArgumentException("ldc (" + ldc + ") < n (" + n + ")");
+        }
+        checkRange("C", c, cOff, m, n, ldc, 1);
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+            }
+            return;
+        }
+        checkRange("A", a, aOff, m, k, aRowStride, aColStride);
+        checkRange("B", b, bOff, k, n, bRowStride, bColStride);
+        if (VECTOR) {
+            VectorGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
+                    c, cOff, ldc, accumulate);
+        } else {
+            ScalarGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
+                    c, cOff, ldc, accumulate);
+        }
+    }
+
+    /** Plain row-major {@code C = A·B} for contiguous {@code A[m,k]}, {@code B[k,n]}, {@code C[m,n]}. */
+    public static void gemm(int m, int n, int k, float[] a, float[] b, float[] c) {
+        gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false);
+    }
+
+    private static void checkRange(String name, float[] x, int off, int rows, int cols, int rs, int cs) {
+        long lo = off;
+        long hi = off;
+        long r = (long) (rows - 1) * rs;
+        long q = (long) (cols - 1) * cs;
+        lo += Math.min(0, r) + Math.min(0, q);
+        hi += Math.max(0, r) + Math.max(0, q);
+        if (lo < 0 || hi >= x.length) {
+            throw new IndexOutOfBoundsException(name + " [" + rows + "x" + cols + "] at offset " + off
+                    + " strides (" + rs + ", " + cs + ") reaches [" + lo + ", " + hi + "] outside array of length "
+                    + x.length);
+        }
+    }
+}

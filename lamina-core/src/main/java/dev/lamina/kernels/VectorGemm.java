@@ -1,0 +1,418 @@
+package dev.lamina.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API GEMM. Only loaded when {@code jdk.incubator.vector} is present (see {@link Gemm}).
+ *
+ * <p>Goto-style blocking: k is cut into blocks of about {@code KC}; for each block, B is packed into
+ * strips of {@code NR} columns (k-major) and A into strips of {@code MR} rows (k-major), and an
+ * {@code MR x NR} register-blocked micro-kernel walks a strip pair, keeping the 16 accumulators in
+ * registers for the whole k block and adding them into C once. Edge strips are zero-padded when packed
+ * and stored with masks.
+ *
+ * <p>Threads split the strips of M (each thread packs its own A blocks against one shared packed B
+ * panel), or, when M is small, the strips of N (each thread packs its own B strips against one shared
+ * packed A). Each C element is summed over k the same way whatever the split, so the result does not
+ * depend on the thread count.
+ */
+final class VectorGemm {
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final int MR = 8;
+    static final int NR = 2 * L;
+
+    /** Largest k block. */
+    static final int KC = Math.max(16, Integer.getInteger("lamina.gemm.kc", 1024));
+    /** Rows of A packed at once per thread (multiple of MR). */
+    static final int MC = Math.max(MR, Integer.getInteger("lamina.gemm.mc", 192) / MR * MR);
+    /** Largest number of columns of a packed B panel (multiple of NR). */
+    static final int NC = Math.max(NR, Integer.getInteger("lamina.gemm.nc", 1024) / NR * NR);
+    /** Below this many multiply-adds: no packing, no threads. */
+    static final long SMALL = Long.getLong("lamina.gemm.small", 32L * 1024);
+    /** From this many multiply-adds on, use the worker pool. */
+    static final long PAR_MIN = Long.getLong("lamina.gemm.parMin", 128L * 1024);
+
+    private static final int BUF_A = 0;
+    private static final int BUF_B_PANEL = 1;
+    private static final int BUF_B_STRIP = 2;
+    private static final int BUF_SMALL = 3;
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[4][]);
+
+    private VectorGemm() {
+    }
+
+    private static float[] buffer(int which, int size) {
+        float[][] h = BUFFERS.get();
+        float[] f = h[which];
+        if (f == null || f.length < size) {
+            h[which] = f = new float[size];
+        }
+        return f;
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    static void gemm(int m, int n, int k,
+                     float[] a, int aOff, int ars, int acs,
+                     float[] b, int bOff, int brs, int bcs,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
+        long work = (long) m * n * k;
+        if (work < SMALL) {
+            small(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+            return;
+        }
+        boolean par = work >= PAR_MIN && Parallel.threads() > 1;
+        int kBlocks = ceilDiv(k, KC);
+        int kc = ceilDiv(k, kBlocks);
+        int mStrips = ceilDiv(m, MR);
+        int nStrips = ceilDiv(n, NR);
+        // Split N when M is one block and N has at least as many strips: then the shared packed operand
+        // (A) is the smaller one and each thread packs only its own part of B.
+        if (m <= MC && nStrips >= mStrips) {
+            splitN(m, n, k, kc, par, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+        } else {
+            splitM(m, n, k, kc, par, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+        }
+    }
+
+    private static void splitN(int m, int n, int k, int kc, boolean par,
+                               float[] a, int aOff, int ars, int acs,
+                               float[] b, int bOff, int brs, int bcs,
+                               float[] c, int cOff, int ldc, boolean accumulate) {
+        int mStrips = ceilDiv(m, MR);
+        int nStrips = ceilDiv(n, NR);
+        float[] ap = buffer(BUF_A, mStrips * MR * kc);
+        for (int p0 = 0; p0 < k; p0 += kc) {
+            final int kcb = Math.min(kc, k - p0);
+            final int pc = p0;
+            final boolean load = accumulate || p0 > 0;
+            boolean parPack = par && (long) kcb * m >= 16L * 1024;
+            Parallel.forRange(mStrips, parPack ? 1 : mStrips, (s0, e0) -> {
+                for (int s = s0; s < e0; s++) {
+                    int i = s * MR;
+                    packA(a, aOff, ars, acs, i, Math.min(MR, m - i), pc, kcb, ap, s * MR * kcb);
+                }
+            });
+            Parallel.forRange(nStrips, par ? 1 : nStrips, (s, e) -> {
+                float[] bp = buffer(BUF_B_STRIP, NR * kcb);
+                for (int jr = s; jr < e; jr++) {
+                    int j = jr * NR;
+                    int cols = Math.min(NR, n - j);
+                    packB(b, bOff, brs, bcs, j, cols, pc, kcb, bp, 0);
+                    for (int ir = 0; ir < mStrips; ir++) {
+                        int i = ir * MR;
+                        kernel(kcb, ap, ir * MR * kcb, bp, 0, c, cOff + i * ldc + j, ldc,
+                                Math.min(MR, m - i), cols, load);
+                    }
+                }
+            });
+        }
+    }
+
+    private static void splitM(int m, int n, int k, int kc, boolean par,
+                               float[] a, int aOff, int ars, int acs,
+                               float[] b, int bOff, int brs, int bcs,
+                               float[] c, int cOff, int ldc, boolean accumulate) {
+        int mStrips = ceilDiv(m, MR);
+        final int mcStrips = MC / MR;
+        for (int j0 = 0; j0 < n; j0 += NC) {
+            final int jc = j0;
+            final int ncb = Math.min(NC, n - j0);
+            final int nbStrips = ceilDiv(ncb, NR);
+            final float[] bp = buffer(BUF_B_PANEL, nbStrips * NR * kc);
+            for (int p0 = 0; p0 < k; p0 += kc) {
+                final int kcb = Math.min(kc, k - p0);
+                final int pc = p0;
+                final boolean load = accumulate || p0 > 0;
+                boolean parPack = par && (long) kcb * ncb >= 64L * 1024;
+                Parallel.forRange(nbStrips, parPack ? 1 : nbStrips, (s, e) -> {
+                    for (int jr = s; jr < e; jr++) {
+                        int j = jc + jr * NR;
+                        packB(b, bOff, brs, bcs, j, Math.min(NR, n - j), pc, kcb, bp, jr * NR * kcb);
+                    }
+                });
+                Parallel.forRange(mStrips, par ? 1 : mStrips, (s, e) -> {
+                    float[] ap = buffer(BUF_A, mcStrips * MR * kcb);
+                    for (int ib = s; ib < e; ib += mcStrips) {
+                        int ie = Math.min(e, ib + mcStrips);
+                        for (int ir = ib; ir < ie; ir++) {
+                            int i = ir * MR;
+                            packA(a, aOff, ars, acs, i, Math.min(MR, m - i), pc, kcb, ap, (ir - ib) * MR * kcb);
+                        }
+                        for (int jr = 0; jr < nbStrips; jr++) {
+                            int j = jc + jr * NR;
+                            int cols = Math.min(NR, n - j);
+                            for (int ir = ib; ir < ie; ir++) {
+                                int i = ir * MR;
+                                kernel(kcb, ap, (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j, ldc,
+                                        Math.min(MR, m - i), cols, load);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /** Packs rows {@code [i, i+rows)} x k {@code [p0, p0+kc)} of A into {@code ap[o..]} as kc groups of MR. */
+    static void packA(float[] a, int aOff, int ars, int acs, int i, int rows, int p0, int kc, float[] ap, int o) {
+        int base = aOff + i * ars + p0 * acs;
+        if (rows == MR && acs == 1) {
+            for (int r = 0; r < MR; r++) {
+                int src = base + r * ars;
+                int dst = o + r;
+                for (int p = 0; p < kc; p++) {
+                    ap[dst + p * MR] = a[src + p];
+                }
+            }
+        } else if (rows == MR && ars == 1) {
+            for (int p = 0; p < kc; p++) {
+                System.arraycopy(a, base + p * acs, ap, o + p * MR, MR);
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                int src = base + p * acs;
+                int dst = o + p * MR;
+                int r = 0;
+                for (; r < rows; r++) {
+                    ap[dst + r] = a[src + r * ars];
+                }
+                for (; r < MR; r++) {
+                    ap[dst + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Packs k {@code [p0, p0+kc)} x columns {@code [j, j+cols)} of B into {@code bp[o..]} as kc groups of NR. */
+    static void packB(float[] b, int bOff, int brs, int bcs, int j, int cols, int p0, int kc, float[] bp, int o) {
+        int base = bOff + p0 * brs + j * bcs;
+        if (cols == NR && bcs == 1) {
+            for (int p = 0; p < kc; p++) {
+                int src = base + p * brs;
+                int dst = o + p * NR;
+                FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+                FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+            }
+        } else if (brs == 1) {
+            for (int jj = 0; jj < cols; jj++) {
+                int src = base + jj * bcs;
+                int dst = o + jj;
+                for (int p = 0; p < kc; p++) {
+                    bp[dst + p * NR] = b[src + p];
+                }
+            }
+            if (cols < NR) {
+                for (int p = 0; p < kc; p++) {
+                    java.util.Arrays.fill(bp, o + p * NR + cols, o + (p + 1) * NR, 0f);
+                }
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                int src = base + p * brs;
+                int dst = o + p * NR;
+                int jj = 0;
+                for (; jj < cols; jj++) {
+                    bp[dst + jj] = b[src + jj * bcs];
+                }
+                for (; jj < NR; jj++) {
+                    bp[dst + jj] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * The MR x NR micro-kernel: C tile (+)= packed A strip · packed B strip over kc. Only {@code rows} x
+     * {@code cols} of the tile are stored. With {@code load} the tile is added to C, else it replaces it.
+     */
+    static void kernel(int kc, float[] ap, int ao, float[] bp, int bo,
+                       float[] c, int co, int ldc, int rows, int cols, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00;
+        FloatVector c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[ao]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ao + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ao + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, ap[ao + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, ap[ao + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+            ao += MR;
+            bo += NR;
+        }
+        if (rows == MR && cols == NR) {
+            // Written out rather than through helpers: a helper compiled apart from this method would
+            // receive the accumulators boxed.
+            int o1 = co + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc, o6 = o5 + ldc, o7 = o6 + ldc;
+            if (load) {
+                c00 = c00.add(FloatVector.fromArray(S, c, co));
+                c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+                c10 = c10.add(FloatVector.fromArray(S, c, o1));
+                c11 = c11.add(FloatVector.fromArray(S, c, o1 + L));
+                c20 = c20.add(FloatVector.fromArray(S, c, o2));
+                c21 = c21.add(FloatVector.fromArray(S, c, o2 + L));
+                c30 = c30.add(FloatVector.fromArray(S, c, o3));
+                c31 = c31.add(FloatVector.fromArray(S, c, o3 + L));
+                c40 = c40.add(FloatVector.fromArray(S, c, o4));
+                c41 = c41.add(FloatVector.fromArray(S, c, o4 + L));
+                c50 = c50.add(FloatVector.fromArray(S, c, o5));
+                c51 = c51.add(FloatVector.fromArray(S, c, o5 + L));
+                c60 = c60.add(FloatVector.fromArray(S, c, o6));
+                c61 = c61.add(FloatVector.fromArray(S, c, o6 + L));
+                c70 = c70.add(FloatVector.fromArray(S, c, o7));
+                c71 = c71.add(FloatVector.fromArray(S, c, o7 + L));
+            }
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, o1);
+            c11.intoArray(c, o1 + L);
+            c20.intoArray(c, o2);
+            c21.intoArray(c, o2 + L);
+            c30.intoArray(c, o3);
+            c31.intoArray(c, o3 + L);
+            c40.intoArray(c, o4);
+            c41.intoArray(c, o4 + L);
+            c50.intoArray(c, o5);
+            c51.intoArray(c, o5 + L);
+            c60.intoArray(c, o6);
+            c61.intoArray(c, o6 + L);
+            c70.intoArray(c, o7);
+            c71.intoArray(c, o7 + L);
+            return;
+        }
+        // Edge tile: spill to a scratch tile, then store the valid part with scalar code (masked vector
+        // stores compiled apart from this method were measured 20x slower).
+        float[] t = new float[MR * NR];
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+        c60.intoArray(t, 6 * NR);
+        c61.intoArray(t, 6 * NR + L);
+        c70.intoArray(t, 7 * NR);
+        c71.intoArray(t, 7 * NR + L);
+        storeEdge(t, c, co, ldc, rows, cols, load);
+    }
+
+    private static void storeEdge(float[] t, float[] c, int co, int ldc, int rows, int cols, boolean load) {
+        for (int r = 0; r < rows; r++) {
+            int o = co + r * ldc;
+            int to = r * NR;
+            if (load) {
+                for (int j = 0; j < cols; j++) {
+                    c[o + j] += t[to + j];
+                }
+            } else {
+                System.arraycopy(t, to, c, o, cols);
+            }
+        }
+    }
+
+    /**
+     * Small products: no packing, no threads. Each row of C is built in vector accumulators over k in
+     * order and written once.
+     */
+    static void small(int m, int n, int k,
+                      float[] a, int aOff, int ars, int acs,
+                      float[] b, int bOff, int brs, int bcs,
+                      float[] c, int cOff, int ldc, boolean accumulate) {
+        final float[] bb;
+        final int bo;
+        final int ldb;
+        if (bcs == 1) {
+            bb = b;
+            bo = bOff;
+            ldb = brs;
+        } else {
+            bb = buffer(BUF_SMALL, k * n);
+            for (int p = 0; p < k; p++) {
+                int src = bOff + p * brs;
+                for (int j = 0; j < n; j++) {
+                    bb[p * n + j] = b[src + j * bcs];
+                }
+            }
+            bo = 0;
+            ldb = n;
+        }
+        for (int i = 0; i < m; i++) {
+            int ai = aOff + i * ars;
+            int ci = cOff + i * ldc;
+            int j = 0;
+            for (; j + 2 * L <= n; j += 2 * L) {
+                FloatVector s0 = FloatVector.zero(S);
+                FloatVector s1 = s0;
+                int bj = bo + j;
+                for (int p = 0; p < k; p++) {
+                    FloatVector x = FloatVector.broadcast(S, a[ai + p * acs]);
+                    s0 = x.fma(FloatVector.fromArray(S, bb, bj + p * ldb), s0);
+                    s1 = x.fma(FloatVector.fromArray(S, bb, bj + p * ldb + L), s1);
+                }
+                if (accumulate) {
+                    s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
+                    s1 = s1.add(FloatVector.fromArray(S, c, ci + j + L));
+                }
+                s0.intoArray(c, ci + j);
+                s1.intoArray(c, ci + j + L);
+            }
+            for (; j + L <= n; j += L) {
+                FloatVector s0 = FloatVector.zero(S);
+                int bj = bo + j;
+                for (int p = 0; p < k; p++) {
+                    s0 = FloatVector.broadcast(S, a[ai + p * acs]).fma(FloatVector.fromArray(S, bb, bj + p * ldb), s0);
+                }
+                if (accumulate) {
+                    s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
+                }
+                s0.intoArray(c, ci + j);
+            }
+            for (; j < n; j++) {
+                float s0 = 0f;
+                int bj = bo + j;
+                for (int p = 0; p < k; p++) {
+                    s0 = Math.fma(a[ai + p * acs], bb[bj + p * ldb], s0);
+                }
+                c[ci + j] = accumulate ? c[ci + j] + s0 : s0;
+            }
+        }
+    }
+}

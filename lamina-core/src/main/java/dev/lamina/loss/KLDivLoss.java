@@ -1,0 +1,49 @@
+package dev.lamina.loss;
+
+import dev.lamina.tensor.Tensor;
+
+/**
+ * Kullback–Leibler divergence as PyTorch's {@code F.kl_div}: the input holds log-probabilities, the target
+ * probabilities (or log-probabilities with {@code logTarget}); pointwise t·(log t − input), with 0 where t = 0.
+ * {@code batchMean} divides the sum by the batch size, the mathematically correct KL per sample.
+ */
+public final class KLDivLoss implements Loss {
+    private final Reduction reduction;
+    private final boolean batchMean;
+    private final boolean logTarget;
+
+    /** The recommended form: reduction 'batchmean', probability targets. */
+    public KLDivLoss() {
+        this(null, true, false);
+    }
+
+    /**
+     * @param reduction NONE, MEAN or SUM; ignored (may be null) when {@code batchMean}
+     * @param batchMean sum divided by input.size(0)
+     */
+    public KLDivLoss(Reduction reduction, boolean batchMean, boolean logTarget) {
+        this.reduction = reduction;
+        this.batchMean = batchMean;
+        this.logTarget = logTarget;
+    }
+
+    /** input (log-probabilities) and target of the same shape → 0-d, or that shape for NONE. */
+    @Override
+    public Tensor forward(Tensor input, Tensor target) {
+        Loss.requireSameShape("kl_div", input, target);
+        Loss.requireFinite("kl_div", "input", input);
+        float[] t = target.toArray();
+        float[] p = new float[t.length];
+        float[] entropyTerm = new float[t.length];
+        for (int i = 0; i < t.length; i++) {
+            double prob = logTarget ? Math.exp(t[i]) : t[i];
+            double logProb = logTarget ? t[i] : (t[i] > 0 ? Math.log(t[i]) : 0);
+            p[i] = (float) prob;
+            entropyTerm[i] = (float) (prob > 0 ? prob * logProb : 0);
+        }
+        int[] shape = input.shape();
+        Tensor pointwise = Tensor.of(entropyTerm, shape).sub(input.mul(Tensor.of(p, shape)));
+        if (batchMean) return pointwise.sum().div(input.dim() == 0 ? 1 : input.size(0));
+        return reduction.apply(pointwise);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.lamina.nn;
+
+import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Tensor;
+
+/**
+ * Inverted dropout: in training mode each element is zeroed with probability p and the survivors scaled by
+ * 1/(1-p); in evaluation mode it is the identity. Seeded through its {@link Rng}, so runs repeat exactly.
+ */
+public final class Dropout extends Module {
+    private final float p;
+    private final Rng rng;
+
+    public Dropout(double p) {
+        this(p, Rng.global().split());
+    }
+
+    public Dropout(double p, Rng rng) {
+        if (p < 0 || p > 1) throw new IllegalArgumentException("Dropout: probability must be in [0, 1], got " + p);
+        this.p = (float) p;
+        this.rng = rng;
+    }
+
+    /** Any shape → the same shape. */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (!isTraining() || p == 0f) return x;
+        if (p == 1f) return x.mul(0f);
+        float[] mask = new float[x.numel()];
+        float keep = 1f / (1f - p);
+        synchronized (rng) {
+            for (int i = 0; i < mask.length; i++) mask[i] = rng.nextDouble() >= p ? keep : 0f;
+        }
+        return x.mul(Tensor.of(mask, x.shape()));
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "p=" + p;
+    }
+}

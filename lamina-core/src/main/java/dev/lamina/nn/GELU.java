@@ -1,0 +1,27 @@
+package dev.lamina.nn;
+
+import dev.lamina.tensor.Tensor;
+
+/** x · Φ(x), exact (erf) by default or with PyTorch's tanh approximation. */
+public final class GELU extends Module {
+    private final boolean tanhApproximation;
+
+    public GELU() {
+        this(false);
+    }
+
+    public GELU(boolean tanhApproximation) {
+        this.tanhApproximation = tanhApproximation;
+    }
+
+    /** Any shape → the same shape. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return tanhApproximation ? x.geluTanh() : x.gelu();
+    }
+
+    @Override
+    protected String extraRepr() {
+        return tanhApproximation ? "approximate=tanh" : "";
+    }
+}

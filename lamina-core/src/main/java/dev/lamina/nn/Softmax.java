@@ -1,0 +1,27 @@
+package dev.lamina.nn;
+
+import dev.lamina.tensor.Tensor;
+
+/** Softmax along a dimension (default the last): exp(x) / sum(exp(x)). */
+public final class Softmax extends Module {
+    private final int dim;
+
+    public Softmax() {
+        this(-1);
+    }
+
+    public Softmax(int dim) {
+        this.dim = dim;
+    }
+
+    /** Any shape → the same shape. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.softmax(dim);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "dim=" + dim;
+    }
+}

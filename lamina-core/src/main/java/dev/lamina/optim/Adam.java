@@ -1,0 +1,85 @@
+package dev.lamina.optim;
+
+import dev.lamina.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * Adam (Kingma &amp; Ba) with PyTorch's update, optional AMSGrad, and weight decay either as L2 added to the
+ * gradient (Adam) or decoupled (AdamW, see {@link AdamW}):
+ * m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; p ← p − lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε).
+ */
+public class Adam extends Optimizer {
+    private double beta1 = 0.9;
+    private double beta2 = 0.999;
+    private double eps = 1e-8;
+    private double weightDecay;
+    private boolean amsgrad;
+    private final boolean decoupled;
+    private final float[][] m;
+    private final float[][] v;
+    private final float[][] vMax;
+
+    public Adam(List<Tensor> params, double lr) {
+        this(params, lr, false, 0);
+    }
+
+    protected Adam(List<Tensor> params, double lr, boolean decoupledWeightDecay, double weightDecay) {
+        super(params, lr);
+        this.decoupled = decoupledWeightDecay;
+        this.weightDecay = weightDecay;
+        m = new float[params.size()][];
+        v = new float[params.size()][];
+        vMax = new float[params.size()][];
+    }
+
+    public Adam betas(double b1, double b2) {
+        if (b1 < 0 || b1 >= 1 || b2 < 0 || b2 >= 1) throw new IllegalArgumentException("Adam: betas must be in [0, 1), got " + b1 + ", " + b2);
+        beta1 = b1;
+        beta2 = b2;
+        return this;
+    }
+
+    public Adam eps(double value) {
+        eps = value;
+        return this;
+    }
+
+    public Adam weightDecay(double value) {
+        weightDecay = value;
+        return this;
+    }
+
+    public Adam amsgrad(boolean value) {
+        amsgrad = value;
+        return this;
+    }
+
+    @Override
+    protected void update(int index, float[] p, int po, float[] g, int go, int n) {
+        float[] mi = state(m, index, n), vi = state(v, index, n);
+        float[] vmax = amsgrad ? state(vMax, index, n) : null;
+        float b1 = (float) beta1, b2 = (float) beta2, e = (float) eps;
+        double bc1 = 1 - Math.pow(beta1, steps), bc2 = 1 - Math.pow(beta2, steps);
+        float stepSize = (float) (lr / bc1);
+        float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
+        float l2 = decoupled ? 0f : (float) weightDecay;
+        if (decoupled && weightDecay != 0) {
+            float shrink = (float) (1 - lr * weightDecay);
+            for (int i = 0; i < n; i++) p[po + i] *= shrink;
+        }
+        for (int i = 0; i < n; i++) {
+            float gi = g[go + i] + l2 * p[po + i];
+            float mv = b1 * mi[i] + (1 - b1) * gi;
+            float vv = b2 * vi[i] + (1 - b2) * gi * gi;
+            mi[i] = mv;
+            vi[i] = vv;
+            float second = vv;
+            if (vmax != null) {
+                second = Math.max(vmax[i], vv);
+                vmax[i] = second;
+            }
+            p[po + i] -= stepSize * mv / ((float) Math.sqrt(second) * invSqrtBc2 + e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.lamina.optim;
+
+import dev.lamina.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * RMSprop with PyTorch's update: s ← αs + (1 − α)g²; optionally centred (subtracting the squared running mean
+ * of g) and with momentum; p ← p − lr · g / (√s + ε).
+ */
+public final class RMSprop extends Optimizer {
+    private double alpha = 0.99;
+    private double eps = 1e-8;
+    private double weightDecay;
+    private double momentum;
+    private boolean centered;
+    private final float[][] square;
+    private final float[][] mean;
+    private final float[][] buffer;
+
+    public RMSprop(List<Tensor> params, double lr) {
+        super(params, lr);
+        square = new float[params.size()][];
+        mean = new float[params.size()][];
+        buffer = new float[params.size()][];
+    }
+
+    public RMSprop alpha(double value) {
+        alpha = value;
+        return this;
+    }
+
+    public RMSprop eps(double value) {
+        eps = value;
+        return this;
+    }
+
+    public RMSprop weightDecay(double value) {
+        weightDecay = value;
+        return this;
+    }
+
+    public RMSprop momentum(double value) {
+        momentum = value;
+        return this;
+    }
+
+    public RMSprop centered(boolean value) {
+        centered = value;
+        return this;
+    }
+
+    @Override
+    protected void update(int index, float[] p, int po, float[] g, int go, int n) {
+        float[] s = state(square, index, n);
+        float[] ga = centered ? state(mean, index, n) : null;
+        float[] b = momentum > 0 ? state(buffer, index, n) : null;
+        float a = (float) alpha, e = (float) eps, wd = (float) weightDecay, mu = (float) momentum, lr = (float) this.lr;
+        for (int i = 0; i < n; i++) {
+            float gi = g[go + i] + wd * p[po + i];
+            float si = a * s[i] + (1 - a) * gi * gi;
+            s[i] = si;
+            float var = si;
+            if (ga != null) {
+                float mi = a * ga[i] + (1 - a) * gi;
+                ga[i] = mi;
+                var = si - mi * mi;
+            }
+            float step = gi / ((float) Math.sqrt(var) + e);
+            if (b != null) {
+                b[i] = mu * b[i] + step;
+                step = b[i];
+            }
+            p[po + i] -= lr * step;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.lamina.optim;
+
+import dev.lamina.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * Stochastic gradient descent with optional momentum (heavy-ball or Nesterov), dampening and L2 weight decay,
+ * with PyTorch's update rule: g ← g + λp; b ← μb + (1 − τ)g (b ← g on the first step); p ← p − lr·(g + μb if
+ * Nesterov else b).
+ */
+public final class SGD extends Optimizer {
+    private double momentum;
+    private double dampening;
+    private double weightDecay;
+    private boolean nesterov;
+    private final float[][] buffers;
+
+    public SGD(List<Tensor> params, double lr) {
+        super(params, lr);
+        buffers = new float[params.size()][];
+    }
+
+    public SGD momentum(double value) {
+        momentum = value;
+        return this;
+    }
+
+    public SGD dampening(double value) {
+        dampening = value;
+        return this;
+    }
+
+    public SGD weightDecay(double value) {
+        weightDecay = value;
+        return this;
+    }
+
+    public SGD nesterov(boolean value) {
+        nesterov = value;
+        return this;
+    }
+
+    @Override
+    protected void update(int index, float[] p, int po, float[] g, int go, int n) {
+        if (nesterov && (momentum <= 0 || dampening != 0)) throw new IllegalStateException("SGD: Nesterov momentum needs momentum > 0 and zero dampening");
+        float lr = (float) this.lr, wd = (float) weightDecay, mu = (float) momentum, keep = (float) (1 - dampening);
+        if (mu == 0f) {
+            for (int i = 0; i < n; i++) p[po + i] -= lr * (g[go + i] + wd * p[po + i]);
+            return;
+        }
+        boolean first = buffers[index] == null;
+        float[] b = state(buffers, index, n);
+        for (int i = 0; i < n; i++) {
+            float gi = g[go + i] + wd * p[po + i];
+            float bi = first ? gi : mu * b[i] + keep * gi;
+            b[i] = bi;
+            p[po + i] -= lr * (nesterov ? gi + mu * bi : bi);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.lamina.tensor;
+
+import java.util.Arrays;
+
+/** Static helpers for shapes and strides. Shapes are {@code int[]}, row-major, rank 0 = scalar. */
+public final class Shape {
+    private Shape() {}
+
+    /** Number of elements of a shape; rejects negative dimensions and overflow. */
+    public static int size(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + str(shape));
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + str(shape) + " has more than 2^31-1 elements");
+        }
+        return (int) n;
+    }
+
+    /** Row-major (C-order) strides of a contiguous tensor of this shape. */
+    public static int[] contiguousStrides(int[] shape) {
+        int[] s = new int[shape.length];
+        int acc = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            s[i] = acc;
+            acc *= Math.max(shape[i], 1);
+        }
+        return s;
+    }
+
+    /** "[2, 3, 4]" */
+    public static String str(int[] shape) {
+        return Arrays.toString(shape);
+    }
+
+    /** Normalises a possibly negative axis against a rank; {@code op} names the caller in errors. */
+    public static int axis(String op, int axis, int rank) {
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw new IllegalArgumentException(op + ": dimension " + axis + " out of range for a tensor of rank " + rank);
+        }
+        return a;
+    }
+
+    /** NumPy/PyTorch broadcasting of two shapes; the error names the op and both shapes. */
+    public static int[] broadcast(String op, int[] a, int[] b) {
+        int rank = Math.max(a.length, b.length);
+        int[] out = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+            int db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+            if (da != db && da != 1 && db != 1) {
+                throw new ShapeException(op + ": shapes " + str(a) + " and " + str(b) + " cannot be broadcast together (dimension " + i + ": " + da + " vs " + db + ")");
+            }
+            out[i] = da == 1 ? db : da;
+        }
+        return out;
+    }
+
+    /** Strides that read a tensor of shape {@code shape}/{@code strides} as if broadcast to {@code target}. */
+    static int[] broadcastStrides(int[] shape, int[] strides, int[] target) {
+        int[] out = new int[target.length];
+        int lead = target.length - shape.length;
+        for (int i = 0; i < shape.length; i++) {
+            out[lead + i] = shape[i] == 1 && target[lead + i] != 1 ? 0 : strides[i];
+        }
+        return out;
+    }
+}
