@@ -9,6 +9,10 @@ import dev.lamina.io.NpyArray;
 import dev.lamina.tensor.Tensor;
 
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -102,6 +106,13 @@ public final class Fixtures {
     }
 
     // ------------------------------------------------------------------------------------------------ op cases
+
+    /** Names the fixture cases a non-parameterized test method checks (read by {@link FixtureCoverageTest}). */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    public @interface Covers {
+        String[] value();
+    }
 
     /** An op under test, given the loaded case. */
     @FunctionalInterface

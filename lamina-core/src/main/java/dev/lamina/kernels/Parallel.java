@@ -124,27 +124,43 @@ public final class Parallel {
         }
     }
 
-    /** Shared state of one {@link #forRange} call. */
+    /**
+     * Shared state of one {@link #forRange} call. Chunks are claimed through a counter: whichever thread
+     * (caller or worker) is free takes the next chunk, so a worker that the OS has not scheduled yet
+     * (the machine is busy) does not hold the caller up; the caller then runs that chunk itself. The
+     * chunk boundaries stay fixed.
+     */
     private static final class Job {
         final RangeBody body;
+        final int n;
+        final int chunks;
+        final AtomicInteger next = new AtomicInteger();
         final AtomicInteger pending;
         final AtomicReference<Throwable> error = new AtomicReference<>();
         volatile Thread waiter;
 
-        Job(RangeBody body, int pending) {
+        Job(RangeBody body, int n, int chunks) {
             this.body = body;
-            this.pending = new AtomicInteger(pending);
+            this.n = n;
+            this.chunks = chunks;
+            this.pending = new AtomicInteger(chunks);
         }
 
-        void fail(Throwable t) {
-            error.compareAndSet(null, t);
-        }
-
-        void done() {
-            if (pending.decrementAndGet() == 0) {
-                Thread w = waiter;
-                if (w != null) {
-                    LockSupport.unpark(w);
+        /** Claims and runs chunks until none is left. */
+        void work() {
+            int i;
+            while ((i = next.getAndIncrement()) < chunks) {
+                try {
+                    body.run(chunkStart(n, chunks, i), chunkStart(n, chunks, i + 1));
+                } catch (Throwable t) {
+                    error.compareAndSet(null, t);
+                } finally {
+                    if (pending.decrementAndGet() == 0) {
+                        Thread w = waiter;
+                        if (w != null) {
+                            LockSupport.unpark(w);
+                        }
+                    }
                 }
             }
         }
@@ -166,15 +182,11 @@ public final class Parallel {
         }
 
         void run(int n, int chunks, RangeBody body) {
-            Job job = new Job(body, chunks - 1);
+            Job job = new Job(body, n, chunks);
             for (int i = 1; i < chunks; i++) {
-                workers[i - 1].submit(job, chunkStart(n, chunks, i), chunkStart(n, chunks, i + 1));
+                workers[i - 1].submit(job);
             }
-            try {
-                body.run(0, chunkStart(n, chunks, 1));
-            } catch (Throwable t) {
-                job.fail(t);
-            }
+            job.work();
             await(job);
             Throwable t = job.error.get();
             if (t != null) {
@@ -224,9 +236,7 @@ public final class Parallel {
 
     private static final class Worker extends Thread {
         private final Pool pool;
-        private int start;
-        private int end;
-        private volatile Job job;
+        private final AtomicReference<Job> job = new AtomicReference<>();
         private volatile boolean parked;
 
         Worker(Pool pool, int index) {
@@ -235,10 +245,8 @@ public final class Parallel {
             setDaemon(true);
         }
 
-        void submit(Job j, int s, int e) {
-            start = s;
-            end = e;
-            job = j; // volatile write publishes start/end
+        void submit(Job j) {
+            job.set(j);
             if (parked) {
                 LockSupport.unpark(this);
             }
@@ -248,7 +256,7 @@ public final class Parallel {
             long begin = System.nanoTime();
             int spins = 0;
             while (true) {
-                Job j = job;
+                Job j = job.get();
                 if (j != null) {
                     return j;
                 }
@@ -262,7 +270,7 @@ public final class Parallel {
             }
             while (true) {
                 parked = true;
-                Job j = job;
+                Job j = job.get();
                 if (j != null) {
                     parked = false;
                     return j;
@@ -273,7 +281,7 @@ public final class Parallel {
                 }
                 LockSupport.park(this);
                 parked = false;
-                j = job;
+                j = job.get();
                 if (j != null) {
                     return j;
                 }
@@ -287,16 +295,10 @@ public final class Parallel {
                 if (j == null) {
                     return;
                 }
-                int s = start;
-                int e = end;
-                try {
-                    j.body.run(s, e);
-                } catch (Throwable t) {
-                    j.fail(t);
-                } finally {
-                    job = null;
-                    j.done();
-                }
+                // Clear only if no newer job was submitted meanwhile (the caller may have finished this
+                // one alone and moved on).
+                job.compareAndSet(j, null);
+                j.work();
             }
         }
     }

@@ -39,7 +39,8 @@ final class VectorGemm {
     private static final int BUF_B_PANEL = 1;
     private static final int BUF_B_STRIP = 2;
     private static final int BUF_SMALL = 3;
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[4][]);
+    private static final int BUF_TILE = 4;
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[5][]);
 
     private VectorGemm() {
     }
@@ -100,6 +101,7 @@ final class VectorGemm {
             });
             Parallel.forRange(nStrips, par ? 1 : nStrips, (s, e) -> {
                 float[] bp = buffer(BUF_B_STRIP, NR * kcb);
+                float[] tile = buffer(BUF_TILE, MR * NR);
                 for (int jr = s; jr < e; jr++) {
                     int j = jr * NR;
                     int cols = Math.min(NR, n - j);
@@ -107,7 +109,7 @@ final class VectorGemm {
                     for (int ir = 0; ir < mStrips; ir++) {
                         int i = ir * MR;
                         kernel(kcb, ap, ir * MR * kcb, bp, 0, c, cOff + i * ldc + j, ldc,
-                                Math.min(MR, m - i), cols, load);
+                                Math.min(MR, m - i), cols, load, tile);
                     }
                 }
             });
@@ -138,6 +140,7 @@ final class VectorGemm {
                 });
                 Parallel.forRange(mStrips, par ? 1 : mStrips, (s, e) -> {
                     float[] ap = buffer(BUF_A, mcStrips * MR * kcb);
+                    float[] tile = buffer(BUF_TILE, MR * NR);
                     for (int ib = s; ib < e; ib += mcStrips) {
                         int ie = Math.min(e, ib + mcStrips);
                         for (int ir = ib; ir < ie; ir++) {
@@ -150,7 +153,7 @@ final class VectorGemm {
                             for (int ir = ib; ir < ie; ir++) {
                                 int i = ir * MR;
                                 kernel(kcb, ap, (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j, ldc,
-                                        Math.min(MR, m - i), cols, load);
+                                        Math.min(MR, m - i), cols, load, tile);
                             }
                         }
                     }
@@ -230,9 +233,10 @@ final class VectorGemm {
     /**
      * The MR x NR micro-kernel: C tile (+)= packed A strip · packed B strip over kc. Only {@code rows} x
      * {@code cols} of the tile are stored. With {@code load} the tile is added to C, else it replaces it.
+     * {@code t} is scratch of MR*NR floats for edge tiles.
      */
     static void kernel(int kc, float[] ap, int ao, float[] bp, int bo,
-                       float[] c, int co, int ldc, int rows, int cols, boolean load) {
+                       float[] c, int co, int ldc, int rows, int cols, boolean load, float[] t) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00;
         FloatVector c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00;
@@ -314,7 +318,6 @@ final class VectorGemm {
         }
         // Edge tile: spill to a scratch tile, then store the valid part with scalar code (masked vector
         // stores compiled apart from this method were measured 20x slower).
-        float[] t = new float[MR * NR];
         c00.intoArray(t, 0);
         c01.intoArray(t, L);
         c10.intoArray(t, NR);

@@ -76,7 +76,17 @@ class ParallelTest {
     void usesWorkerThreads() {
         Parallel.setThreads(2);
         Set<Thread> seen = ConcurrentHashMap.newKeySet();
-        Parallel.forRange(2, 1, (s, e) -> seen.add(Thread.currentThread()));
+        CountDownLatch both = new CountDownLatch(2);
+        Parallel.forRange(2, 1, (s, e) -> {
+            seen.add(Thread.currentThread());
+            both.countDown();
+            try {
+                // Holds this chunk until the other one has started, so it must be on another thread.
+                both.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException ex) {
+                throw new RuntimeException(ex);
+            }
+        });
         assertEquals(2, seen.size());
         assertTrue(seen.contains(Thread.currentThread()));
     }

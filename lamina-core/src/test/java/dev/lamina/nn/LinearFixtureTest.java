@@ -38,9 +38,10 @@ class LinearFixtureTest {
 
     /** Sequential(Linear(6,8), ReLU, Linear(8,3)) + mean cross-entropy; backward() from the 0-d loss (upstream 1). */
     @Test
+    @Fixtures.Covers("mlp_small")
     void mlpSmall() {
         String f = "mlp_small";
-        Sequential model = new Sequential(new Linear(6, 8), new ReLU(), new Linear(8, 3));
+        Sequential model = new Sequential(new Linear(6, 8, true, new Rng(0)), new ReLU(), new Linear(8, 3, true, new Rng(1)));
         Map<String, Tensor> params = model.namedParameters();
         Map<String, String> torchName = Map.of("0.weight", "fc1_weight", "0.bias", "fc1_bias", "2.weight", "fc2_weight", "2.bias", "fc2_bias");
         assertEquals(torchName.keySet(), params.keySet());

@@ -44,6 +44,7 @@ class ShapeOpsFixtureTest {
 
     /** Two outputs: loss = sum(out0 * gout0) + sum(out1 * gout1). */
     @Test
+    @Fixtures.Covers("split")
     void split() {
         Tensor x = Fixtures.tensor("split", "in0").requiresGrad(true);
         List<Tensor> parts = x.split(new int[] {2, 3}, 0);
