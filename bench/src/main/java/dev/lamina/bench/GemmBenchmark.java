@@ -19,12 +19,17 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Single-precision GEMM throughput. Average time per call; {@link GemmReport} turns it into GFLOP/s
- * (2·m·n·k flops per call).
+ * (2·m·n·k flops per call). Shape names give m x n x k.
  *
- * <p>Shapes: {@code sqN} is N×N·N×N; the training shapes of a 784-256 linear layer with batch 64:
- * {@code fwd} = X[64x784]·W^T... stored as B[784x256] row-major, {@code dW} = X^T·G = [784x64]·[64x256]
- * with X [64x784] read transposed through strides, {@code dX} = G·W^T = [64x256]·[256x784] with W
- * [784x256] read transposed through strides.
+ * <ul>
+ *   <li>{@code sqN}: N×N · N×N, row-major.</li>
+ *   <li>A 784→256 linear layer with batch 64, weight stored [784, 256] (in × out):
+ *       {@code fwd} X[64,784]·W; {@code dW} X^T·G = [784x64]·[64x256] with X read transposed through
+ *       strides; {@code dX} G·W^T = [64x256]·[256x784] with W read transposed through strides.</li>
+ *   <li>The same layer in PyTorch layout, weight [256, 784] (out × in), as {@code LinearOp} calls it:
+ *       {@code linFwd} X·W^T (B transposed), {@code linDX} G·W (plain), {@code linDW} G^T·X (A
+ *       transposed).</li>
+ * </ul>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,7 +42,8 @@ public class GemmBenchmark {
     @Param({"1", "2"})
     public int threads;
 
-    @Param({"sq64", "sq256", "sq1024", "fwd_64x784x256", "dW_784x64x256", "dX_64x256x784"})
+    @Param({"sq64", "sq256", "sq1024", "fwd_64x256x784", "dW_784x256x64", "dX_64x784x256",
+            "linFwd_64x256x784", "linDX_64x784x256", "linDW_256x784x64"})
     public String shape;
 
     int m, n, k;
@@ -52,20 +58,35 @@ public class GemmBenchmark {
             case "sq64" -> square(64);
             case "sq256" -> square(256);
             case "sq1024" -> square(1024);
-            case "fwd_64x784x256" -> {
-                // X[64,784] · B[784,256], both row-major.
-                m = 64; k = 784; n = 256;
+            case "fwd_64x256x784" -> {
+                // X[64,784] · W[784,256], both row-major.
+                m = 64; n = 256; k = 784;
                 ars = k; acs = 1; brs = n; bcs = 1;
             }
-            case "dW_784x64x256" -> {
+            case "dW_784x256x64" -> {
                 // X^T · G: X stored [64,784] row-major, read as A[784,64] with strides (1, 784).
-                m = 784; k = 64; n = 256;
+                m = 784; n = 256; k = 64;
                 ars = 1; acs = m; brs = n; bcs = 1;
             }
-            case "dX_64x256x784" -> {
+            case "dX_64x784x256" -> {
                 // G · W^T: W stored [784,256] row-major, read as B[256,784] with strides (1, 256).
-                m = 64; k = 256; n = 784;
+                m = 64; n = 784; k = 256;
                 ars = k; acs = 1; brs = 1; bcs = k;
+            }
+            case "linFwd_64x256x784" -> {
+                // X · W^T: W stored [256,784] row-major, read as B[784,256] with strides (1, 784).
+                m = 64; n = 256; k = 784;
+                ars = k; acs = 1; brs = 1; bcs = k;
+            }
+            case "linDX_64x784x256" -> {
+                // G[64,256] · W[256,784], both row-major.
+                m = 64; n = 784; k = 256;
+                ars = k; acs = 1; brs = n; bcs = 1;
+            }
+            case "linDW_256x784x64" -> {
+                // G^T · X: G stored [64,256] row-major, read as A[256,64] with strides (1, 256).
+                m = 256; n = 784; k = 64;
+                ars = 1; acs = m; brs = n; bcs = 1;
             }
             default -> throw new IllegalArgumentException(shape);
         }

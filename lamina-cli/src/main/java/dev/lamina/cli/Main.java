@@ -17,6 +17,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // charts are drawn off-screen; never look for a display
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
         System.exit(run(args));
     }
 

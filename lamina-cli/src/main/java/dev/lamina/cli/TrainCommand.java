@@ -1,35 +1,45 @@
 package dev.lamina.cli;
 
-import dev.lamina.autograd.Autograd;
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
 import dev.lamina.data.FashionMnist;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.loss.CrossEntropyLoss;
-import dev.lamina.loss.Reduction;
 import dev.lamina.nn.Sequential;
 import dev.lamina.optim.Adam;
 import dev.lamina.optim.AdamW;
+import dev.lamina.optim.LrSchedule;
 import dev.lamina.optim.Optimizer;
 import dev.lamina.optim.RMSprop;
 import dev.lamina.optim.SGD;
+import dev.lamina.optim.Scheduler;
 import dev.lamina.tensor.Rng;
-import dev.lamina.tensor.Tensor;
+import dev.lamina.train.Callback;
+import dev.lamina.train.EarlyStopping;
+import dev.lamina.train.EpochResult;
+import dev.lamina.train.History;
+import dev.lamina.train.NonFiniteLossException;
+import dev.lamina.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code lamina train}: trains a named model on Fashion-MNIST-format data and evaluates it after every epoch. */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train and evaluate a model on Fashion-MNIST (the bundled subset by default).")
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train and evaluate a model on Fashion-MNIST (the bundled subset by default).",
+                "Prints a summary line per epoch (and a progress bar on a terminal), then per-class precision, recall and F1 and the confusion matrix of the test set."})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "mlp", description = "Model to train: ${COMPLETION-CANDIDATES}; default ${DEFAULT-VALUE}.", completionCandidates = ModelNames.class)
     String model;
 
-    @Option(names = "--data", description = "Directory with the four IDX files (raw or .gz); default: the subset shipped in the repository.")
+    @Option(names = "--data", paramLabel = "DIR", description = "Directory with the four IDX files (raw or .gz); default: the subset shipped in the repository.")
     Path data;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs; default ${DEFAULT-VALUE}.")
@@ -44,16 +54,34 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd (momentum 0.9) or rmsprop; default ${DEFAULT-VALUE}.")
     String optimizer;
 
+    @Option(names = "--lr-schedule", defaultValue = "constant", description = "constant, cosine (to 0 over the epochs) or step (x 0.1 after each third of the epochs); default ${DEFAULT-VALUE}.")
+    String schedule;
+
+    @Option(names = "--clip-norm", paramLabel = "MAX", description = "Clip the global gradient norm to MAX before each step.")
+    Double clipNorm;
+
+    @Option(names = "--patience", paramLabel = "N", description = "Stop early when the test loss has not improved for N epochs (it monitors the test set: use it to save time, not to select models).")
+    Integer patience;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation and shuffling; default ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--threads", description = "Worker threads; default: all cores.")
     Integer threads;
 
-    @Option(names = "--limit", description = "Use only the first N training examples.")
+    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training examples.")
     Integer limit;
 
-    static final class ModelNames extends java.util.ArrayList<String> {
+    @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second); other messages go to standard error.")
+    boolean json;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test) to FILE.png and the test confusion matrix to FILE-confusion.png.")
+    Path plot;
+
+    @Option(names = "--no-progress", description = "No progress bar (it is drawn only on an interactive terminal anyway).")
+    boolean noProgress;
+
+    static final class ModelNames extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
 
         ModelNames() {
@@ -64,7 +92,17 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
-        if (threads != null) Parallel.setThreads(threads);
+        if (lr < 0 || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be a non-negative number, got " + lr);
+        if (clipNorm != null && !(clipNorm > 0)) throw new IllegalArgumentException("--clip-norm must be positive, got " + clipNorm);
+        if (patience != null && patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
+        if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be positive, got " + limit);
+        if (threads != null) {
+            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+            Parallel.setThreads(threads);
+        }
+        PrintStream out = System.out;
+        PrintStream human = json ? System.err : System.out; // --json keeps standard output pure JSON lines
+
         Rng rng = new Rng(seed);
         Sequential net = Models.create(model, rng);
         Path dir = data != null ? data : defaultData();
@@ -77,48 +115,85 @@ final class TrainCommand implements Callable<Integer> {
             case "rmsprop" -> new RMSprop(net.parameters(), lr);
             default -> throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; available: adam, adamw, sgd, rmsprop");
         };
-        System.out.printf(Locale.ROOT, "model %s (%,d parameters), data %s: %,d train / %,d test, %d threads%n",
+        LrSchedule lrSchedule = switch (schedule.toLowerCase(Locale.ROOT)) {
+            case "constant" -> null;
+            case "cosine" -> LrSchedule.cosine(epochs, 0);
+            case "step" -> LrSchedule.step(Math.max(1, (epochs + 2) / 3), 0.1);
+            default -> throw new IllegalArgumentException("unknown learning-rate schedule '" + schedule + "'; available: constant, cosine, step");
+        };
+
+        human.printf(Locale.ROOT, "model %s (%,d parameters), data %s: %,d train / %,d test, %d threads%n",
                 model, net.parameterCount(), dir, train.size(), split.test().size(), Parallel.threads());
-        DataLoader loader = new DataLoader(train, batchSize, true, false, rng.split());
-        CrossEntropyLoss lossFn = new CrossEntropyLoss();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            long start = System.nanoTime();
-            net.train();
-            double lossSum = 0;
-            int seen = 0;
-            for (Dataset batch : loader) {
-                opt.zeroGrad();
-                Tensor loss = lossFn.forward(net.forward(batch.features()), batch.targets());
-                float value = loss.item();
-                if (!Float.isFinite(value)) throw new IllegalStateException("loss became " + value + " in epoch " + epoch + "; training stopped (try a lower --lr)");
-                loss.backward();
-                opt.step();
-                lossSum += value * batch.size();
-                seen += batch.size();
+
+        List<EpochResult> results = new ArrayList<>();
+        Trainer trainer = new Trainer(net, new CrossEntropyLoss(), opt);
+        // the bar first: it must close (and clear its line) before the epoch's summary line is printed
+        if (!noProgress && Progress.interactive()) trainer.callback(new Progress(epochs));
+        trainer.callback(new Callback() {
+            @Override
+            public void onEpochEnd(EpochResult r) {
+                results.add(r);
+                if (json) {
+                    out.println(jsonLine(r, epochs));
+                    out.flush();
+                } else {
+                    human.println(summaryLine(r, epochs));
+                }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double[] test = evaluate(net, split.test());
-            System.out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  test loss %.4f  test accuracy %.2f%%  %.1f s  %,.0f samples/s%n",
-                    epoch, epochs, lossSum / seen, test[0], 100 * test[1], seconds, seen / seconds);
+        });
+        if (lrSchedule != null) trainer.scheduler(new Scheduler(opt, lrSchedule));
+        if (clipNorm != null) trainer.clipGradNorm(clipNorm);
+        if (patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, patience));
+
+        DataLoader loader = new DataLoader(train, batchSize, true, false, rng.split()).prefetch(2);
+        History history;
+        try {
+            history = trainer.fit(loader, split.test(), epochs);
+        } catch (NonFiniteLossException e) {
+            if (plot != null && !results.isEmpty()) writePlots(results, human);
+            throw e;
         }
+        if (history.stoppedEarly()) {
+            human.printf(Locale.ROOT, "early stopping: the test loss has not improved for %d epochs; best in epoch %d%n", patience, history.bestEpoch());
+        }
+        EpochResult last = history.last();
+        human.println();
+        human.print(last.validation().confusion().report(FashionMnist.CLASSES));
+        human.println();
+        human.println("confusion matrix of the test set (rows: actual class, columns: predicted class)");
+        human.print(last.validation().confusion().format(FashionMnist.CLASSES));
+        if (plot != null) writePlots(results, human);
         return 0;
     }
 
-    /** Mean loss and accuracy in evaluation mode, without a tape. */
-    static double[] evaluate(Sequential net, Dataset data) {
-        net.eval();
-        CrossEntropyLoss sum = new CrossEntropyLoss(Reduction.SUM, 0, -100);
-        double loss = 0;
-        long correct = 0;
-        try (var scope = Autograd.noGrad()) {
-            for (Dataset batch : new DataLoader(data, 1000, false, false, null)) {
-                Tensor logits = net.forward(batch.features());
-                loss += sum.forward(logits, batch.targets()).item();
-                float[] predicted = logits.argmax(1, false).toArray(), actual = batch.targets().toArray();
-                for (int i = 0; i < predicted.length; i++) if (predicted[i] == actual[i]) correct++;
-            }
-        }
-        return new double[] {loss / data.size(), (double) correct / data.size()};
+    private void writePlots(List<EpochResult> results, PrintStream human) throws IOException {
+        String title = model + " on " + (data != null ? data.getFileName() : "fashion-mnist-subset");
+        Charts.writeCurves(results, title, plot);
+        Path confusion = Charts.confusionPath(plot);
+        EpochResult last = results.getLast();
+        Charts.writeConfusion(last.validation().confusion(), FashionMnist.CLASSES, title + ", epoch " + last.epoch() + ", test set", confusion);
+        human.println("wrote " + plot + " and " + confusion);
+    }
+
+    static String summaryLine(EpochResult r, int epochs) {
+        return String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test loss %.4f  test accuracy %.2f%%  %.1f s  %,.0f samples/s",
+                r.epoch(), epochs, r.trainLoss(), 100 * r.trainAccuracy(), r.valLoss(), 100 * r.valAccuracy(), r.epochSeconds(), r.samplesPerSecond());
+    }
+
+    static String jsonLine(EpochResult r, int epochs) {
+        return new Json()
+                .put("epoch", r.epoch())
+                .put("epochs", epochs)
+                .put("train_loss", r.trainLoss())
+                .put("train_accuracy", r.trainAccuracy())
+                .put("test_loss", r.valLoss())
+                .put("test_accuracy", r.valAccuracy())
+                .put("test_macro_f1", r.valMacroF1())
+                .put("lr", r.lr())
+                .put("epoch_seconds", r.epochSeconds())
+                .put("eval_seconds", r.evalSeconds())
+                .put("samples_per_second", r.samplesPerSecond())
+                .toString();
     }
 
     /** The bundled subset: {@code $LAMINA_HOME/data/fashion-mnist-subset} (the launcher sets lamina.home). */

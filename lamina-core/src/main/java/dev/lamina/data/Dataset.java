@@ -26,4 +26,20 @@ public record Dataset(Tensor features, Tensor targets) {
         int m = Math.min(n, size());
         return new Dataset(features.narrow(0, 0, m).contiguous(), targets.narrow(0, 0, m).contiguous());
     }
+
+    /** The examples from {@code from} (inclusive) to {@code to} (exclusive). */
+    public Dataset slice(int from, int to) {
+        if (from < 0 || to > size() || from > to) throw new IndexOutOfBoundsException("Dataset.slice: [" + from + ", " + to + ") is not within [0, " + size() + ")");
+        return new Dataset(features.narrow(0, from, to - from).contiguous(), targets.narrow(0, from, to - from).contiguous());
+    }
+
+    /** The same targets with transformed features (computed now, once). */
+    public Dataset map(Transform transform) {
+        return new Dataset(transform.apply(features), targets);
+    }
+
+    /** Features normalised to (x − mean) / std, one mean and deviation for all features. */
+    public Dataset normalize(float mean, float std) {
+        return map(Transform.normalize(mean, std));
+    }
 }

@@ -13,9 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  * first chunk on the calling thread and the others on daemon workers, and returns when every chunk is
  * done. The split depends only on {@code n}, {@code minChunk} and the thread count, never on timing.
  *
- * <p>Workers spin briefly ({@code lamina.spinMicros}, default 100 µs) before parking, so a sequence of
+ * <p>Workers spin briefly ({@code lamina.spinMicros}, default 300 µs) before parking, so a sequence of
  * small parallel ops does not pay a park/unpark round trip each (a plain {@code ExecutorService}
- * hand-off measured several times slower for small GEMMs).
+ * hand-off measured several times slower for small GEMMs). Waking a parked thread costs tens of
+ * microseconds on this VM; with a 100 µs spin a stream of 40 µs GEMMs (64x128x256) parked often enough,
+ * once the machine had other load, to run slower on two threads than on one; 300 µs did not.
  *
  * <p>Re-entrancy: a call from inside a worker (nested parallelism), or while another thread is using the
  * pool, runs its chunks one after another on the calling thread, with the same split. It never blocks
@@ -33,7 +35,7 @@ public final class Parallel {
     }
 
     private static final long SPIN_NANOS =
-            TimeUnit.MICROSECONDS.toNanos(Long.getLong("lamina.spinMicros", 100L));
+            TimeUnit.MICROSECONDS.toNanos(Long.getLong("lamina.spinMicros", 300L));
 
     private static volatile Pool pool = new Pool(defaultThreads());
 

@@ -1,21 +1,28 @@
 package dev.lamina.kernels;
 
+import java.util.concurrent.atomic.AtomicLongArray;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API GEMM. Only loaded when {@code jdk.incubator.vector} is present (see {@link Gemm}).
  *
- * <p>Goto-style blocking: k is cut into blocks of about {@code KC}; for each block, B is packed into
- * strips of {@code NR} columns (k-major) and A into strips of {@code MR} rows (k-major), and an
- * {@code MR x NR} register-blocked micro-kernel walks a strip pair, keeping the 16 accumulators in
- * registers for the whole k block and adding them into C once. Edge strips are zero-padded when packed
- * and stored with masks.
+ * <p>Goto-style blocking: k is cut into blocks of at most {@code KC} (about equal); for each block, B is
+ * packed into strips of {@code NR} columns (k-major) and A into strips of {@code MR} rows (k-major), and
+ * an {@code MR x NR} register-blocked micro-kernel (8 rows x 2 vectors, 16 accumulators) walks a strip
+ * pair, keeping the accumulators in registers for the whole k block and adding them into C once. Edge
+ * strips are zero-padded when packed; edge tiles go through a scratch tile and a scalar store.
  *
- * <p>Threads split the strips of M (each thread packs its own A blocks against one shared packed B
- * panel), or, when M is small, the strips of N (each thread packs its own B strips against one shared
- * packed A). Each C element is summed over k the same way whatever the split, so the result does not
- * depend on the thread count.
+ * <p>Threads split the N strips when M is small (each thread packs all of A and its own B strips), else
+ * the M strips (each thread packs its own A blocks and, when the B panel is small, its own copy of it:
+ * cheaper than a shared panel, which costs a second fork-join and cross-core reads; large panels are
+ * packed once, in parallel, and shared). Work within a phase
+ * is handed out by {@link Tasks}: contiguous runs per thread, with stealing. Each C element is summed
+ * over k in the same order whatever the split, so results are identical run to run and for any thread
+ * count.
+ *
+ * <p>Tuning properties (for experiments): {@code lamina.gemm.kc}, {@code .mc}, {@code .nc},
+ * {@code .small}, {@code .parMin}, {@code .ownA}, {@code .ownB}, {@code .ownBMax}, {@code .split} ({@code m}/{@code n}).
  */
 final class VectorGemm {
 
@@ -34,6 +41,18 @@ final class VectorGemm {
     static final long SMALL = Long.getLong("lamina.gemm.small", 32L * 1024);
     /** From this many multiply-adds on, use the worker pool. */
     static final long PAR_MIN = Long.getLong("lamina.gemm.parMin", 128L * 1024);
+
+    /** In the N split, each thread packs A itself (else: packed once, shared). */
+    private static final boolean OWN_A = Boolean.parseBoolean(System.getProperty("lamina.gemm.ownA", "true"));
+    /** In the M split, each thread packs the B panel itself (else: packed once in parallel, shared). */
+    private static final boolean OWN_B = Boolean.parseBoolean(System.getProperty("lamina.gemm.ownB", "true"));
+    /** Largest B panel (floats) that each thread packs for itself; larger ones are packed once, shared. */
+    private static final long OWN_B_MAX = Long.getLong("lamina.gemm.ownBMax", 256L * 1024);
+    /** Split dimension override for experiments: 'm', 'n', or anything else for automatic. */
+    private static final char SPLIT = System.getProperty("lamina.gemm.split", "auto").charAt(0);
+
+    /** k block of the transposed-B packing loop. */
+    private static final int PB = Integer.getInteger("lamina.gemm.pb", 64);
 
     private static final int BUF_A = 0;
     private static final int BUF_B_PANEL = 1;
@@ -72,9 +91,13 @@ final class VectorGemm {
         int kc = ceilDiv(k, kBlocks);
         int mStrips = ceilDiv(m, MR);
         int nStrips = ceilDiv(n, NR);
-        // Split N when M is one block and N has at least as many strips: then the shared packed operand
-        // (A) is the smaller one and each thread packs only its own part of B.
-        if (m <= MC && nStrips >= mStrips) {
+        // Split N when M is one block (each thread packs all of A and its own strips of B, no sharing,
+        // one fork-join) unless splitting M balances the tiles over the threads clearly better.
+        int slots = par ? Parallel.threads() : 1;
+        long tilesN = (long) ceilDiv(nStrips, slots) * mStrips;
+        long tilesM = (long) ceilDiv(mStrips, slots) * nStrips;
+        boolean byN = SPLIT == 'n' || SPLIT != 'm' && m <= MC && tilesN * 10 <= tilesM * 11;
+        if (byN) {
             splitN(m, n, k, kc, par, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         } else {
             splitM(m, n, k, kc, par, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
@@ -87,29 +110,50 @@ final class VectorGemm {
                                float[] c, int cOff, int ldc, boolean accumulate) {
         int mStrips = ceilDiv(m, MR);
         int nStrips = ceilDiv(n, NR);
-        float[] ap = buffer(BUF_A, mStrips * MR * kc);
+        int slots = par ? Math.min(Parallel.threads(), nStrips) : 1;
+        boolean ownA = OWN_A && slots > 1;
+        float[] shared = ownA ? null : buffer(BUF_A, mStrips * MR * kc);
         for (int p0 = 0; p0 < k; p0 += kc) {
             final int kcb = Math.min(kc, k - p0);
             final int pc = p0;
             final boolean load = accumulate || p0 > 0;
-            boolean parPack = par && (long) kcb * m >= 16L * 1024;
-            Parallel.forRange(mStrips, parPack ? 1 : mStrips, (s0, e0) -> {
-                for (int s = s0; s < e0; s++) {
-                    int i = s * MR;
-                    packA(a, aOff, ars, acs, i, Math.min(MR, m - i), pc, kcb, ap, s * MR * kcb);
-                }
-            });
-            Parallel.forRange(nStrips, par ? 1 : nStrips, (s, e) -> {
+            if (!ownA) {
+                boolean parPack = par && (long) kcb * m >= 16L * 1024;
+                Parallel.forRange(mStrips, parPack ? 1 : mStrips, (s0, e0) -> {
+                    for (int s = s0; s < e0; s++) {
+                        int i = s * MR;
+                        packA(a, aOff, ars, acs, i, Math.min(MR, m - i), pc, kcb, shared, s * MR * kcb);
+                    }
+                });
+            }
+            // Each thread takes its own contiguous run of strips and then helps with the others' (see
+            // Tasks). Which thread computes a strip does not change the result.
+            Tasks tasks = new Tasks(nStrips, slots);
+            Parallel.forRange(slots, 1, (s, e) -> {
                 float[] bp = buffer(BUF_B_STRIP, NR * kcb);
                 float[] tile = buffer(BUF_TILE, MR * NR);
-                for (int jr = s; jr < e; jr++) {
+                float[] ap = shared;
+                int jr;
+                while ((jr = tasks.next(s)) >= 0) {
+                    if (ap == null) {
+                        ap = buffer(BUF_A, mStrips * MR * kcb);
+                        for (int ir = 0; ir < mStrips; ir++) {
+                            int i = ir * MR;
+                            packA(a, aOff, ars, acs, i, Math.min(MR, m - i), pc, kcb, ap, ir * MR * kcb);
+                        }
+                    }
                     int j = jr * NR;
                     int cols = Math.min(NR, n - j);
                     packB(b, bOff, brs, bcs, j, cols, pc, kcb, bp, 0);
                     for (int ir = 0; ir < mStrips; ir++) {
                         int i = ir * MR;
-                        kernel(kcb, ap, ir * MR * kcb, bp, 0, c, cOff + i * ldc + j, ldc,
-                                Math.min(MR, m - i), cols, load, tile);
+                        if (cols > L) {
+                            kernel(kcb, ap, ir * MR * kcb, bp, 0, c, cOff + i * ldc + j, ldc,
+                                    Math.min(MR, m - i), cols, load, tile);
+                        } else {
+                            kernel1(kcb, ap, ir * MR * kcb, bp, 0, c, cOff + i * ldc + j, ldc,
+                                    Math.min(MR, m - i), cols, load, tile);
+                        }
                     }
                 }
             });
@@ -122,27 +166,46 @@ final class VectorGemm {
                                float[] c, int cOff, int ldc, boolean accumulate) {
         int mStrips = ceilDiv(m, MR);
         final int mcStrips = MC / MR;
+        final int slots = par ? Math.min(Parallel.threads(), mStrips) : 1;
+        int perSlot = Math.max(slots > 1 ? 2 : 1, ceilDiv(mStrips, slots * mcStrips));
+        final int g = ceilDiv(mStrips, Math.min(mStrips, slots * perSlot));
+        final int blocks = ceilDiv(mStrips, g);
+        final boolean ownB = OWN_B && slots > 1 && (long) kc * Math.min(NC, n) <= OWN_B_MAX;
         for (int j0 = 0; j0 < n; j0 += NC) {
             final int jc = j0;
             final int ncb = Math.min(NC, n - j0);
             final int nbStrips = ceilDiv(ncb, NR);
-            final float[] bp = buffer(BUF_B_PANEL, nbStrips * NR * kc);
+            final float[] shared = ownB ? null : buffer(BUF_B_PANEL, nbStrips * NR * kc);
             for (int p0 = 0; p0 < k; p0 += kc) {
                 final int kcb = Math.min(kc, k - p0);
                 final int pc = p0;
                 final boolean load = accumulate || p0 > 0;
-                boolean parPack = par && (long) kcb * ncb >= 64L * 1024;
-                Parallel.forRange(nbStrips, parPack ? 1 : nbStrips, (s, e) -> {
-                    for (int jr = s; jr < e; jr++) {
-                        int j = jc + jr * NR;
-                        packB(b, bOff, brs, bcs, j, Math.min(NR, n - j), pc, kcb, bp, jr * NR * kcb);
-                    }
-                });
-                Parallel.forRange(mStrips, par ? 1 : mStrips, (s, e) -> {
-                    float[] ap = buffer(BUF_A, mcStrips * MR * kcb);
+                if (!ownB) {
+                    boolean parPack = par && (long) kcb * ncb >= 64L * 1024;
+                    Parallel.forRange(nbStrips, parPack ? 1 : nbStrips, (s, e) -> {
+                        for (int jr = s; jr < e; jr++) {
+                            int j = jc + jr * NR;
+                            packB(b, bOff, brs, bcs, j, Math.min(NR, n - j), pc, kcb, shared, jr * NR * kcb);
+                        }
+                    });
+                }
+                // Blocks of g strips of A, claimed dynamically (see splitN); at least two per thread.
+                Tasks tasks = new Tasks(blocks, slots);
+                Parallel.forRange(slots, 1, (s, e) -> {
+                    float[] ap = buffer(BUF_A, g * MR * kcb);
                     float[] tile = buffer(BUF_TILE, MR * NR);
-                    for (int ib = s; ib < e; ib += mcStrips) {
-                        int ie = Math.min(e, ib + mcStrips);
+                    float[] bp = shared;
+                    int t;
+                    while ((t = tasks.next(s)) >= 0) {
+                        if (bp == null) {
+                            bp = buffer(BUF_B_PANEL, nbStrips * NR * kcb);
+                            for (int jr = 0; jr < nbStrips; jr++) {
+                                int j = jc + jr * NR;
+                                packB(b, bOff, brs, bcs, j, Math.min(NR, n - j), pc, kcb, bp, jr * NR * kcb);
+                            }
+                        }
+                        int ib = t * g;
+                        int ie = Math.min(mStrips, ib + g);
                         for (int ir = ib; ir < ie; ir++) {
                             int i = ir * MR;
                             packA(a, aOff, ars, acs, i, Math.min(MR, m - i), pc, kcb, ap, (ir - ib) * MR * kcb);
@@ -152,13 +215,69 @@ final class VectorGemm {
                             int cols = Math.min(NR, n - j);
                             for (int ir = ib; ir < ie; ir++) {
                                 int i = ir * MR;
-                                kernel(kcb, ap, (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j, ldc,
-                                        Math.min(MR, m - i), cols, load, tile);
+                                if (cols > L) {
+                                    kernel(kcb, ap, (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j,
+                                            ldc, Math.min(MR, m - i), cols, load, tile);
+                                } else {
+                                    kernel1(kcb, ap, (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j,
+                                            ldc, Math.min(MR, m - i), cols, load, tile);
+                                }
                             }
                         }
                     }
                 });
             }
+        }
+    }
+
+    /**
+     * Work split for one parallel phase: tasks {@code [0, n)} are cut into one contiguous run per slot
+     * (thread); a thread takes tasks from the front of its own run, then from the back of the others'.
+     * Contiguous runs keep the C columns or rows of two threads apart (no false sharing between
+     * neighbouring strips); stealing means a thread the OS holds back (a busy machine) does not hold the
+     * whole call back.
+     */
+    static final class Tasks {
+        private final AtomicLongArray runs; // per slot: front << 32 | end
+
+        Tasks(int n, int slots) {
+            runs = new AtomicLongArray(slots);
+            for (int i = 0; i < slots; i++) {
+                long start = (long) n * i / slots;
+                long end = (long) n * (i + 1) / slots;
+                runs.set(i, start << 32 | end);
+            }
+        }
+
+        /** The next task for the thread in {@code slot}, or -1 when all are taken. */
+        int next(int slot) {
+            while (true) {
+                long v = runs.get(slot);
+                int front = (int) (v >>> 32);
+                int end = (int) v;
+                if (front >= end) {
+                    break;
+                }
+                if (runs.compareAndSet(slot, v, (long) (front + 1) << 32 | end)) {
+                    return front;
+                }
+            }
+            int slots = runs.length();
+            for (int d = 1; d < slots; d++) {
+                int o = (slot + d) % slots;
+                while (true) {
+                    long v = runs.get(o);
+                    int front = (int) (v >>> 32);
+                    int end = (int) v;
+                    if (front >= end) {
+                        break;
+                    }
+                    if (runs.compareAndSet(o, v, (long) front << 32 | (end - 1))) {
+                        return end - 1;
+                    }
+                }
+            }
+            return -1;
         }
     }
 
@@ -203,11 +322,16 @@ final class VectorGemm {
                 FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
             }
         } else if (brs == 1) {
-            for (int jj = 0; jj < cols; jj++) {
-                int src = base + jj * bcs;
-                int dst = o + jj;
-                for (int p = 0; p < kc; p++) {
-                    bp[dst + p * NR] = b[src + p];
+            // Transposed B: columns are contiguous in k. Blocked over k so that the destination block
+            // (PB x NR floats) stays in L1 while the columns are gathered into it.
+            for (int q0 = 0; q0 < kc; q0 += PB) {
+                int qe = Math.min(kc, q0 + PB);
+                for (int jj = 0; jj < cols; jj++) {
+                    int src = base + jj * bcs;
+                    int dst = o + jj;
+                    for (int p = q0; p < qe; p++) {
+                        bp[dst + p * NR] = b[src + p];
+                    }
                 }
             }
             if (cols < NR) {
@@ -334,6 +458,37 @@ final class VectorGemm {
         c61.intoArray(t, 6 * NR + L);
         c70.intoArray(t, 7 * NR);
         c71.intoArray(t, 7 * NR + L);
+        storeEdge(t, c, co, ldc, rows, cols, load);
+    }
+
+    /**
+     * The narrow micro-kernel for an edge strip of at most L columns: MR rows x one vector. Reads the
+     * first L of each NR-wide group of the packed B strip.
+     */
+    static void kernel1(int kc, float[] ap, int ao, float[] bp, int bo,
+                        float[] c, int co, int ldc, int rows, int cols, boolean load, float[] t) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            c0 = FloatVector.broadcast(S, ap[ao]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[ao + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[ao + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[ao + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, ap[ao + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, ap[ao + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, ap[ao + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, ap[ao + 7]).fma(b0, c7);
+            ao += MR;
+            bo += NR;
+        }
+        c0.intoArray(t, 0);
+        c1.intoArray(t, NR);
+        c2.intoArray(t, 2 * NR);
+        c3.intoArray(t, 3 * NR);
+        c4.intoArray(t, 4 * NR);
+        c5.intoArray(t, 5 * NR);
+        c6.intoArray(t, 6 * NR);
+        c7.intoArray(t, 7 * NR);
         storeEdge(t, c, co, ldc, rows, cols, load);
     }
 

@@ -1,5 +1,6 @@
 package dev.lamina.nn;
 
+import dev.lamina.nn.functional.LinearOp;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
@@ -47,8 +48,7 @@ public final class Linear extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.dim() == 0 || x.size(-1) != inFeatures) throw shapeError("[..., " + inFeatures + "]", x);
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return LinearOp.linear(x, weight, bias);
     }
 
     @Override

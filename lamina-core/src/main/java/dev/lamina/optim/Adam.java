@@ -1,5 +1,6 @@
 package dev.lamina.optim;
 
+import dev.lamina.kernels.OptimKernels;
 import dev.lamina.tensor.Tensor;
 
 import java.util.List;
@@ -68,18 +69,6 @@ public class Adam extends Optimizer {
             float shrink = (float) (1 - lr * weightDecay);
             for (int i = 0; i < n; i++) p[po + i] *= shrink;
         }
-        for (int i = 0; i < n; i++) {
-            float gi = g[go + i] + l2 * p[po + i];
-            float mv = b1 * mi[i] + (1 - b1) * gi;
-            float vv = b2 * vi[i] + (1 - b2) * gi * gi;
-            mi[i] = mv;
-            vi[i] = vv;
-            float second = vv;
-            if (vmax != null) {
-                second = Math.max(vmax[i], vv);
-                vmax[i] = second;
-            }
-            p[po + i] -= stepSize * mv / ((float) Math.sqrt(second) * invSqrtBc2 + e);
-        }
+        OptimKernels.adam(p, po, g, go, mi, vi, vmax, n, b1, b2, e, stepSize, invSqrtBc2, l2);
     }
 }

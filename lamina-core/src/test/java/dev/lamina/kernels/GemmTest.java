@@ -231,6 +231,41 @@ class GemmTest {
     }
 
     @Test
+    void tasksHandsOutEachTaskOnce() throws Exception {
+        for (int n : new int[]{0, 1, 5, 64, 1000}) {
+            for (int slots : new int[]{1, 2, 3, 4}) {
+                VectorGemm.Tasks tasks = new VectorGemm.Tasks(n, slots);
+                java.util.concurrent.atomic.AtomicIntegerArray hits = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+                Thread[] ts = new Thread[slots];
+                for (int s = 0; s < slots; s++) {
+                    int slot = s;
+                    ts[s] = new Thread(() -> {
+                        int t;
+                        while ((t = tasks.next(slot)) >= 0) {
+                            hits.incrementAndGet(t);
+                        }
+                    });
+                    ts[s].start();
+                }
+                for (Thread t : ts) {
+                    t.join();
+                }
+                for (int i = 0; i < n; i++) {
+                    assertEquals(1, hits.get(i), "task " + i + " of " + n + " with " + slots + " slots");
+                }
+            }
+        }
+        // One slot alone takes its own run first, front to back, then the others' from their backs.
+        VectorGemm.Tasks t = new VectorGemm.Tasks(6, 2);
+        int[] order = new int[6];
+        for (int i = 0; i < 6; i++) {
+            order[i] = t.next(0);
+        }
+        assertArrayEquals(new int[]{0, 1, 2, 5, 4, 3}, order);
+        assertEquals(-1, t.next(1));
+    }
+
+    @Test
     void convenienceOverload() {
         float[] a = {1, 2, 3, 4, 5, 6};      // 2x3
         float[] b = {7, 8, 9, 10, 11, 12};   // 3x2

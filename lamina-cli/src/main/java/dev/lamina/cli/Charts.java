@@ -1,0 +1,135 @@
+package dev.lamina.cli;
+
+import dev.lamina.train.ConfusionMatrix;
+import dev.lamina.train.EpochResult;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** PNG charts of a training run (XChart, drawn headless): loss and accuracy curves, and a confusion matrix. */
+final class Charts {
+    private Charts() {}
+
+    /** {@code curves.png} → {@code curves-confusion.png}, next to it. */
+    static Path confusionPath(Path curves) {
+        String name = curves.getFileName().toString();
+        String base = name.toLowerCase(java.util.Locale.ROOT).endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+        return curves.resolveSibling(base + "-confusion.png");
+    }
+
+    /** Two panels side by side: loss per epoch (train, test) and accuracy per epoch in % (train, test). */
+    static void writeCurves(List<EpochResult> epochs, String title, Path file) throws IOException {
+        headless();
+        double[] x = new double[epochs.size()];
+        double[] trainLoss = new double[x.length], testLoss = new double[x.length], trainAcc = new double[x.length], testAcc = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            EpochResult r = epochs.get(i);
+            x[i] = r.epoch();
+            trainLoss[i] = r.trainLoss();
+            testLoss[i] = r.valLoss();
+            trainAcc[i] = 100 * r.trainAccuracy();
+            testAcc[i] = 100 * r.valAccuracy();
+        }
+        XYChart loss = chart(title + ": loss", "loss");
+        series(loss, "train", x, trainLoss, new Color(31, 119, 180));
+        series(loss, "test", x, testLoss, new Color(255, 127, 14));
+        XYChart acc = chart(title + ": accuracy", "accuracy (%)");
+        series(acc, "train", x, trainAcc, new Color(31, 119, 180));
+        series(acc, "test", x, testAcc, new Color(255, 127, 14));
+        acc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        write(file, out -> BitmapEncoder.saveBitmap(List.of(loss, acc), 1, 2, out, BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    private static XYChart chart(String title, String yTitle) {
+        XYChart c = new XYChartBuilder().width(640).height(480).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        c.getStyler().setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setPlotBackgroundColor(Color.WHITE);
+        c.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
+        c.getStyler().setMarkerSize(7);
+        c.getStyler().setXAxisDecimalPattern("0");
+        c.getStyler().setAntiAlias(true);
+        return c;
+    }
+
+    private static void series(XYChart c, String name, double[] x, double[] y, Color color) {
+        List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
+        for (int i = 0; i < x.length; i++) {
+            if (Double.isFinite(y[i])) {
+                xs.add(x[i]);
+                ys.add(y[i]);
+            }
+        }
+        if (xs.isEmpty()) return;
+        XYSeries s = c.addSeries(name, xs, ys);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        s.setLineColor(color);
+        s.setMarkerColor(color);
+    }
+
+    /** A heat map of the counts: actual class down (first class at the top), predicted across, each cell labelled. */
+    static void writeConfusion(ConfusionMatrix m, String[] names, String title, Path file) throws IOException {
+        headless();
+        int k = m.classes();
+        List<String> predicted = new ArrayList<>(), actual = new ArrayList<>();
+        for (int c = 0; c < k; c++) predicted.add(name(names, c));
+        for (int c = k - 1; c >= 0; c--) actual.add(name(names, c));
+        List<Number[]> cells = new ArrayList<>();
+        long max = 1;
+        for (int a = 0; a < k; a++) {
+            for (int p = 0; p < k; p++) {
+                cells.add(new Number[] {p, k - 1 - a, m.count(a, p)});
+                max = Math.max(max, m.count(a, p));
+            }
+        }
+        HeatMapChart c = new HeatMapChartBuilder().width(820).height(720)
+                .title(String.format(java.util.Locale.ROOT, "%s (accuracy %.2f%%)", title, 100 * m.accuracy()))
+                .xAxisTitle("predicted class").yAxisTitle("actual class").build();
+        c.getStyler().setShowValue(true);
+        c.getStyler().setMin(0);
+        c.getStyler().setMax(max);
+        c.getStyler().setRangeColors(new Color[] {new Color(247, 251, 255), new Color(158, 202, 225), new Color(66, 146, 198)});
+        c.getStyler().setValueFontColor(Color.BLACK);
+        c.getStyler().setHeatMapValueDecimalPattern("0");
+        c.getStyler().setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setXAxisLabelRotation(35);
+        c.getStyler().setLegendVisible(true);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        c.getStyler().setAntiAlias(true);
+        c.addSeries("examples", predicted, actual, cells);
+        write(file, out -> BitmapEncoder.saveBitmap(c, out, BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    private static String name(String[] names, int c) {
+        return names != null && c < names.length ? names[c] : Integer.toString(c);
+    }
+
+    private interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private static void write(Path file, Writer writer) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            writer.write(out);
+        }
+    }
+
+    private static void headless() {
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    }
+}
