@@ -1,32 +1,13 @@
 """PyTorch side of the MLP epoch benchmark: the same model, optimizer, batch size and data as MlpEpoch.java.
 Run with Debian's /usr/bin/python3 (python3-torch). Usage: mlp_epoch.py DATA_DIR EPOCHS"""
-import gzip, os, struct, sys, time
-import numpy as np
+import sys, time
 import torch
 import torch.nn as nn
-
-
-def idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def find(d, base):
-    for name in (base + ".gz", base):
-        if os.path.exists(os.path.join(d, name)):
-            return os.path.join(d, name)
-    sys.exit("missing " + base + " in " + d)
+from fashion_data import load
 
 
 d, epochs = sys.argv[1], int(sys.argv[2])
-xtr = torch.tensor(idx(find(d, "train-images-idx3-ubyte")).reshape(-1, 784), dtype=torch.float32) / 255
-ytr = torch.tensor(idx(find(d, "train-labels-idx1-ubyte")), dtype=torch.long)
-xte = torch.tensor(idx(find(d, "t10k-images-idx3-ubyte")).reshape(-1, 784), dtype=torch.float32) / 255
-yte = torch.tensor(idx(find(d, "t10k-labels-idx1-ubyte")), dtype=torch.long)
+xtr, ytr, xte, yte = load(d)
 torch.manual_seed(0)
 model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
