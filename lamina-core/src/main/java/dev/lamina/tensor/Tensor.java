@@ -7,6 +7,7 @@ import dev.lamina.kernels.Elementwise;
 import dev.lamina.kernels.Elementwise.Binary;
 import dev.lamina.kernels.Elementwise.Unary;
 import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.Reductions;
 
 import java.util.Arrays;
 import java.util.List;
@@ -677,8 +678,7 @@ public final class Tensor {
     /** Sum of all elements (0-d). */
     public Tensor sum() {
         Tensor x = contiguous();
-        double s = 0;
-        for (int i = 0; i < x.numel(); i++) s += x.data[x.offset + i];
+        double s = Reductions.sum(x.data, x.offset, x.numel());
         int[] inShape = shape.clone();
         return record("sum", scalar((float) s), g -> new Tensor[] {g.expand(inShape)}, this);
     }
@@ -793,10 +793,7 @@ public final class Tensor {
         int xo = x.offset;
         if (inner == 1) {
             for (int r = 0; r < outer; r++) {
-                double s = 0;
-                int base = xo + r * dn;
-                for (int k = 0; k < dn; k++) s += xd[base + k];
-                o[r] = (float) s;
+                o[r] = (float) Reductions.sum(xd, xo + r * dn, dn);
             }
         } else {
             for (int r = 0; r < outer; r++) {

@@ -1,0 +1,31 @@
+package dev.lamina.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Vector API bodies of {@link Reductions}; loaded only when the incubator module is present. */
+final class VectorReductions {
+    private VectorReductions() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /** Four independent vector accumulators, then lanes in double, then the scalar tail. */
+    static double sum(float[] x, int off, int n) {
+        int step = S.length();
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (int bound = n - 4 * step; i <= bound; i += 4 * step) {
+            a0 = a0.add(FloatVector.fromArray(S, x, off + i));
+            a1 = a1.add(FloatVector.fromArray(S, x, off + i + step));
+            a2 = a2.add(FloatVector.fromArray(S, x, off + i + 2 * step));
+            a3 = a3.add(FloatVector.fromArray(S, x, off + i + 3 * step));
+        }
+        for (int bound = n - step; i <= bound; i += step) a0 = a0.add(FloatVector.fromArray(S, x, off + i));
+        double s = 0;
+        FloatVector total = a0.add(a1).add(a2.add(a3));
+        for (int lane = 0; lane < step; lane++) s += total.lane(lane);
+        for (; i < n; i++) s += x[off + i];
+        return s;
+    }
+}
