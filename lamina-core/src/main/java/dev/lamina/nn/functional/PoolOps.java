@@ -227,7 +227,7 @@ public final class PoolOps {
         int xo = xc.storageOffset();
         float[] y = new float[planes * ohw];
         int[] argmax = new int[planes * ohw]; // cached for backward: flat h*W+w in the plane, -1 for an empty window
-        boolean fused = w.isFused2x2();
+        boolean fused = w.isFused2x2() && oh == h / 2 && ow == wd / 2; // ceil_mode may add clipped windows
         Parallel.forRange(planes, minChunk(hw), (s, e) -> {
             for (int p = s; p < e; p++) {
                 if (fused) max2x2Plane(xd, xo + p * hw, wd, y, argmax, p * ohw, oh, ow);
