@@ -1,0 +1,48 @@
+package dev.lamina.nn;
+
+import dev.lamina.nn.functional.ChannelDropoutOp;
+import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Tensor;
+
+/**
+ * Channel dropout as PyTorch's {@code nn.Dropout2d}: in training mode each whole channel plane (n, c) is zeroed
+ * with probability p and the surviving channels are scaled by 1/(1−p); in evaluation mode it is the identity.
+ * The gradient is masked and scaled the same way. Seeded through its {@link Rng}, so runs repeat exactly.
+ */
+public final class Dropout2d extends Module {
+    private final float p;
+    private final Rng rng;
+
+    public Dropout2d(double p) {
+        this(p, Rng.global().split());
+    }
+
+    public Dropout2d(double p, Rng rng) {
+        if (p < 0 || p > 1) throw new IllegalArgumentException(describe() + ": probability must be in [0, 1], got " + p);
+        this.p = (float) p;
+        this.rng = rng;
+    }
+
+    public float p() {
+        return p;
+    }
+
+    /** [N, C, H, W] → the same shape. */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.dim() != 4) throw shapeError("[N, C, H, W]", x);
+        if (!isTraining() || p == 0f) return x;
+        int planes = x.size(0) * x.size(1);
+        float[] scale = new float[planes];
+        float keep = p == 1f ? 0f : 1f / (1f - p);
+        synchronized (rng) {
+            for (int i = 0; i < planes; i++) scale[i] = rng.nextDouble() >= p ? keep : 0f;
+        }
+        return ChannelDropoutOp.scaleChannels(x, scale);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "p=" + p;
+    }
+}
