@@ -62,24 +62,27 @@ public final class BatchNormOp {
             int rmo = runningMean == null ? 0 : runningMean.storageOffset(), rvo = runningMean == null ? 0 : runningVar.storageOffset();
             Parallel.forRange(c, minChunk(n, s), (c0, c1) -> {
                 double[] sum = new double[c1 - c0], sq = new double[c1 - c0];
-                for (int i = 0; i < n; i++) {
-                    for (int ch = c0; ch < c1; ch++) {
-                        int base = xo + (i * c + ch) * fs;
-                        double acc = 0;
-                        for (int k = 0; k < fs; k++) acc += xd[base + k];
-                        sum[ch - c0] += acc;
+                if (fs == 1) {
+                    // [N, C]: rows of channels, accumulated a row at a time
+                    for (int i = 0; i < n; i++) {
+                        int base = xo + i * c;
+                        for (int ch = c0; ch < c1; ch++) sum[ch - c0] += xd[base + ch];
                     }
-                }
-                for (int ch = c0; ch < c1; ch++) mean[ch] = (float) (sum[ch - c0] / count);
-                for (int i = 0; i < n; i++) {
-                    for (int ch = c0; ch < c1; ch++) {
-                        int base = xo + (i * c + ch) * fs;
-                        double m = sum[ch - c0] / count, acc = 0;
-                        for (int k = 0; k < fs; k++) {
-                            double d = xd[base + k] - m;
-                            acc += d * d;
+                    for (int ch = c0; ch < c1; ch++) mean[ch] = (float) (sum[ch - c0] / count);
+                    for (int i = 0; i < n; i++) {
+                        int base = xo + i * c;
+                        for (int ch = c0; ch < c1; ch++) {
+                            double d = xd[base + ch] - sum[ch - c0] / count;
+                            sq[ch - c0] += d * d;
                         }
-                        sq[ch - c0] += acc;
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        for (int ch = c0; ch < c1; ch++) sum[ch - c0] += NormKernels.sum(xd, xo + (i * c + ch) * fs, fs);
+                    }
+                    for (int ch = c0; ch < c1; ch++) mean[ch] = (float) (sum[ch - c0] / count);
+                    for (int i = 0; i < n; i++) {
+                        for (int ch = c0; ch < c1; ch++) sq[ch - c0] += NormKernels.sumSqDev(xd, xo + (i * c + ch) * fs, fs, sum[ch - c0] / count);
                     }
                 }
                 for (int ch = c0; ch < c1; ch++) {
@@ -119,6 +122,17 @@ public final class BatchNormOp {
     /** x̂ = (x − mean)·invStd and y = x̂·w + b for channels [c0, c1). */
     private static void normalize(float[] xd, int xo, float[] xHat, float[] y, float[] mean, float[] invStd,
                                   float[] wd, int wo, float[] bd, int bo, int n, int c, int s, int c0, int c1) {
+        if (s == 1) {
+            for (int i = 0; i < n; i++) {
+                int base = i * c;
+                for (int ch = c0; ch < c1; ch++) {
+                    float h = (xd[xo + base + ch] - mean[ch]) * invStd[ch];
+                    xHat[base + ch] = h;
+                    y[base + ch] = h * (wd == null ? 1f : wd[wo + ch]) + (bd == null ? 0f : bd[bo + ch]);
+                }
+            }
+            return;
+        }
         for (int i = 0; i < n; i++) {
             for (int ch = c0; ch < c1; ch++) {
                 int base = (i * c + ch) * s;
@@ -149,17 +163,22 @@ public final class BatchNormOp {
         boolean batchStats = saved.batchStats();
         Parallel.forRange(c, minChunk(n, s), (c0, c1) -> {
             double[] s1 = new double[c1 - c0], s2 = new double[c1 - c0];
-            for (int i = 0; i < n; i++) {
-                for (int ch = c0; ch < c1; ch++) {
-                    int base = (i * c + ch) * s;
-                    double a1 = 0, a2 = 0;
-                    for (int k = 0; k < s; k++) {
-                        float gv = gd[go + base + k];
-                        a1 += gv;
-                        a2 += gv * xHat[base + k];
+            if (s == 1) {
+                for (int i = 0; i < n; i++) {
+                    int base = i * c;
+                    for (int ch = c0; ch < c1; ch++) {
+                        float gv = gd[go + base + ch];
+                        s1[ch - c0] += gv;
+                        s2[ch - c0] += gv * xHat[base + ch];
                     }
-                    s1[ch - c0] += a1;
-                    s2[ch - c0] += a2;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    for (int ch = c0; ch < c1; ch++) {
+                        int base = (i * c + ch) * s;
+                        s1[ch - c0] += NormKernels.sum(gd, go + base, s);
+                        s2[ch - c0] += NormKernels.dot(gd, go + base, xHat, base, s);
+                    }
                 }
             }
             for (int ch = c0; ch < c1; ch++) {
@@ -167,6 +186,22 @@ public final class BatchNormOp {
                 gw[ch] = (float) s2[ch - c0];
             }
             if (!needX) return;
+            if (s == 1) {
+                float[] scale = new float[c1 - c0], m1 = new float[c1 - c0], m2 = new float[c1 - c0];
+                for (int ch = c0; ch < c1; ch++) {
+                    scale[ch - c0] = (wd == null ? 1f : wd[wo + ch]) * invStd[ch];
+                    m1[ch - c0] = batchStats ? (float) (s1[ch - c0] / count) : 0f;
+                    m2[ch - c0] = batchStats ? (float) (s2[ch - c0] / count) : 0f;
+                }
+                for (int i = 0; i < n; i++) {
+                    int base = i * c;
+                    for (int ch = c0; ch < c1; ch++) {
+                        int j = ch - c0;
+                        gx[base + ch] = scale[j] * (gd[go + base + ch] - m1[j] - xHat[base + ch] * m2[j]);
+                    }
+                }
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 for (int ch = c0; ch < c1; ch++) {
                     int base = (i * c + ch) * s;

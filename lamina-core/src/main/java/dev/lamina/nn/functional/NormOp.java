@@ -140,19 +140,12 @@ public final class NormOp {
         Parallel.forRange(l.rows(), Math.max(1, 8192 / Math.max(1, len)), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int base = r * len;
-                double m = 0, acc = 0;
+                double m = 0, acc;
                 if (l.rms()) {
-                    for (int k = 0; k < len; k++) {
-                        double v = xd[xo + base + k];
-                        acc += v * v;
-                    }
+                    acc = NormKernels.dot(xd, xo + base, xd, xo + base, len);
                 } else {
-                    for (int k = 0; k < len; k++) m += xd[xo + base + k];
-                    m /= len;
-                    for (int k = 0; k < len; k++) {
-                        double d = xd[xo + base + k] - m;
-                        acc += d * d;
-                    }
+                    m = NormKernels.sum(xd, xo + base, len) / len;
+                    acc = NormKernels.sumSqDev(xd, xo + base, len, m);
                 }
                 float mf = (float) m, rf = (float) (1 / Math.sqrt(acc / len + eps));
                 mean[r] = mf;
@@ -220,11 +213,7 @@ public final class NormOp {
                             for (int k = j * sp; k < (j + 1) * sp; k++) gh[k] = gd[go + base + k] * wv;
                         }
                     }
-                    double s1 = 0, s2 = 0;
-                    for (int k = 0; k < len; k++) {
-                        s1 += gh[k];
-                        s2 += gh[k] * xHat[base + k];
-                    }
+                    double s1 = l.rms() ? 0 : NormKernels.sum(gh, 0, len), s2 = NormKernels.dot(gh, 0, xHat, base, len);
                     float m1 = l.rms() ? 0f : (float) (s1 / len), m2 = (float) (s2 / len), rs = invStd[r];
                     for (int k = 0; k < len; k++) d[base + k] = rs * (gh[k] - m1 - xHat[base + k] * m2);
                 }
@@ -255,11 +244,8 @@ public final class NormOp {
                         double a1 = 0, a2 = 0;
                         for (int i = 0; i < samples; i++) {
                             int base = (i * groups + grp) * len + j * sp;
-                            for (int k = 0; k < sp; k++) {
-                                float gv = gd[go + base + k];
-                                a1 += gv;
-                                a2 += gv * xHat[base + k];
-                            }
+                            a1 += NormKernels.sum(gd, go + base, sp);
+                            a2 += NormKernels.dot(gd, go + base, xHat, base, sp);
                         }
                         db[ch] = (float) a1;
                         dw[ch] = (float) a2;
