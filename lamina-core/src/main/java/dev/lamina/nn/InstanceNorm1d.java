@@ -1,0 +1,32 @@
+package dev.lamina.nn;
+
+import dev.lamina.tensor.Tensor;
+
+/** Instance normalization over [N, C, L] input (or unbatched [C, L]): see {@link InstanceNormBase}. */
+public final class InstanceNorm1d extends InstanceNormBase {
+
+    /** eps 1e-5, no affine parameters: PyTorch's defaults. */
+    public InstanceNorm1d(int numFeatures) {
+        this(numFeatures, 1e-5, false);
+    }
+
+    public InstanceNorm1d(int numFeatures, double eps, boolean affine) {
+        super(numFeatures, eps, affine);
+    }
+
+    /** [N, C, L] → [N, C, L], or [C, L] → [C, L]. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return super.forward(x);
+    }
+
+    @Override
+    protected int spatialDims() {
+        return 1;
+    }
+
+    @Override
+    protected String expectedShape() {
+        return "[N, " + numFeatures() + ", L] or [" + numFeatures() + ", L]";
+    }
+}

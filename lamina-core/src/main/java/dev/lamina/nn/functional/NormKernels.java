@@ -1,0 +1,55 @@
+package dev.lamina.nn.functional;
+
+/**
+ * Reductions of the normalization ops, in double with four independent accumulators: a fixed summation order
+ * (deterministic, independent of threads) without one long dependency chain of double additions.
+ */
+final class NormKernels {
+    private NormKernels() {}
+
+    /** Σ a[o..o+n). */
+    static double sum(float[] a, int o, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0;
+        for (; k + 4 <= n; k += 4) {
+            s0 += a[o + k];
+            s1 += a[o + k + 1];
+            s2 += a[o + k + 2];
+            s3 += a[o + k + 3];
+        }
+        for (; k < n; k++) s0 += a[o + k];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ (a − m)² over a[o..o+n). */
+    static double sumSqDev(float[] a, int o, int n, double m) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0;
+        for (; k + 4 <= n; k += 4) {
+            double d0 = a[o + k] - m, d1 = a[o + k + 1] - m, d2 = a[o + k + 2] - m, d3 = a[o + k + 3] - m;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; k < n; k++) {
+            double d = a[o + k] - m;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ g·h over g[go..go+n), h[ho..ho+n). */
+    static double dot(float[] g, int go, float[] h, int ho, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0;
+        for (; k + 4 <= n; k += 4) {
+            s0 += g[go + k] * h[ho + k];
+            s1 += g[go + k + 1] * h[ho + k + 1];
+            s2 += g[go + k + 2] * h[ho + k + 2];
+            s3 += g[go + k + 3] * h[ho + k + 3];
+        }
+        for (; k < n; k++) s0 += g[go + k] * h[ho + k];
+        return (s0 + s1) + (s2 + s3);
+    }
+}
