@@ -30,6 +30,7 @@ class FixtureCoverageTest {
         "dev.lamina.tensor.ElementwiseFixtureTest", "dev.lamina.tensor.ReductionFixtureTest",
         "dev.lamina.tensor.MatmulFixtureTest", "dev.lamina.tensor.ShapeOpsFixtureTest",
         "dev.lamina.nn.LinearFixtureTest", "dev.lamina.loss.LossFixtureTest", "dev.lamina.optim.OptimizerFixtureTest",
+        "dev.lamina.nn.ConvFixtureTest", "dev.lamina.nn.PoolFixtureTest", "dev.lamina.nn.NormFixtureTest",
     };
 
     @Test
