@@ -1,4 +1,4 @@
-"""PyTorch side of the CNN benchmark (same model, optimizer, batch size and data as CnnEpoch.java):
+"""PyTorch side of the CNN benchmark (same model, optimizer, batch size and data as ModelBench.java (model cnn)):
 conv(1->32,3x3,pad1)-BN-ReLU-maxpool2 -> conv(32->64,3x3,pad1)-BN-ReLU-maxpool2 -> flatten -> dropout 0.25
 -> linear(3136->128)-ReLU -> linear(128->10), Adam 1e-3, batch 64. Then inference: batch-1 latency and
 batch-256 throughput in eval mode. Run with Debian's /usr/bin/python3. Usage: cnn_epoch.py DATA_DIR EPOCHS"""

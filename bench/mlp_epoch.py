@@ -1,4 +1,4 @@
-"""PyTorch side of the MLP epoch benchmark: the same model, optimizer, batch size and data as MlpEpoch.java.
+"""PyTorch side of the MLP epoch benchmark: the same model, optimizer, batch size and data as ModelBench.java (model mlp).
 Run with Debian's /usr/bin/python3 (python3-torch). Usage: mlp_epoch.py DATA_DIR EPOCHS"""
 import sys, time
 import torch

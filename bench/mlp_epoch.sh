@@ -20,7 +20,7 @@ fi
 ./mvnw -q -B -ntp -DskipTests -pl bench -am package
 OUT=$(mktemp -d)
 echo "data: $DATA, $EPOCHS epochs, $(nproc) cores, $(date -u +%FT%TZ)"
-lamina() { "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.lamina.bench.MlpEpoch "$DATA" "$EPOCHS" "$1" 2>/dev/null; }
+lamina() { "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.lamina.bench.ModelBench mlp "$DATA" "$EPOCHS" "$1" 2>/dev/null; }
 # OPENBLAS_CORETYPE/L2_SIZE, set on some machines here for old OpenBLAS builds, slow a current one: unset for torch.
 torch() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@" /usr/bin/python3 bench/mlp_epoch.py "$DATA" "$EPOCHS"; }
 lamina 2 | tee "$OUT/lamina2"

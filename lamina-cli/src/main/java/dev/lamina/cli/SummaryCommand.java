@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import dev.lamina.autograd.Autograd;
+import dev.lamina.models.Models;
 import dev.lamina.nn.Module;
 import dev.lamina.nn.Sequential;
 import dev.lamina.tensor.Rng;

@@ -4,6 +4,7 @@ import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
 import dev.lamina.data.FashionMnist;
 import dev.lamina.kernels.Parallel;
+import dev.lamina.models.Models;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Sequential;
 import dev.lamina.optim.Adam;
