@@ -18,7 +18,7 @@ import java.util.Locale;
 
 /**
  * End-to-end training epochs of a named model (Adam 1e-3, batch 64, shuffled) on Fashion-MNIST, the workload of
- * bench/mlp_epoch.py and bench/cnn_epoch.py; optionally eval-mode inference timings afterwards.
+ * bench/train_epoch.py (run both with bench/epoch.sh); optionally eval-mode inference timings afterwards.
  * Prints one line per epoch (seconds, test accuracy), then, with {@code --inference}, the median batch-1 latency
  * and the median batch-256 throughput.
  * Usage: ModelBench MODEL DATA_DIR EPOCHS [THREADS] [--inference]
