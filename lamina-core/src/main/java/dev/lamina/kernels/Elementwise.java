@@ -46,6 +46,20 @@ public final class Elementwise {
         }
     }
 
+    /** o[i] = g[i] where y[i] &gt; 0, else 0 (ReLU backward from its output; NaN in y gives 0). */
+    public static void reluBackward(float[] g, int gi, float[] y, int yi, float[] o, int oi, int n) {
+        if (n >= 2 * PARALLEL_GRAIN) {
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> reluBackwardSerial(g, gi + s, y, yi + s, o, oi + s, e - s));
+        } else {
+            reluBackwardSerial(g, gi, y, yi, o, oi, n);
+        }
+    }
+
+    private static void reluBackwardSerial(float[] g, int gi, float[] y, int yi, float[] o, int oi, int n) {
+        int i = Gemm.VECTOR ? VectorElementwise.reluBackward(g, gi, y, yi, o, oi, n) : 0;
+        for (; i < n; i++) o[oi + i] = y[yi + i] > 0 ? g[gi + i] : 0f;
+    }
+
     public static float apply(Binary op, float x, float y) {
         return switch (op) {
             case ADD -> x + y;

@@ -52,6 +52,10 @@ public final class Gemm {
         }
         checkRange("A", a, aOff, m, k, aRowStride, aColStride);
         checkRange("B", b, bOff, k, n, bRowStride, bColStride);
+        if (m == 1 && aColStride == 1 && bRowStride == 1 && (long) n * k >= 4096) {
+            gemvDots(n, k, a, aOff, b, bOff, bColStride, c, cOff, accumulate);
+            return;
+        }
         if (VECTOR) {
             VectorGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
                     c, cOff, ldc, accumulate);
@@ -59,6 +63,33 @@ public final class Gemm {
             ScalarGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
                     c, cOff, ldc, accumulate);
         }
+    }
+
+    /**
+     * One-row product with a transposed B (each column of B contiguous, e.g. a linear layer's weight): a dot
+     * product per output, no packing. Columns are split across threads; each dot's order depends only on k.
+     */
+    private static void gemvDots(int n, int k, float[] a, int aOff, float[] b, int bOff, int bcs,
+                                 float[] c, int cOff, boolean accumulate) {
+        Parallel.forRange(n, Math.max(1, (1 << 15) / k), (s, e) -> {
+            for (int j = s; j < e; j++) {
+                float d = VECTOR ? VectorReductions.dot(a, aOff, b, bOff + j * bcs, k) : dotScalar(a, aOff, b, bOff + j * bcs, k);
+                c[cOff + j] = accumulate ? c[cOff + j] + d : d;
+            }
+        });
+    }
+
+    private static float dotScalar(float[] a, int ao, float[] b, int bo, int k) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int p = 0;
+        for (; p + 4 <= k; p += 4) {
+            s0 += a[ao + p] * b[bo + p];
+            s1 += a[ao + p + 1] * b[bo + p + 1];
+            s2 += a[ao + p + 2] * b[bo + p + 2];
+            s3 += a[ao + p + 3] * b[bo + p + 3];
+        }
+        for (; p < k; p++) s0 += a[ao + p] * b[bo + p];
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Plain row-major {@code C = A·B} for contiguous {@code A[m,k]}, {@code B[k,n]}, {@code C[m,n]}. */

@@ -28,4 +28,25 @@ final class VectorReductions {
         for (; i < n; i++) s += x[off + i];
         return s;
     }
+
+    /** Σ a·b over k floats: four vector accumulators with FMA, then the lanes, then the scalar tail (fixed order). */
+    static float dot(float[] a, int ao, float[] b, int bo, int k) {
+        int step = S.length();
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (int bound = k - 4 * step; i <= bound; i += 4 * step) {
+            a0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), a0);
+            a1 = FloatVector.fromArray(S, a, ao + i + step).fma(FloatVector.fromArray(S, b, bo + i + step), a1);
+            a2 = FloatVector.fromArray(S, a, ao + i + 2 * step).fma(FloatVector.fromArray(S, b, bo + i + 2 * step), a2);
+            a3 = FloatVector.fromArray(S, a, ao + i + 3 * step).fma(FloatVector.fromArray(S, b, bo + i + 3 * step), a3);
+        }
+        for (int bound = k - step; i <= bound; i += step) {
+            a0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), a0);
+        }
+        FloatVector total = a0.add(a1).add(a2.add(a3));
+        float s = 0;
+        for (int lane = 0; lane < step; lane++) s += total.lane(lane); // fixed order (reduceLanes' order may vary)
+        for (; i < k; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
 }

@@ -627,10 +627,7 @@ public final class Tensor {
     private static Tensor maskPositive(Tensor g, Tensor out) {
         Tensor gc = g.contiguous();
         float[] gi = new float[out.data.length];
-        float[] od = out.data;
-        float[] gd = gc.data;
-        int go = gc.offset;
-        for (int i = 0; i < gi.length; i++) gi[i] = od[i] > 0 ? gd[go + i] : 0f;
+        Elementwise.reluBackward(gc.data, gc.offset, out.data, 0, gi, 0, gi.length);
         return wrap(gi, out.shape.clone());
     }
 

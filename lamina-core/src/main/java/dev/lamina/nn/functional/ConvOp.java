@@ -284,9 +284,7 @@ public final class ConvOp {
         for (int i = 0; i < n; i++) {
             for (int o = 0; o < channels; o++) {
                 int base = go + (i * channels + o) * plane;
-                float s = 0;
-                for (int j = 0; j < plane; j++) s += gd[base + j];
-                gb[o] += s;
+                gb[o] += (float) dev.lamina.kernels.Reductions.sum(gd, base, plane);
             }
         }
         return gb;
