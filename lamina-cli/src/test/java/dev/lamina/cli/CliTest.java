@@ -43,6 +43,24 @@ class CliTest {
     }
 
     @Test
+    void trainsTheCnnOnTheBundledSubset() {
+        Run r = run("train", "--model", "cnn", "--data", DATA.toString(), "--epochs", "1", "--limit", "3000");
+        assertEquals(0, r.code(), r.err());
+        String last = r.out().lines().filter(l -> l.startsWith("epoch 1/1")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        double accuracy = Double.parseDouble(last.replaceAll(".*test accuracy ([0-9.]+)%.*", "$1"));
+        // 3,000 examples, one epoch (47 steps): far above the 10% of guessing
+        assertTrue(accuracy > 65, last);
+    }
+
+    @Test
+    void cnnSummaryMatchesPyTorchParameterCount() {
+        Run r = run("summary", "cnn");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 (Conv2d)") && r.out().contains("[N, 32, 28, 28]") && r.out().contains("[N, 64, 7, 7]"), r.out());
+        assertTrue(r.out().contains("Total parameters: 421,834"), r.out());
+    }
+
+    @Test
     void summaryListsLayersShapesAndParameters() {
         Run r = run("summary", "mlp");
         assertEquals(0, r.code(), r.err());
