@@ -805,9 +805,11 @@ public final class Tensor {
         return record("sum", wrap(o, outShape), g -> new Tensor[] {g.expand(inShape)}, this);
     }
 
-    private Tensor extremum(String op, int dim, boolean keepDim, boolean isMax) {
-        int axis = Shape.axis(op, dim, shape.length);
-        if (shape[axis] == 0) throw new ShapeException(op + ": cannot reduce an empty dimension " + dim + " of shape " + Shape.str(shape));
+    /** Values and first indices of the maximum (or minimum) along {@code axis}, as [outer·inner] arrays. */
+    private record Extremum(float[] values, int[] indices, int outer, int dim, int inner) {}
+
+    private Extremum scanExtremum(String op, int axis, boolean isMax) {
+        if (shape[axis] == 0) throw new ShapeException(op + ": cannot reduce an empty dimension " + axis + " of shape " + Shape.str(shape));
         Tensor x = contiguous();
         int outer = 1, inner = 1, dn = shape[axis];
         for (int d = 0; d < axis; d++) outer *= shape[d];
@@ -821,7 +823,8 @@ public final class Tensor {
                 int bi = 0;
                 for (int k = 1; k < dn; k++) {
                     float v = x.data[base + k * inner];
-                    if (isMax ? (v > best || (Float.isNaN(v) && !Float.isNaN(best))) : (v < best || (Float.isNaN(v) && !Float.isNaN(best)))) {
+                    boolean better = isMax ? v > best : v < best;
+                    if (better || (Float.isNaN(v) && !Float.isNaN(best))) {
                         best = v;
                         bi = k;
                     }
@@ -830,17 +833,22 @@ public final class Tensor {
                 idx[r * inner + i] = bi;
             }
         }
+        return new Extremum(o, idx, outer, dn, inner);
+    }
+
+    private Tensor extremum(String op, int dim, boolean keepDim, boolean isMax) {
+        int axis = Shape.axis(op, dim, shape.length);
+        Extremum e = scanExtremum(op, axis, isMax);
         int[] keepShape = shape.clone();
         keepShape[axis] = 1;
         int[] inShape = shape.clone();
-        final int fOuter = outer, fInner = inner;
-        Tensor out = record(op, wrap(o, keepShape), g -> {
+        Tensor out = record(op, wrap(e.values(), keepShape), g -> {
             Tensor gc = g.contiguous();
             float[] gi = new float[Shape.size(inShape)];
-            for (int r = 0; r < fOuter; r++) {
-                for (int i = 0; i < fInner; i++) {
-                    int j = r * fInner + i;
-                    gi[(r * dn + idx[j]) * fInner + i] += gc.data[gc.offset + j];
+            for (int r = 0; r < e.outer(); r++) {
+                for (int i = 0; i < e.inner(); i++) {
+                    int j = r * e.inner() + i;
+                    gi[(r * e.dim() + e.indices()[j]) * e.inner() + i] += gc.data[gc.offset + j];
                 }
             }
             return new Tensor[] {wrap(gi, inShape)};
@@ -849,25 +857,10 @@ public final class Tensor {
     }
 
     private Tensor argExtremum(String op, int dim, boolean keepDim, boolean isMax) {
-        Tensor values;
-        try (var ignored = Autograd.noGrad()) {
-            values = extremum(op, dim, true, isMax);
-        }
         int axis = Shape.axis(op, dim, shape.length);
-        Tensor x = contiguous();
-        int outer = 1, inner = 1, dn = shape[axis];
-        for (int d = 0; d < axis; d++) outer *= shape[d];
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
-        float[] o = new float[outer * inner];
-        for (int r = 0; r < outer; r++) {
-            for (int i = 0; i < inner; i++) {
-                float best = values.data[r * inner + i];
-                int base = x.offset + r * dn * inner + i;
-                int k = 0;
-                while (k < dn - 1 && Float.compare(x.data[base + k * inner], best) != 0 && !(x.data[base + k * inner] == best)) k++;
-                o[r * inner + i] = k;
-            }
-        }
+        int[] idx = scanExtremum(op, axis, isMax).indices();
+        float[] o = new float[idx.length];
+        for (int i = 0; i < idx.length; i++) o[i] = idx[i];
         int[] keepShape = shape.clone();
         keepShape[axis] = 1;
         Tensor out = wrap(o, keepShape);
