@@ -462,109 +462,59 @@ public final class Tensor {
         return record("relu", out, g -> new Tensor[] {maskPositive(g, out)}, this);
     }
 
+    /** A scalar function of one variable, evaluated in double. */
+    @FunctionalInterface
+    private interface Scalar {
+        double at(double x);
+    }
+
+    /** Applies f elementwise; its gradient rule multiplies the incoming gradient by f'(x). */
+    private Tensor pointwise(String op, Scalar f, Scalar derivative) {
+        Tensor x = contiguous();
+        float[] xd = x.data;
+        int xo = x.offset, n = x.numel();
+        float[] o = new float[n];
+        for (int i = 0; i < n; i++) o[i] = (float) f.at(xd[xo + i]);
+        int[] s = shape.clone();
+        return record(op, wrap(o, s), g -> {
+            Tensor gc = g.contiguous();
+            float[] gi = new float[n];
+            for (int i = 0; i < n; i++) gi[i] = (float) (gc.data[gc.offset + i] * derivative.at(xd[xo + i]));
+            return new Tensor[] {wrap(gi, s)};
+        }, this);
+    }
+
     /** max(x, 0) + slope * min(x, 0). */
     public Tensor leakyRelu(float slope) {
-        Tensor x = contiguous();
-        float[] o = new float[x.numel()];
-        float[] d = x.data;
-        int xo = x.offset;
-        for (int i = 0; i < o.length; i++) {
-            float v = d[xo + i];
-            o[i] = v > 0 ? v : v * slope;
-        }
-        return record("leaky_relu", wrap(o, shape.clone()), g -> {
-            Tensor gc = g.contiguous();
-            float[] gi = new float[o.length];
-            for (int i = 0; i < gi.length; i++) gi[i] = d[xo + i] > 0 ? gc.data[gc.offset + i] : gc.data[gc.offset + i] * slope;
-            return new Tensor[] {wrap(gi, shape.clone())};
-        }, this);
+        return pointwise("leaky_relu", v -> v > 0 ? v : v * slope, v -> v > 0 ? 1 : slope);
     }
 
     /** x for x > 0, alpha * (exp(x) - 1) otherwise. */
     public Tensor elu(float alpha) {
-        Tensor x = contiguous();
-        float[] o = new float[x.numel()];
-        float[] d = x.data;
-        int xo = x.offset;
-        for (int i = 0; i < o.length; i++) {
-            float v = d[xo + i];
-            o[i] = v > 0 ? v : (float) (alpha * Math.expm1(v));
-        }
-        return record("elu", wrap(o, shape.clone()), g -> {
-            Tensor gc = g.contiguous();
-            float[] gi = new float[o.length];
-            for (int i = 0; i < gi.length; i++) {
-                float gv = gc.data[gc.offset + i];
-                gi[i] = d[xo + i] > 0 ? gv : gv * (o[i] + alpha);
-            }
-            return new Tensor[] {wrap(gi, shape.clone())};
-        }, this);
+        return pointwise("elu", v -> v > 0 ? v : alpha * Math.expm1(v), v -> v > 0 ? 1 : alpha * Math.exp(v));
     }
 
     /** Exact GELU: x * Φ(x), with Φ the standard normal CDF. */
     public Tensor gelu() {
-        Tensor x = contiguous();
-        float[] o = new float[x.numel()];
-        float[] d = x.data;
-        int xo = x.offset;
-        for (int i = 0; i < o.length; i++) {
-            double v = d[xo + i];
-            o[i] = (float) (0.5 * v * (1 + Elementwise.erf(v / Math.sqrt(2))));
-        }
-        return record("gelu", wrap(o, shape.clone()), g -> {
-            Tensor gc = g.contiguous();
-            float[] gi = new float[o.length];
-            for (int i = 0; i < gi.length; i++) {
-                double v = d[xo + i];
-                double cdf = 0.5 * (1 + Elementwise.erf(v / Math.sqrt(2)));
-                double pdf = Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);
-                gi[i] = (float) (gc.data[gc.offset + i] * (cdf + v * pdf));
-            }
-            return new Tensor[] {wrap(gi, shape.clone())};
-        }, this);
+        return pointwise("gelu", v -> 0.5 * v * (1 + Elementwise.erf(v / Math.sqrt(2))),
+                v -> 0.5 * (1 + Elementwise.erf(v / Math.sqrt(2))) + v * Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI));
     }
 
     /** GELU with the tanh approximation (PyTorch's approximate='tanh'). */
     public Tensor geluTanh() {
-        Tensor x = contiguous();
-        float[] o = new float[x.numel()];
-        float[] d = x.data;
-        int xo = x.offset;
         final double c = Math.sqrt(2 / Math.PI);
-        for (int i = 0; i < o.length; i++) {
-            double v = d[xo + i];
-            o[i] = (float) (0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v))));
-        }
-        return record("gelu_tanh", wrap(o, shape.clone()), g -> {
-            Tensor gc = g.contiguous();
-            float[] gi = new float[o.length];
-            for (int i = 0; i < gi.length; i++) {
-                double v = d[xo + i];
-                double t = Math.tanh(c * (v + 0.044715 * v * v * v));
-                double dt = (1 - t * t) * c * (1 + 3 * 0.044715 * v * v);
-                gi[i] = (float) (gc.data[gc.offset + i] * (0.5 * (1 + t) + 0.5 * v * dt));
-            }
-            return new Tensor[] {wrap(gi, shape.clone())};
-        }, this);
+        return pointwise("gelu_tanh", v -> 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v))), v -> {
+            double t = Math.tanh(c * (v + 0.044715 * v * v * v));
+            return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v);
+        });
     }
 
     /** x * sigmoid(x). */
     public Tensor silu() {
-        Tensor x = contiguous();
-        float[] o = new float[x.numel()];
-        float[] d = x.data;
-        int xo = x.offset;
-        for (int i = 0; i < o.length; i++) o[i] = d[xo + i] * Elementwise.sigmoid(d[xo + i]);
-        return record("silu", wrap(o, shape.clone()), g -> {
-            Tensor gc = g.contiguous();
-            float[] gi = new float[o.length];
-            for (int i = 0; i < gi.length; i++) {
-                float v = d[xo + i];
-                float s = Elementwise.sigmoid(v);
-                gi[i] = gc.data[gc.offset + i] * (s * (1 + v * (1 - s)));
-            }
-            return new Tensor[] {wrap(gi, shape.clone())};
-        }, this);
+        return pointwise("silu", v -> v * Elementwise.sigmoid((float) v), v -> {
+            double sg = Elementwise.sigmoid((float) v);
+            return sg * (1 + v * (1 - sg));
+        });
     }
 
     /** Clamps into [min, max]; the gradient is zero where clamped. */
