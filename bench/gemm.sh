@@ -6,10 +6,9 @@
 # The machine should be otherwise idle: two-thread numbers collapse when another process takes a core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+. tools/find-jdk.sh
+export JAVA_HOME="$(find_jdk)"
+JAVA="$JAVA_HOME/bin/java"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -q -pl bench -am -DskipTests package
 fi
