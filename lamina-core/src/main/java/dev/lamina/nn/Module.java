@@ -104,6 +104,14 @@ public abstract class Module {
         children.forEach((k, m) -> m.collect(out, prefix + k + ".", params, bufs));
     }
 
+    /**
+     * Copies {@code stateDict}'s values into the parameters and buffers of the same PyTorch-style name, as
+     * PyTorch's {@code load_state_dict}; see {@link StateDicts#load} for the rules.
+     */
+    public StateDicts.LoadResult loadStateDict(Map<String, Tensor> stateDict, boolean strict) {
+        return StateDicts.load(this, stateDict, strict);
+    }
+
     /** Direct sub-modules by name. */
     public Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
