@@ -14,4 +14,19 @@ public final class Reductions {
         for (int i = 0; i < n; i++) s += x[off + i];
         return s;
     }
+
+    /** Whether the vector kernels below are used for a run of n floats (else callers use their scalar loops). */
+    public static boolean vectorFor(int n) {
+        return Gemm.VECTOR && n >= 64;
+    }
+
+    /** Σ (x − mean)² over x[off .. off+n), in float vector lanes (mean rounded to float) added in double; needs {@link #vectorFor}. */
+    public static double sumSqDevVector(float[] x, int off, int n, double mean) {
+        return VectorReductions.sumSqDev(x, off, n, mean);
+    }
+
+    /** Σ a·b over n floats, in float vector lanes added in double; needs {@link #vectorFor}. */
+    public static double dotVector(float[] a, int ao, float[] b, int bo, int n) {
+        return VectorReductions.dotD(a, ao, b, bo, n);
+    }
 }

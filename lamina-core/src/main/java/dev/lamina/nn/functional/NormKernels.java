@@ -1,14 +1,18 @@
 package dev.lamina.nn.functional;
 
+import dev.lamina.kernels.Reductions;
+
 /**
- * Reductions of the normalization ops, in double with four independent accumulators: a fixed summation order
- * (deterministic, independent of threads) without one long dependency chain of double additions.
+ * Reductions of the normalization ops: runs of 64 or more floats (with the Vector API) in four float vector
+ * accumulators whose lanes are added in double, shorter runs in double with four independent accumulators. Either
+ * way a fixed summation order (deterministic, independent of threads).
  */
 final class NormKernels {
     private NormKernels() {}
 
     /** Σ a[o..o+n). */
     static double sum(float[] a, int o, int n) {
+        if (Reductions.vectorFor(n)) return Reductions.sum(a, o, n);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int k = 0;
         for (; k + 4 <= n; k += 4) {
@@ -23,6 +27,7 @@ final class NormKernels {
 
     /** Σ (a − m)² over a[o..o+n). */
     static double sumSqDev(float[] a, int o, int n, double m) {
+        if (Reductions.vectorFor(n)) return Reductions.sumSqDevVector(a, o, n, m);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int k = 0;
         for (; k + 4 <= n; k += 4) {
@@ -41,6 +46,7 @@ final class NormKernels {
 
     /** Σ g·h over g[go..go+n), h[ho..ho+n). */
     static double dot(float[] g, int go, float[] h, int ho, int n) {
+        if (Reductions.vectorFor(n)) return Reductions.dotVector(g, go, h, ho, n);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int k = 0;
         for (; k + 4 <= n; k += 4) {
