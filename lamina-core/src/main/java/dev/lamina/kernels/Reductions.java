@@ -29,4 +29,9 @@ public final class Reductions {
     public static double dotVector(float[] a, int ao, float[] b, int bo, int n) {
         return VectorReductions.dotD(a, ao, b, bo, n);
     }
+
+    /** Σ g·((x − m)·r) over n floats (the normalized x recomputed in float), lanes added in double; needs {@link #vectorFor}. */
+    public static double dotNormalizedVector(float[] g, int go, float[] x, int xo, int n, float m, float r) {
+        return VectorReductions.dotNormalized(g, go, x, xo, n, m, r);
+    }
 }

@@ -101,4 +101,24 @@ final class VectorReductions {
         for (; i < k; i++) s += (double) a[ao + i] * b[bo + i];
         return s;
     }
+
+    /** Σ g·((x − m)·r), the normalized x recomputed exactly as a normalization forward writes it; as {@link #dotD}. */
+    static double dotNormalized(float[] g, int go, float[] x, int xo, int k, float m, float r) {
+        int step = S.length();
+        FloatVector mv = FloatVector.broadcast(S, m), rv = FloatVector.broadcast(S, r);
+        FloatVector a0 = FloatVector.zero(S), a1 = a0;
+        int i = 0;
+        for (int bound = k - 2 * step; i <= bound; i += 2 * step) {
+            a0 = FloatVector.fromArray(S, g, go + i).fma(FloatVector.fromArray(S, x, xo + i).sub(mv).mul(rv), a0);
+            a1 = FloatVector.fromArray(S, g, go + i + step).fma(FloatVector.fromArray(S, x, xo + i + step).sub(mv).mul(rv), a1);
+        }
+        for (int bound = k - step; i <= bound; i += step) {
+            a0 = FloatVector.fromArray(S, g, go + i).fma(FloatVector.fromArray(S, x, xo + i).sub(mv).mul(rv), a0);
+        }
+        FloatVector total = a0.add(a1);
+        double s = 0;
+        for (int lane = 0; lane < step; lane++) s += total.lane(lane);
+        for (; i < k; i++) s += (double) g[go + i] * ((x[xo + i] - m) * r);
+        return s;
+    }
 }

@@ -8,8 +8,9 @@ import dev.lamina.tensor.Tensor;
 /**
  * Fused batch normalization over an NCHW-style input {@code [N, C, *]}: one statistic per channel, taken over the
  * batch and every trailing (spatial) position. Forward and backward are paired explicitly and share the named
- * cached values {@link Saved#mean}, {@link Saved#invStd} (per channel) and {@link Saved#xHat} (the normalized
- * input). Work is split over channels with {@link Parallel#forRange}; each channel's sums run in a fixed order
+ * cached values {@link Saved#mean}, {@link Saved#invStd} (per channel) and, for [N, C] input, {@link Saved#xHat}
+ * (the normalized input); with spatial positions x̂ = (x − mean)·invStd is recomputed in float from x in backward
+ * (the same values, one large array less to write and keep). Work is split over channels with {@link Parallel#forRange}; each channel's sums run in a fixed order
  * (batch-major, then position), so results do not depend on the thread count.
  *
  * <p>Training mode normalizes with the batch mean and the biased variance and, when running buffers are given,
@@ -53,7 +54,7 @@ public final class BatchNormOp {
         Tensor w = weight == null ? null : weight.contiguous(), b = bias == null ? null : bias.contiguous();
         float[] xd = xc.storage();
         int xo = xc.storageOffset();
-        float[] mean = new float[c], invStd = new float[c], xHat = new float[xc.numel()], y = new float[xc.numel()];
+        float[] mean = new float[c], invStd = new float[c], xHat = s == 1 ? new float[xc.numel()] : null, y = new float[xc.numel()];
         float[] wd = w == null ? null : w.storage(), bd = b == null ? null : b.storage();
         int wo = w == null ? 0 : w.storageOffset(), bo = b == null ? 0 : b.storageOffset();
         final int fs = s;
@@ -140,7 +141,6 @@ public final class BatchNormOp {
                 float sc = wd == null ? 1f : wd[wo + ch], sh = bd == null ? 0f : bd[bo + ch];
                 for (int k = 0; k < s; k++) {
                     float h = (xd[xo + base + k] - m) * r;
-                    xHat[base + k] = h;
                     y[base + k] = h * sc + sh;
                 }
             }
@@ -152,12 +152,14 @@ public final class BatchNormOp {
      * gx = w·invStd·g with running statistics (constants).
      */
     private static Tensor[] backward(Tensor g, Saved saved, Tensor x, Tensor w, Tensor b, int n, int c, int s) {
-        float[] gd = g.storage(), xHat = saved.xHat(), invStd = saved.invStd();
+        float[] gd = g.storage(), xHat = saved.xHat(), invStd = saved.invStd(), mean = saved.mean();
         int go = g.storageOffset();
+        float[] xd = x.storage();
+        int xo = x.storageOffset();
         float[] wd = w == null ? null : w.storage();
         int wo = w == null ? 0 : w.storageOffset();
         boolean needX = x.requiresGrad();
-        float[] gx = needX ? new float[xHat.length] : null;
+        float[] gx = needX ? new float[x.numel()] : null;
         float[] gw = new float[c], gb = new float[c];
         double count = (double) n * s;
         boolean batchStats = saved.batchStats();
@@ -177,7 +179,7 @@ public final class BatchNormOp {
                     for (int ch = c0; ch < c1; ch++) {
                         int base = (i * c + ch) * s;
                         s1[ch - c0] += NormKernels.sum(gd, go + base, s);
-                        s2[ch - c0] += NormKernels.dot(gd, go + base, xHat, base, s);
+                        s2[ch - c0] += NormKernels.dotNormalized(gd, go + base, xd, xo + base, s, mean[ch], invStd[ch]);
                     }
                 }
             }
@@ -208,7 +210,8 @@ public final class BatchNormOp {
                     float scale = (wd == null ? 1f : wd[wo + ch]) * invStd[ch];
                     if (batchStats) {
                         float m1 = (float) (s1[ch - c0] / count), m2 = (float) (s2[ch - c0] / count);
-                        for (int k = 0; k < s; k++) gx[base + k] = scale * (gd[go + base + k] - m1 - xHat[base + k] * m2);
+                        float m = mean[ch], r = invStd[ch];
+                        for (int k = 0; k < s; k++) gx[base + k] = scale * (gd[go + base + k] - m1 - ((xd[xo + base + k] - m) * r) * m2);
                     } else {
                         for (int k = 0; k < s; k++) gx[base + k] = scale * gd[go + base + k];
                     }

@@ -58,4 +58,17 @@ final class NormKernels {
         for (; k < n; k++) s0 += g[go + k] * h[ho + k];
         return (s0 + s1) + (s2 + s3);
     }
+
+    /** Σ g·((x − m)·r) over g[go..go+n), x[xo..xo+n), the normalized x recomputed in float as the forward writes it. */
+    static double dotNormalized(float[] g, int go, float[] x, int xo, int n, float m, float r) {
+        if (Reductions.vectorFor(n)) return Reductions.dotNormalizedVector(g, go, x, xo, n, m, r);
+        double s0 = 0, s1 = 0;
+        int k = 0;
+        for (; k + 2 <= n; k += 2) {
+            s0 += g[go + k] * ((x[xo + k] - m) * r);
+            s1 += g[go + k + 1] * ((x[xo + k + 1] - m) * r);
+        }
+        for (; k < n; k++) s0 += g[go + k] * ((x[xo + k] - m) * r);
+        return s0 + s1;
+    }
 }
