@@ -1,7 +1,6 @@
 package dev.lamina.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vector API bodies of {@link Reductions}; loaded only when the incubator module is present. */
@@ -31,6 +30,18 @@ final class VectorReductions {
 
     /** Σ a·b over k floats: four vector accumulators with FMA, then the lanes, then the scalar tail (fixed order). */
     static float dot(float[] a, int ao, float[] b, int bo, int k) {
+        FloatVector total = fmaAccumulate(a, ao, b, bo, k);
+        float s = 0;
+        for (int lane = 0; lane < S.length(); lane++) s += total.lane(lane); // fixed order (reduceLanes' order may vary)
+        for (int i = S.loopBound(k); i < k; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /**
+     * The vector part of a dot product: lane-wise Σ a·b over the first {@code S.loopBound(k)} elements, in four
+     * accumulators (then one), added together in a fixed order.
+     */
+    private static FloatVector fmaAccumulate(float[] a, int ao, float[] b, int bo, int k) {
         int step = S.length();
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
@@ -43,11 +54,7 @@ final class VectorReductions {
         for (int bound = k - step; i <= bound; i += step) {
             a0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), a0);
         }
-        FloatVector total = a0.add(a1).add(a2.add(a3));
-        float s = 0;
-        for (int lane = 0; lane < step; lane++) s += total.lane(lane); // fixed order (reduceLanes' order may vary)
-        for (; i < k; i++) s += a[ao + i] * b[bo + i];
-        return s;
+        return a0.add(a1).add(a2.add(a3));
     }
 
     /** Σ (x − m)² with m rounded to float: four float vector accumulators, then the lanes in double, then the tail. */
@@ -83,22 +90,10 @@ final class VectorReductions {
 
     /** Σ a·b as {@link #dot} but the lanes and the tail added in double. */
     static double dotD(float[] a, int ao, float[] b, int bo, int k) {
-        int step = S.length();
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-        int i = 0;
-        for (int bound = k - 4 * step; i <= bound; i += 4 * step) {
-            a0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), a0);
-            a1 = FloatVector.fromArray(S, a, ao + i + step).fma(FloatVector.fromArray(S, b, bo + i + step), a1);
-            a2 = FloatVector.fromArray(S, a, ao + i + 2 * step).fma(FloatVector.fromArray(S, b, bo + i + 2 * step), a2);
-            a3 = FloatVector.fromArray(S, a, ao + i + 3 * step).fma(FloatVector.fromArray(S, b, bo + i + 3 * step), a3);
-        }
-        for (int bound = k - step; i <= bound; i += step) {
-            a0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), a0);
-        }
-        FloatVector total = a0.add(a1).add(a2.add(a3));
+        FloatVector total = fmaAccumulate(a, ao, b, bo, k);
         double s = 0;
-        for (int lane = 0; lane < step; lane++) s += total.lane(lane);
-        for (; i < k; i++) s += (double) a[ao + i] * b[bo + i];
+        for (int lane = 0; lane < S.length(); lane++) s += total.lane(lane);
+        for (int i = S.loopBound(k); i < k; i++) s += (double) a[ao + i] * b[bo + i];
         return s;
     }
 
