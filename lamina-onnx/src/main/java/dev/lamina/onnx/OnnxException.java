@@ -6,6 +6,8 @@ package dev.lamina.onnx;
  * operator and node where there is one.
  */
 public class OnnxException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     public OnnxException(String message) {
         super(message);
     }

@@ -222,6 +222,12 @@ public final class OnnxModel {
         return s;
     }
 
+    /** An initializer as a float tensor (integers converted), or null when there is none of that name. */
+    public Tensor initializer(String name) {
+        Value v = initializers.get(name);
+        return v == null ? null : v.toFloat();
+    }
+
     private static ValueInfo info(ValueInfoProto v) {
         TypeProto.Tensor t = v.getType().getTensorType();
         List<String> dims = new ArrayList<>();

@@ -2,6 +2,8 @@ package dev.lamina.onnx;
 
 /** The model uses an operator (or an operator feature) that the importer does not implement; raised before anything runs. */
 public final class UnsupportedOperatorException extends OnnxException {
+    private static final long serialVersionUID = 1L;
+
     private final String opType;
     private final String nodeName;
 
