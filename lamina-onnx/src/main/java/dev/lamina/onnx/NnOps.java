@@ -73,6 +73,7 @@ final class NnOps {
         int[] strides = attr(n, "strides", dims, 1), dil = attr(n, "dilations", dims, 1);
         for (int d = 0; d < dims; d++) {
             if (strides[d] < 1 || dil[d] < 1 || kernel[d] < 1) throw n.error("kernel, strides and dilations must be positive");
+            if (strides[d] > MAX_GEOMETRY || dil[d] > MAX_GEOMETRY || kernel[d] > MAX_GEOMETRY) throw n.error("kernel, strides or dilations too large");
         }
         int[] begin = new int[dims], end = new int[dims];
         String autoPad = n.s("auto_pad", "NOTSET");
@@ -83,6 +84,7 @@ final class NnOps {
                     begin[d] = pads[d];
                     end[d] = pads[d + dims];
                     if (begin[d] < 0 || end[d] < 0) throw n.error("negative pads " + Arrays.toString(pads));
+                    if (begin[d] > MAX_GEOMETRY || end[d] > MAX_GEOMETRY) throw n.error("pads " + Arrays.toString(pads) + " too large");
                 }
             }
             case "VALID" -> { }
@@ -97,8 +99,18 @@ final class NnOps {
             }
             default -> throw n.error("auto_pad '" + autoPad + "' is not supported");
         }
+        long outSize = 1;
+        for (int d = 0; d < dims; d++) {
+            long span = (long) (kernel[d] - 1) * dil[d] + 1, padded = (long) inSpatial[d] + begin[d] + end[d];
+            if (padded < span) throw n.error("padded input " + padded + " is smaller than the (dilated) kernel " + span + " in spatial dimension " + d);
+            outSize *= (padded - span) / strides[d] + 1;
+            if (outSize * kernel[d] > DataTypes.MAX_ELEMENTS) throw n.error("output and kernel too large");
+        }
         return new Geometry(kernel, strides, dil, begin, end);
     }
+
+    /** Bound on kernel, stride, dilation and padding values, far above any real model, so sizes cannot overflow. */
+    private static final int MAX_GEOMETRY = 1 << 16;
 
     private static int spatialDims(Node n, Tensor x) {
         int dims = x.dim() - 2;
@@ -121,7 +133,12 @@ final class NnOps {
         if (!Arrays.equals(kernel, spatial(w))) throw n.error("kernel_shape " + Arrays.toString(kernel) + " differs from the weight " + Shape.str(w.shape()));
         Geometry g = geometry(n, spatial(x), kernel);
         int groups = n.int32("group", 1);
-        if (groups < 1) throw n.error("group must be positive, got " + groups);
+        if (groups < 1 || x.size(1) % groups != 0 || w.size(0) % groups != 0 || w.size(1) * groups != x.size(1)) {
+            throw n.error("group " + groups + " does not fit input " + Shape.str(x.shape()) + " and weight " + Shape.str(w.shape()));
+        }
+        long cols = (long) w.size(1);
+        for (int d = 0; d < dims; d++) cols *= (long) kernel[d] * ((x.size(2 + d) + g.begin[d] + g.end[d] - ((long) (kernel[d] - 1) * g.dilations[d] + 1)) / g.strides[d] + 1);
+        if (cols * x.size(0) > DataTypes.MAX_ELEMENTS) throw n.error("the unfolded input would have " + cols * x.size(0) + " elements, too many");
         if (dims == 1) {
             Tensor y = ConvOp.conv2d(x.unsqueeze(2), w.unsqueeze(2), b, 1, g.strides[0], 0, 0, g.begin[0], g.end[0], 1, g.dilations[0], groups);
             return one(Value.of(y.squeeze(2)));
@@ -147,6 +164,11 @@ final class NnOps {
         }
         int[] strides = lift(attr(n, "strides", dims, 1), oneD, 1), dil = lift(attr(n, "dilations", dims, 1), oneD, 1);
         int[] outPad = lift(attr(n, "output_padding", dims, 0), oneD, 0);
+        for (int d = 0; d < 2; d++) {
+            if (strides[d] < 1 || dil[d] < 1 || strides[d] > MAX_GEOMETRY || dil[d] > MAX_GEOMETRY || outPad[d] < 0 || outPad[d] > MAX_GEOMETRY) {
+                throw n.error("strides, dilations or output_padding out of range");
+            }
+        }
         int[] begin = new int[2], end = new int[2];
         int[] inSp = spatial(x);
         String autoPad = n.s("auto_pad", "NOTSET");
@@ -168,10 +190,19 @@ final class NnOps {
             }
         }
         for (int d = 0; d < 2; d++) {
-            if (begin[d] < 0 || end[d] < 0) throw n.error("negative pads");
+            if (begin[d] < 0 || end[d] < 0 || begin[d] > MAX_GEOMETRY || end[d] > MAX_GEOMETRY) throw n.error("pads out of range");
         }
         int groups = n.int32("group", 1);
         if (groups < 1) throw n.error("group must be positive, got " + groups);
+        if (w.size(0) != x.size(1)) throw n.error("weight " + Shape.str(w.shape()) + " does not match the " + x.size(1) + " input channels of " + Shape.str(x.shape()));
+        int[] full = new int[2];
+        for (int d = 0; d < 2; d++) {
+            long size = (long) (inSp[d] - 1) * strides[d] + (long) (kernel[d] - 1) * dil[d] + outPad[d] + 1;
+            if (size - begin[d] - end[d] < 1) throw n.error("pads " + begin[d] + "+" + end[d] + " leave no output from a full size of " + size);
+            if (size > DataTypes.MAX_ELEMENTS) throw n.error("output size " + size + " is too large");
+            full[d] = (int) size;
+        }
+        Ops.checkSize(n, new int[] {x.size(0), w.size(1) * groups, full[0], full[1]});
         Tensor y;
         if (begin[0] == end[0] && begin[1] == end[1]) {
             y = ConvTranspose2dOp.convTranspose2d(x, w, b, strides, begin, outPad, dil, groups);

@@ -94,7 +94,9 @@ final class ShapeOps {
         register("Trilu", 1, 2, 1, ShapeOps::trilu);
     }
 
+    /** {@code shape} with leading 1s up to {@code rank} dimensions. */
     static int[] padLeft(int[] shape, int rank) {
+        if (shape.length > rank) throw new IllegalArgumentException("shape " + Shape.str(shape) + " has more than " + rank + " dimensions");
         int[] p = new int[rank];
         Arrays.fill(p, 1);
         System.arraycopy(shape, 0, p, rank - shape.length, shape.length);
