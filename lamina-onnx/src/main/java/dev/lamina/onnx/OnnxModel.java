@@ -215,7 +215,7 @@ public final class OnnxModel {
         return nodes.size();
     }
 
-    /** Number of parameters (elements of all initializers). */
+    /** Elements of all initializers: parameters, but also batch-norm statistics and constant tensors. */
     public long parameterCount() {
         long s = 0;
         for (Value v : initializers.values()) s += v.numel();
