@@ -1,7 +1,8 @@
 """PyTorch side of the sequence-model step benchmark (bench/seq.sh): one training step (forward, cross-entropy,
 backward, Adam 1e-3) of the char-LSTM and of the 2-layer transformer LM of issue 5, on random token ids.
 Same sizes as SeqBench.java: vocabulary 65, batch 32, sequence 64; char-LSTM: embedding 64, LSTM hidden 256;
-transformer: d_model 128, 4 heads, feed-forward 512, 2 layers, learned positions, causal mask, dropout 0.1.
+transformer: d_model 128, 4 heads, feed-forward 512, 2 pre-norm layers with GELU, learned positions, causal mask,
+dropout 0.1, final layer norm (Lamina's CharTransformer).
 Run with Debian's /usr/bin/python3 (python3-torch). Usage: seq_step.py lstm|transformer [STEPS]"""
 import sys, time
 import torch
@@ -25,15 +26,15 @@ class CharTransformer(nn.Module):
     def __init__(self, d=128):
         super().__init__()
         self.embed = nn.Embedding(V, d)
-        self.pos = nn.Embedding(T, d)
-        layer = nn.TransformerEncoderLayer(d, 4, 512, dropout=0.1, batch_first=True)
+        self.pos = nn.Parameter(torch.randn(T, d))
+        layer = nn.TransformerEncoderLayer(d, 4, 512, dropout=0.1, activation="gelu", batch_first=True, norm_first=True)
         self.encoder = nn.TransformerEncoder(layer, 2)
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, V)
         self.register_buffer("mask", torch.triu(torch.full((T, T), float("-inf")), diagonal=1))
 
     def forward(self, ids):
-        x = self.embed(ids) + self.pos(torch.arange(ids.shape[1]))
+        x = self.embed(ids) + self.pos[:ids.shape[1]]
         return self.head(self.norm(self.encoder(x, mask=self.mask)))
 
 
