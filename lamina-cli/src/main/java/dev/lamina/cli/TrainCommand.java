@@ -4,6 +4,7 @@ import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
 import dev.lamina.data.FashionMnist;
 import dev.lamina.kernels.Parallel;
+import dev.lamina.models.LanguageModels;
 import dev.lamina.models.Models;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Sequential;
@@ -15,6 +16,7 @@ import dev.lamina.optim.RMSprop;
 import dev.lamina.optim.SGD;
 import dev.lamina.optim.Scheduler;
 import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Tensor;
 import dev.lamina.train.Callback;
 import dev.lamina.train.EarlyStopping;
 import dev.lamina.train.EpochResult;
@@ -37,17 +39,23 @@ import java.util.concurrent.Callable;
         description = {"Train and evaluate a model on Fashion-MNIST (the bundled subset by default).",
                 "Prints a summary line per epoch (and a progress bar on a terminal), then per-class precision, recall and F1 and the confusion matrix of the test set."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model to train: ${COMPLETION-CANDIDATES}; default ${DEFAULT-VALUE}.", completionCandidates = ModelNames.class)
+    @Option(names = "--model", defaultValue = "mlp", description = "Model to train: ${COMPLETION-CANDIDATES} (lstm and transformer are character-level language models on a text file); default ${DEFAULT-VALUE}.", completionCandidates = ModelNames.class)
     String model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Directory with the four IDX files (raw or .gz); default: the subset shipped in the repository.")
+    @Option(names = "--data", paramLabel = "DIR|FILE", description = "Directory with the four IDX files (raw or .gz), or a UTF-8 text file for lstm/transformer; default: the Fashion-MNIST subset or the KJV text shipped in the repository.")
     Path data;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs; default ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size; default ${DEFAULT-VALUE}.")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Mini-batch size; default 64 for images, 32 for text.")
+    Integer batchSize;
+
+    @Option(names = "--seq-len", defaultValue = "64", description = "Characters per training window of lstm/transformer; default ${DEFAULT-VALUE}.")
+    int seqLen;
+
+    @Option(names = "--save", paramLabel = "FILE.safetensors", description = "Write the trained weights (and what `lamina generate` needs to rebuild the model) to FILE.safetensors.")
+    Path save;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate; default ${DEFAULT-VALUE}.")
     double lr;
@@ -87,12 +95,13 @@ final class TrainCommand implements Callable<Integer> {
 
         ModelNames() {
             super(Models.NAMES);
+            addAll(LanguageModels.NAMES);
         }
     }
 
     @Override
     public Integer call() throws IOException {
-        if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
+        if (epochs <= 0 || (batchSize != null && batchSize <= 0) || seqLen <= 0) throw new IllegalArgumentException("--epochs, --batch-size and --seq-len must be positive");
         if (lr < 0 || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be a non-negative number, got " + lr);
         if (clipNorm != null && !(clipNorm > 0)) throw new IllegalArgumentException("--clip-norm must be positive, got " + clipNorm);
         if (patience != null && patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
@@ -101,6 +110,7 @@ final class TrainCommand implements Callable<Integer> {
             if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
             Parallel.setThreads(threads);
         }
+        if (LanguageModels.NAMES.contains(model)) return new TextTraining(this).run();
         PrintStream out = System.out;
         PrintStream human = json ? System.err : System.out; // --json keeps standard output pure JSON lines
 
@@ -109,19 +119,15 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = data != null ? data : defaultData();
         FashionMnist.Split split = FashionMnist.load(dir);
         Dataset train = limit != null ? split.train().head(limit) : split.train();
-        Optimizer opt = switch (optimizer.toLowerCase(Locale.ROOT)) {
-            case "adam" -> new Adam(net.parameters(), lr);
-            case "adamw" -> new AdamW(net.parameters(), lr);
-            case "sgd" -> new SGD(net.parameters(), lr).momentum(0.9);
-            case "rmsprop" -> new RMSprop(net.parameters(), lr);
-            default -> throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; available: adam, adamw, sgd, rmsprop");
-        };
-        LrSchedule lrSchedule = switch (schedule.toLowerCase(Locale.ROOT)) {
-            case "constant" -> null;
-            case "cosine" -> LrSchedule.cosine(epochs, 0);
-            case "step" -> LrSchedule.step(Math.max(1, (epochs + 2) / 3), 0.1);
-            default -> throw new IllegalArgumentException("unknown learning-rate schedule '" + schedule + "'; available: constant, cosine, step");
-        };
+        Dataset test = split.test();
+        if (System.getenv("LAMINA_NORM") != null) {
+            float mean = train.features().mean().item(), std = (float) Math.sqrt(train.features().sub(mean).square().mean().item());
+            train = train.normalize(mean, std);
+            test = test.normalize(mean, std);
+            System.err.println("normalised with mean " + mean + " std " + std);
+        }
+        Optimizer opt = optimizer(net.parameters());
+        LrSchedule lrSchedule = lrSchedule();
 
         human.printf(Locale.ROOT, "model %s (%,d parameters), data %s: %,d train / %,d test, %d threads%n",
                 model, net.parameterCount(), dir, train.size(), split.test().size(), Parallel.threads());
@@ -146,10 +152,10 @@ final class TrainCommand implements Callable<Integer> {
         if (clipNorm != null) trainer.clipGradNorm(clipNorm);
         if (patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, patience));
 
-        DataLoader loader = new DataLoader(train, batchSize, true, false, rng.split()).prefetch(2);
+        DataLoader loader = new DataLoader(train, batchSize != null ? batchSize : 64, true, false, rng.split()).prefetch(2);
         History history;
         try {
-            history = trainer.fit(loader, split.test(), epochs);
+            history = trainer.fit(loader, test, epochs);
         } catch (NonFiniteLossException e) {
             if (plot != null && !results.isEmpty()) writePlots(results, human);
             throw e;
@@ -164,7 +170,32 @@ final class TrainCommand implements Callable<Integer> {
         human.println("confusion matrix of the test set (rows: actual class, columns: predicted class)");
         human.print(last.validation().confusion().format(FashionMnist.CLASSES));
         if (plot != null) writePlots(results, human);
+        if (save != null) {
+            Models.save(net, model, save);
+            human.println("wrote " + save);
+        }
         return 0;
+    }
+
+    /** The optimizer --optimizer names, over {@code params}. */
+    Optimizer optimizer(List<Tensor> params) {
+        return switch (optimizer.toLowerCase(Locale.ROOT)) {
+            case "adam" -> new Adam(params, lr);
+            case "adamw" -> new AdamW(params, lr);
+            case "sgd" -> new SGD(params, lr).momentum(0.9);
+            case "rmsprop" -> new RMSprop(params, lr);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; available: adam, adamw, sgd, rmsprop");
+        };
+    }
+
+    /** The schedule --lr-schedule names over --epochs; null for a constant rate. */
+    LrSchedule lrSchedule() {
+        return switch (schedule.toLowerCase(Locale.ROOT)) {
+            case "constant" -> null;
+            case "cosine" -> LrSchedule.cosine(epochs, 0);
+            case "step" -> LrSchedule.step(Math.max(1, (epochs + 2) / 3), 0.1);
+            default -> throw new IllegalArgumentException("unknown learning-rate schedule '" + schedule + "'; available: constant, cosine, step");
+        };
     }
 
     private void writePlots(List<EpochResult> results, PrintStream human) throws IOException {
