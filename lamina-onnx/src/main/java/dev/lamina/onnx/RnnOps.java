@@ -3,6 +3,8 @@ package dev.lamina.onnx;
 import static dev.lamina.onnx.Ops.floatInput;
 import static dev.lamina.onnx.Ops.register;
 
+import dev.lamina.nn.functional.GruOp;
+import dev.lamina.nn.functional.LstmOp;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 
@@ -12,8 +14,10 @@ import java.util.List;
 
 /**
  * ONNX LSTM (gates i, o, f, c) and GRU (gates z, r, h) for inference, forward / reverse / bidirectional, with the
- * default activations. The input projections of all time steps are one matrix product; each step adds the
- * recurrent product and applies the gate math with Lamina's tensor ops.
+ * default activations. Each direction runs Lamina's fused {@link LstmOp} / {@link GruOp} (PyTorch's equations) with
+ * the gate blocks reordered to PyTorch's (i, f, g, o) and (r, z, n), and {@code sequence_lens} as a prefix mask.
+ * Two ONNX variants PyTorch does not have, LSTM peepholes and GRU with {@code linear_before_reset=0}, run step by
+ * step with tensor ops instead (full-length sequences only).
  */
 final class RnnOps {
     private RnnOps() {}
@@ -53,10 +57,18 @@ final class RnnOps {
         Tensor b = opt(n, in, 3, "B");
         if (b != null) expect(n, "B", b, dirs, 2 * gates * hidden);
         Value lens = in.length > 4 ? in[4] : null;
+        float[] mask = null;
         if (lens != null) {
-            for (long l : Ops.longs(n, lens, "sequence_lens")) {
-                if (l != seq) throw n.error("sequence_lens with lengths other than the sequence length " + seq + " are not supported");
+            long[] l = Ops.longs(n, lens, "sequence_lens");
+            if (l.length != batch) throw n.error("sequence_lens has " + l.length + " values for a batch of " + batch);
+            boolean full = true;
+            mask = new float[seq * batch];
+            for (int row = 0; row < batch; row++) {
+                if (l[row] < 0 || l[row] > seq) throw n.error("sequence length " + l[row] + " is outside [0, " + seq + "]");
+                full &= l[row] == seq;
+                for (int t = 0; t < l[row]; t++) mask[t * batch + row] = 1f;
             }
+            if (full) mask = null;
         }
         Tensor h0 = opt(n, in, 5, "initial_h");
         Tensor c0 = lstm ? opt(n, in, 6, "initial_c") : null;
@@ -69,6 +81,8 @@ final class RnnOps {
         if (c0 != null) expect(n, "initial_c", c0, dirs, batch, hidden);
         if (peep != null) expect(n, "P", peep, dirs, 3 * hidden);
         boolean linearBeforeReset = !lstm && n.i("linear_before_reset", 0) != 0;
+        boolean fused = lstm ? peep == null : linearBeforeReset;
+        if (!fused && mask != null) throw n.error("sequence_lens shorter than the sequence need " + (lstm ? "an LSTM without peepholes" : "linear_before_reset=1"));
 
         List<Tensor> ys = new ArrayList<>(), hs = new ArrayList<>(), cs = new ArrayList<>();
         for (int d = 0; d < dirs; d++) {
@@ -76,6 +90,23 @@ final class RnnOps {
             Tensor wd = w.select(0, d), rd = r.select(0, d);
             Tensor wb = b == null ? null : b.select(0, d).narrow(0, 0, gates * hidden);
             Tensor rb = b == null ? null : b.select(0, d).narrow(0, gates * hidden, gates * hidden);
+            if (fused) {
+                int[] order = lstm ? LSTM_TO_TORCH : GRU_TO_TORCH;
+                Tensor hd = h0 == null ? null : h0.select(0, d).contiguous();
+                Tensor wIh = reorder(wd, hidden, order), wHh = reorder(rd, hidden, order);
+                Tensor bIh = wb == null ? null : reorder(wb, hidden, order), bHh = rb == null ? null : reorder(rb, hidden, order);
+                if (lstm) {
+                    LstmOp.Result res = LstmOp.lstm(x.contiguous(), hd, c0 == null ? null : c0.select(0, d).contiguous(), wIh, wHh, bIh, bHh, mask, reverse);
+                    ys.add(res.output());
+                    hs.add(res.hN());
+                    cs.add(res.cN());
+                } else {
+                    GruOp.Result res = GruOp.gru(x.contiguous(), hd, wIh, wHh, bIh, bHh, mask, reverse);
+                    ys.add(res.output());
+                    hs.add(res.hN());
+                }
+                continue;
+            }
             // input projections of every step at once: [seq·batch, in] · Wᵀ (+ Wb)
             Tensor xw = x.reshape(seq * batch, inSize).matmul(wd.t());
             if (wb != null) xw = xw.add(wb);
@@ -130,6 +161,16 @@ final class RnnOps {
             if (yc != null) yc = yc.transpose(0, 1).contiguous();
         }
         return lstm ? new Value[] {Value.of(y), Value.of(yh), Value.of(yc)} : new Value[] {Value.of(y), Value.of(yh)};
+    }
+
+    /** ONNX LSTM blocks (i, o, f, c) taken in PyTorch's order (i, f, g, o); GRU (z, r, h) as (r, z, n). */
+    private static final int[] LSTM_TO_TORCH = {0, 2, 3, 1}, GRU_TO_TORCH = {1, 0, 2};
+
+    /** The gate blocks (of {@code hidden} rows each) of a weight or bias, in another order. */
+    private static Tensor reorder(Tensor t, int hidden, int[] order) {
+        List<Tensor> blocks = new ArrayList<>();
+        for (int g : order) blocks.add(t.narrow(0, g * hidden, hidden));
+        return Tensor.cat(blocks, 0).contiguous();
     }
 
     private static Tensor opt(Node n, Value[] in, int k, String what) {
