@@ -251,9 +251,7 @@ final class NnOps {
     private static Tensor global(Node n, Value v, boolean avg) {
         Tensor x = floatInput(n, v, "X").f;
         if (x.dim() < 3) throw n.error("expected [N, C, spatial...], got " + Shape.str(x.shape()));
-        int[] dims = new int[x.dim() - 2];
-        for (int d = 0; d < dims.length; d++) dims[d] = d + 2;
-        if (avg) return x.mean(dims, true);
+        if (avg) return PoolOps.globalAvgPool(n.describe(), x, true);
         Tensor m = x;
         for (int d = x.dim() - 1; d >= 2; d--) m = m.max(d, true);
         return m;

@@ -239,8 +239,8 @@ public final class OnnxExport {
     }
 
     private String adaptive(String where, String in, AdaptiveAvgPool2d p, Tensor x) {
+        // a fixed window (also for output 1x1, where it sums like Lamina's adaptive kernel)
         int[] o = p.outputSize();
-        if (o[0] == 1 && o[1] == 1) return node("GlobalAveragePool", where, List.of(in));
         int h = x.size(x.dim() - 2), w = x.size(x.dim() - 1);
         if (h % o[0] != 0 || w % o[1] != 0) {
             throw unsupported(where, p, "output " + o[0] + "x" + o[1] + " does not divide the input " + h + "x" + w + " (no fixed window)");

@@ -55,6 +55,8 @@ public final class OnnxModel {
     private final ModelProto model;
     private final int opset;
     private final List<Node> nodes = new ArrayList<>();
+    /** What {@link #run} evaluates: {@link #nodes} with fused chains (see {@link Fusion}). */
+    private final List<Node> plan;
     private final Map<String, Value> initializers = new LinkedHashMap<>();
     private final List<ValueInfoProto> inputs = new ArrayList<>();
     private final List<ValueInfoProto> outputs;
@@ -89,6 +91,9 @@ public final class OnnxModel {
             if (!defined.contains(v.getName())) throw new OnnxException("graph output '" + v.getName() + "' is not produced by any node");
             checkTensorType(v, "output");
         }
+        Set<String> outputNames = new HashSet<>();
+        for (ValueInfoProto v : outputs) outputNames.add(v.getName());
+        this.plan = Fusion.plan(nodes, initializers, outputNames);
     }
 
     /** Reads and validates a model file. */
@@ -215,6 +220,11 @@ public final class OnnxModel {
         return nodes.size();
     }
 
+    /** Nodes {@link #run} evaluates after fusing (fewer than {@link #nodeCount()} when a GELU chain was fused). */
+    public int executedNodeCount() {
+        return plan.size();
+    }
+
     /** Elements of all initializers: parameters, but also batch-norm statistics and constant tensors. */
     public long parameterCount() {
         long s = 0;
@@ -261,7 +271,7 @@ public final class OnnxModel {
             if (!expected.contains(name)) throw new OnnxException("unknown input '" + name + "'; the model's inputs: " + inputs());
         }
         try (var scope = Autograd.noGrad()) {
-            for (Node node : nodes) evaluate(node, env);
+            for (Node node : plan) evaluate(node, env);
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (ValueInfoProto o : outputs) {
@@ -307,7 +317,7 @@ public final class OnnxModel {
         }
         Value[] out;
         try {
-            out = Ops.spec(node.op).impl().apply(node, in);
+            out = Ops.internalSpec(node.op).impl().apply(node, in);
         } catch (OnnxException e) {
             throw e.getMessage().startsWith(node.describe()) ? e : new OnnxException(node.describe() + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException | ArithmeticException e) { // ShapeException included

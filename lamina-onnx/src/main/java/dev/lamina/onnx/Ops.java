@@ -37,15 +37,24 @@ final class Ops {
         ShapeOps.registerAll();
         NnOps.registerAll();
         RnnOps.registerAll();
+        Fusion.registerAll();
     }
 
+    /** The spec of an ONNX operator; internal operators (named with a dot) are not found here. */
     static Spec spec(String op) {
+        return op.contains(".") ? null : SPECS.get(op);
+    }
+
+    /** The spec of any operator, internal ones included (for running a validated, possibly fused, plan). */
+    static Spec internalSpec(String op) {
         return SPECS.get(op);
     }
 
-    /** Names of all supported operators, sorted. */
+    /** Names of all supported ONNX operators, sorted. */
     static Set<String> supported() {
-        return new TreeSet<>(SPECS.keySet());
+        Set<String> s = new TreeSet<>(SPECS.keySet());
+        s.removeIf(op -> op.contains("."));
+        return s;
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -57,7 +57,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Export then import: every exportable layer kind, in small Sequential models, gives the same outputs through the
- * ONNX file as Lamina's forward (rel err ≤ 1e-6; bit-identical where the same kernels run). The exported files are
+ * ONNX file as Lamina's forward: bit-identical (the importer runs the same kernels, and fuses the exported exact
+ * GELU back into one), except GELU's tanh form, written as its formula (rel err ≤ 1e-6). The exported files are
  * also left under target/onnx-export/ for tools/onnx/check_onnx.py (Debian's onnx checker).
  */
 class OnnxExportRoundTripTest {
@@ -125,8 +126,13 @@ class OnnxExportRoundTripTest {
         }
         Tensor actual = imported.run(Map.of("input", x)).get("output");
         assertArrayEquals(expected.shape(), actual.shape(), name + ": shape");
-        double err = OnnxFixtures.relativeError(actual.toArray(), expected.toArray());
-        assertTrue(err <= 1e-6, name + ": relative error " + err);
+        if (name.equals("conv1d")) {
+            // GELU's tanh form has no ONNX 17 operator: exported as its formula, it rounds differently from the fused kernel
+            double err = OnnxFixtures.relativeError(actual.toArray(), expected.toArray());
+            assertTrue(err <= 1e-6, name + ": relative error " + err);
+        } else {
+            assertArrayEquals(expected.toArray(), actual.toArray(), name + ": the same kernels run, so the outputs are identical");
+        }
 
         // the batch dimension is symbolic: another batch size runs too
         Tensor x1 = x.narrow(0, 0, 1).contiguous();

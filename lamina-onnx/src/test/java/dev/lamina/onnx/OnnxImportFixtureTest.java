@@ -44,6 +44,25 @@ class OnnxImportFixtureTest {
     }
 
     @Test
+    void exportedGeluChainsRunAsOneFusedNode() throws IOException {
+        // torch writes GELU as Div-Erf-Add-Mul-Mul; the plan runs it as one node (Lamina's gelu kernel)
+        OnnxModel m = OnnxModel.load(OnnxFixtures.dir("onnx_layernorm_gelu").resolve("model.onnx"));
+        assertEquals(1, m.operatorCounts().get("Erf"));
+        assertEquals(m.nodeCount() - 4, m.executedNodeCount());
+        OnnxModel t = OnnxModel.load(OnnxFixtures.dir("onnx_transformer").resolve("model.onnx"));
+        assertEquals(t.nodeCount() - 4, t.executedNodeCount());
+    }
+
+    @Test
+    void internalOperatorNamesAreNotAcceptedFromFiles() {
+        var m = TestGraphs.model(17, java.util.List.of(TestGraphs.node("lamina.Gelu", "g", java.util.List.of("x"), java.util.List.of("y"))),
+                java.util.List.of(), java.util.List.of(TestGraphs.floatValue("x", 2)), java.util.List.of(TestGraphs.floatValue("y", 2)));
+        UnsupportedOperatorException e = org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperatorException.class, () -> OnnxModel.parse(m.toByteArray()));
+        assertEquals("lamina.Gelu", e.opType());
+        assertTrue(!OnnxModel.supportedOperators().contains("lamina.Gelu"));
+    }
+
+    @Test
     void dynamicBatchRunsOtherBatchSizes() throws IOException {
         // onnx_mlp was exported with a symbolic batch dimension: rows are independent, so a 1-row batch matches row 0
         Path dir = OnnxFixtures.dir("onnx_mlp");
