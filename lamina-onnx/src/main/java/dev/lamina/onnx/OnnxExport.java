@@ -11,6 +11,8 @@ import dev.lamina.nn.ConvTranspose2d;
 import dev.lamina.nn.Dropout;
 import dev.lamina.nn.Dropout2d;
 import dev.lamina.nn.ELU;
+import dev.lamina.nn.Embedding;
+import dev.lamina.nn.GRU;
 import dev.lamina.nn.Flatten;
 import dev.lamina.nn.GELU;
 import dev.lamina.nn.GlobalAvgPool;
@@ -18,12 +20,14 @@ import dev.lamina.nn.GlobalMaxPool;
 import dev.lamina.nn.Input;
 import dev.lamina.nn.InstanceNormBase;
 import dev.lamina.nn.LayerNorm;
+import dev.lamina.nn.LSTM;
 import dev.lamina.nn.LeakyReLU;
 import dev.lamina.nn.Linear;
 import dev.lamina.nn.LogSoftmax;
 import dev.lamina.nn.MaxPool1d;
 import dev.lamina.nn.MaxPool2d;
 import dev.lamina.nn.Module;
+import dev.lamina.nn.RNNBase;
 import dev.lamina.nn.ReLU;
 import dev.lamina.nn.Reshape;
 import dev.lamina.nn.Sequential;
@@ -61,7 +65,9 @@ import java.util.Map;
  * <p>Layers: Linear, Conv1d, Conv2d, ConvTranspose2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool2d (output 1×1 or
  * an exact divisor of the input), GlobalAvgPool, GlobalMaxPool, BatchNorm1d/2d, LayerNorm, InstanceNorm1d/2d, ReLU,
  * LeakyReLU, ELU, GELU (exact via Erf, or the tanh form), SiLU, Sigmoid, Tanh, Softmax, LogSoftmax, Flatten,
- * Reshape, Dropout, Dropout2d, Input; other layers fail with their path and class named.
+ * Reshape, Dropout, Dropout2d, Input, Embedding (first layer: the graph input is then int64 indices), LSTM and GRU
+ * (every layer and direction as an ONNX LSTM/GRU node, gates reordered; the output sequence, as their
+ * {@code forward}); other layers fail with their path and class named.
  */
 public final class OnnxExport {
     public static final int OPSET = 17;
@@ -99,8 +105,8 @@ public final class OnnxExport {
             String outName = last.name;
             if (outName.equals("input")) outName = e.node("Identity", "output", List.of("input"));
             else e.rename(outName, "output");
-            e.graph.addInput(valueInfo("input", inputShape));
-            e.graph.addOutput(valueInfo("output", last.value.shape()));
+            e.graph.addInput(valueInfo("input", inputShape, firstLeaf(model) instanceof Embedding ? DataTypes.INT64 : DataTypes.FLOAT));
+            e.graph.addOutput(valueInfo("output", last.value.shape(), DataTypes.FLOAT));
             for (NodeProto.Builder n : e.nodes) e.graph.addNode(n);
             return ModelProto.newBuilder()
                     .setIrVersion(IR_VERSION)
@@ -117,12 +123,17 @@ public final class OnnxExport {
     /** A value in the graph being built: its name and the traced tensor (for shapes). */
     private record Traced(String name, Tensor value) {}
 
-    private static ValueInfoProto valueInfo(String name, int[] shape) {
+    private static Module firstLeaf(Module m) {
+        while (m instanceof Sequential s && !s.layers().isEmpty()) m = s.layers().get(0);
+        return m;
+    }
+
+    private static ValueInfoProto valueInfo(String name, int[] shape, int elemType) {
         TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
         for (int d = 0; d < shape.length; d++) {
             s.addDim(d == 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("N") : TensorShapeProto.Dimension.newBuilder().setDimValue(shape[d]));
         }
-        TypeProto.Tensor t = TypeProto.Tensor.newBuilder().setElemType(DataTypes.FLOAT).setShape(s).build();
+        TypeProto.Tensor t = TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(s).build();
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(t)).build();
     }
 
@@ -142,6 +153,11 @@ public final class OnnxExport {
             case Dropout d -> in;
             case Dropout2d d -> in;
             case Linear l -> linear(prefix, where, l, x);
+            case Embedding emb -> {
+                if (!in.equals("input")) throw unsupported(where, m, "an embedding must be the first layer (its input is the graph's int64 input)");
+                yield node("Gather", where, List.of(param(prefix + "weight", emb.weight()), in), intAttr("axis", 0));
+            }
+            case RNNBase r -> rnn(prefix, where, r, x);
             case Conv1d c -> node("Conv", where, inputs(in, param(prefix + "weight", c.weight()), optParam(prefix + "bias", c.bias())),
                     ints("kernel_shape", c.weight().size(2)), ints("strides", c.strides()), ints("dilations", c.dilations()),
                     ints("pads", c.pads()), intAttr("group", c.groups()));
@@ -218,6 +234,46 @@ public final class OnnxExport {
         }
         String y = node("MatMul", where, List.of(x.name, param(prefix + "weight.T", l.weight().t().contiguous())));
         return l.bias() == null ? y : node("Add", where, List.of(y, param(prefix + "bias", l.bias())));
+    }
+
+    /** ONNX gate blocks from PyTorch's: LSTM (i, f, g, o) → (i, o, f, c), GRU (r, z, n) → (z, r, h). */
+    private static final int[] LSTM_FROM_TORCH = {0, 3, 1, 2}, GRU_FROM_TORCH = {1, 0, 2};
+
+    private String rnn(String prefix, String where, RNNBase r, Traced x) {
+        boolean lstm = r instanceof LSTM;
+        if (!lstm && !(r instanceof GRU)) throw unsupported(where, r, "only LSTM and GRU have ONNX operators");
+        if (x.value.dim() != 3) throw unsupported(where, r, "export needs a batched 3-D input, got " + Shape.str(x.value.shape()));
+        int hidden = r.hiddenSize(), dirs = r.directions(), gates = lstm ? 4 : 3;
+        int[] order = lstm ? LSTM_FROM_TORCH : GRU_FROM_TORCH;
+        String cur = r.isBatchFirst() ? node("Transpose", where, List.of(x.name), ints("perm", 1, 0, 2)) : x.name;
+        for (int layer = 0; layer < r.numLayers(); layer++) {
+            List<Tensor> ws = new ArrayList<>(), rs = new ArrayList<>(), bs = new ArrayList<>();
+            for (int d = 0; d < dirs; d++) {
+                Tensor[] w = r.weights(layer, d); // weight_ih, weight_hh, bias_ih, bias_hh
+                ws.add(reorder(w[0], hidden, order));
+                rs.add(reorder(w[1], hidden, order));
+                Tensor bih = w[2] == null ? Tensor.zeros(gates * hidden) : reorder(w[2], hidden, order);
+                Tensor bhh = w[3] == null ? Tensor.zeros(gates * hidden) : reorder(w[3], hidden, order);
+                bs.add(Tensor.cat(List.of(bih, bhh), 0));
+            }
+            String sfx = "_l" + layer;
+            String wName = param(prefix + "onnx_W" + sfx, Tensor.stack(ws, 0)), rName = param(prefix + "onnx_R" + sfx, Tensor.stack(rs, 0));
+            String bName = param(prefix + "onnx_B" + sfx, Tensor.stack(bs, 0));
+            List<AttributeProto> a = new ArrayList<>(List.of(intAttr("hidden_size", hidden)));
+            if (dirs == 2) a.add(stringAttr("direction", "bidirectional"));
+            if (!lstm) a.add(intAttr("linear_before_reset", 1));
+            String y = node(lstm ? "LSTM" : "GRU", where, List.of(cur, wName, rName, bName), a.toArray(AttributeProto[]::new));
+            // Y [seq, dirs, batch, H] → [seq, batch, dirs·H]
+            String t = node("Transpose", where, List.of(y), ints("perm", 0, 2, 1, 3));
+            cur = node("Reshape", where, List.of(t, constInt64(where + ".l" + layer + ".shape", new long[] {0, 0, -1})));
+        }
+        return r.isBatchFirst() ? node("Transpose", where, List.of(cur), ints("perm", 1, 0, 2)) : cur;
+    }
+
+    private static Tensor reorder(Tensor t, int hidden, int[] order) {
+        List<Tensor> blocks = new ArrayList<>();
+        for (int g : order) blocks.add(t.narrow(0, g * hidden, hidden));
+        return Tensor.cat(blocks, 0).contiguous();
     }
 
     private String pool(String op, String where, String in, PoolOps.Window w, Boolean countIncludePad) {
@@ -334,6 +390,11 @@ public final class OnnxExport {
 
     private static AttributeProto floatAttr(String name, float v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+    }
+
+    private static AttributeProto stringAttr(String name, String v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build();
     }
 
 }
