@@ -19,16 +19,20 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code lamina export}: a named model, with weights from a safetensors state dict, as an ONNX file. */
+/**
+ * {@code lamina export}: an image model saved by {@code lamina train --save} (or a named model with a state dict, or
+ * untrained) as an ONNX file.
+ */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Export a model (with trained weights from a safetensors file) to ONNX, opset 17.")
+        description = "Export an image model (mlp, cnn, rowlstm) with its trained weights to ONNX, opset 17.")
 final class ExportCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Model: ${COMPLETION-CANDIDATES}.", completionCandidates = TrainCommand.ModelNames.class)
-    String model;
-
     @Option(names = "--weights", paramLabel = "FILE.safetensors",
-            description = "State dict to load (PyTorch names, e.g. 0.weight; every parameter and buffer must be present). Without it the freshly initialised model (seed --seed) is exported.")
+            description = "Trained weights: a file from `lamina train --save` (it names its model), or any state dict with PyTorch names (then give --model). Without it the freshly initialised model (seed --seed) is exported.")
     Path weights;
+
+    @Option(names = "--model", description = "Model: ${COMPLETION-CANDIDATES}; needed without --weights or when the weights file does not name its model.",
+            completionCandidates = ImageModelNames.class)
+    String model;
 
     @Option(names = "--format", defaultValue = "onnx", description = "Output format: onnx (the only one); default ${DEFAULT-VALUE}.")
     String format;
@@ -42,18 +46,36 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!format.equals("onnx")) throw new IllegalArgumentException("unknown export format '" + format + "'; available: onnx");
-        Sequential net = Models.create(model, new Rng(seed));
+        Sequential net;
         if (weights != null) {
             if (!Files.isRegularFile(weights)) throw new NoSuchFileException(weights.toString(), null, "no such weights file");
-            Map<String, Tensor> state = Safetensors.read(weights);
+            Safetensors.Contents c = Safetensors.readAll(weights);
+            String named = c.metadata().get(Models.MODEL_KEY);
+            if (named != null && model != null && !named.equals(model)) {
+                throw new IllegalArgumentException(weights + " holds a '" + named + "' model, not '" + model + "'");
+            }
+            if (named == null && model == null) throw new IllegalArgumentException(weights + " does not name its model; give --model");
+            model = named != null ? named : model;
+            net = Models.create(model, new Rng(seed));
+            Map<String, Tensor> state = c.tensors();
             net.loadStateDict(state, true);
         } else {
+            if (model == null) throw new IllegalArgumentException("give --weights FILE.safetensors (from lamina train --save) or --model NAME");
+            net = Models.create(model, new Rng(seed));
             System.err.println("lamina: no --weights given; exporting the untrained model (seed " + seed + ")");
         }
         int[] shape = inputShape(net);
         OnnxExport.export(net, shape, output);
         System.out.println("wrote " + output + " (" + model + ", input " + Shape.str(shape).replaceFirst("\\[1", "[N") + ", opset " + OnnxExport.OPSET + ")");
         return 0;
+    }
+
+    static final class ImageModelNames extends java.util.ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        ImageModelNames() {
+            super(Models.NAMES);
+        }
     }
 
     /** [1, *per-sample shape] from the model's Input layer. */

@@ -158,6 +158,30 @@ class OnnxCliTest {
     }
 
     @Test
+    void exportsAModelSavedByTrainSave(@TempDir Path dir) throws IOException {
+        // the file format of `lamina train --save` (Models.save): weights plus the model name in the metadata
+        Sequential trained = Models.create("rowlstm", new Rng(5));
+        Path saved = dir.resolve("rowlstm.safetensors");
+        Models.save(trained, "rowlstm", saved);
+        Path onnx = dir.resolve("rowlstm.onnx");
+        Run r = run("export", "--weights", saved.toString(), "--output", onnx.toString());
+        assertEquals(0, r.code(), r.err());
+        Tensor x = Tensor.rand(new Rng(6), 2, 784);
+        Path in = dir.resolve("x.npy");
+        Npy.write(in, x.shape(), x.toArray());
+        assertEquals(0, run("onnx", "run", onnx.toString(), "--input", "input=" + in, "--output-dir", dir.toString()).code());
+        Tensor expected;
+        trained.eval();
+        try (var scope = Autograd.noGrad()) {
+            expected = trained.forward(x);
+        }
+        assertArrayEquals(expected.toArray(), Npy.read(dir.resolve("output.npy")).data());
+        Run wrong = run("export", "--weights", saved.toString(), "--model", "cnn", "--output", onnx.toString());
+        assertNotEquals(0, wrong.code());
+        assertTrue(wrong.err().contains("holds a 'rowlstm' model"), wrong.err());
+    }
+
+    @Test
     void exportCnnWithoutWeightsWarnsAndInfoDescribesIt(@TempDir Path dir) {
         Path onnx = dir.resolve("cnn.onnx");
         Run r = run("export", "--model", "cnn", "--output", onnx.toString());
@@ -172,6 +196,9 @@ class OnnxCliTest {
 
     @Test
     void exportErrors(@TempDir Path dir) throws IOException {
+        Run neither = run("export", "--output", dir.resolve("m").toString());
+        assertNotEquals(0, neither.code());
+        assertTrue(neither.err().contains("--weights") && neither.err().contains("--model"), neither.err());
         Run format = run("export", "--model", "mlp", "--format", "tflite", "--output", dir.resolve("m").toString());
         assertNotEquals(0, format.code());
         assertTrue(format.err().contains("unknown export format 'tflite'"), format.err());

@@ -21,6 +21,7 @@ import dev.lamina.nn.Input;
 import dev.lamina.nn.InstanceNormBase;
 import dev.lamina.nn.LayerNorm;
 import dev.lamina.nn.LSTM;
+import dev.lamina.nn.LastStep;
 import dev.lamina.nn.LeakyReLU;
 import dev.lamina.nn.Linear;
 import dev.lamina.nn.LogSoftmax;
@@ -65,7 +66,7 @@ import java.util.Map;
  * <p>Layers: Linear, Conv1d, Conv2d, ConvTranspose2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool2d (output 1×1 or
  * an exact divisor of the input), GlobalAvgPool, GlobalMaxPool, BatchNorm1d/2d, LayerNorm, InstanceNorm1d/2d, ReLU,
  * LeakyReLU, ELU, GELU (exact via Erf, or the tanh form), SiLU, Sigmoid, Tanh, Softmax, LogSoftmax, Flatten,
- * Reshape, Dropout, Dropout2d, Input, Embedding (first layer: the graph input is then int64 indices), LSTM and GRU
+ * Reshape, Dropout, Dropout2d, Input, LastStep, Embedding (first layer: the graph input is then int64 indices), LSTM and GRU
  * (every layer and direction as an ONNX LSTM/GRU node, gates reordered; the output sequence, as their
  * {@code forward}); other layers fail with their path and class named.
  */
@@ -158,6 +159,12 @@ public final class OnnxExport {
                 yield node("Gather", where, List.of(param(prefix + "weight", emb.weight()), in), intAttr("axis", 0));
             }
             case RNNBase r -> rnn(prefix, where, r, x);
+            case LastStep l -> {
+                // [N, T, F] → [N, F]: Gather with a scalar index drops the time axis
+                String idx = where + ".last";
+                graph.addInitializer(DataTypes.encodeInt64(idx, new long[] {x.value.size(1) - 1}));
+                yield node("Gather", where, List.of(in, idx), intAttr("axis", 1));
+            }
             case Conv1d c -> node("Conv", where, inputs(in, param(prefix + "weight", c.weight()), optParam(prefix + "bias", c.bias())),
                     ints("kernel_shape", c.weight().size(2)), ints("strides", c.strides()), ints("dilations", c.dilations()),
                     ints("pads", c.pads()), intAttr("group", c.groups()));
