@@ -40,7 +40,7 @@ class OnnxImportFixtureTest {
 
     @Test
     void fixturesArePresent() {
-        assertTrue(fixtures().count() >= 13, "onnx_* fixtures missing: " + OnnxFixtures.cases());
+        assertTrue(fixtures().count() >= 15, "onnx_* fixtures missing: " + OnnxFixtures.cases());
     }
 
     @Test
