@@ -193,43 +193,60 @@ public record Checkpoint(Map<String, Tensor> model, List<String> optimizerParame
         Path tmp = root.resolve(TMP_PREFIX + String.format("%09d", progress.globalStep()) + "-"
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         Files.createDirectory(tmp);
-        stage.reached("tmp-created");
+        boolean complete = false;
+        try {
+            stage.reached("tmp-created");
 
-        Map<String, Object> files = new LinkedHashMap<>();
-        Safetensors.write(tmp.resolve(MODEL_FILE), model);
-        files.put(MODEL_FILE, fileEntry(tmp.resolve(MODEL_FILE)));
-        stage.reached("model");
+            Map<String, Object> files = new LinkedHashMap<>();
+            Safetensors.write(tmp.resolve(MODEL_FILE), model);
+            files.put(MODEL_FILE, fileEntry(tmp.resolve(MODEL_FILE)));
+            stage.reached("model");
 
-        Map<String, Tensor> opt = new LinkedHashMap<>();
-        for (int i = 0; i < optimizerParameters.size(); i++) {
-            String p = optimizerParameters.get(i);
-            int[] shape = model.get(p).shape();
-            for (Map.Entry<String, float[]> e : optimizer.buffers().get(i).entrySet()) {
-                opt.put(p + "/" + e.getKey(), Tensor.of(e.getValue(), shape));
+            Map<String, Tensor> opt = new LinkedHashMap<>();
+            for (int i = 0; i < optimizerParameters.size(); i++) {
+                String p = optimizerParameters.get(i);
+                int[] shape = model.get(p).shape();
+                for (Map.Entry<String, float[]> e : optimizer.buffers().get(i).entrySet()) {
+                    opt.put(p + "/" + e.getKey(), Tensor.of(e.getValue(), shape));
+                }
+            }
+            Safetensors.write(tmp.resolve(OPTIMIZER_FILE), opt);
+            files.put(OPTIMIZER_FILE, fileEntry(tmp.resolve(OPTIMIZER_FILE)));
+            stage.reached("optimizer");
+
+            if (earlyStopping != null && earlyStopping.bestWeights() != null) {
+                Map<String, Tensor> best = new LinkedHashMap<>();
+                for (Map.Entry<String, float[]> e : earlyStopping.bestWeights().entrySet()) {
+                    Tensor t = model.get(e.getKey());
+                    int[] shape = t != null && t.numel() == e.getValue().length ? t.shape() : new int[] {e.getValue().length};
+                    best.put(e.getKey(), Tensor.of(e.getValue(), shape));
+                }
+                Safetensors.write(tmp.resolve(BEST_WEIGHTS_FILE), best);
+                files.put(BEST_WEIGHTS_FILE, fileEntry(tmp.resolve(BEST_WEIGHTS_FILE)));
+                stage.reached("best-weights");
+            }
+
+            writeAtomically(tmp.resolve(MANIFEST), ManifestJson.write(manifest(files)).getBytes(StandardCharsets.UTF_8));
+            stage.reached("manifest");
+            forceDirectory(tmp);
+            stage.reached("synced");
+            complete = true;
+        } finally {
+            if (!complete) {
+                try {
+                    deleteTree(tmp);
+                } catch (IOException ignored) {
+                    // the original failure matters; the next save removes the debris
+                }
             }
         }
-        Safetensors.write(tmp.resolve(OPTIMIZER_FILE), opt);
-        files.put(OPTIMIZER_FILE, fileEntry(tmp.resolve(OPTIMIZER_FILE)));
-        stage.reached("optimizer");
 
-        if (earlyStopping != null && earlyStopping.bestWeights() != null) {
-            Map<String, Tensor> best = new LinkedHashMap<>();
-            for (Map.Entry<String, float[]> e : earlyStopping.bestWeights().entrySet()) {
-                Tensor t = model.get(e.getKey());
-                int[] shape = t != null && t.numel() == e.getValue().length ? t.shape() : new int[] {e.getValue().length};
-                best.put(e.getKey(), Tensor.of(e.getValue(), shape));
-            }
-            Safetensors.write(tmp.resolve(BEST_WEIGHTS_FILE), best);
-            files.put(BEST_WEIGHTS_FILE, fileEntry(tmp.resolve(BEST_WEIGHTS_FILE)));
-            stage.reached("best-weights");
+        String latest;
+        try {
+            latest = readPointer(root);
+        } catch (IOException malformed) {
+            latest = null; // replaced below
         }
-
-        writeAtomically(tmp.resolve(MANIFEST), ManifestJson.write(manifest(files)).getBytes(StandardCharsets.UTF_8));
-        stage.reached("manifest");
-        forceDirectory(tmp);
-        stage.reached("synced");
-
-        String latest = readPointer(root);
         String name = String.format("ckpt-%09d", progress.globalStep());
         for (int k = 1; name.equals(latest) || (Files.exists(root.resolve(name), LinkOption.NOFOLLOW_LINKS) && !deleteTree(root.resolve(name))); k++) {
             name = String.format("ckpt-%09d-%d", progress.globalStep(), k);
