@@ -97,7 +97,7 @@ final class ResumableRun {
      * The child JVM of the kill test: {@code ResumableRun DIR OUT OPTIMIZER CHECKPOINT_EVERY}. Resumes from DIR's
      * latest checkpoint if there is one, else starts afresh; prints "step N" after every step and "checkpoint N"
      * after every checkpoint (flushed, for the parent to time its kills); at the end writes the final state dict to
-     * OUT with the history's losses in the metadata.
+     * OUT with the history's losses in the metadata. Step numbers count over the whole run.
      */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
@@ -107,13 +107,14 @@ final class ResumableRun {
         PrintStream o = System.out;
         Setup s = setup(optimizer, 11);
         s.trainer().checkpoints(dir, every, true);
-        boolean resumed = Files.exists(dir.resolve(Checkpoint.LATEST));
-        if (resumed) {
+        long[] step = {0};
+        if (Files.exists(dir.resolve(Checkpoint.LATEST))) {
             Checkpoint c = Checkpoint.load(dir);
             s.trainer().resume(c);
-            o.println("resumed " + c.progress().globalStep());
+            step[0] = c.progress().globalStep();
         }
-        long[] step = {0};
+        o.println("start " + step[0]);
+        o.flush();
         s.trainer().callback(new Callback() {
             @Override
             public void onBatchEnd(BatchResult b) {
