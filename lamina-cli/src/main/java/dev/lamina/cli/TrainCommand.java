@@ -3,6 +3,7 @@ package dev.lamina.cli;
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
 import dev.lamina.data.FashionMnist;
+import dev.lamina.io.Checkpoint;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.models.Models;
 import dev.lamina.loss.CrossEntropyLoss;
@@ -21,6 +22,7 @@ import dev.lamina.train.EpochResult;
 import dev.lamina.train.History;
 import dev.lamina.train.NonFiniteLossException;
 import dev.lamina.train.Trainer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -82,6 +84,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (it is drawn only on an interactive terminal anyway).")
     boolean noProgress;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Save a checkpoint (weights, optimizer, schedule, random generators, metrics, position) into DIR after every epoch and every --checkpoint-every steps; DIR/latest names the newest. A crash or kill at any moment leaves a complete one.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also save a checkpoint every STEPS optimizer steps (needs --checkpoint-dir or --resume).")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run checkpointed in DIR (its latest checkpoint, or DIR itself if it is one) exactly where it stopped, with the run's saved settings; it keeps saving checkpoints there unless --checkpoint-dir says otherwise. Flags that would change the run are refused; --data (the same data, moved), --checkpoint-every and, with a constant learning rate, --epochs may differ.")
+    Path resume;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     static final class ModelNames extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
 
@@ -92,6 +106,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Checkpoint checkpoint = resume == null ? null : RunSettings.resume(this, spec.commandLine().getParseResult());
+        if (checkpointEvery != null && checkpointEvery <= 0) throw new IllegalArgumentException("--checkpoint-every must be positive, got " + checkpointEvery);
+        if (checkpointEvery != null && checkpointDir == null && resume == null) throw new IllegalArgumentException("--checkpoint-every needs --checkpoint-dir");
+        Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
         if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
         if (lr < 0 || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be a non-negative number, got " + lr);
         if (clipNorm != null && !(clipNorm > 0)) throw new IllegalArgumentException("--clip-norm must be positive, got " + clipNorm);
@@ -147,6 +165,19 @@ final class TrainCommand implements Callable<Integer> {
         if (patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, patience));
 
         DataLoader loader = new DataLoader(train, batchSize, true, false, rng.split()).prefetch(2);
+        trainer.trackRng("init", rng);
+        if (saveTo != null) {
+            trainer.checkpoints(saveTo, checkpointEvery == null ? 0 : checkpointEvery, true).checkpointConfig(RunSettings.of(this));
+        }
+        if (checkpoint != null) {
+            trainer.resume(checkpoint);
+            results.addAll(checkpoint.history());
+            Checkpoint.Progress p = checkpoint.progress();
+            human.printf(Locale.ROOT, "resuming %s: %s (step %d)%n", Checkpoint.locate(resume),
+                    p.epoch() > epochs || p.stop().equals("EARLY_STOPPING") ? "the run had finished"
+                            : p.batch() == 0 ? "epoch " + p.epoch() + " from its start" : "epoch " + p.epoch() + " after batch " + p.batch() + " of " + p.batchesPerEpoch(),
+                    p.globalStep());
+        }
         History history;
         try {
             history = trainer.fit(loader, split.test(), epochs);
