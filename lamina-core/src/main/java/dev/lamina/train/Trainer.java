@@ -385,6 +385,7 @@ public final class Trainer {
                     + p.batchesPerEpoch() + " and " + p.samplesPerEpoch());
         }
         if (epochs < p.epoch() - 1) problems.add("asked for " + epochs + " epochs but the checkpoint has completed " + (p.epoch() - 1));
+        else if (p.batch() > 0 && epochs < p.epoch()) problems.add("asked for " + epochs + " epochs but the checkpoint is in the middle of epoch " + p.epoch());
         boolean savedShuffled = resume.rngs().containsKey("loader");
         if ((loaderRng != null) != savedShuffled) {
             problems.add(loaderRng != null ? "the loader shuffles, the checkpoint's run did not" : "the checkpoint's run shuffled its loader, this loader does not");
