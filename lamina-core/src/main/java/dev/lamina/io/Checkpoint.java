@@ -382,7 +382,7 @@ public record Checkpoint(Map<String, Tensor> model, List<String> optimizerParame
         return "0x" + HexFormat.of().toHexDigits(v);
     }
 
-    /** Removes temporary directories of interrupted saves and checkpoints that {@code latest} never came to name. */
+    /** Removes the temporary directories and pointer files of interrupted saves (renamed orphans are left to {@link #prune}). */
     private static void removeDebris(Path root) throws IOException {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
             for (Path p : ds) {
