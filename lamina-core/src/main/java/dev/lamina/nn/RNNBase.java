@@ -71,7 +71,9 @@ public abstract class RNNBase extends Module {
     public RNNBase dropout(double p, Rng rng) {
         if (p < 0 || p > 1) throw new IllegalArgumentException(describe() + ": dropout must be in [0, 1], got " + p);
         this.dropout = p;
-        this.dropoutRng = rng;
+        // registered once, so a checkpoint saves its state; a later call restarts it from the given generator's state
+        if (dropoutRng == null) dropoutRng = registerRng("dropout_rng", rng);
+        else dropoutRng.setState(rng.state());
         return this;
     }
 
