@@ -229,21 +229,25 @@ public final class AttentionOp {
         for (int i = r0; i < r0 + rows; i++) {
             int row = po + i * lk;
             int lim = causal ? Math.min(lk, Math.max(0, i + (lk - lq) + 1)) : lk;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < lim; j++) {
-                float s = p[row + j] * scale;
-                if (am != null) s = am.additive ? s + am.at(bi, hi, i, j) : am.at(bi, hi, i, j) != 0 ? Float.NEGATIVE_INFINITY : s;
-                if (pm != null) s = pm.additive ? s + pm.at(bi, hi, i, j) : pm.at(bi, hi, i, j) != 0 ? Float.NEGATIVE_INFINITY : s;
-                p[row + j] = s;
-                if (s > max) max = s;
+            float max;
+            if (am == null && pm == null) {
+                max = SoftmaxKernels.scaleMax(p, row, lim, scale);
+            } else {
+                max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < lim; j++) {
+                    float s = p[row + j] * scale;
+                    if (am != null) s = am.additive ? s + am.at(bi, hi, i, j) : am.at(bi, hi, i, j) != 0 ? Float.NEGATIVE_INFINITY : s;
+                    if (pm != null) s = pm.additive ? s + pm.at(bi, hi, i, j) : pm.at(bi, hi, i, j) != 0 ? Float.NEGATIVE_INFINITY : s;
+                    p[row + j] = s;
+                    if (s > max) max = s;
+                }
             }
             if (max == Float.NEGATIVE_INFINITY) {
                 java.util.Arrays.fill(p, row, row + lk, 0f);
                 continue;
             }
             float sum = SoftmaxKernels.expSubtractSum(p, row, lim, max);
-            float inv = 1f / sum;
-            for (int j = 0; j < lim; j++) p[row + j] *= inv;
+            SoftmaxKernels.scale(p, row, lim, 1f / sum);
             if (lim < lk) java.util.Arrays.fill(p, row + lim, row + lk, 0f);
         }
     }
@@ -303,9 +307,7 @@ public final class AttentionOp {
                     for (int i = r0; i < r0 + rows; i++) {
                         int r = i * lk, pr = po + i * lk;
                         if (keep != null) for (int j = 0; j < kmax; j++) ds[r + j] *= keep[x * pp + r + j];
-                        float dot = 0;
-                        for (int j = 0; j < kmax; j++) dot += ds[r + j] * p[pr + j];
-                        for (int j = 0; j < kmax; j++) ds[r + j] = p[pr + j] * (ds[r + j] - dot) * scale;
+                        SoftmaxKernels.softmaxGrad(ds, r, p, pr, kmax, SoftmaxKernels.dot(ds, r, p, pr, kmax), scale);
                     }
                     if (gq != null) {
                         Gemm.gemm(rows, d, kmax, ds, r0 * lk, lk, 1, k.src().storage(), ko, k.sL(), k.sD(), gq, gqo + r0 * q.gL(), q.gL(), true);
