@@ -229,6 +229,21 @@ class AttentionTest {
         assertEquals(List.of("in_proj_weight", "out_proj.weight"), new ArrayList<>(mha.stateDict().keySet()));
     }
 
+    /** Unbatched [L, E] input gives the batched result for a batch of one (encoder and decoder layers, MHA weights). */
+    @Test
+    void unbatchedInputMatchesBatchOfOne() {
+        Rng rng = new Rng(16);
+        TransformerEncoderLayer enc = new TransformerEncoderLayer(8, 2, 16, 0.0, "gelu", true, false, rng);
+        TransformerDecoderLayer dec = new TransformerDecoderLayer(8, 2, 16, 0.0, "relu", false, false, rng);
+        Tensor x = Tensor.randn(rng, 5, 8), mem = Tensor.randn(rng, 3, 8);
+        assertClose(enc.forward(x.unsqueeze(1), null, null, true).squeeze(1), enc.forward(x, null, null, true), 1e-6);
+        assertClose(dec.forward(x.unsqueeze(1), mem.unsqueeze(1)).squeeze(1), dec.forward(x, mem), 1e-6);
+        AttentionOp.Result batched = enc.selfAttn().forward(x.unsqueeze(1), x.unsqueeze(1), x.unsqueeze(1), null, null, true, false);
+        AttentionOp.Result single = enc.selfAttn().forward(x, x, x, null, null, true, false);
+        assertClose(batched.weights().squeeze(0), single.weights(), 1e-6);
+        assertArrayEquals(new int[] {2, 5, 5}, single.weights().shape());
+    }
+
     @Test
     void mhaInitialisationIsPyTorchs() {
         MultiheadAttention m = new MultiheadAttention(64, 4);
