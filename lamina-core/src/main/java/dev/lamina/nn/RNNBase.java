@@ -220,7 +220,8 @@ public abstract class RNNBase extends Module {
         return mask;
     }
 
-    private Tensor applyDropout(Tensor x) {
+    /** Inverted dropout with this layer's probability and generator (package-private for the statistical test). */
+    Tensor applyDropout(Tensor x) {
         if (dropout == 1) return x.mul(0f);
         float[] keep = new float[x.numel()];
         float scale = (float) (1 / (1 - dropout));

@@ -28,6 +28,7 @@ import java.util.Arrays;
  */
 public final class LstmOp {
     private LstmOp() {}
+    static final boolean WT = Boolean.getBoolean("lamina.rnn.wt");
 
     /** output [seq, batch, H], hN and cN [batch, H]: views of one tensor, so all three take part in backward. */
     public record Result(Tensor output, Tensor hN, Tensor cN) {}
@@ -79,11 +80,14 @@ public final class LstmOp {
         // gates[seq·batch, 4H] (+)= x[seq·batch, in] · W_ihᵀ
         Gemm.gemm(steps * batch, g4, in, xc.storage(), xc.storageOffset(), in, 1, wid, wio, 1, in, gates, 0, g4, hasBias);
 
+        float[] wT = WT ? new float[hid * g4] : null;
+        if (WT) for (int r = 0; r < g4; r++) for (int k = 0; k < hid; k++) wT[k * g4 + r] = whd[who + r * hid + k];
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
             int prev = l.prevBlock(t), cur = l.curBlock(t);
             // gates[t] += h_prev[batch, H] · W_hhᵀ
-            Gemm.gemm(batch, g4, hid, packed, prev * l.bh, hid, 1, whd, who, 1, hid, gates, t * batch * g4, g4, true);
+            if (WT) Gemm.gemm(batch, g4, hid, packed, prev * l.bh, hid, 1, wT, 0, g4, 1, gates, t * batch * g4, g4, true);
+            else Gemm.gemm(batch, g4, hid, packed, prev * l.bh, hid, 1, whd, who, 1, hid, gates, t * batch * g4, g4, true);
             RnnKernels.forRows(batch, g4, (r0, r1) -> {
                 for (int b = r0; b < r1; b++) {
                     int po = prev * l.bh + b * hid, co = cur * l.bh + b * hid;
