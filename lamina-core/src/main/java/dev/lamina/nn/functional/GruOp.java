@@ -1,6 +1,7 @@
 package dev.lamina.nn.functional;
 
 import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.PackedGemm;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -15,8 +16,9 @@ import java.util.Arrays;
  * </pre>
  *
  * <p>Forward: the input projection of ALL steps is one GEMM ([seq·batch, in]·W_ihᵀ with b_ih and the r, z parts
- * of b_hh folded in), then per step one GEMM for h·W_hhᵀ and one pass of gate math. Backward: one GEMM per step
- * for dh; dx, dW_ih and dW_hh each ONE GEMM over all steps.
+ * of b_hh folded in), then per step one GEMM for h·W_hhᵀ (W_hhᵀ packed once per call, {@link PackedGemm}) and one
+ * pass of gate math. Backward: one GEMM per step for dh (W_hh packed once); dx, dW_ih and dW_hh each ONE GEMM over
+ * all steps.
  *
  * <p>Cached for backward: {@code gi} [seq, batch, 3H] (r, z, n after the forward), {@code gh} [seq, batch, 3H]
  * (h·W_hhᵀ; its n part holds W_hn h + b_hn) and the hidden states (see {@link RnnLayout}). Masks as in
@@ -74,11 +76,12 @@ public final class GruOp {
         // gi[seq·batch, 3H] (+)= x[seq·batch, in] · W_ihᵀ
         Gemm.gemm(steps * batch, g3, in, xc.storage(), xc.storageOffset(), in, 1, wi.storage(), wi.storageOffset(), 1, in, gi, 0, g3, hasBias);
 
+        PackedGemm whT = PackedGemm.pack(hid, g3, whd, who, 1, hid);   // W_hhᵀ [H, 3H], packed once for all steps
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
             int prev = l.prevBlock(t), cur = l.curBlock(t);
             // gh[t] = h_prev[batch, H] · W_hhᵀ
-            Gemm.gemm(batch, g3, hid, packed, prev * l.bh, hid, 1, whd, who, 1, hid, gh, t * batch * g3, g3, false);
+            whT.multiply(batch, packed, prev * l.bh, hid, 1, gh, t * batch * g3, g3, false);
             RnnKernels.forRows(batch, g3, (r0, r1) -> {
                 for (int b = r0; b < r1; b++) {
                     int po = prev * l.bh + b * hid, co = cur * l.bh + b * hid, go = (t * batch + b) * g3;
@@ -108,8 +111,7 @@ public final class GruOp {
         float[] dhNext = new float[l.bh];
         float[] dgi = new float[steps * batch * g3];
         float[] dgh = new float[steps * batch * g3];
-        float[] whd = wh.storage();
-        int who = wh.storageOffset();
+        PackedGemm whP = PackedGemm.pack(g3, hid, wh.storage(), wh.storageOffset(), hid, 1);   // W_hh [3H, H], packed once
         for (int s = steps - 1; s >= 0; s--) {
             int t = l.reverse ? steps - 1 - s : s;
             int prev = l.prevBlock(t), gOff = go + l.gradOutOffset(t);
@@ -126,7 +128,7 @@ public final class GruOp {
                 }
             });
             // dh_prev += dgh[t] [batch, 3H] · W_hh [3H, H]
-            Gemm.gemm(batch, hid, g3, dgh, t * batch * g3, g3, 1, whd, who, hid, 1, dhNext, 0, hid, true);
+            whP.multiply(batch, dgh, t * batch * g3, g3, 1, dhNext, 0, hid, true);
             float[] tmp = dh;
             dh = dhNext;
             dhNext = tmp;

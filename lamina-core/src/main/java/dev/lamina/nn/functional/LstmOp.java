@@ -1,6 +1,7 @@
 package dev.lamina.nn.functional;
 
 import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.PackedGemm;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -15,8 +16,9 @@ import java.util.Arrays;
  * </pre>
  *
  * <p>Forward: the input projection of ALL steps is one GEMM ([seq·batch, in]·W_ihᵀ, both biases folded in),
- * then per step one GEMM adds h·W_hhᵀ and one pass of gate math. Backward runs the steps in reverse with one GEMM
- * per step for dh; dW_ih, dW_hh and dx are each ONE GEMM over all steps from the stored gate gradients.
+ * then per step one GEMM adds h·W_hhᵀ (W_hhᵀ packed once per call, {@link PackedGemm}) and one pass of gate math.
+ * Backward runs the steps in reverse with one GEMM per step for dh (W_hh packed once); dW_ih, dW_hh and dx are each
+ * ONE GEMM over all steps from the stored gate gradients.
  *
  * <p>Cached for backward (allocated once per call): {@code gates} [seq, batch, 4H] (activated i, f, g, o),
  * {@code states} [(seq+1), batch, H] (h, with h0 in the block before the first step processed), {@code cells}
@@ -28,7 +30,6 @@ import java.util.Arrays;
  */
 public final class LstmOp {
     private LstmOp() {}
-    static final boolean WT = Boolean.getBoolean("lamina.rnn.wt");
 
     /** output [seq, batch, H], hN and cN [batch, H]: views of one tensor, so all three take part in backward. */
     public record Result(Tensor output, Tensor hN, Tensor cN) {}
@@ -80,14 +81,12 @@ public final class LstmOp {
         // gates[seq·batch, 4H] (+)= x[seq·batch, in] · W_ihᵀ
         Gemm.gemm(steps * batch, g4, in, xc.storage(), xc.storageOffset(), in, 1, wid, wio, 1, in, gates, 0, g4, hasBias);
 
-        float[] wT = WT ? new float[hid * g4] : null;
-        if (WT) for (int r = 0; r < g4; r++) for (int k = 0; k < hid; k++) wT[k * g4 + r] = whd[who + r * hid + k];
+        PackedGemm whT = PackedGemm.pack(hid, g4, whd, who, 1, hid);   // W_hhᵀ [H, 4H], packed once for all steps
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
             int prev = l.prevBlock(t), cur = l.curBlock(t);
             // gates[t] += h_prev[batch, H] · W_hhᵀ
-            if (WT) Gemm.gemm(batch, g4, hid, packed, prev * l.bh, hid, 1, wT, 0, g4, 1, gates, t * batch * g4, g4, true);
-            else Gemm.gemm(batch, g4, hid, packed, prev * l.bh, hid, 1, whd, who, 1, hid, gates, t * batch * g4, g4, true);
+            whT.multiply(batch, packed, prev * l.bh, hid, 1, gates, t * batch * g4, g4, true);
             RnnKernels.forRows(batch, g4, (r0, r1) -> {
                 for (int b = r0; b < r1; b++) {
                     int po = prev * l.bh + b * hid, co = cur * l.bh + b * hid;
@@ -121,8 +120,7 @@ public final class LstmOp {
         float[] dc = Arrays.copyOfRange(gd, go + l.cnOff, go + l.cnOff + l.bh);
         float[] dhNext = new float[l.bh];
         float[] dGates = new float[steps * batch * g4];
-        float[] whd = wh.storage();
-        int who = wh.storageOffset();
+        PackedGemm whP = PackedGemm.pack(g4, hid, wh.storage(), wh.storageOffset(), hid, 1);   // W_hh [4H, H], packed once
         for (int s = steps - 1; s >= 0; s--) {
             int t = l.reverse ? steps - 1 - s : s;
             int prev = l.prevBlock(t), gOff = go + l.gradOutOffset(t);
@@ -140,7 +138,7 @@ public final class LstmOp {
                 }
             });
             // dh_prev += dGates[t] [batch, 4H] · W_hh [4H, H]
-            Gemm.gemm(batch, hid, g4, dGates, t * batch * g4, g4, 1, whd, who, hid, 1, dhNext, 0, hid, true);
+            whP.multiply(batch, dGates, t * batch * g4, g4, 1, dhNext, 0, hid, true);
             float[] tmp = dh;
             dh = dhNext;
             dhNext = tmp;

@@ -118,11 +118,9 @@ final class RnnKernels {
 
     /** Runs {@code body} over the batch rows [0, rows), split across the worker pool when a step is large enough to pay. */
     static void forRows(int rows, int gateWidth, Parallel.RangeBody body) {
-        if (SERIAL) body.run(0, rows);
-        else Parallel.forRange(rows, Math.max(1, ROW_GRAIN / Math.max(1, gateWidth)), body);
+        Parallel.forRange(rows, Math.max(1, ROW_GRAIN / Math.max(1, gateWidth)), body);
     }
 
     /** Gate values per chunk below which a step's rows stay on one thread. */
     private static final int ROW_GRAIN = 1 << 13;
-    static final boolean SERIAL = Boolean.getBoolean("lamina.rnn.serial");
 }
