@@ -42,6 +42,24 @@ class PackedGemmTest {
     }
 
     @Test
+    void columnRangesOnSeveralThreadsEqualTheWholeProduct() {
+        Random rnd = new Random(2);
+        int m = 19, n = 160, k = 70;
+        float[] a = new float[m * k], b = new float[k * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextGaussian();
+        PackedGemm p = PackedGemm.pack(k, n, b, 0, n, 1);
+        float[] whole = new float[m * n], parts = new float[m * n];
+        p.multiply(m, a, 0, k, 1, whole, 0, n, false);
+        p.prepare(m, a, 0, k, 1);
+        int g = p.columnGrain();
+        Parallel.forRange(n / g, 1, (s, e) -> p.multiplyColumns(s * g, e * g, parts, 0, n, false));
+        p.multiplyColumns(n / g * g, n, parts, 0, n, false);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole, parts);
+        assertThrows(IllegalArgumentException.class, () -> p.multiplyColumns(g == 1 ? -1 : 1, n, parts, 0, n, false));
+    }
+
+    @Test
     void rejectsOperandsOutsideTheirArrays() {
         PackedGemm p = PackedGemm.pack(4, 3, new float[12], 0, 3, 1);
         assertThrows(IndexOutOfBoundsException.class, () -> p.multiply(2, new float[7], 0, 4, 1, new float[6], 0, 3, false));

@@ -117,6 +117,59 @@ class RnnTest {
         assertClose(lr.cN().select(0, 0), s.c(), 1e-6);
     }
 
+    /**
+     * At H = 64 (a step split by hidden units across threads), the fused layers equal the same equations written with
+     * plain tensor ops: outputs and gradients, both directions.
+     */
+    @Test
+    void fusedLayersMatchPlainTensorOps() {
+        Rng rng = new Rng(16);
+        int steps = 5, batch = 16, in = 8, hid = 64;
+        for (boolean lstm : new boolean[] {true, false}) {
+            RNNBase m = lstm ? new LSTM(in, hid, 1, true, true, rng) : new GRU(in, hid, 1, true, true, rng);
+            Tensor x = Tensor.randn(rng, steps, batch, in).requiresGrad(true);
+            Tensor xr = Tensor.of(x.toArray(), x.shape()).requiresGrad(true);
+            Tensor dir = Tensor.randn(rng, steps, batch, 2 * hid);
+            m.forward(x).mul(dir).sum().backward();
+            List<Tensor> outs = new java.util.ArrayList<>();
+            Tensor[][] ws = new Tensor[2][];
+            for (int d = 0; d < 2; d++) {
+                Tensor[] w = m.weights(0, d);
+                ws[d] = new Tensor[4];
+                for (int i = 0; i < 4; i++) ws[d][i] = Tensor.of(w[i].toArray(), w[i].shape()).requiresGrad(true);
+                Tensor h = Tensor.zeros(batch, hid), c = Tensor.zeros(batch, hid);
+                Tensor[] seq = new Tensor[steps];
+                for (int s = 0; s < steps; s++) {
+                    int t = d == 0 ? s : steps - 1 - s;
+                    Tensor gi = xr.select(0, t).matmul(ws[d][0].t()).add(ws[d][2]);
+                    Tensor gh = h.matmul(ws[d][1].t()).add(ws[d][3]);
+                    if (lstm) {
+                        Tensor g = gi.add(gh);
+                        Tensor i = g.narrow(1, 0, hid).sigmoid(), f = g.narrow(1, hid, hid).sigmoid();
+                        Tensor gg = g.narrow(1, 2 * hid, hid).tanh(), o = g.narrow(1, 3 * hid, hid).sigmoid();
+                        c = f.mul(c).add(i.mul(gg));
+                        h = o.mul(c.tanh());
+                    } else {
+                        Tensor r = gi.narrow(1, 0, hid).add(gh.narrow(1, 0, hid)).sigmoid();
+                        Tensor z = gi.narrow(1, hid, hid).add(gh.narrow(1, hid, hid)).sigmoid();
+                        Tensor n = gi.narrow(1, 2 * hid, hid).add(r.mul(gh.narrow(1, 2 * hid, hid))).tanh();
+                        h = n.add(z.mul(h.sub(n)));
+                    }
+                    seq[t] = h;
+                }
+                outs.add(Tensor.stack(List.of(seq), 0));
+            }
+            Tensor ref = Tensor.cat(outs, 2);
+            ref.mul(dir).sum().backward();
+            assertClose(ref, m.forward(x), 1e-5);
+            assertClose(xr.grad(), x.grad(), 1e-4);
+            for (int d = 0; d < 2; d++) {
+                Tensor[] w = m.weights(0, d);
+                for (int i = 0; i < 4; i++) assertClose(ws[d][i].grad(), w[i].grad(), 1e-4);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ dropout
 
     @Test
