@@ -18,7 +18,7 @@ import java.util.Arrays;
  * <p>Forward: the input projection of ALL steps is one GEMM ([seq·batch, in]·W_ihᵀ with b_ih and the r, z parts
  * of b_hh folded in), then per step one GEMM for h·W_hhᵀ (W_hhᵀ packed once per call, {@link PackedGemm}) and one
  * pass of gate math. Backward: one GEMM per step for dh (W_hh packed once); dx, dW_ih and dW_hh each ONE GEMM over
- * all steps.
+ * all steps. Steps are split across threads by hidden units as in {@link LstmOp}.
  *
  * <p>Cached for backward: {@code gi} [seq, batch, 3H] (r, z, n after the forward), {@code gh} [seq, batch, 3H]
  * (h·W_hhᵀ; its n part holds W_hn h + b_hn) and the hidden states (see {@link RnnLayout}). Masks as in

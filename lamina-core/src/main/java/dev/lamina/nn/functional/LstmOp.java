@@ -18,7 +18,9 @@ import java.util.Arrays;
  * <p>Forward: the input projection of ALL steps is one GEMM ([seq·batch, in]·W_ihᵀ, both biases folded in),
  * then per step one GEMM adds h·W_hhᵀ (W_hhᵀ packed once per call, {@link PackedGemm}) and one pass of gate math.
  * Backward runs the steps in reverse with one GEMM per step for dh (W_hh packed once); dW_ih, dW_hh and dx are each
- * ONE GEMM over all steps from the stored gate gradients.
+ * ONE GEMM over all steps from the stored gate gradients. When H is a multiple of the GEMM's strip width, a step
+ * is split across threads by hidden units: each thread computes its columns of the step's GEMM (for all four gates)
+ * and then the gate math on them, so a step costs one fork-join ({@link RnnKernels#forStep}).
  *
  * <p>Cached for backward (allocated once per call): {@code gates} [seq, batch, 4H] (activated i, f, g, o),
  * {@code states} [(seq+1), batch, H] (h, with h0 in the block before the first step processed), {@code cells}
