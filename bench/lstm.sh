@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME="$(find_jdk)"
 [[ "${SKIP_BUILD:-0}" == 1 ]] || ./mvnw -q -B -ntp -pl bench -am -DskipTests package
 S="${1:-3}"
-for t in 2 1; do
-  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.lamina.bench.LstmBench "$S" "$t" 2>/dev/null
-  OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/lstm_step.py "$S" "$t"
-done
+# torch: OMP_WAIT_POLICY=PASSIVE is its best setting for LSTM steps on 2 cores (DESIGN.md); 1 thread: both pools at 1
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.lamina.bench.LstmBench "$S" 2 2>/dev/null
+OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/lstm_step.py "$S" 2
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.lamina.bench.LstmBench "$S" 1 2>/dev/null
+OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/lstm_step.py "$S" 1
