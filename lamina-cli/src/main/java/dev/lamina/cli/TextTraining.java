@@ -3,6 +3,7 @@ package dev.lamina.cli;
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
 import dev.lamina.data.TextCorpus;
+import dev.lamina.io.Checkpoint;
 import dev.lamina.models.LanguageModel;
 import dev.lamina.models.LanguageModels;
 import dev.lamina.models.TextGenerator;
@@ -15,6 +16,7 @@ import dev.lamina.optim.SGD;
 import dev.lamina.optim.Scheduler;
 import dev.lamina.tensor.Rng;
 import dev.lamina.train.Callback;
+import dev.lamina.train.EarlyStopping;
 import dev.lamina.train.EpochResult;
 import dev.lamina.train.Trainer;
 
@@ -38,7 +40,7 @@ final class TextTraining {
         this.cmd = cmd;
     }
 
-    int run() throws IOException {
+    int run(Checkpoint checkpoint, Path saveTo) throws IOException {
         PrintStream out = System.out;
         PrintStream human = cmd.json ? System.err : System.out;
         Path file = cmd.data != null ? cmd.data : defaultText();
@@ -70,7 +72,9 @@ final class TextTraining {
         LrSchedule schedule = cmd.lrSchedule();
         if (schedule != null) trainer.scheduler(new Scheduler(opt, schedule));
         trainer.clipGradNorm(cmd.clipNorm != null ? cmd.clipNorm : 1.0);
+        if (cmd.patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, cmd.patience));
         DataLoader loader = new DataLoader(train, batch, true, false, rng.split()).prefetch(2);
+        cmd.checkpointing(trainer, rng, checkpoint, saveTo, null, human);
         trainer.fit(loader, valid, epochs);
         if (cmd.save != null) {
             LanguageModels.save(model, cmd.model, corpus.vocabulary(), cmd.save);

@@ -3,6 +3,7 @@ package dev.lamina.cli;
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
 import dev.lamina.data.FashionMnist;
+import dev.lamina.io.Checkpoint;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.models.LanguageModels;
 import dev.lamina.models.Models;
@@ -23,6 +24,7 @@ import dev.lamina.train.EpochResult;
 import dev.lamina.train.History;
 import dev.lamina.train.NonFiniteLossException;
 import dev.lamina.train.Trainer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -90,6 +92,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (it is drawn only on an interactive terminal anyway).")
     boolean noProgress;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Save a checkpoint (weights, optimizer, schedule, random generators, metrics, position) into DIR after every epoch and every --checkpoint-every steps; DIR/latest names the newest. A crash or kill at any moment leaves a complete one.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also save a checkpoint every STEPS optimizer steps (needs --checkpoint-dir or --resume).")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run checkpointed in DIR (its latest checkpoint, or DIR itself if it is one) exactly where it stopped, with the run's saved settings; it keeps saving checkpoints there unless --checkpoint-dir says otherwise. Flags that would change the run are refused; --data (the same data, moved), --checkpoint-every and, with a constant learning rate, --epochs may differ.")
+    Path resume;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     static final class ModelNames extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
 
@@ -101,6 +115,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Checkpoint checkpoint = resume == null ? null : RunSettings.resume(this, spec.commandLine().getParseResult());
+        if (checkpointEvery != null && checkpointEvery <= 0) throw new IllegalArgumentException("--checkpoint-every must be positive, got " + checkpointEvery);
+        if (checkpointEvery != null && checkpointDir == null && resume == null) throw new IllegalArgumentException("--checkpoint-every needs --checkpoint-dir");
+        Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
         if (epochs <= 0 || (batchSize != null && batchSize <= 0) || seqLen <= 0) throw new IllegalArgumentException("--epochs, --batch-size and --seq-len must be positive");
         if (lr < 0 || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be a non-negative number, got " + lr);
         if (clipNorm != null && !(clipNorm > 0)) throw new IllegalArgumentException("--clip-norm must be positive, got " + clipNorm);
@@ -110,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
             if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
             Parallel.setThreads(threads);
         }
-        if (LanguageModels.NAMES.contains(model)) return new TextTraining(this).run();
+        if (LanguageModels.NAMES.contains(model)) return new TextTraining(this).run(checkpoint, saveTo);
         PrintStream out = System.out;
         PrintStream human = json ? System.err : System.out; // --json keeps standard output pure JSON lines
 
@@ -120,12 +138,6 @@ final class TrainCommand implements Callable<Integer> {
         FashionMnist.Split split = FashionMnist.load(dir);
         Dataset train = limit != null ? split.train().head(limit) : split.train();
         Dataset test = split.test();
-        if (System.getenv("LAMINA_NORM") != null) {
-            float mean = train.features().mean().item(), std = (float) Math.sqrt(train.features().sub(mean).square().mean().item());
-            train = train.normalize(mean, std);
-            test = test.normalize(mean, std);
-            System.err.println("normalised with mean " + mean + " std " + std);
-        }
         Optimizer opt = optimizer(net.parameters());
         LrSchedule lrSchedule = lrSchedule();
 
@@ -153,6 +165,7 @@ final class TrainCommand implements Callable<Integer> {
         if (patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, patience));
 
         DataLoader loader = new DataLoader(train, batchSize != null ? batchSize : 64, true, false, rng.split()).prefetch(2);
+        checkpointing(trainer, rng, checkpoint, saveTo, results, human);
         History history;
         try {
             history = trainer.fit(loader, test, epochs);
@@ -175,6 +188,23 @@ final class TrainCommand implements Callable<Integer> {
             human.println("wrote " + save);
         }
         return 0;
+    }
+
+    /** Saves checkpoints into {@code saveTo} (if any) and continues from {@code checkpoint} (if any). */
+    void checkpointing(Trainer trainer, Rng rng, Checkpoint checkpoint, Path saveTo, List<EpochResult> results, PrintStream human) throws IOException {
+        trainer.trackRng("init", rng);
+        if (saveTo != null) {
+            trainer.checkpoints(saveTo, checkpointEvery == null ? 0 : checkpointEvery, true).checkpointConfig(RunSettings.of(this));
+        }
+        if (checkpoint != null) {
+            trainer.resume(checkpoint);
+            if (results != null) results.addAll(checkpoint.history());
+            Checkpoint.Progress p = checkpoint.progress();
+            human.printf(Locale.ROOT, "resuming %s: %s (step %d)%n", Checkpoint.locate(resume),
+                    p.epoch() > epochs || p.stop().equals("EARLY_STOPPING") ? "the run had finished"
+                            : p.batch() == 0 ? "epoch " + p.epoch() + " from its start" : "epoch " + p.epoch() + " after batch " + p.batch() + " of " + p.batchesPerEpoch(),
+                    p.globalStep());
+        }
     }
 
     /** The optimizer --optimizer names, over {@code params}. */

@@ -98,4 +98,22 @@ class TextCliTest {
         // 141 steps of an LSTM over 28 rows (3,000 images, 3 epochs): far above the 10% of guessing
         assertTrue(accuracy > 50, last);
     }
+
+    @Test
+    void aLanguageModelRunResumesMidEpochToTheSameWeights(@TempDir Path dir) throws Exception {
+        // 96 windows of 32, batch 32: 3 steps per epoch, 2 epochs; checkpoints at steps 2, 3 (epoch end), 4 and 6
+        Run a = run("train", "--model", "transformer", "--data", text.toString(), "--epochs", "2", "--limit", "96", "--seq-len", "32",
+                "--checkpoint-dir", dir.toString(), "--checkpoint-every", "2", "--json");
+        assertEquals(0, a.code(), a.err());
+        assertEquals("ckpt-000000006", Files.readString(dir.resolve("latest")).strip());
+        byte[] finalWeights = Files.readAllBytes(dir.resolve("ckpt-000000006").resolve("model.safetensors"));
+        String lastEpoch = a.out().lines().toList().getLast();
+        Files.writeString(dir.resolve("latest"), "ckpt-000000004\n");
+        Run b = run("train", "--resume", dir.toString(), "--json");
+        assertEquals(0, b.code(), b.err());
+        assertTrue(b.err().contains("epoch 2 after batch 1 of 3 (step 4)"), b.err());
+        assertEquals(lastEpoch.replaceAll(",\"(epoch_seconds|eval_seconds|chars_per_second)\":[^,}]*", ""),
+                b.out().lines().toList().getLast().replaceAll(",\"(epoch_seconds|eval_seconds|chars_per_second)\":[^,}]*", ""));
+        assertArrayEquals(finalWeights, Files.readAllBytes(dir.resolve("ckpt-000000006").resolve("model.safetensors")));
+    }
 }

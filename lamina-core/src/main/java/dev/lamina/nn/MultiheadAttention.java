@@ -53,7 +53,7 @@ public final class MultiheadAttention extends Module {
         this.inProjBias = bias ? registerParameter("in_proj_bias", Tensor.zeros(3 * embedDim)) : null;
         this.outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias, rng));
         if (bias) outProj.bias().fill_(0f);
-        this.rng = rng.split();
+        this.rng = registerRng("rng", rng.split());
     }
 
     /** Self-attention without masks: x [L, B, E] ([B, L, E] with batchFirst, or [L, E]) → the same shape. */

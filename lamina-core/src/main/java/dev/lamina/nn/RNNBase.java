@@ -15,7 +15,6 @@ import java.util.List;
  * variable lengths (per-row lengths, or a [batch, seq] 0/1 mask). Each layer and direction runs as one fused op.
  */
 public abstract class RNNBase extends Module {
-    private final int gateCount;
     private final int inputSize;
     private final int hiddenSize;
     private final int numLayers;
@@ -31,7 +30,6 @@ public abstract class RNNBase extends Module {
         if (inputSize <= 0 || hiddenSize <= 0 || numLayers <= 0) {
             throw new IllegalArgumentException(describe() + ": sizes must be positive, got inputSize=" + inputSize + ", hiddenSize=" + hiddenSize + ", numLayers=" + numLayers);
         }
-        this.gateCount = gateCount;
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
         this.numLayers = numLayers;
@@ -71,7 +69,9 @@ public abstract class RNNBase extends Module {
     public RNNBase dropout(double p, Rng rng) {
         if (p < 0 || p > 1) throw new IllegalArgumentException(describe() + ": dropout must be in [0, 1], got " + p);
         this.dropout = p;
-        this.dropoutRng = rng;
+        // registered once, so a checkpoint saves its state; a later call restarts it from the given generator's state
+        if (dropoutRng == null) dropoutRng = registerRng("dropout_rng", rng);
+        else dropoutRng.setState(rng.state());
         return this;
     }
 
@@ -220,7 +220,8 @@ public abstract class RNNBase extends Module {
         return mask;
     }
 
-    private Tensor applyDropout(Tensor x) {
+    /** Inverted dropout with this layer's probability and generator (package-private for the statistical test). */
+    Tensor applyDropout(Tensor x) {
         if (dropout == 1) return x.mul(0f);
         float[] keep = new float[x.numel()];
         float scale = (float) (1 / (1 - dropout));
@@ -234,9 +235,5 @@ public abstract class RNNBase extends Module {
     protected String extraRepr() {
         return "inputSize=" + inputSize + ", hiddenSize=" + hiddenSize + ", numLayers=" + numLayers + ", bias=" + bias
                 + ", batchFirst=" + batchFirst + ", dropout=" + dropout + ", bidirectional=" + bidirectional;
-    }
-
-    int gateCount() {
-        return gateCount;
     }
 }

@@ -128,4 +128,16 @@ class LanguageModelTest {
             assertTrue(last < 0.7 * uniform, name + ": loss " + last + " after 3 epochs vs ln(V) = " + uniform);
         }
     }
+
+    /** Every generator a model draws from while training is registered, so checkpoints save it (resume is exact). */
+    @Test
+    void everyTrainingTimeGeneratorIsRegistered() {
+        CharTransformer t = new CharTransformer(V, 8, 16, 2, 32, 2, 0.1, new Rng(1));
+        assertTrue(t.namedRngs().containsKey("encoder.layers.1.self_attn.rng"), t.namedRngs().keySet().toString());
+        assertTrue(t.namedRngs().containsKey("encoder.layers.0.dropout1.rng"), t.namedRngs().keySet().toString());
+        dev.lamina.nn.LSTM lstm = new dev.lamina.nn.LSTM(4, 8, 2).dropout(0.3);
+        lstm.dropout(0.2, new Rng(9));
+        assertEquals(java.util.Set.of("dropout_rng"), lstm.namedRngs().keySet());
+        assertEquals(new Rng(9).nextLong(), lstm.namedRngs().get("dropout_rng").nextLong());
+    }
 }

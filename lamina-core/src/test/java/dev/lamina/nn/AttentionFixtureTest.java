@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Embedding, scaled dot-product attention, MultiheadAttention and the transformer layers against PyTorch 1.13
@@ -79,7 +80,8 @@ class AttentionFixtureTest {
                 op("attn_sdpa_causal_offset", c -> sdpa(c, true, true)),
                 op("attn_sdpa_kpm", c -> sdpa(c, true, false)),
                 op("attn_sdpa_addmask", c -> sdpa(c, true, false)),
-                op("attn_sdpa_bool4d_kpm", c -> sdpa(c, false, true)));
+                op("attn_sdpa_bool4d_kpm", c -> sdpa(c, false, true)),
+                op("attn_sdpa_long_causal_kpm", c -> sdpa(c, true, true)));
     }
 
     @ParameterizedTest
@@ -89,10 +91,10 @@ class AttentionFixtureTest {
     }
 
     /** Output and weights both returned; the loss uses both, so the gradient also flows back through the weights. */
-    @Test
-    @Fixtures.Covers("attn_sdpa_weights")
-    void sdpaWeightsMatchPyTorch() {
-        String f = "attn_sdpa_weights";
+    @ParameterizedTest
+    @ValueSource(strings = {"attn_sdpa_weights", "attn_sdpa_long"})
+    @Fixtures.Covers({"attn_sdpa_weights", "attn_sdpa_long"})
+    void sdpaWeightsMatchPyTorch(String f) {
         Tensor[] x = inputs(f);
         AttentionOp.Result r = AttentionOp.scaledDotProductAttention(x[0], x[1], x[2], mask(f, "attn_mask", true), mask(f, "kpm", false),
                 false, 0.0, true);

@@ -53,6 +53,9 @@ class AttentionTest {
             return Tensor.cat(List.of(res.output().reshape(-1), res.weights().reshape(-1).mul(2f)), 0);
         }, 1e-2, q, k, v);
         assertTrue(rw.passed(2e-2), "sdpa with weights and dropout: " + rw);
+        GradCheck.Result rd = GradCheck.check(t -> AttentionOp.scaledDotProductAttention(t[0], t[1], t[2], null, kpm, false, 0.4, false,
+                0.7, new Rng(6)).output(), 1e-2, q, k, v);
+        assertTrue(rd.passed(2e-2), "sdpa with dropout and scale 0.7: " + rd);
     }
 
     @Test
@@ -106,6 +109,37 @@ class AttentionTest {
         assertClose(viaFlag, viaBool, 0);
         Tensor none = AttentionOp.scaledDotProductAttention(q, k, v, null, null, false, 0, false).output();
         assertNotEquals(none.get(0, 0, 0, 0), viaFlag.get(0, 0, 0, 0));
+    }
+
+    /**
+     * Long causal sequences run in row blocks that skip the keys a block cannot see; they must agree with the plain
+     * computation under an equivalent additive mask (output, weights and every gradient, with dropout too).
+     */
+    @Test
+    void causalRowBlocksMatchMaskedComputation() {
+        int[][] sizes = {{40, 40}, {33, 50}, {64, 64}};
+        for (int[] sz : sizes) {
+            int lq = sz[0], lk = sz[1];
+            float[] m = new float[lq * lk];
+            for (int i = 0; i < lq; i++) for (int j = i + (lk - lq) + 1; j < lk; j++) m[i * lk + j] = Float.NEGATIVE_INFINITY;
+            AttentionMask mask = AttentionMask.additive(Tensor.of(m, lq, lk));
+            Tensor[] grads = null, out = null;
+            for (boolean flag : new boolean[] {true, false}) {
+                Rng rng = new Rng(15);
+                Tensor q = Tensor.randn(rng, 2, 2, lq, 8).requiresGrad(true), k = Tensor.randn(rng, 2, 2, lk, 8).requiresGrad(true);
+                Tensor v = Tensor.randn(rng, 2, 2, lk, 4).requiresGrad(true);
+                AttentionOp.Result r = AttentionOp.scaledDotProductAttention(q, k, v, flag ? null : mask, null, flag, 0.2, true, Double.NaN, new Rng(3));
+                r.output().mul(Tensor.randn(rng, r.output().shape())).sum().add(r.weights().mul(Tensor.randn(rng, r.weights().shape())).sum()).backward();
+                Tensor[] o = {r.output(), r.weights()}, g = {q.grad(), k.grad(), v.grad()};
+                if (out == null) {
+                    out = o;
+                    grads = g;
+                } else {
+                    for (int i = 0; i < 2; i++) assertClose(out[i], o[i], 1e-5);
+                    for (int i = 0; i < 3; i++) assertClose(grads[i], g[i], 1e-4);
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ dropout
@@ -193,6 +227,21 @@ class AttentionTest {
         assertTrue(stack.stateDict().containsKey("norm.weight"));
         MultiheadAttention mha = new MultiheadAttention(8, 2, 0, false, false, new Rng(1));
         assertEquals(List.of("in_proj_weight", "out_proj.weight"), new ArrayList<>(mha.stateDict().keySet()));
+    }
+
+    /** Unbatched [L, E] input gives the batched result for a batch of one (encoder and decoder layers, MHA weights). */
+    @Test
+    void unbatchedInputMatchesBatchOfOne() {
+        Rng rng = new Rng(16);
+        TransformerEncoderLayer enc = new TransformerEncoderLayer(8, 2, 16, 0.0, "gelu", true, false, rng);
+        TransformerDecoderLayer dec = new TransformerDecoderLayer(8, 2, 16, 0.0, "relu", false, false, rng);
+        Tensor x = Tensor.randn(rng, 5, 8), mem = Tensor.randn(rng, 3, 8);
+        assertClose(enc.forward(x.unsqueeze(1), null, null, true).squeeze(1), enc.forward(x, null, null, true), 1e-6);
+        assertClose(dec.forward(x.unsqueeze(1), mem.unsqueeze(1)).squeeze(1), dec.forward(x, mem), 1e-6);
+        AttentionOp.Result batched = enc.selfAttn().forward(x.unsqueeze(1), x.unsqueeze(1), x.unsqueeze(1), null, null, true, false);
+        AttentionOp.Result single = enc.selfAttn().forward(x, x, x, null, null, true, false);
+        assertClose(batched.weights().squeeze(0), single.weights(), 1e-6);
+        assertArrayEquals(new int[] {2, 5, 5}, single.weights().shape());
     }
 
     @Test

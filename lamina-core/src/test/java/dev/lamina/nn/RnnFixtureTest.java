@@ -44,6 +44,7 @@ class RnnFixtureTest {
                 layer("rnn_lstm_eval", () -> evalMode(new LSTM(4, 3, 2, true, false, R).dropout(0.5))),
                 layer("rnn_lstm_unbatched", () -> new LSTM(3, 4, 1, true, true, R)),
                 layer("rnn_lstm_wide", () -> new LSTM(6, 20, 1, true, true, R)),
+                layer("rnn_lstm_h32", () -> new LSTM(5, 32, 1, true, true, R)),
                 layer("rnn_gru_1layer", () -> new GRU(5, 4, 1, true, false, R)),
                 layer("rnn_gru_2layer", () -> new GRU(5, 4, 2, true, false, R)),
                 layer("rnn_gru_bidir", () -> new GRU(4, 3, 2, true, true, R)),
@@ -54,7 +55,8 @@ class RnnFixtureTest {
                 layer("rnn_gru_lengths_bidir", () -> new GRU(3, 3, 2, true, true, R).batchFirst(true)),
                 layer("rnn_gru_eval", () -> evalMode(new GRU(4, 3, 2, true, false, R).dropout(0.5))),
                 layer("rnn_gru_unbatched", () -> new GRU(3, 4, 1, true, true, R)),
-                layer("rnn_gru_wide", () -> new GRU(6, 20, 1, true, true, R)));
+                layer("rnn_gru_wide", () -> new GRU(6, 20, 1, true, true, R)),
+                layer("rnn_gru_h32", () -> new GRU(5, 32, 1, true, true, R)));
     }
 
     private static RNNBase evalMode(RNNBase m) {

@@ -170,29 +170,33 @@ public final class AttentionOp {
         float fscale = (float) scale;
         float[] fp = p, fpd = pd, fkeep = keep;
         int fpBase = pBase, fpdBase = pdBase;
+        int rb = rowBlock(lq, causal);
         Parallel.forRange(bh, 1, (s, e) -> {
             for (int x = s; x < e; x++) {
                 int bi = x / h, hi = x % h;
                 int po = fpBase + x * pp;
                 int qo = q.off() + bi * q.sB() + hi * q.sH(), ko = k.off() + bi * k.sB() + hi * k.sH();
-                // S = Q·Kᵀ, written where P goes; K(j, p) read as Kᵀ(p, j)
-                Gemm.gemm(lq, lk, d, q.src().storage(), qo, q.sL(), q.sD(), k.src().storage(), ko, k.sD(), k.sL(), fp, po, lk, false);
-                softmaxRows(fp, po, lq, lk, bi, hi, fscale, am, pm, causal);
-                int pdo = po;
-                if (fkeep != null) {
-                    pdo = fpdBase + x * pp;
-                    int ko2 = x * pp;
-                    for (int i = 0; i < pp; i++) fpd[pdo + i] = fp[po + i] * fkeep[ko2 + i];
-                }
                 int vo = v.off() + bi * v.sB() + hi * v.sH();
-                Gemm.gemm(lq, dv, lk, fpd, pdo, lk, 1, v.src().storage(), vo, v.sL(), v.sD(), o, bi * out.oB() + hi * out.oH(), out.oL(), false);
+                int pdo = fkeep != null ? fpdBase + x * pp : po;
+                for (int r0 = 0; r0 < lq; r0 += rb) {
+                    int rows = Math.min(rb, lq - r0), kmax = keysNeeded(r0 + rows, lq, lk, causal);
+                    // S = Q·Kᵀ over the keys these rows can see, written where P goes; K(j, p) read as Kᵀ(p, j)
+                    Gemm.gemm(rows, kmax, d, q.src().storage(), qo + r0 * q.sL(), q.sL(), q.sD(), k.src().storage(), ko, k.sD(), k.sL(),
+                            fp, po + r0 * lk, lk, false);
+                    softmaxRows(fp, po, r0, rows, lq, lk, bi, hi, fscale, am, pm, causal);
+                    if (fkeep != null) {
+                        for (int i = r0 * lk; i < (r0 + rows) * lk; i++) fpd[pdo + i] = fp[po + i] * fkeep[x * pp + i];
+                    }
+                    Gemm.gemm(rows, dv, kmax, fpd, pdo + r0 * lk, lk, 1, v.src().storage(), vo, v.sL(), v.sD(),
+                            o, bi * out.oB() + hi * out.oH() + r0 * out.oL(), out.oL(), false);
+                }
             }
         });
 
         List<Tensor> sources = new ArrayList<>();
         for (Heads hd : new Heads[] {q, k, v}) if (!sources.contains(hd.src())) sources.add(hd.src());
         Tensor[] inputs = sources.toArray(new Tensor[0]);
-        Cache c = new Cache(q, k, v, b, h, lq, lk, d, dv, fscale, p, pBase, keep, out, nO, needWeights);
+        Cache c = new Cache(q, k, v, b, h, lq, lk, d, dv, fscale, p, pBase, keep, out, nO, causal);
         if (!needWeights) {
             Tensor ot = Tensor.fromOp("scaled_dot_product_attention", Tensor.of(o, out.shape()), g -> backward(c, inputs, g.contiguous(), null), inputs);
             return new Result(ot, null);
@@ -204,35 +208,53 @@ public final class AttentionOp {
     }
 
     /**
+     * Rows handled together. Causal attention works in row blocks so that each block multiplies only by the keys
+     * it can see (about a third less work at Lq = Lk = 64); otherwise all rows form one block.
+     */
+    private static int rowBlock(int lq, boolean causal) {
+        return causal && lq >= 32 ? 16 : Math.max(1, lq);
+    }
+
+    /** Keys 0..n-1 visible to some row before {@code rowEnd}: all Lk, or with causality up to the last row's diagonal. */
+    private static int keysNeeded(int rowEnd, int lq, int lk, boolean causal) {
+        return causal ? Math.min(lk, Math.max(0, rowEnd + (lk - lq))) : lk;
+    }
+
+    /**
      * Row-wise masked softmax in place over P[lq, lk] at {@code po}: s·scale (+ additive masks), −inf where a
      * boolean mask or causality masks; rows with nothing left become all zero.
      */
-    private static void softmaxRows(float[] p, int po, int lq, int lk, int bi, int hi, float scale, MaskView am, MaskView pm, boolean causal) {
-        for (int i = 0; i < lq; i++) {
+    private static void softmaxRows(float[] p, int po, int r0, int rows, int lq, int lk, int bi, int hi, float scale, MaskView am, MaskView pm,
+                                    boolean causal) {
+        for (int i = r0; i < r0 + rows; i++) {
             int row = po + i * lk;
             int lim = causal ? Math.min(lk, Math.max(0, i + (lk - lq) + 1)) : lk;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < lim; j++) {
-                float s = p[row + j] * scale;
-                if (am != null) s = am.additive ? s + am.at(bi, hi, i, j) : am.at(bi, hi, i, j) != 0 ? Float.NEGATIVE_INFINITY : s;
-                if (pm != null) s = pm.additive ? s + pm.at(bi, hi, i, j) : pm.at(bi, hi, i, j) != 0 ? Float.NEGATIVE_INFINITY : s;
-                p[row + j] = s;
-                if (s > max) max = s;
+            float max;
+            if (am == null && pm == null) {
+                max = SoftmaxKernels.scaleMax(p, row, lim, scale);
+            } else {
+                max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < lim; j++) {
+                    float s = p[row + j] * scale;
+                    if (am != null) s = am.additive ? s + am.at(bi, hi, i, j) : am.at(bi, hi, i, j) != 0 ? Float.NEGATIVE_INFINITY : s;
+                    if (pm != null) s = pm.additive ? s + pm.at(bi, hi, i, j) : pm.at(bi, hi, i, j) != 0 ? Float.NEGATIVE_INFINITY : s;
+                    p[row + j] = s;
+                    if (s > max) max = s;
+                }
             }
             if (max == Float.NEGATIVE_INFINITY) {
                 java.util.Arrays.fill(p, row, row + lk, 0f);
                 continue;
             }
             float sum = SoftmaxKernels.expSubtractSum(p, row, lim, max);
-            float inv = 1f / sum;
-            for (int j = 0; j < lim; j++) p[row + j] *= inv;
+            SoftmaxKernels.scale(p, row, lim, 1f / sum);
             if (lim < lk) java.util.Arrays.fill(p, row + lim, row + lk, 0f);
         }
     }
 
     /** What backward needs: the operands (read again in place), P, the dropout factors and the layouts. */
     private record Cache(Heads q, Heads k, Heads v, int b, int h, int lq, int lk, int d, int dv, float scale, float[] p, int pBase,
-                         float[] keep, OutLayout out, int nO, boolean combined) {}
+                         float[] keep, OutLayout out, int nO, boolean causal) {}
 
     /**
      * @param gOut the output gradient, contiguous: shaped like the output, or the combined [output | weights] buffer
@@ -250,6 +272,7 @@ public final class AttentionOp {
         Heads q = c.q(), k = c.k(), v = c.v();
         OutLayout out = c.out();
         int gwBase = gAll == null ? -1 : gBase + c.nO();
+        int rb = rowBlock(lq, c.causal());
         Parallel.forRange(c.b() * h, 1, (s, e) -> {
             float[] ds = new float[pp];
             float[] pdBuf = keep == null ? null : new float[pp];
@@ -265,27 +288,33 @@ public final class AttentionOp {
                     pdArr = pdBuf;
                     pdo = 0;
                 }
-                if (gv != null) {
-                    // dV = Pdᵀ · dO
-                    Gemm.gemm(lk, dv, lq, pdArr, pdo, 1, lk, g, go, out.oL(), 1, gv, v.gOff() + bi * v.gB() + hi * v.gH(), v.gL(), true);
-                }
-                if (gq == null && gk == null) continue;
-                // dPd = dO · Vᵀ (+ dWeights)
-                boolean acc = gwBase >= 0;
-                if (acc) System.arraycopy(g, gwBase + x * pp, ds, 0, pp);
-                Gemm.gemm(lq, lk, dv, g, go, out.oL(), 1, v.src().storage(), vo, v.sD(), v.sL(), ds, 0, lk, acc);
-                for (int i = 0; i < lq; i++) {
-                    int r = i * lk, pr = po + i * lk;
-                    if (keep != null) for (int j = 0; j < lk; j++) ds[r + j] *= keep[x * pp + r + j];
-                    float dot = 0;
-                    for (int j = 0; j < lk; j++) dot += ds[r + j] * p[pr + j];
-                    for (int j = 0; j < lk; j++) ds[r + j] = p[pr + j] * (ds[r + j] - dot) * scale;
-                }
-                if (gq != null) {
-                    Gemm.gemm(lq, d, lk, ds, 0, lk, 1, k.src().storage(), ko, k.sL(), k.sD(), gq, q.gOff() + bi * q.gB() + hi * q.gH(), q.gL(), true);
-                }
-                if (gk != null) {
-                    Gemm.gemm(lk, d, lq, ds, 0, 1, lk, q.src().storage(), qo, q.sL(), q.sD(), gk, k.gOff() + bi * k.gB() + hi * k.gH(), k.gL(), true);
+                int gvo = v.gOff() + bi * v.gB() + hi * v.gH(), gqo = q.gOff() + bi * q.gB() + hi * q.gH(), gko = k.gOff() + bi * k.gB() + hi * k.gH();
+                for (int r0 = 0; r0 < lq; r0 += rb) {
+                    int rows = Math.min(rb, lq - r0), kmax = keysNeeded(r0 + rows, lq, lk, c.causal());
+                    if (kmax == 0) continue;
+                    int gr = go + r0 * out.oL();
+                    if (gv != null) {
+                        // dV[0..kmax) += Pdᵀ · dO over these rows
+                        Gemm.gemm(kmax, dv, rows, pdArr, pdo + r0 * lk, 1, lk, g, gr, out.oL(), 1, gv, gvo, v.gL(), true);
+                    }
+                    if (gq == null && gk == null) continue;
+                    // dPd = dO · Vᵀ (+ dWeights)
+                    boolean acc = gwBase >= 0;
+                    if (acc) {
+                        for (int i = r0; i < r0 + rows; i++) System.arraycopy(g, gwBase + x * pp + i * lk, ds, i * lk, kmax);
+                    }
+                    Gemm.gemm(rows, kmax, dv, g, gr, out.oL(), 1, v.src().storage(), vo, v.sD(), v.sL(), ds, r0 * lk, lk, acc);
+                    for (int i = r0; i < r0 + rows; i++) {
+                        int r = i * lk, pr = po + i * lk;
+                        if (keep != null) for (int j = 0; j < kmax; j++) ds[r + j] *= keep[x * pp + r + j];
+                        SoftmaxKernels.softmaxGrad(ds, r, p, pr, kmax, SoftmaxKernels.dot(ds, r, p, pr, kmax), scale);
+                    }
+                    if (gq != null) {
+                        Gemm.gemm(rows, d, kmax, ds, r0 * lk, lk, 1, k.src().storage(), ko, k.sL(), k.sD(), gq, gqo + r0 * q.gL(), q.gL(), true);
+                    }
+                    if (gk != null) {
+                        Gemm.gemm(kmax, d, rows, ds, r0 * lk, 1, lk, q.src().storage(), qo + r0 * q.sL(), q.sL(), q.sD(), gk, gko, k.gL(), true);
+                    }
                 }
             }
         });

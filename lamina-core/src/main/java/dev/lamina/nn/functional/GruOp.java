@@ -1,6 +1,7 @@
 package dev.lamina.nn.functional;
 
 import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.PackedGemm;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -15,8 +16,9 @@ import java.util.Arrays;
  * </pre>
  *
  * <p>Forward: the input projection of ALL steps is one GEMM ([seq·batch, in]·W_ihᵀ with b_ih and the r, z parts
- * of b_hh folded in), then per step one GEMM for h·W_hhᵀ and one pass of gate math. Backward: one GEMM per step
- * for dh; dx, dW_ih and dW_hh each ONE GEMM over all steps.
+ * of b_hh folded in), then per step one GEMM for h·W_hhᵀ (W_hhᵀ packed once per call, {@link PackedGemm}) and one
+ * pass of gate math. Backward: one GEMM per step for dh (W_hh packed once); dx, dW_ih and dW_hh each ONE GEMM over
+ * all steps. Steps are split across threads by hidden units as in {@link LstmOp}.
  *
  * <p>Cached for backward: {@code gi} [seq, batch, 3H] (r, z, n after the forward), {@code gh} [seq, batch, 3H]
  * (h·W_hhᵀ; its n part holds W_hn h + b_hn) and the hidden states (see {@link RnnLayout}). Masks as in
@@ -74,18 +76,23 @@ public final class GruOp {
         // gi[seq·batch, 3H] (+)= x[seq·batch, in] · W_ihᵀ
         Gemm.gemm(steps * batch, g3, in, xc.storage(), xc.storageOffset(), in, 1, wi.storage(), wi.storageOffset(), 1, in, gi, 0, g3, hasBias);
 
+        PackedGemm whT = PackedGemm.pack(hid, g3, whd, who, 1, hid);   // W_hhᵀ [H, 3H], packed once for all steps
+        int grain = whT.columnGrain();
+        boolean byUnits = RnnKernels.byUnits(hid, grain);
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
-            int prev = l.prevBlock(t), cur = l.curBlock(t);
-            // gh[t] = h_prev[batch, H] · W_hhᵀ
-            Gemm.gemm(batch, g3, hid, packed, prev * l.bh, hid, 1, whd, who, 1, hid, gh, t * batch * g3, g3, false);
-            RnnKernels.forRows(batch, g3, (r0, r1) -> {
+            int prev = l.prevBlock(t), cur = l.curBlock(t), gt = t * batch * g3;
+            // gh[t] = h_prev[batch, H] · W_hhᵀ: by units, each thread its own columns of each gate inside the step
+            if (byUnits) whT.prepare(batch, packed, prev * l.bh, hid, 1);
+            else whT.multiply(batch, packed, prev * l.bh, hid, 1, gh, gt, g3, false);
+            RnnKernels.forStep(batch, hid, 3, grain, (r0, r1, j0, j1) -> {
+                if (byUnits) for (int q = 0; q < 3; q++) whT.multiplyColumns(q * hid + j0, q * hid + j1, gh, gt, g3, false);
                 for (int b = r0; b < r1; b++) {
-                    int po = prev * l.bh + b * hid, co = cur * l.bh + b * hid, go = (t * batch + b) * g3;
+                    int po = prev * l.bh + b * hid + j0, co = cur * l.bh + b * hid + j0, go = gt + b * g3 + j0;
                     if (mask != null && mask[t * batch + b] == 0f) {
-                        System.arraycopy(packed, po, packed, co, hid);
+                        System.arraycopy(packed, po, packed, co, j1 - j0);
                     } else {
-                        RnnKernels.gruForward(gi, go, gh, go, bn, 0, packed, po, packed, co, hid);
+                        RnnKernels.gruForward(gi, go, gh, go, bn, j0, packed, po, packed, co, hid, j1 - j0);
                     }
                 }
             });
@@ -105,32 +112,33 @@ public final class GruOp {
         float[] gd = g.storage();
         int go = g.storageOffset();
         float[] dh = Arrays.copyOfRange(gd, go + l.hnOff, go + l.hnOff + l.bh);
-        float[] dhNext = new float[l.bh];
         float[] dgi = new float[steps * batch * g3];
         float[] dgh = new float[steps * batch * g3];
-        float[] whd = wh.storage();
-        int who = wh.storageOffset();
+        PackedGemm whP = PackedGemm.pack(g3, hid, wh.storage(), wh.storageOffset(), hid, 1);   // W_hh [3H, H], packed once
+        int grain = whP.columnGrain();
+        boolean byUnits = RnnKernels.byUnits(hid, grain);
+        // as in LstmOp: dh at step t still lacks dgh[next]·W_hh, which each thread adds for its own columns
         for (int s = steps - 1; s >= 0; s--) {
             int t = l.reverse ? steps - 1 - s : s;
-            int prev = l.prevBlock(t), gOff = go + l.gradOutOffset(t);
-            float[] dhCur = dh, dhN = dhNext;
-            RnnKernels.forRows(batch, g3, (r0, r1) -> {
+            int next = s == steps - 1 ? -1 : (l.reverse ? steps - 2 - s : s + 1);
+            int prev = l.prevBlock(t), gOff = go + l.gradOutOffset(t), gt = t * batch * g3;
+            if (next >= 0) {
+                if (byUnits) whP.prepare(batch, dgh, next * batch * g3, g3, 1);
+                else whP.multiply(batch, dgh, next * batch * g3, g3, 1, dh, 0, hid, true);
+            }
+            RnnKernels.forStep(batch, hid, 3, grain, (r0, r1, j0, j1) -> {
+                if (byUnits && next >= 0) whP.multiplyColumns(j0, j1, dh, 0, hid, true);
                 for (int b = r0; b < r1; b++) {
-                    int ro = b * hid, ko = (t * batch + b) * g3;
-                    if (mask != null && mask[t * batch + b] == 0f) {
-                        System.arraycopy(dhCur, ro, dhN, ro, hid);
-                        continue;
-                    }
-                    for (int j = 0; j < hid; j++) dhCur[ro + j] += gd[gOff + ro + j];
-                    RnnKernels.gruBackward(gi, ko, gh, ko, states, prev * l.bh + ro, dhCur, ro, dgi, ko, dgh, ko, dhN, ro, hid);
+                    if (mask != null && mask[t * batch + b] == 0f) continue;   // skipped step: dh passes through
+                    int ro = b * hid + j0, ko = gt + b * g3 + j0;
+                    for (int j = 0; j < j1 - j0; j++) dh[ro + j] += gd[gOff + ro + j];
+                    // dh is replaced in place by its direct part dh·z; dgh[t]·W_hh is added at the next step
+                    RnnKernels.gruBackward(gi, ko, gh, ko, states, prev * l.bh + ro, dh, ro, dgi, ko, dgh, ko, dh, ro, hid, j1 - j0);
                 }
             });
-            // dh_prev += dgh[t] [batch, 3H] · W_hh [3H, H]
-            Gemm.gemm(batch, hid, g3, dgh, t * batch * g3, g3, 1, whd, who, hid, 1, dhNext, 0, hid, true);
-            float[] tmp = dh;
-            dh = dhNext;
-            dhNext = tmp;
         }
+        int firstStep = l.reverse ? steps - 1 : 0;
+        whP.multiply(batch, dgh, firstStep * batch * g3, g3, 1, dh, 0, hid, true);   // → dh0
         int rows = steps * batch;
         Tensor gx = null, gh0 = null, gwi = null, gwh = null, gbi = null, gbh = null;
         if (x.requiresGrad()) {

@@ -1,6 +1,7 @@
 package dev.lamina.nn.functional;
 
 import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.PackedGemm;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -15,8 +16,11 @@ import java.util.Arrays;
  * </pre>
  *
  * <p>Forward: the input projection of ALL steps is one GEMM ([seq·batch, in]·W_ihᵀ, both biases folded in),
- * then per step one GEMM adds h·W_hhᵀ and one pass of gate math. Backward runs the steps in reverse with one GEMM
- * per step for dh; dW_ih, dW_hh and dx are each ONE GEMM over all steps from the stored gate gradients.
+ * then per step one GEMM adds h·W_hhᵀ (W_hhᵀ packed once per call, {@link PackedGemm}) and one pass of gate math.
+ * Backward runs the steps in reverse with one GEMM per step for dh (W_hh packed once); dW_ih, dW_hh and dx are each
+ * ONE GEMM over all steps from the stored gate gradients. When H is a multiple of the GEMM's strip width, a step
+ * is split across threads by hidden units: each thread computes its columns of the step's GEMM (for all four gates)
+ * and then the gate math on them, so a step costs one fork-join ({@link RnnKernels#forStep}).
  *
  * <p>Cached for backward (allocated once per call): {@code gates} [seq, batch, 4H] (activated i, f, g, o),
  * {@code states} [(seq+1), batch, H] (h, with h0 in the block before the first step processed), {@code cells}
@@ -79,19 +83,24 @@ public final class LstmOp {
         // gates[seq·batch, 4H] (+)= x[seq·batch, in] · W_ihᵀ
         Gemm.gemm(steps * batch, g4, in, xc.storage(), xc.storageOffset(), in, 1, wid, wio, 1, in, gates, 0, g4, hasBias);
 
+        PackedGemm whT = PackedGemm.pack(hid, g4, whd, who, 1, hid);   // W_hhᵀ [H, 4H], packed once for all steps
+        int grain = whT.columnGrain();
+        boolean byUnits = RnnKernels.byUnits(hid, grain);
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
-            int prev = l.prevBlock(t), cur = l.curBlock(t);
-            // gates[t] += h_prev[batch, H] · W_hhᵀ
-            Gemm.gemm(batch, g4, hid, packed, prev * l.bh, hid, 1, whd, who, 1, hid, gates, t * batch * g4, g4, true);
-            RnnKernels.forRows(batch, g4, (r0, r1) -> {
+            int prev = l.prevBlock(t), cur = l.curBlock(t), gt = t * batch * g4;
+            // gates[t] += h_prev[batch, H] · W_hhᵀ: by units, each thread its own columns of each gate inside the step
+            if (byUnits) whT.prepare(batch, packed, prev * l.bh, hid, 1);
+            else whT.multiply(batch, packed, prev * l.bh, hid, 1, gates, gt, g4, true);
+            RnnKernels.forStep(batch, hid, 4, grain, (r0, r1, j0, j1) -> {
+                if (byUnits) for (int q = 0; q < 4; q++) whT.multiplyColumns(q * hid + j0, q * hid + j1, gates, gt, g4, true);
                 for (int b = r0; b < r1; b++) {
-                    int po = prev * l.bh + b * hid, co = cur * l.bh + b * hid;
+                    int po = prev * l.bh + b * hid + j0, co = cur * l.bh + b * hid + j0;
                     if (mask != null && mask[t * batch + b] == 0f) {
-                        System.arraycopy(packed, po, packed, co, hid);
-                        System.arraycopy(cells, po, cells, co, hid);
+                        System.arraycopy(packed, po, packed, co, j1 - j0);
+                        System.arraycopy(cells, po, cells, co, j1 - j0);
                     } else {
-                        RnnKernels.lstmForward(gates, (t * batch + b) * g4, cells, po, cells, co, tanhC, t * l.bh + b * hid, packed, co, hid);
+                        RnnKernels.lstmForward(gates, gt + b * g4 + j0, cells, po, cells, co, tanhC, t * l.bh + b * hid + j0, packed, co, hid, j1 - j0);
                     }
                 }
             });
@@ -115,32 +124,33 @@ public final class LstmOp {
         int go = g.storageOffset();
         float[] dh = Arrays.copyOfRange(gd, go + l.hnOff, go + l.hnOff + l.bh);
         float[] dc = Arrays.copyOfRange(gd, go + l.cnOff, go + l.cnOff + l.bh);
-        float[] dhNext = new float[l.bh];
         float[] dGates = new float[steps * batch * g4];
-        float[] whd = wh.storage();
-        int who = wh.storageOffset();
+        PackedGemm whP = PackedGemm.pack(g4, hid, wh.storage(), wh.storageOffset(), hid, 1);   // W_hh [4H, H], packed once
+        int grain = whP.columnGrain();
+        boolean byUnits = RnnKernels.byUnits(hid, grain);
+        // dh holds the gradient of the state after the step being processed. At step t it still lacks the recurrent
+        // part dGates[next]·W_hh (next = the step processed just before), which each thread adds for its own columns.
         for (int s = steps - 1; s >= 0; s--) {
             int t = l.reverse ? steps - 1 - s : s;
-            int prev = l.prevBlock(t), gOff = go + l.gradOutOffset(t);
-            float[] dhCur = dh, dhN = dhNext;
-            RnnKernels.forRows(batch, g4, (r0, r1) -> {
+            int next = s == steps - 1 ? -1 : (l.reverse ? steps - 2 - s : s + 1);
+            int prev = l.prevBlock(t), gOff = go + l.gradOutOffset(t), gt = t * batch * g4;
+            if (next >= 0) {
+                if (byUnits) whP.prepare(batch, dGates, next * batch * g4, g4, 1);
+                else whP.multiply(batch, dGates, next * batch * g4, g4, 1, dh, 0, hid, true);
+            }
+            RnnKernels.forStep(batch, hid, 4, grain, (r0, r1, j0, j1) -> {
+                if (byUnits && next >= 0) whP.multiplyColumns(j0, j1, dh, 0, hid, true);
                 for (int b = r0; b < r1; b++) {
-                    int ro = b * hid;
-                    if (mask != null && mask[t * batch + b] == 0f) {
-                        System.arraycopy(dhCur, ro, dhN, ro, hid);
-                        continue;
-                    }
-                    for (int j = 0; j < hid; j++) dhCur[ro + j] += gd[gOff + ro + j];
-                    Arrays.fill(dhN, ro, ro + hid, 0f);
-                    RnnKernels.lstmBackward(gates, (t * batch + b) * g4, tanhC, t * l.bh + ro, cells, prev * l.bh + ro, dhCur, ro, dc, ro, dGates, (t * batch + b) * g4, hid);
+                    if (mask != null && mask[t * batch + b] == 0f) continue;   // skipped step: dh, dc pass through
+                    int ro = b * hid + j0;
+                    for (int j = 0; j < j1 - j0; j++) dh[ro + j] += gd[gOff + ro + j];
+                    RnnKernels.lstmBackward(gates, gt + b * g4 + j0, tanhC, t * l.bh + ro, cells, prev * l.bh + ro, dh, ro, dc, ro, dGates, gt + b * g4 + j0, hid, j1 - j0);
+                    Arrays.fill(dh, ro, ro + j1 - j0, 0f);   // consumed: reaches h_prev only through dGates·W_hh
                 }
             });
-            // dh_prev += dGates[t] [batch, 4H] · W_hh [4H, H]
-            Gemm.gemm(batch, hid, g4, dGates, t * batch * g4, g4, 1, whd, who, hid, 1, dhNext, 0, hid, true);
-            float[] tmp = dh;
-            dh = dhNext;
-            dhNext = tmp;
         }
+        int firstStep = l.reverse ? steps - 1 : 0;
+        whP.multiply(batch, dGates, firstStep * batch * g4, g4, 1, dh, 0, hid, true);   // → dh0
         int rows = steps * batch;
         Tensor gx = null, gh0 = null, gc0 = null, gwi = null, gwh = null, gbi = null, gbh = null;
         if (x.requiresGrad()) {

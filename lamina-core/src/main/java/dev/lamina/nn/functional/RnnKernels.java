@@ -6,7 +6,8 @@ import dev.lamina.kernels.Parallel;
 
 /**
  * The per-row gate math of the fused recurrent ops ({@link LstmOp}, {@link GruOp}): one batch row of one time step
- * at a time, each function a single-purpose loop over the hidden units. With the Vector API the whole vectors go
+ * at a time, each function a single-purpose loop over {@code count} hidden units starting at the given offsets
+ * (gate q of unit j at offset + q·hidden + j), so a thread can take a range of units. With the Vector API the whole vectors go
  * through {@link VectorRnnKernels} (lane-wise exp and tanh), the tail through the same formulas in scalar code.
  */
 final class RnnKernels {
@@ -24,9 +25,9 @@ final class RnnKernels {
      * LSTM step forward for one row. {@code a[ao..ao+4H)} holds the pre-activations (i, f, g, o) and is
      * overwritten by the activations; c = f·cPrev + i·g, tc = tanh(c), h = o·tc.
      */
-    static void lstmForward(float[] a, int ao, float[] cPrev, int cpo, float[] c, int co, float[] tc, int to, float[] h, int ho, int hidden) {
-        int j = Gemm.VECTOR ? VectorRnnKernels.lstmForward(a, ao, cPrev, cpo, c, co, tc, to, h, ho, hidden) : 0;
-        for (; j < hidden; j++) {
+    static void lstmForward(float[] a, int ao, float[] cPrev, int cpo, float[] c, int co, float[] tc, int to, float[] h, int ho, int hidden, int count) {
+        int j = Gemm.VECTOR ? VectorRnnKernels.lstmForward(a, ao, cPrev, cpo, c, co, tc, to, h, ho, hidden, count) : 0;
+        for (; j < count; j++) {
             float i = sigmoid(a[ao + j]);
             float f = sigmoid(a[ao + hidden + j]);
             float g = tanh(a[ao + 2 * hidden + j]);
@@ -49,9 +50,9 @@ final class RnnKernels {
      * arriving from the next step, replaced by the gradient of cPrev. Writes the pre-activation gradients to
      * {@code da}.
      */
-    static void lstmBackward(float[] a, int ao, float[] tc, int to, float[] cPrev, int cpo, float[] dh, int dho, float[] dc, int dco, float[] da, int dao, int hidden) {
-        int j = Gemm.VECTOR ? VectorRnnKernels.lstmBackward(a, ao, tc, to, cPrev, cpo, dh, dho, dc, dco, da, dao, hidden) : 0;
-        for (; j < hidden; j++) {
+    static void lstmBackward(float[] a, int ao, float[] tc, int to, float[] cPrev, int cpo, float[] dh, int dho, float[] dc, int dco, float[] da, int dao, int hidden, int count) {
+        int j = Gemm.VECTOR ? VectorRnnKernels.lstmBackward(a, ao, tc, to, cPrev, cpo, dh, dho, dc, dco, da, dao, hidden, count) : 0;
+        for (; j < count; j++) {
             float i = a[ao + j], f = a[ao + hidden + j], g = a[ao + 2 * hidden + j], o = a[ao + 3 * hidden + j];
             float t = tc[to + j], d = dh[dho + j];
             float dct = dc[dco + j] + d * o * (1f - t * t);
@@ -68,9 +69,9 @@ final class RnnKernels {
      * hPrev·W_hhᵀ; r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), hn = gh_n + b_hn, n = tanh(gi_n + r·hn),
      * h = (1 − z)·n + z·hPrev. Caches r, z, n in gi and hn in gh's n part. {@code bhn} may be null (no bias).
      */
-    static void gruForward(float[] gi, int gio, float[] gh, int gho, float[] bhn, int bo, float[] hPrev, int hpo, float[] h, int ho, int hidden) {
-        int j = Gemm.VECTOR ? VectorRnnKernels.gruForward(gi, gio, gh, gho, bhn, bo, hPrev, hpo, h, ho, hidden) : 0;
-        for (; j < hidden; j++) {
+    static void gruForward(float[] gi, int gio, float[] gh, int gho, float[] bhn, int bo, float[] hPrev, int hpo, float[] h, int ho, int hidden, int count) {
+        int j = Gemm.VECTOR ? VectorRnnKernels.gruForward(gi, gio, gh, gho, bhn, bo, hPrev, hpo, h, ho, hidden, count) : 0;
+        for (; j < count; j++) {
             float r = sigmoid(gi[gio + j] + gh[gho + j]);
             float z = sigmoid(gi[gio + hidden + j] + gh[gho + hidden + j]);
             float hn = gh[gho + 2 * hidden + j] + (bhn == null ? 0f : bhn[bo + j]);
@@ -90,9 +91,9 @@ final class RnnKernels {
      * {@code dgh}, and the direct part dh·z of the gradient of hPrev to {@code dhPrev}.
      */
     static void gruBackward(float[] gi, int gio, float[] gh, int gho, float[] hPrev, int hpo, float[] dh, int dho,
-                            float[] dgi, int dgio, float[] dgh, int dgho, float[] dhPrev, int dhpo, int hidden) {
-        int j = Gemm.VECTOR ? VectorRnnKernels.gruBackward(gi, gio, gh, gho, hPrev, hpo, dh, dho, dgi, dgio, dgh, dgho, dhPrev, dhpo, hidden) : 0;
-        for (; j < hidden; j++) {
+                            float[] dgi, int dgio, float[] dgh, int dgho, float[] dhPrev, int dhpo, int hidden, int count) {
+        int j = Gemm.VECTOR ? VectorRnnKernels.gruBackward(gi, gio, gh, gho, hPrev, hpo, dh, dho, dgi, dgio, dgh, dgho, dhPrev, dhpo, hidden, count) : 0;
+        for (; j < count; j++) {
             float r = gi[gio + j], z = gi[gio + hidden + j], n = gi[gio + 2 * hidden + j], hn = gh[gho + 2 * hidden + j];
             float d = dh[dho + j];
             float dan = d * (1f - z) * (1f - n * n);
@@ -116,11 +117,33 @@ final class RnnKernels {
         }
     }
 
-    /** Runs {@code body} over the batch rows [0, rows), split across the worker pool when a step is large enough to pay. */
-    static void forRows(int rows, int gateWidth, Parallel.RangeBody body) {
-        Parallel.forRange(rows, Math.max(1, ROW_GRAIN / Math.max(1, gateWidth)), body);
+    /** Work of one time step on batch rows [r0, r1) and hidden units [j0, j1). */
+    @FunctionalInterface
+    interface StepBody {
+        void run(int r0, int r1, int j0, int j1);
     }
 
-    /** Gate values per chunk below which a step's rows stay on one thread. */
+    /** Whether a step can be split by hidden units: H a multiple of the GEMM's column grain. */
+    static boolean byUnits(int hidden, int grain) {
+        return hidden % grain == 0;
+    }
+
+    /**
+     * Runs one time step across the worker pool: split by hidden units (in multiples of {@code grain}) when
+     * {@link #byUnits} (each thread then computes its own columns of the step's GEMM and the gate math on them: one
+     * fork-join per step), else by batch rows.
+     */
+    static void forStep(int batch, int hidden, int gates, int grain, StepBody body) {
+        if (byUnits(hidden, grain)) {
+            long macsPerGroup = (long) batch * gates * grain * hidden;
+            Parallel.forRange(hidden / grain, (int) Math.max(1, STEP_GRAIN / macsPerGroup), (u0, u1) -> body.run(0, batch, u0 * grain, u1 * grain));
+        } else {
+            Parallel.forRange(batch, Math.max(1, ROW_GRAIN / (gates * hidden)), (r0, r1) -> body.run(r0, r1, 0, hidden));
+        }
+    }
+
+    /** Multiply-adds per chunk below which a step stays on one thread. */
+    private static final long STEP_GRAIN = 1L << 16;
+    /** Gate values per chunk below which a step's rows stay on one thread (row split). */
     private static final int ROW_GRAIN = 1 << 13;
 }

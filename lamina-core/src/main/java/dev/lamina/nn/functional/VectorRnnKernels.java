@@ -17,8 +17,8 @@ final class VectorRnnKernels {
         return x.lanewise(VectorOperators.TANH);
     }
 
-    static int lstmForward(float[] a, int ao, float[] cPrev, int cpo, float[] c, int co, float[] tc, int to, float[] h, int ho, int hidden) {
-        int j = 0, bound = S.loopBound(hidden), len = S.length();
+    static int lstmForward(float[] a, int ao, float[] cPrev, int cpo, float[] c, int co, float[] tc, int to, float[] h, int ho, int hidden, int count) {
+        int j = 0, bound = S.loopBound(count), len = S.length();
         for (; j < bound; j += len) {
             FloatVector i = sig(FloatVector.fromArray(S, a, ao + j));
             FloatVector f = sig(FloatVector.fromArray(S, a, ao + hidden + j));
@@ -43,8 +43,8 @@ final class VectorRnnKernels {
         return one.div(x.neg().lanewise(VectorOperators.EXP).add(one));
     }
 
-    static int lstmBackward(float[] a, int ao, float[] tc, int to, float[] cPrev, int cpo, float[] dh, int dho, float[] dc, int dco, float[] da, int dao, int hidden) {
-        int j = 0, bound = S.loopBound(hidden), len = S.length();
+    static int lstmBackward(float[] a, int ao, float[] tc, int to, float[] cPrev, int cpo, float[] dh, int dho, float[] dc, int dco, float[] da, int dao, int hidden, int count) {
+        int j = 0, bound = S.loopBound(count), len = S.length();
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (; j < bound; j += len) {
             FloatVector i = FloatVector.fromArray(S, a, ao + j);
@@ -63,8 +63,8 @@ final class VectorRnnKernels {
         return j;
     }
 
-    static int gruForward(float[] gi, int gio, float[] gh, int gho, float[] bhn, int bo, float[] hPrev, int hpo, float[] h, int ho, int hidden) {
-        int j = 0, bound = S.loopBound(hidden), len = S.length();
+    static int gruForward(float[] gi, int gio, float[] gh, int gho, float[] bhn, int bo, float[] hPrev, int hpo, float[] h, int ho, int hidden, int count) {
+        int j = 0, bound = S.loopBound(count), len = S.length();
         for (; j < bound; j += len) {
             FloatVector r = sig(FloatVector.fromArray(S, gi, gio + j).add(FloatVector.fromArray(S, gh, gho + j)));
             FloatVector z = sig(FloatVector.fromArray(S, gi, gio + hidden + j).add(FloatVector.fromArray(S, gh, gho + hidden + j)));
@@ -82,8 +82,8 @@ final class VectorRnnKernels {
     }
 
     static int gruBackward(float[] gi, int gio, float[] gh, int gho, float[] hPrev, int hpo, float[] dh, int dho,
-                           float[] dgi, int dgio, float[] dgh, int dgho, float[] dhPrev, int dhpo, int hidden) {
-        int j = 0, bound = S.loopBound(hidden), len = S.length();
+                           float[] dgi, int dgio, float[] dgh, int dgho, float[] dhPrev, int dhpo, int hidden, int count) {
+        int j = 0, bound = S.loopBound(count), len = S.length();
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (; j < bound; j += len) {
             FloatVector r = FloatVector.fromArray(S, gi, gio + j);
