@@ -40,6 +40,11 @@ public final class LearnedPositionalEncoding extends Module {
         return weight;
     }
 
+    /** Whether inputs are [B, L, d] (else [L, B, d]). */
+    public boolean batchFirst() {
+        return batchFirst;
+    }
+
     @Override
     protected String extraRepr() {
         return "max_len=" + maxLen + ", d_model=" + dModel + ", batch_first=" + batchFirst;

@@ -39,6 +39,11 @@ public final class SinusoidalPositionalEncoding extends Module {
         return pe;
     }
 
+    /** Whether inputs are [B, L, d] (else [L, B, d]). */
+    public boolean batchFirst() {
+        return batchFirst;
+    }
+
     @Override
     protected String extraRepr() {
         return "d_model=" + dModel + ", max_len=" + maxLen + ", batch_first=" + batchFirst;

@@ -92,6 +92,11 @@ public final class TransformerEncoderLayer extends Module {
         return normFirst;
     }
 
+    /** The feed-forward activation: a {@link ReLU} or an exact {@link GELU}. */
+    public Module activation() {
+        return activation;
+    }
+
     @Override
     protected String extraRepr() {
         return "d_model=" + dModel + ", norm_first=" + normFirst + ", activation=" + activation.getClass().getSimpleName();

@@ -20,6 +20,12 @@ import dev.lamina.nn.GlobalMaxPool;
 import dev.lamina.nn.Input;
 import dev.lamina.nn.InstanceNormBase;
 import dev.lamina.nn.LayerNorm;
+import dev.lamina.nn.LearnedPositionalEncoding;
+import dev.lamina.nn.MultiheadAttention;
+import dev.lamina.nn.SinusoidalPositionalEncoding;
+import dev.lamina.nn.TransformerEncoder;
+import dev.lamina.nn.TransformerEncoderLayer;
+import dev.lamina.models.LanguageModel;
 import dev.lamina.nn.LSTM;
 import dev.lamina.nn.LastStep;
 import dev.lamina.nn.LeakyReLU;
@@ -47,6 +53,7 @@ import onnx.Onnx.OperatorSetIdProto;
 import onnx.Onnx.TensorShapeProto;
 import onnx.Onnx.TypeProto;
 import onnx.Onnx.ValueInfoProto;
+import onnx.Onnx.TensorProto;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,7 +75,11 @@ import java.util.Map;
  * LeakyReLU, ELU, GELU (exact via Erf, or the tanh form), SiLU, Sigmoid, Tanh, Softmax, LogSoftmax, Flatten,
  * Reshape, Dropout, Dropout2d, Input, LastStep, Embedding (first layer: the graph input is then int64 indices), LSTM and GRU
  * (every layer and direction as an ONNX LSTM/GRU node, gates reordered; the output sequence, as their
- * {@code forward}); other layers fail with their path and class named.
+ * {@code forward}), MultiheadAttention (self-attention, batch- or sequence-first), TransformerEncoderLayer (pre- or
+ * post-norm, ReLU or GELU), TransformerEncoder, LearnedPositionalEncoding and SinusoidalPositionalEncoding (see
+ * {@link TransformerExport}; attention layers causal with {@link #export(Module, int[], boolean, Path)}); other
+ * layers fail with their path and class named. The character language models export with
+ * {@link #exportLanguageModel}.
  */
 public final class OnnxExport {
     public static final int OPSET = 17;
@@ -77,8 +88,15 @@ public final class OnnxExport {
     private final GraphProto.Builder graph = GraphProto.newBuilder().setName("lamina");
     private final List<NodeProto.Builder> nodes = new ArrayList<>();
     private int counter;
+    /** Name of the graph input (an Embedding reads it directly). */
+    private String inputName = "input";
+    /** Attention layers mask causally (each position sees itself and earlier ones), as {@code forward(..., causal=true)}. */
+    final boolean causal;
+    private final TransformerExport transformer = new TransformerExport(this);
 
-    private OnnxExport() {}
+    private OnnxExport(boolean causal) {
+        this.causal = causal;
+    }
 
     /**
      * Exports {@code model} for inputs of {@code inputShape} (batch first) to {@code out}, written atomically.
@@ -86,7 +104,28 @@ public final class OnnxExport {
      * @throws IllegalArgumentException for a layer that cannot be exported, naming it
      */
     public static void export(Module model, int[] inputShape, Path out) throws IOException {
-        byte[] bytes = toModelProto(model, inputShape).toByteArray();
+        export(model, inputShape, false, out);
+    }
+
+    /**
+     * As {@link #export(Module, int[], Path)}; with {@code causal}, every attention layer (MultiheadAttention,
+     * TransformerEncoderLayer, TransformerEncoder) masks future positions like their {@code forward(..., causal=true)}.
+     */
+    public static void export(Module model, int[] inputShape, boolean causal, Path out) throws IOException {
+        write(toModelProto(model, inputShape, causal), out);
+    }
+
+    /**
+     * Exports a language model ({@link dev.lamina.models.CharLstm}, {@link dev.lamina.models.CharTransformer}) as
+     * {@code ids} int64 [N, T] → {@code logits} float [N, T, vocabulary], both N and T symbolic (the transformer's
+     * T at most its context length); see {@link TransformerExport#languageModel}.
+     */
+    public static void exportLanguageModel(LanguageModel model, Path out) throws IOException {
+        write(toModelProto(model), out);
+    }
+
+    private static void write(ModelProto model, Path out) throws IOException {
+        byte[] bytes = model.toByteArray();
         Path abs = out.toAbsolutePath();
         Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
         Files.write(tmp, bytes);
@@ -95,12 +134,17 @@ public final class OnnxExport {
 
     /** The ONNX model as a protobuf message. */
     public static ModelProto toModelProto(Module model, int[] inputShape) {
+        return toModelProto(model, inputShape, false);
+    }
+
+    /** The ONNX model as a protobuf message, attention layers causal or not. */
+    public static ModelProto toModelProto(Module model, int[] inputShape, boolean causal) {
         if (inputShape.length == 0) throw new IllegalArgumentException("export: the input shape needs a batch dimension, got []");
         for (int d : inputShape) if (d <= 0) throw new IllegalArgumentException("export: input shape " + Shape.str(inputShape) + " must be positive");
         boolean wasTraining = model.isTraining();
         model.eval();
         try (var scope = Autograd.noGrad()) {
-            OnnxExport e = new OnnxExport();
+            OnnxExport e = new OnnxExport(causal);
             Tensor probe = Tensor.zeros(inputShape);
             Traced last = e.emit("", model, new Traced("input", probe));
             String outName = last.name;
@@ -108,21 +152,43 @@ public final class OnnxExport {
             else e.rename(outName, "output");
             e.graph.addInput(valueInfo("input", inputShape, firstLeaf(model) instanceof Embedding ? DataTypes.INT64 : DataTypes.FLOAT));
             e.graph.addOutput(valueInfo("output", last.value.shape(), DataTypes.FLOAT));
-            for (NodeProto.Builder n : e.nodes) e.graph.addNode(n);
-            return ModelProto.newBuilder()
-                    .setIrVersion(IR_VERSION)
-                    .setProducerName("lamina")
-                    .setProducerVersion("0.1.0")
-                    .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                    .setGraph(e.graph)
-                    .build();
+            return e.model();
         } finally {
             model.train(wasTraining);
         }
     }
 
+    /** A language model as an ONNX model: {@code ids} int64 [N, T] → {@code logits} [N, T, V], N and T symbolic. */
+    public static ModelProto toModelProto(LanguageModel model) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (var scope = Autograd.noGrad()) {
+            OnnxExport e = new OnnxExport(true);
+            e.inputName = "ids";
+            int probeLength = model.contextLength() > 0 ? model.contextLength() : 8;
+            Traced logits = e.transformer.languageModel(model, new Traced("ids", Tensor.zeros(1, probeLength)));
+            e.rename(logits.name, "logits");
+            e.graph.addInput(valueInfo("ids", new String[] {"N", "T"}, new int[] {1, probeLength}, DataTypes.INT64));
+            e.graph.addOutput(valueInfo("logits", new String[] {"N", "T", null}, logits.value.shape(), DataTypes.FLOAT));
+            return e.model();
+        } finally {
+            model.train(wasTraining);
+        }
+    }
+
+    private ModelProto model() {
+        for (NodeProto.Builder n : nodes) graph.addNode(n);
+        return ModelProto.newBuilder()
+                    .setIrVersion(IR_VERSION)
+                    .setProducerName("lamina")
+                    .setProducerVersion("0.1.0")
+                    .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                    .setGraph(graph)
+                    .build();
+    }
+
     /** A value in the graph being built: its name and the traced tensor (for shapes). */
-    private record Traced(String name, Tensor value) {}
+    record Traced(String name, Tensor value) {}
 
     private static Module firstLeaf(Module m) {
         while (m instanceof Sequential s && !s.layers().isEmpty()) m = s.layers().get(0);
@@ -130,9 +196,15 @@ public final class OnnxExport {
     }
 
     private static ValueInfoProto valueInfo(String name, int[] shape, int elemType) {
+        return valueInfo(name, new String[] {"N"}, shape, elemType);
+    }
+
+    /** {@code symbolic[d]}, where given and not null, names dimension d; the others are fixed to {@code shape[d]}. */
+    private static ValueInfoProto valueInfo(String name, String[] symbolic, int[] shape, int elemType) {
         TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
         for (int d = 0; d < shape.length; d++) {
-            s.addDim(d == 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("N") : TensorShapeProto.Dimension.newBuilder().setDimValue(shape[d]));
+            String p = d < symbolic.length ? symbolic[d] : null;
+            s.addDim(p != null ? TensorShapeProto.Dimension.newBuilder().setDimParam(p) : TensorShapeProto.Dimension.newBuilder().setDimValue(shape[d]));
         }
         TypeProto.Tensor t = TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(s).build();
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(t)).build();
@@ -140,13 +212,13 @@ public final class OnnxExport {
 
     // ------------------------------------------------------------------------------------------------ layers
 
-    private Traced emit(String prefix, Module m, Traced x) {
+    Traced emit(String prefix, Module m, Traced x) {
         if (m instanceof Sequential seq) {
             Traced cur = x;
             for (Map.Entry<String, Module> c : seq.children().entrySet()) cur = emit(prefix + c.getKey() + ".", c.getValue(), cur);
             return cur;
         }
-        Tensor y = m.forward(x.value);
+        Tensor y = transformer.trace(m, x.value);
         String where = prefix.isEmpty() ? m.getClass().getSimpleName() : prefix.substring(0, prefix.length() - 1);
         String in = x.name;
         String out = switch (m) {
@@ -155,10 +227,15 @@ public final class OnnxExport {
             case Dropout2d d -> in;
             case Linear l -> linear(prefix, where, l, x);
             case Embedding emb -> {
-                if (!in.equals("input")) throw unsupported(where, m, "an embedding must be the first layer (its input is the graph's int64 input)");
+                if (!in.equals(inputName)) throw unsupported(where, m, "an embedding must be the first layer (its input is the graph's int64 input)");
                 yield node("Gather", where, List.of(param(prefix + "weight", emb.weight()), in), intAttr("axis", 0));
             }
             case RNNBase r -> rnn(prefix, where, r, x);
+            case MultiheadAttention a -> transformer.attention(prefix, where, a, x);
+            case TransformerEncoderLayer l -> transformer.encoderLayer(prefix, where, l, x);
+            case TransformerEncoder enc -> transformer.encoder(prefix, where, enc, x);
+            case LearnedPositionalEncoding p -> transformer.positions(prefix + "weight", where, p.weight(), p.batchFirst(), x);
+            case SinusoidalPositionalEncoding p -> transformer.positions(prefix + "pe", where, p.pe(), p.batchFirst(), x);
             case LastStep l -> {
                 // [N, T, F] → [N, F]: Gather with a scalar index drops the time axis
                 String idx = where + ".last";
@@ -196,13 +273,7 @@ public final class OnnxExport {
                                 param(prefix + "running_mean", b.runningMean()), param(prefix + "running_var", b.runningVar())),
                         floatAttr("epsilon", (float) b.eps()));
             }
-            case LayerNorm l -> {
-                int[] ns = l.normalizedShape();
-                yield node("LayerNormalization", where, inputs(in,
-                                l.weight() != null ? param(prefix + "weight", l.weight()) : param(prefix + "weight", Tensor.ones(ns)),
-                                optParam(prefix + "bias", l.bias())),
-                        intAttr("axis", -ns.length), floatAttr("epsilon", (float) l.eps()));
-            }
+            case LayerNorm l -> layerNorm(prefix, where, l, in);
             case InstanceNormBase n -> {
                 int c = n.numFeatures();
                 yield node("InstanceNormalization", where, inputs(in,
@@ -231,11 +302,19 @@ public final class OnnxExport {
         return new Traced(out, y);
     }
 
-    private static IllegalArgumentException unsupported(String where, Module m, String why) {
+    String layerNorm(String prefix, String where, LayerNorm l, String in) {
+        int[] ns = l.normalizedShape();
+        return node("LayerNormalization", where, inputs(in,
+                        l.weight() != null ? param(prefix + "weight", l.weight()) : param(prefix + "weight", Tensor.ones(ns)),
+                        optParam(prefix + "bias", l.bias())),
+                intAttr("axis", -ns.length), floatAttr("epsilon", (float) l.eps()));
+    }
+
+    static IllegalArgumentException unsupported(String where, Module m, String why) {
         return new IllegalArgumentException("export: cannot export " + where + " (" + m.getClass().getSimpleName() + "): " + why);
     }
 
-    private String linear(String prefix, String where, Linear l, Traced x) {
+    String linear(String prefix, String where, Linear l, Traced x) {
         if (x.value.dim() == 2) {
             return node("Gemm", where, inputs(x.name, param(prefix + "weight", l.weight()), optParam(prefix + "bias", l.bias())), intAttr("transB", 1));
         }
@@ -326,7 +405,7 @@ public final class OnnxExport {
     }
 
     /** x · ½ · (1 + erf(x / √2)), as PyTorch exports GELU. */
-    private String geluErf(String where, String in) {
+    String geluErf(String where, String in) {
         String d = node("Div", where, List.of(in, constFloat(where + ".sqrt2", (float) Math.sqrt(2))));
         String e = node("Erf", where, List.of(d));
         String a = node("Add", where, List.of(e, constFloat(where + ".one", 1f)));
@@ -335,7 +414,7 @@ public final class OnnxExport {
     }
 
     /** ½ · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))). */
-    private String geluTanh(String where, String in) {
+    String geluTanh(String where, String in) {
         String cube = node("Mul", where, List.of(in, node("Mul", where, List.of(in, in))));
         String inner = node("Add", where, List.of(in, node("Mul", where, List.of(cube, constFloat(where + ".c", 0.044715f)))));
         String t = node("Tanh", where, List.of(node("Mul", where, List.of(inner, constFloat(where + ".k", (float) Math.sqrt(2 / Math.PI))))));
@@ -345,58 +424,77 @@ public final class OnnxExport {
 
     // ------------------------------------------------------------------------------------------------ graph building
 
-    private static List<String> inputs(String... names) {
+    static List<String> inputs(String... names) {
         List<String> l = new ArrayList<>(Arrays.asList(names));
         while (!l.isEmpty() && l.get(l.size() - 1) == null) l.remove(l.size() - 1);
         return l;
     }
 
-    private String param(String name, Tensor t) {
+    String param(String name, Tensor t) {
         graph.addInitializer(DataTypes.encode(name, t));
         return name;
     }
 
-    private String optParam(String name, Tensor t) {
+    String optParam(String name, Tensor t) {
         return t == null ? null : param(name, t);
     }
 
-    private String constFloat(String name, float v) {
+    String constFloat(String name, float v) {
         return param(name, Tensor.scalar(v));
     }
 
-    private String constInt64(String name, long[] v) {
+    String constInt64(String name, long[] v) {
         graph.addInitializer(DataTypes.encodeInt64(name, v, v.length));
         return name;
     }
 
-    /** Adds a node named {@code where/Op_k}; returns its (single) output name. */
-    private String node(String op, String where, List<String> in, AttributeProto... attrs) {
-        String name = where + "/" + op + "_" + counter++;
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in).addOutput(name + ":0");
-        for (AttributeProto a : attrs) n.addAttribute(a);
-        nodes.add(n);
-        return name + ":0";
+    /** A 0-D int64 initializer. */
+    String scalarInt64(String name, long v) {
+        graph.addInitializer(DataTypes.encodeInt64(name, new long[] {v}));
+        return name;
     }
 
-    private void rename(String from, String to) {
+    /** Adds a node named {@code where/Op_k}; returns its (single) output name. */
+    String node(String op, String where, List<String> in, AttributeProto... attrs) {
+        return nodeN(op, where, 1, in, attrs)[0];
+    }
+
+    /** Adds a node with {@code outputs} outputs named {@code where/Op_k:i}; returns their names. */
+    String[] nodeN(String op, String where, int outputs, List<String> in, AttributeProto... attrs) {
+        String name = where + "/" + op + "_" + counter++;
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in);
+        String[] out = new String[outputs];
+        for (int k = 0; k < outputs; k++) n.addOutput(out[k] = name + ":" + k);
+        for (AttributeProto a : attrs) n.addAttribute(a);
+        nodes.add(n);
+        return out;
+    }
+
+    void rename(String from, String to) {
         for (NodeProto.Builder n : nodes) {
             for (int k = 0; k < n.getOutputCount(); k++) if (n.getOutput(k).equals(from)) n.setOutput(k, to);
             for (int k = 0; k < n.getInputCount(); k++) if (n.getInput(k).equals(from)) n.setInput(k, to);
         }
     }
 
-    private static AttributeProto ints(String name, int... v) {
+    static AttributeProto ints(String name, int... v) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
         for (int x : v) a.addInts(x);
         return a.build();
     }
 
-    private static AttributeProto intAttr(String name, long v) {
+    static AttributeProto intAttr(String name, long v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
     }
 
-    private static AttributeProto floatAttr(String name, float v) {
+    static AttributeProto floatAttr(String name, float v) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+    }
+
+    /** A tensor-valued attribute holding one float (ConstantOfShape's {@code value}). */
+    static AttributeProto floatTensorAttr(String name, float v) {
+        TensorProto t = DataTypes.encode(name, Tensor.of(new float[] {v}, 1));
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR).setT(t).build();
     }
 
     private static AttributeProto stringAttr(String name, String v) {
