@@ -1,6 +1,7 @@
 package dev.lamina.cli;
 
 import dev.lamina.io.Safetensors;
+import dev.lamina.models.LanguageModels;
 import dev.lamina.models.Models;
 import dev.lamina.nn.Input;
 import dev.lamina.nn.Module;
@@ -21,10 +22,11 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code lamina export}: an image model saved by {@code lamina train --save} (or a named model with a state dict, or
- * untrained) as an ONNX file.
+ * untrained), or a language model saved by {@code lamina train --model lstm|transformer --save}, as an ONNX file.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Export an image model (mlp, cnn, rowlstm) with its trained weights to ONNX, opset 17.")
+        description = {"Export an image model (mlp, cnn, rowlstm) or a language model (lstm, transformer) with its trained weights to ONNX, opset 17.",
+                "A language model reads int64 token ids [N, T] (input 'ids'; T at most the transformer's context) and gives logits [N, T, vocabulary] (output 'logits')."})
 final class ExportCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "FILE.safetensors",
             description = "Trained weights: a file from `lamina train --save` (it names its model), or any state dict with PyTorch names (then give --model). Without it the freshly initialised model (seed --seed) is exported.")
@@ -54,6 +56,7 @@ final class ExportCommand implements Callable<Integer> {
             if (named != null && model != null && !named.equals(model)) {
                 throw new IllegalArgumentException(weights + " holds a '" + named + "' model, not '" + model + "'");
             }
+            if (named != null && LanguageModels.NAMES.contains(named)) return exportLanguageModel();
             if (named == null && model == null) throw new IllegalArgumentException(weights + " does not name its model; give --model");
             model = named != null ? named : model;
             net = Models.create(model, new Rng(seed));
@@ -61,12 +64,25 @@ final class ExportCommand implements Callable<Integer> {
             net.loadStateDict(state, true);
         } else {
             if (model == null) throw new IllegalArgumentException("give --weights FILE.safetensors (from lamina train --save) or --model NAME");
+            if (LanguageModels.NAMES.contains(model)) {
+                throw new IllegalArgumentException("a language model needs its vocabulary: give --weights FILE.safetensors from `lamina train --model " + model + " --save`");
+            }
             net = Models.create(model, new Rng(seed));
             System.err.println("lamina: no --weights given; exporting the untrained model (seed " + seed + ")");
         }
         int[] shape = inputShape(net);
         OnnxExport.export(net, shape, output);
         System.out.println("wrote " + output + " (" + model + ", input " + Shape.str(shape).replaceFirst("\\[1", "[N") + ", opset " + OnnxExport.OPSET + ")");
+        return 0;
+    }
+
+    /** A file from {@code lamina train --model lstm|transformer --save}: ids [N, T] → logits [N, T, V]. */
+    private int exportLanguageModel() throws IOException {
+        LanguageModels.Loaded lm = LanguageModels.load(weights);
+        OnnxExport.exportLanguageModel(lm.model(), output);
+        int ctx = lm.model().contextLength();
+        System.out.println("wrote " + output + " (" + lm.name() + ", input ids int64[N, T" + (ctx > 0 ? " <= " + ctx : "") + "], output logits [N, T, "
+                + lm.model().vocabSize() + "], opset " + OnnxExport.OPSET + ")");
         return 0;
     }
 

@@ -1,0 +1,110 @@
+package dev.lamina.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.autograd.Autograd;
+import dev.lamina.io.Npy;
+import dev.lamina.io.NpyArray;
+import dev.lamina.models.LanguageModel;
+import dev.lamina.models.LanguageModels;
+import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Tensor;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code lamina train --model lstm|transformer --save} → {@code lamina export} → {@code lamina onnx run}: the ONNX
+ * logits equal Lamina's own for the saved model (LSTM bit-identical, transformer within 1e-6 relative error, its
+ * attention softmax being summed differently). The exported files stay under target/onnx-export/ for
+ * tools/fixtures/check_onnx_export.py.
+ */
+class LanguageModelExportCliTest {
+    private static final Path KJV = Path.of("..", "data", "kjv-subset", "kjv-subset.txt");
+    private static final Path EXPORTS = Path.of("target", "onnx-export");
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            return new Run(Main.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private static double relErr(float[] a, float[] b) {
+        double diff = 0, scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff = Math.max(diff, Math.abs((double) a[i] - b[i]));
+            scale = Math.max(scale, Math.abs((double) b[i]));
+        }
+        return diff / Math.max(scale, 1e-6);
+    }
+
+    @Test
+    void trainedLanguageModelsExportAndRunWithTheSameLogits(@TempDir Path dir) throws IOException {
+        Path text = dir.resolve("small.txt");
+        Files.writeString(text, Files.readString(KJV).substring(0, 6_000));
+        Files.createDirectories(EXPORTS);
+        for (String name : new String[] {"transformer", "lstm"}) {
+            Path saved = dir.resolve(name + ".safetensors");
+            Run train = run("train", "--model", name, "--data", text.toString(), "--limit", "32", "--epochs", "1", "--seq-len", "16",
+                    "--save", saved.toString());
+            assertEquals(0, train.code(), train.err());
+
+            Path onnx = EXPORTS.resolve("cli_" + name + ".onnx");
+            Run export = run("export", "--weights", saved.toString(), "--format", "onnx", "--output", onnx.toString());
+            assertEquals(0, export.code(), export.err());
+            assertTrue(export.out().contains("input ids int64[N, T" + (name.equals("transformer") ? " <= 16]" : "]")), export.out());
+
+            Run info = run("onnx", "info", onnx.toString());
+            assertEquals(0, info.code(), info.err());
+            assertTrue(info.out().contains("ids: int64[N, T]") && info.out().contains("logits: float[N, T, "), info.out());
+
+            LanguageModel lm = LanguageModels.load(saved).model();
+            int vocab = lm.vocabSize();
+            Rng rng = new Rng(4);
+            for (int[] shape : new int[][] {{3, 16}, {2, 7}}) {
+                float[] v = new float[shape[0] * shape[1]];
+                for (int i = 0; i < v.length; i++) v[i] = rng.nextInt(vocab);
+                Path ids = dir.resolve("ids.npy");
+                Npy.write(ids, shape, v);
+                Path out = dir.resolve("out_" + name + shape[1]);
+                Run ran = run("onnx", "run", onnx.toString(), "--input", "ids=" + ids, "--output-dir", out.toString());
+                assertEquals(0, ran.code(), ran.err());
+                NpyArray got = Npy.read(out.resolve("logits.npy"));
+                Tensor expected;
+                try (var scope = Autograd.noGrad()) {
+                    expected = lm.logits(Tensor.of(v, shape));
+                }
+                assertArrayEquals(expected.shape(), got.shape(), name);
+                if (name.equals("lstm")) assertArrayEquals(expected.toArray(), got.data(), name + ": identical logits");
+                else assertTrue(relErr(got.data(), expected.toArray()) <= 1e-6, name + ": relative error " + relErr(got.data(), expected.toArray()));
+            }
+        }
+    }
+
+    @Test
+    void languageModelNeedsItsFile(@TempDir Path dir) {
+        Run r = run("export", "--model", "transformer", "--output", dir.resolve("t.onnx").toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("vocabulary") && r.err().contains("--save"), r.err());
+        assertTrue(Files.notExists(dir.resolve("t.onnx")));
+    }
+}
