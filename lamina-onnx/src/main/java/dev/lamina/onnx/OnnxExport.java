@@ -150,8 +150,11 @@ public final class OnnxExport {
             String outName = last.name;
             if (outName.equals("input")) outName = e.node("Identity", "output", List.of("input"));
             else e.rename(outName, "output");
-            e.graph.addInput(valueInfo("input", inputShape, firstLeaf(model) instanceof Embedding ? DataTypes.INT64 : DataTypes.FLOAT));
-            e.graph.addOutput(valueInfo("output", last.value.shape(), DataTypes.FLOAT));
+            // sequence-first attention: [L, N, E] in and out, both free when every layer keeps them free
+            String[] dims = inputShape.length == 3 && last.value.dim() == 3 && TransformerExport.sequenceFirst(model)
+                    ? new String[] {"L", "N"} : new String[] {"N"};
+            e.graph.addInput(valueInfo("input", dims, inputShape, firstLeaf(model) instanceof Embedding ? DataTypes.INT64 : DataTypes.FLOAT));
+            e.graph.addOutput(valueInfo("output", dims, last.value.shape(), DataTypes.FLOAT));
             return e.model();
         } finally {
             model.train(wasTraining);

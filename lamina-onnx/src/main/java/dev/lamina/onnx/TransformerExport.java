@@ -6,12 +6,16 @@ import static dev.lamina.onnx.OnnxExport.ints;
 import dev.lamina.models.CharLstm;
 import dev.lamina.models.CharTransformer;
 import dev.lamina.models.LanguageModel;
+import dev.lamina.nn.Dropout;
 import dev.lamina.nn.GELU;
 import dev.lamina.nn.LayerNorm;
+import dev.lamina.nn.LearnedPositionalEncoding;
 import dev.lamina.nn.Linear;
 import dev.lamina.nn.Module;
 import dev.lamina.nn.MultiheadAttention;
 import dev.lamina.nn.ReLU;
+import dev.lamina.nn.Sequential;
+import dev.lamina.nn.SinusoidalPositionalEncoding;
 import dev.lamina.nn.TransformerEncoder;
 import dev.lamina.nn.TransformerEncoderLayer;
 import dev.lamina.onnx.OnnxExport.Traced;
@@ -69,6 +73,41 @@ final class TransformerExport {
             }
         }
         return m.forward(x);
+    }
+
+    /**
+     * Whether {@code model} holds a sequence-first attention layer or positional encoding and otherwise only layers
+     * whose export keeps the first two dimensions free (Linear, LayerNorm, activations, dropout), so that its input
+     * and output can be declared [L, N, ...] with both symbolic.
+     */
+    static boolean sequenceFirst(Module model) {
+        boolean[] seqFirst = {false};
+        return agnostic(model, seqFirst) && seqFirst[0];
+    }
+
+    private static boolean agnostic(Module m, boolean[] seqFirst) {
+        switch (m) {
+            case Sequential s -> {
+                for (Module c : s.layers()) if (!agnostic(c, seqFirst)) return false;
+                return true;
+            }
+            case MultiheadAttention a -> seqFirst[0] |= !a.batchFirst();
+            case TransformerEncoderLayer l -> seqFirst[0] |= !l.selfAttn().batchFirst();
+            case TransformerEncoder enc -> seqFirst[0] |= !enc.layer(0).selfAttn().batchFirst();
+            case LearnedPositionalEncoding p -> seqFirst[0] |= !p.batchFirst();
+            case SinusoidalPositionalEncoding p -> seqFirst[0] |= !p.batchFirst();
+            case Linear l -> { }
+            case LayerNorm l -> {
+                if (l.normalizedShape().length != 1) return false;
+            }
+            case ReLU r -> { }
+            case GELU g -> { }
+            case Dropout d -> { }
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------------ language models

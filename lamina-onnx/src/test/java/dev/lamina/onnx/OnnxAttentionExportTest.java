@@ -94,6 +94,13 @@ class OnnxAttentionExportTest {
         Tensor x = Tensor.randn(new Rng(22), shape);
         Tensor expected = lamina(mha, t -> mha.forward(t, t, t, null, null, false, true, causal).output(), x);
         assertClose(name, expected, m.run(Map.of("input", x)).get("output"));
+        // length and batch are both free: [N, L, E] or [L, N, E]
+        assertEquals(batchFirst ? "input: float[N, 7, 12]" : "input: float[L, N, 12]", m.inputs().get(0).toString());
+        if (!batchFirst) {
+            Tensor x2 = Tensor.randn(new Rng(24), 4, 3, 12);
+            assertClose(name + " [4, 3, 12]", lamina(mha, t -> mha.forward(t, t, t, null, null, false, true, causal).output(), x2),
+                    m.run(Map.of("input", x2)).get("output"));
+        }
         // the causal mask really masks: position 0 of the causal graph ignores the later positions
         if (causal) {
             int lAxis = batchFirst ? 1 : 0;
@@ -143,6 +150,12 @@ class OnnxAttentionExportTest {
             Tensor x = Tensor.randn(new Rng(42), shape);
             assertClose(name, lamina(model, model::forward, x), m.run(Map.of("input", x)).get("output"));
             assertEquals(5, m.operatorCounts().get("LayerNormalization"), name + ": 2 per layer and the final norm");
+            if (!batchFirst) {
+                assertEquals("input: float[L, N, 5]", m.inputs().get(0).toString());
+                assertEquals("output: float[L, N, 3]", m.outputs().get(0).toString());
+                Tensor x2 = Tensor.randn(new Rng(43), 4, 3, 5);
+                assertClose(name + " [4, 3, 5]", lamina(model, model::forward, x2), m.run(Map.of("input", x2)).get("output"));
+            }
         }
     }
 
