@@ -77,7 +77,9 @@ import java.util.Map;
  * (every layer and direction as an ONNX LSTM/GRU node, gates reordered; the output sequence, as their
  * {@code forward}), MultiheadAttention (self-attention, batch- or sequence-first), TransformerEncoderLayer (pre- or
  * post-norm, ReLU or GELU), TransformerEncoder, LearnedPositionalEncoding and SinusoidalPositionalEncoding (see
- * {@link TransformerExport}; attention layers causal with {@link #export(Module, int[], boolean, Path)}); other
+ * {@link TransformerExport}; attention layers causal with {@link #export(Module, int[], boolean, Path)}; a model of
+ * only these and Linear, LayerNorm, ReLU, GELU and dropout declares both its batch and length dimensions symbolic,
+ * {@code [N, L, E]} or {@code [L, N, E]}); other
  * layers fail with their path and class named. The character language models export with
  * {@link #exportLanguageModel}.
  */
@@ -150,9 +152,9 @@ public final class OnnxExport {
             String outName = last.name;
             if (outName.equals("input")) outName = e.node("Identity", "output", List.of("input"));
             else e.rename(outName, "output");
-            // sequence-first attention: [L, N, E] in and out, both free when every layer keeps them free
-            String[] dims = inputShape.length == 3 && last.value.dim() == 3 && TransformerExport.sequenceFirst(model)
-                    ? new String[] {"L", "N"} : new String[] {"N"};
+            // attention models: [N, L, E] or [L, N, E] in and out, both free when every layer keeps them free
+            String[] free = inputShape.length == 3 && last.value.dim() == 3 ? TransformerExport.freeDims(model) : null;
+            String[] dims = free != null ? free : new String[] {"N"};
             e.graph.addInput(valueInfo("input", dims, inputShape, firstLeaf(model) instanceof Embedding ? DataTypes.INT64 : DataTypes.FLOAT));
             e.graph.addOutput(valueInfo("output", dims, last.value.shape(), DataTypes.FLOAT));
             return e.model();

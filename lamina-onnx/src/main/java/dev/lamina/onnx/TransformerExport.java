@@ -76,38 +76,42 @@ final class TransformerExport {
     }
 
     /**
-     * Whether {@code model} holds a sequence-first attention layer or positional encoding and otherwise only layers
-     * whose export keeps the first two dimensions free (Linear, LayerNorm, activations, dropout), so that its input
-     * and output can be declared [L, N, ...] with both symbolic.
+     * For a model of attention layers or positional encodings, all of one layout, and otherwise only layers whose
+     * export keeps the first two dimensions free (Linear, LayerNorm over the last dimension, ReLU, GELU, dropout): the
+     * names of those two dimensions, {@code [N, L]} batch-first or {@code [L, N]} sequence-first; else null.
      */
-    static boolean sequenceFirst(Module model) {
-        boolean[] seqFirst = {false};
-        return agnostic(model, seqFirst) && seqFirst[0];
+    static String[] freeDims(Module model) {
+        int[] layout = {0}; // 0: no attention layer seen, 1: batch-first, 2: sequence-first, -1: mixed
+        if (!agnostic(model, layout) || layout[0] <= 0) return null;
+        return layout[0] == 1 ? new String[] {"N", "L"} : new String[] {"L", "N"};
     }
 
-    private static boolean agnostic(Module m, boolean[] seqFirst) {
-        switch (m) {
-            case Sequential s -> {
-                for (Module c : s.layers()) if (!agnostic(c, seqFirst)) return false;
-                return true;
-            }
-            case MultiheadAttention a -> seqFirst[0] |= !a.batchFirst();
-            case TransformerEncoderLayer l -> seqFirst[0] |= !l.selfAttn().batchFirst();
-            case TransformerEncoder enc -> seqFirst[0] |= !enc.layer(0).selfAttn().batchFirst();
-            case LearnedPositionalEncoding p -> seqFirst[0] |= !p.batchFirst();
-            case SinusoidalPositionalEncoding p -> seqFirst[0] |= !p.batchFirst();
-            case Linear l -> { }
-            case LayerNorm l -> {
-                if (l.normalizedShape().length != 1) return false;
-            }
-            case ReLU r -> { }
-            case GELU g -> { }
-            case Dropout d -> { }
-            default -> {
-                return false;
-            }
+    private static boolean agnostic(Module m, int[] layout) {
+        if (m instanceof Sequential s) {
+            for (Module c : s.layers()) if (!agnostic(c, layout)) return false;
+            return true;
         }
-        return true;
+        Boolean batchFirst = switch (m) {
+            case MultiheadAttention a -> a.batchFirst();
+            case TransformerEncoderLayer l -> l.selfAttn().batchFirst();
+            case TransformerEncoder enc -> enc.layer(0).selfAttn().batchFirst();
+            case LearnedPositionalEncoding p -> p.batchFirst();
+            case SinusoidalPositionalEncoding p -> p.batchFirst();
+            default -> null;
+        };
+        if (batchFirst != null) {
+            int kind = batchFirst ? 1 : 2;
+            layout[0] = layout[0] == 0 || layout[0] == kind ? kind : -1;
+            return true;
+        }
+        return switch (m) {
+            case LayerNorm l -> l.normalizedShape().length == 1;
+            case Linear l -> true;
+            case ReLU r -> true;
+            case GELU g -> true;
+            case Dropout d -> true;
+            default -> false;
+        };
     }
 
     // ------------------------------------------------------------------------------------------------ language models

@@ -95,8 +95,8 @@ class OnnxAttentionExportTest {
         Tensor expected = lamina(mha, t -> mha.forward(t, t, t, null, null, false, true, causal).output(), x);
         assertClose(name, expected, m.run(Map.of("input", x)).get("output"));
         // length and batch are both free: [N, L, E] or [L, N, E]
-        assertEquals(batchFirst ? "input: float[N, 7, 12]" : "input: float[L, N, 12]", m.inputs().get(0).toString());
-        if (!batchFirst) {
+        assertEquals(batchFirst ? "input: float[N, L, 12]" : "input: float[L, N, 12]", m.inputs().get(0).toString());
+        {
             Tensor x2 = Tensor.randn(new Rng(24), 4, 3, 12);
             assertClose(name + " [4, 3, 12]", lamina(mha, t -> mha.forward(t, t, t, null, null, false, true, causal).output(), x2),
                     m.run(Map.of("input", x2)).get("output"));
@@ -131,6 +131,8 @@ class OnnxAttentionExportTest {
         Tensor x = Tensor.randn(new Rng(32), shape);
         Tensor expected = lamina(layer, t -> layer.forward(t, null, null, causal), x);
         assertClose(name, expected, m.run(Map.of("input", x)).get("output"));
+        Tensor x2 = Tensor.randn(new Rng(33), 5, 2, 16); // other length and batch: both are free
+        assertClose(name + " [5, 2, 16]", lamina(layer, t -> layer.forward(t, null, null, causal), x2), m.run(Map.of("input", x2)).get("output"));
         assertEquals(2, m.operatorCounts().get("LayerNormalization"));
         // dropout (p = 0.1) is the identity in the export, as in evaluation
         assertTrue(!m.operatorCounts().containsKey("Dropout"));
@@ -150,9 +152,10 @@ class OnnxAttentionExportTest {
             Tensor x = Tensor.randn(new Rng(42), shape);
             assertClose(name, lamina(model, model::forward, x), m.run(Map.of("input", x)).get("output"));
             assertEquals(5, m.operatorCounts().get("LayerNormalization"), name + ": 2 per layer and the final norm");
-            if (!batchFirst) {
-                assertEquals("input: float[L, N, 5]", m.inputs().get(0).toString());
-                assertEquals("output: float[L, N, 3]", m.outputs().get(0).toString());
+            {
+                String dims = batchFirst ? "N, L" : "L, N";
+                assertEquals("input: float[" + dims + ", 5]", m.inputs().get(0).toString());
+                assertEquals("output: float[" + dims + ", 3]", m.outputs().get(0).toString());
                 Tensor x2 = Tensor.randn(new Rng(43), 4, 3, 5);
                 assertClose(name + " [4, 3, 5]", lamina(model, model::forward, x2), m.run(Map.of("input", x2)).get("output"));
             }
