@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * Graph rewrites applied after validation, for speed and to run exactly Lamina's own kernels: the exact GELU that
  * exporters spell out, {@code Div(x, √2) → Erf → Add 1 → Mul x → Mul ½}, becomes one fused node running
- * {@link Tensor#gelu()}. Only chains whose intermediate values are used by nothing else are fused.
+ * {@link Tensor#gelu()}; attention chains become Lamina's attention kernel ({@link AttentionFusion}). Only chains whose intermediate values are used by nothing else are fused.
  */
 final class Fusion {
     private Fusion() {}
@@ -23,6 +23,7 @@ final class Fusion {
 
     static void registerAll() {
         Ops.register(GELU, 1, 1, 1, (n, in) -> Ops.one(Value.of(Ops.floatInput(n, in[0], "X").f.gelu())));
+        AttentionFusion.registerAll();
     }
 
     /** The execution plan: {@code nodes} with fusable chains replaced. */
@@ -62,15 +63,15 @@ final class Fusion {
             if (removed.contains(n)) continue;
             out.add(replaced.getOrDefault(n, n));
         }
-        return out;
+        return AttentionFusion.plan(out, initializers, graphOutputs);
     }
 
-    private static boolean singleUse(Node n, Map<String, Integer> uses) {
+    static boolean singleUse(Node n, Map<String, Integer> uses) {
         return n.proto.getOutputCount() == 1 && uses.getOrDefault(n.proto.getOutput(0), 0) == 1;
     }
 
     /** The only consumer of {@code n}'s single output, or null. */
-    private static Node single(Node n, Map<String, Integer> uses, Map<String, Node> consumer) {
+    static Node single(Node n, Map<String, Integer> uses, Map<String, Node> consumer) {
         return singleUse(n, uses) ? consumer.get(n.proto.getOutput(0)) : null;
     }
 
@@ -83,7 +84,7 @@ final class Fusion {
     }
 
     /** A one-element float constant (initializer or Constant node), or NaN. */
-    private static double constant(String name, Map<String, Value> initializers, Map<String, Node> producer) {
+    static double constant(String name, Map<String, Value> initializers, Map<String, Node> producer) {
         if (name == null) return Double.NaN;
         Value v = initializers.get(name);
         if (v == null) {

@@ -42,7 +42,8 @@ import java.util.Map;
  * The causal mask is additive and built at run time for the actual length L: {@code ConstantOfShape([L, L], −∞)}
  * then {@code Trilu(upper, k = 1)} keeps −∞ where key j &gt; query i and zeros elsewhere (softmax then gives those
  * keys weight exactly 0, as Lamina's kernel does). Positional tables are sliced to the first L rows with
- * {@code Slice(table, 0, Shape(x)[L axis])}.
+ * {@code Slice(table, 0, Shape(x)[L axis])}. On import, {@link AttentionFusion} turns each attention chain back into
+ * Lamina's kernel.
  */
 final class TransformerExport {
     private final OnnxExport e;
