@@ -55,6 +55,43 @@ public final class Elementwise {
         }
     }
 
+    /** o[i] = GELU(x[i]) = x·Φ(x), Φ the standard normal CDF (exact GELU, erf to about 1e-7). */
+    public static void gelu(float[] x, int xi, float[] o, int oi, int n) {
+        if (n >= 2 * PARALLEL_GRAIN) {
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> geluSerial(x, xi + s, o, oi + s, e - s));
+        } else {
+            geluSerial(x, xi, o, oi, n);
+        }
+    }
+
+    /** o[i] = g[i]·GELU'(x[i]) = g·(Φ(x) + x·φ(x)). */
+    public static void geluBackward(float[] x, int xi, float[] g, int gi, float[] o, int oi, int n) {
+        if (n >= 2 * PARALLEL_GRAIN) {
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> geluBackwardSerial(x, xi + s, g, gi + s, o, oi + s, e - s));
+        } else {
+            geluBackwardSerial(x, xi, g, gi, o, oi, n);
+        }
+    }
+
+    private static void geluSerial(float[] x, int xi, float[] o, int oi, int n) {
+        int i = Gemm.VECTOR ? VectorElementwise.gelu(x, xi, o, oi, n) : 0;
+        for (; i < n; i++) {
+            double v = x[xi + i];
+            o[oi + i] = (float) (0.5 * v * (1 + erf(v * INV_SQRT2)));
+        }
+    }
+
+    private static void geluBackwardSerial(float[] x, int xi, float[] g, int gi, float[] o, int oi, int n) {
+        int i = Gemm.VECTOR ? VectorElementwise.geluBackward(x, xi, g, gi, o, oi, n) : 0;
+        for (; i < n; i++) {
+            double v = x[xi + i];
+            o[oi + i] = (float) (g[gi + i] * (0.5 * (1 + erf(v * INV_SQRT2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI));
+        }
+    }
+
+    static final double INV_SQRT2 = 0.7071067811865476;
+    static final double INV_SQRT_2PI = 0.3989422804014327;
+
     private static void reluBackwardSerial(float[] g, int gi, float[] y, int yi, float[] o, int oi, int n) {
         int i = Gemm.VECTOR ? VectorElementwise.reluBackward(g, gi, y, yi, o, oi, n) : 0;
         for (; i < n; i++) o[oi + i] = y[yi + i] > 0 ? g[gi + i] : 0f;
