@@ -31,7 +31,7 @@ class FixtureCoverageTest {
         "dev.lamina.tensor.MatmulFixtureTest", "dev.lamina.tensor.ShapeOpsFixtureTest",
         "dev.lamina.nn.LinearFixtureTest", "dev.lamina.loss.LossFixtureTest", "dev.lamina.optim.OptimizerFixtureTest",
         "dev.lamina.nn.ConvFixtureTest", "dev.lamina.nn.PoolFixtureTest", "dev.lamina.nn.NormFixtureTest",
-        "dev.lamina.io.SafetensorsFixtureTest",
+        "dev.lamina.io.SafetensorsFixtureTest", "dev.lamina.nn.RnnFixtureTest", "dev.lamina.nn.AttentionFixtureTest",
     };
 
     @Test

@@ -3,7 +3,9 @@ package dev.lamina.cli;
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
 import dev.lamina.data.FashionMnist;
+import dev.lamina.io.Checkpoint;
 import dev.lamina.kernels.Parallel;
+import dev.lamina.models.LanguageModels;
 import dev.lamina.models.Models;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Sequential;
@@ -15,12 +17,14 @@ import dev.lamina.optim.RMSprop;
 import dev.lamina.optim.SGD;
 import dev.lamina.optim.Scheduler;
 import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Tensor;
 import dev.lamina.train.Callback;
 import dev.lamina.train.EarlyStopping;
 import dev.lamina.train.EpochResult;
 import dev.lamina.train.History;
 import dev.lamina.train.NonFiniteLossException;
 import dev.lamina.train.Trainer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,17 +41,23 @@ import java.util.concurrent.Callable;
         description = {"Train and evaluate a model on Fashion-MNIST (the bundled subset by default).",
                 "Prints a summary line per epoch (and a progress bar on a terminal), then per-class precision, recall and F1 and the confusion matrix of the test set."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model to train: ${COMPLETION-CANDIDATES}; default ${DEFAULT-VALUE}.", completionCandidates = ModelNames.class)
+    @Option(names = "--model", defaultValue = "mlp", description = "Model to train: ${COMPLETION-CANDIDATES} (lstm and transformer are character-level language models on a text file); default ${DEFAULT-VALUE}.", completionCandidates = ModelNames.class)
     String model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Directory with the four IDX files (raw or .gz); default: the subset shipped in the repository.")
+    @Option(names = "--data", paramLabel = "DIR|FILE", description = "Directory with the four IDX files (raw or .gz), or a UTF-8 text file for lstm/transformer; default: the Fashion-MNIST subset or the KJV text shipped in the repository.")
     Path data;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs; default ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size; default ${DEFAULT-VALUE}.")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Mini-batch size; default 64 for images, 32 for text.")
+    Integer batchSize;
+
+    @Option(names = "--seq-len", defaultValue = "64", description = "Characters per training window of lstm/transformer; default ${DEFAULT-VALUE}.")
+    int seqLen;
+
+    @Option(names = "--save", paramLabel = "FILE.safetensors", description = "Write the trained weights (and what `lamina generate` needs to rebuild the model) to FILE.safetensors.")
+    Path save;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate; default ${DEFAULT-VALUE}.")
     double lr;
@@ -82,17 +92,34 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (it is drawn only on an interactive terminal anyway).")
     boolean noProgress;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Save a checkpoint (weights, optimizer, schedule, random generators, metrics, position) into DIR after every epoch and every --checkpoint-every steps; DIR/latest names the newest. A crash or kill at any moment leaves a complete one.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also save a checkpoint every STEPS optimizer steps (needs --checkpoint-dir or --resume).")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run checkpointed in DIR (its latest checkpoint, or DIR itself if it is one) exactly where it stopped, with the run's saved settings; it keeps saving checkpoints there unless --checkpoint-dir says otherwise. Flags that would change the run are refused; --data (the same data, moved), --checkpoint-every and, with a constant learning rate, --epochs may differ.")
+    Path resume;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     static final class ModelNames extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
 
         ModelNames() {
             super(Models.NAMES);
+            addAll(LanguageModels.NAMES);
         }
     }
 
     @Override
     public Integer call() throws IOException {
-        if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("--epochs and --batch-size must be positive");
+        Checkpoint checkpoint = resume == null ? null : RunSettings.resume(this, spec.commandLine().getParseResult());
+        if (checkpointEvery != null && checkpointEvery <= 0) throw new IllegalArgumentException("--checkpoint-every must be positive, got " + checkpointEvery);
+        if (checkpointEvery != null && checkpointDir == null && resume == null) throw new IllegalArgumentException("--checkpoint-every needs --checkpoint-dir");
+        Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
+        if (epochs <= 0 || (batchSize != null && batchSize <= 0) || seqLen <= 0) throw new IllegalArgumentException("--epochs, --batch-size and --seq-len must be positive");
         if (lr < 0 || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be a non-negative number, got " + lr);
         if (clipNorm != null && !(clipNorm > 0)) throw new IllegalArgumentException("--clip-norm must be positive, got " + clipNorm);
         if (patience != null && patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
@@ -101,6 +128,7 @@ final class TrainCommand implements Callable<Integer> {
             if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
             Parallel.setThreads(threads);
         }
+        if (LanguageModels.NAMES.contains(model)) return new TextTraining(this).run(checkpoint, saveTo);
         PrintStream out = System.out;
         PrintStream human = json ? System.err : System.out; // --json keeps standard output pure JSON lines
 
@@ -109,19 +137,9 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = data != null ? data : defaultData();
         FashionMnist.Split split = FashionMnist.load(dir);
         Dataset train = limit != null ? split.train().head(limit) : split.train();
-        Optimizer opt = switch (optimizer.toLowerCase(Locale.ROOT)) {
-            case "adam" -> new Adam(net.parameters(), lr);
-            case "adamw" -> new AdamW(net.parameters(), lr);
-            case "sgd" -> new SGD(net.parameters(), lr).momentum(0.9);
-            case "rmsprop" -> new RMSprop(net.parameters(), lr);
-            default -> throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; available: adam, adamw, sgd, rmsprop");
-        };
-        LrSchedule lrSchedule = switch (schedule.toLowerCase(Locale.ROOT)) {
-            case "constant" -> null;
-            case "cosine" -> LrSchedule.cosine(epochs, 0);
-            case "step" -> LrSchedule.step(Math.max(1, (epochs + 2) / 3), 0.1);
-            default -> throw new IllegalArgumentException("unknown learning-rate schedule '" + schedule + "'; available: constant, cosine, step");
-        };
+        Dataset test = split.test();
+        Optimizer opt = optimizer(net.parameters());
+        LrSchedule lrSchedule = lrSchedule();
 
         human.printf(Locale.ROOT, "model %s (%,d parameters), data %s: %,d train / %,d test, %d threads%n",
                 model, net.parameterCount(), dir, train.size(), split.test().size(), Parallel.threads());
@@ -146,10 +164,11 @@ final class TrainCommand implements Callable<Integer> {
         if (clipNorm != null) trainer.clipGradNorm(clipNorm);
         if (patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, patience));
 
-        DataLoader loader = new DataLoader(train, batchSize, true, false, rng.split()).prefetch(2);
+        DataLoader loader = new DataLoader(train, batchSize != null ? batchSize : 64, true, false, rng.split()).prefetch(2);
+        checkpointing(trainer, rng, checkpoint, saveTo, results, human);
         History history;
         try {
-            history = trainer.fit(loader, split.test(), epochs);
+            history = trainer.fit(loader, test, epochs);
         } catch (NonFiniteLossException e) {
             if (plot != null && !results.isEmpty()) writePlots(results, human);
             throw e;
@@ -164,7 +183,49 @@ final class TrainCommand implements Callable<Integer> {
         human.println("confusion matrix of the test set (rows: actual class, columns: predicted class)");
         human.print(last.validation().confusion().format(FashionMnist.CLASSES));
         if (plot != null) writePlots(results, human);
+        if (save != null) {
+            Models.save(net, model, save);
+            human.println("wrote " + save);
+        }
         return 0;
+    }
+
+    /** Saves checkpoints into {@code saveTo} (if any) and continues from {@code checkpoint} (if any). */
+    void checkpointing(Trainer trainer, Rng rng, Checkpoint checkpoint, Path saveTo, List<EpochResult> results, PrintStream human) throws IOException {
+        trainer.trackRng("init", rng);
+        if (saveTo != null) {
+            trainer.checkpoints(saveTo, checkpointEvery == null ? 0 : checkpointEvery, true).checkpointConfig(RunSettings.of(this));
+        }
+        if (checkpoint != null) {
+            trainer.resume(checkpoint);
+            if (results != null) results.addAll(checkpoint.history());
+            Checkpoint.Progress p = checkpoint.progress();
+            human.printf(Locale.ROOT, "resuming %s: %s (step %d)%n", Checkpoint.locate(resume),
+                    p.epoch() > epochs || p.stop().equals("EARLY_STOPPING") ? "the run had finished"
+                            : p.batch() == 0 ? "epoch " + p.epoch() + " from its start" : "epoch " + p.epoch() + " after batch " + p.batch() + " of " + p.batchesPerEpoch(),
+                    p.globalStep());
+        }
+    }
+
+    /** The optimizer --optimizer names, over {@code params}. */
+    Optimizer optimizer(List<Tensor> params) {
+        return switch (optimizer.toLowerCase(Locale.ROOT)) {
+            case "adam" -> new Adam(params, lr);
+            case "adamw" -> new AdamW(params, lr);
+            case "sgd" -> new SGD(params, lr).momentum(0.9);
+            case "rmsprop" -> new RMSprop(params, lr);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; available: adam, adamw, sgd, rmsprop");
+        };
+    }
+
+    /** The schedule --lr-schedule names over --epochs; null for a constant rate. */
+    LrSchedule lrSchedule() {
+        return switch (schedule.toLowerCase(Locale.ROOT)) {
+            case "constant" -> null;
+            case "cosine" -> LrSchedule.cosine(epochs, 0);
+            case "step" -> LrSchedule.step(Math.max(1, (epochs + 2) / 3), 0.1);
+            default -> throw new IllegalArgumentException("unknown learning-rate schedule '" + schedule + "'; available: constant, cosine, step");
+        };
     }
 
     private void writePlots(List<EpochResult> results, PrintStream human) throws IOException {

@@ -80,9 +80,32 @@ public final class DataLoader implements Iterable<Dataset> {
         return data;
     }
 
+    /** The generator that draws each epoch's permutation (may be null when not shuffling). */
+    public Rng rng() {
+        return rng;
+    }
+
+    /** Whether each pass draws a fresh permutation. */
+    public boolean shuffles() {
+        return shuffle;
+    }
+
     /** A new pass over the data; draws a fresh permutation when shuffling. */
     @Override
     public BatchIterator iterator() {
+        return iterator(0);
+    }
+
+    /**
+     * A pass that starts at batch {@code firstBatch} (from 0): the permutation is drawn exactly as by
+     * {@link #iterator()}, and the first {@code firstBatch} batches are skipped without being built (nor
+     * prefetched). With the shuffling generator put back where it was when an epoch began, this continues that
+     * epoch where it was interrupted: resuming from a checkpoint uses it.
+     */
+    public BatchIterator iterator(int firstBatch) {
+        if (firstBatch < 0 || firstBatch > batches()) {
+            throw new IllegalArgumentException("DataLoader: first batch " + firstBatch + " is outside [0, " + batches() + "]");
+        }
         int n = data.size();
         int[] order;
         if (shuffle) {
@@ -91,7 +114,7 @@ public final class DataLoader implements Iterable<Dataset> {
             order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
         }
-        return new BatchIterator(order, batches());
+        return new BatchIterator(order, batches(), firstBatch);
     }
 
     private Dataset batch(int[] order, int index) {
@@ -108,11 +131,13 @@ public final class DataLoader implements Iterable<Dataset> {
         private int next;
         private int submitted;
 
-        private BatchIterator(int[] order, int total) {
+        private BatchIterator(int[] order, int total, int first) {
             this.order = order;
             this.total = total;
+            this.next = first;
+            this.submitted = first;
             if (prefetch > 0) {
-                while (submitted < Math.min(prefetch, total)) submitNext();
+                while (submitted < Math.min(first + prefetch, total)) submitNext();
             }
         }
 

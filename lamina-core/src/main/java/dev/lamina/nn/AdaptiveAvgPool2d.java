@@ -32,4 +32,9 @@ public final class AdaptiveAvgPool2d extends Module {
     protected String extraRepr() {
         return "output_size=" + outH + "x" + outW;
     }
+
+    /** {outH, outW}. */
+    public int[] outputSize() {
+        return new int[] {outH, outW};
+    }
 }

@@ -43,4 +43,8 @@ public final class AvgPool1d extends Module {
     protected String extraRepr() {
         return window.describe() + ", count_include_pad=" + countIncludePad;
     }
+
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
 }

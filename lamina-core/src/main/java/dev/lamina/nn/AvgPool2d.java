@@ -44,4 +44,8 @@ public final class AvgPool2d extends Module {
     protected String extraRepr() {
         return window.describe() + ", count_include_pad=" + countIncludePad;
     }
+
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
 }

@@ -107,4 +107,23 @@ public final class Conv1d extends Module {
                 + ", padding=" + (same ? "same" : padding) + (dilation != 1 ? ", dilation=" + dilation : "")
                 + (groups != 1 ? ", groups=" + groups : "") + ", bias=" + (bias != null);
     }
+
+    /** {stride} (for export). */
+    public int[] strides() {
+        return new int[] {stride};
+    }
+
+    /** {dilation} (for export). */
+    public int[] dilations() {
+        return new int[] {dilation};
+    }
+
+    /** Zero padding {before, after} the sequence, "same" resolved (for export). */
+    public int[] pads() {
+        return same ? ConvOp.samePadding(kernel, dilation) : new int[] {padding, padding};
+    }
+
+    public int groups() {
+        return groups;
+    }
 }

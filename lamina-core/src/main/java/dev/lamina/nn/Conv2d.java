@@ -149,4 +149,21 @@ public final class Conv2d extends Module {
                 + ", padding=" + (same ? "same" : ph + "x" + pw) + (dh != 1 || dw != 1 ? ", dilation=" + dh + "x" + dw : "")
                 + (groups != 1 ? ", groups=" + groups : "") + ", bias=" + (bias != null);
     }
+
+    /** {sh, sw} (for export). */
+    public int[] strides() {
+        return new int[] {sh, sw};
+    }
+
+    /** {dh, dw} (for export). */
+    public int[] dilations() {
+        return new int[] {dh, dw};
+    }
+
+    /** Zero padding {top, bottom, left, right}, "same" resolved (for export). */
+    public int[] pads() {
+        int[] padH = same ? ConvOp.samePadding(kh, dh) : new int[] {ph, ph};
+        int[] padW = same ? ConvOp.samePadding(kw, dw) : new int[] {pw, pw};
+        return new int[] {padH[0], padH[1], padW[0], padW[1]};
+    }
 }

@@ -125,4 +125,28 @@ public final class ConvTranspose2d extends Module {
                 + (oph != 0 || opw != 0 ? ", output_padding=" + oph + "x" + opw : "") + (dh != 1 || dw != 1 ? ", dilation=" + dh + "x" + dw : "")
                 + (groups != 1 ? ", groups=" + groups : "") + ", bias=" + (bias != null);
     }
+
+    /** {sh, sw} (for export). */
+    public int[] strides() {
+        return new int[] {sh, sw};
+    }
+
+    /** {ph, pw}, removed from both sides of the full output (for export). */
+    public int[] paddings() {
+        return new int[] {ph, pw};
+    }
+
+    /** {oph, opw} (for export). */
+    public int[] outputPaddings() {
+        return new int[] {oph, opw};
+    }
+
+    /** {dh, dw} (for export). */
+    public int[] dilations() {
+        return new int[] {dh, dw};
+    }
+
+    public int groups() {
+        return groups;
+    }
 }

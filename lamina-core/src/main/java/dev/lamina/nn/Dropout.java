@@ -18,7 +18,7 @@ public final class Dropout extends Module {
     public Dropout(double p, Rng rng) {
         if (p < 0 || p > 1) throw new IllegalArgumentException("Dropout: probability must be in [0, 1], got " + p);
         this.p = (float) p;
-        this.rng = rng;
+        this.rng = registerRng("rng", rng);
     }
 
     /** Any shape → the same shape. */

@@ -20,7 +20,7 @@ public final class Dropout2d extends Module {
     public Dropout2d(double p, Rng rng) {
         if (p < 0 || p > 1) throw new IllegalArgumentException(describe() + ": probability must be in [0, 1], got " + p);
         this.p = (float) p;
-        this.rng = rng;
+        this.rng = registerRng("rng", rng);
     }
 
     public float p() {

@@ -24,4 +24,8 @@ public final class ELU extends Module {
     protected String extraRepr() {
         return "alpha=" + alpha;
     }
+
+    public float alpha() {
+        return alpha;
+    }
 }

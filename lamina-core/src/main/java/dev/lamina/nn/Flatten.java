@@ -27,4 +27,12 @@ public final class Flatten extends Module {
     protected String extraRepr() {
         return "start=" + startDim + ", end=" + endDim;
     }
+
+    public int startDim() {
+        return startDim;
+    }
+
+    public int endDim() {
+        return endDim;
+    }
 }

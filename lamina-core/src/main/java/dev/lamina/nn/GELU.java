@@ -24,4 +24,9 @@ public final class GELU extends Module {
     protected String extraRepr() {
         return tanhApproximation ? "approximate=tanh" : "";
     }
+
+    /** True for the tanh approximation, false for the exact (erf) form. */
+    public boolean tanhApproximation() {
+        return tanhApproximation;
+    }
 }

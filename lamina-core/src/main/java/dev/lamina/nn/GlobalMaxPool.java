@@ -30,4 +30,8 @@ public final class GlobalMaxPool extends Module {
     protected String extraRepr() {
         return "keepdim=" + keepDim;
     }
+
+    public boolean keepDim() {
+        return keepDim;
+    }
 }

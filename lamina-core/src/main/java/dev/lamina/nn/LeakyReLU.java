@@ -24,4 +24,8 @@ public final class LeakyReLU extends Module {
     protected String extraRepr() {
         return "slope=" + slope;
     }
+
+    public float negativeSlope() {
+        return slope;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.lamina.nn;
 
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -22,6 +23,7 @@ public abstract class Module {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Rng> rngs = new LinkedHashMap<>();
     private boolean training = true;
     private String path = "";
 
@@ -44,6 +46,16 @@ public abstract class Module {
         return value;
     }
 
+    /**
+     * Registers a random generator this layer draws from while training (dropout masks, for example), so that a
+     * checkpoint saves its state and a resumed run draws the same numbers ({@link #namedRngs()}).
+     */
+    protected Rng registerRng(String name, Rng rng) {
+        checkName(name);
+        rngs.put(name, java.util.Objects.requireNonNull(rng, "rng"));
+        return rng;
+    }
+
     /** Registers a sub-module under {@code name}; its path becomes {@code thisPath.name}. */
     protected <M extends Module> M registerModule(String name, M module) {
         checkName(name);
@@ -54,7 +66,7 @@ public abstract class Module {
 
     private void checkName(String name) {
         if (name == null || name.isEmpty() || name.contains(".")) throw new IllegalArgumentException("invalid name '" + name + "': must be non-empty without dots");
-        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name) || rngs.containsKey(name)) {
             throw new IllegalArgumentException(describe() + ": name '" + name + "' already registered");
         }
     }
@@ -96,6 +108,18 @@ public abstract class Module {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect(out, "", true, true);
         return out;
+    }
+
+    /** The random generators registered by this module and its descendants, by dotted name ({@code 5.rng}). */
+    public Map<String, Rng> namedRngs() {
+        Map<String, Rng> out = new LinkedHashMap<>();
+        collectRngs(out, "");
+        return out;
+    }
+
+    private void collectRngs(Map<String, Rng> out, String prefix) {
+        rngs.forEach((k, r) -> out.put(prefix + k, r));
+        children.forEach((k, m) -> m.collectRngs(out, prefix + k + "."));
     }
 
     private void collect(Map<String, Tensor> out, String prefix, boolean params, boolean bufs) {

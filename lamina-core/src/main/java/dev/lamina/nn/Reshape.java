@@ -35,4 +35,9 @@ public final class Reshape extends Module {
     protected String extraRepr() {
         return "shape=" + Shape.str(shape);
     }
+
+    /** The per-sample target shape (may hold one -1). */
+    public int[] shape() {
+        return shape.clone();
+    }
 }

@@ -3,7 +3,9 @@ package dev.lamina.optim;
 import dev.lamina.kernels.OptimKernels;
 import dev.lamina.tensor.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Adam (Kingma &amp; Ba) with PyTorch's update, optional AMSGrad, and weight decay either as L2 added to the
@@ -54,6 +56,37 @@ public class Adam extends Optimizer {
     public Adam amsgrad(boolean value) {
         amsgrad = value;
         return this;
+    }
+
+    @Override
+    protected Map<String, float[][]> stateBuffers() {
+        Map<String, float[][]> s = new LinkedHashMap<>();
+        s.put("exp_avg", m);
+        s.put("exp_avg_sq", v);
+        s.put("max_exp_avg_sq", vMax);
+        return s;
+    }
+
+    @Override
+    protected Map<String, Double> hyperparameters() {
+        Map<String, Double> h = new LinkedHashMap<>();
+        h.put("beta1", beta1);
+        h.put("beta2", beta2);
+        h.put("eps", eps);
+        h.put("weight_decay", weightDecay);
+        h.put("amsgrad", amsgrad ? 1.0 : 0.0);
+        return h;
+    }
+
+    @Override
+    protected void setHyperparameters(Map<String, Double> values) {
+        double b1 = values.get("beta1"), b2 = values.get("beta2");
+        if (b1 < 0 || b1 >= 1 || b2 < 0 || b2 >= 1) throw new IllegalArgumentException(getClass().getSimpleName() + ".loadStateDict: betas must be in [0, 1), got " + b1 + ", " + b2);
+        beta1 = b1;
+        beta2 = b2;
+        eps = values.get("eps");
+        weightDecay = values.get("weight_decay");
+        amsgrad = values.get("amsgrad") != 0;
     }
 
     @Override

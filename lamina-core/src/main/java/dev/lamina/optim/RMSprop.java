@@ -2,7 +2,9 @@ package dev.lamina.optim;
 
 import dev.lamina.tensor.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * RMSprop with PyTorch's update: s ← αs + (1 − α)g²; optionally centred (subtracting the squared running mean
@@ -48,6 +50,35 @@ public final class RMSprop extends Optimizer {
     public RMSprop centered(boolean value) {
         centered = value;
         return this;
+    }
+
+    @Override
+    protected Map<String, float[][]> stateBuffers() {
+        Map<String, float[][]> m = new LinkedHashMap<>();
+        m.put("square_avg", square);
+        m.put("grad_avg", mean);
+        m.put("momentum_buffer", buffer);
+        return m;
+    }
+
+    @Override
+    protected Map<String, Double> hyperparameters() {
+        Map<String, Double> h = new LinkedHashMap<>();
+        h.put("alpha", alpha);
+        h.put("eps", eps);
+        h.put("weight_decay", weightDecay);
+        h.put("momentum", momentum);
+        h.put("centered", centered ? 1.0 : 0.0);
+        return h;
+    }
+
+    @Override
+    protected void setHyperparameters(Map<String, Double> values) {
+        alpha = values.get("alpha");
+        eps = values.get("eps");
+        weightDecay = values.get("weight_decay");
+        momentum = values.get("momentum");
+        centered = values.get("centered") != 0;
     }
 
     @Override

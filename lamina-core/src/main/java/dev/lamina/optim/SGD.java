@@ -2,7 +2,9 @@ package dev.lamina.optim;
 
 import dev.lamina.tensor.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Stochastic gradient descent with optional momentum (heavy-ball or Nesterov), dampening and L2 weight decay,
@@ -39,6 +41,29 @@ public final class SGD extends Optimizer {
     public SGD nesterov(boolean value) {
         nesterov = value;
         return this;
+    }
+
+    @Override
+    protected Map<String, float[][]> stateBuffers() {
+        return Map.of("momentum_buffer", buffers);
+    }
+
+    @Override
+    protected Map<String, Double> hyperparameters() {
+        Map<String, Double> h = new LinkedHashMap<>();
+        h.put("momentum", momentum);
+        h.put("dampening", dampening);
+        h.put("weight_decay", weightDecay);
+        h.put("nesterov", nesterov ? 1.0 : 0.0);
+        return h;
+    }
+
+    @Override
+    protected void setHyperparameters(Map<String, Double> values) {
+        momentum = values.get("momentum");
+        dampening = values.get("dampening");
+        weightDecay = values.get("weight_decay");
+        nesterov = values.get("nesterov") != 0;
     }
 
     @Override

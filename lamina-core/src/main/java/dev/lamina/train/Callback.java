@@ -18,6 +18,9 @@ public interface Callback {
     /** After each epoch's training and validation passes. */
     default void onEpochEnd(EpochResult result) {}
 
+    /** After the trainer saved a checkpoint (see {@link Trainer#checkpoints}); {@code checkpoint} is its directory. */
+    default void onCheckpoint(java.nio.file.Path checkpoint) {}
+
     /** When training ends for any reason; {@link History#stopReason()} says which. */
     default void onTrainEnd(History history) {}
 }

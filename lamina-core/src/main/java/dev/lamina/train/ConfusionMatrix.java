@@ -18,6 +18,19 @@ public final class ConfusionMatrix {
         counts = new long[classes][classes];
     }
 
+    /** A matrix with the given counts, [actual][predicted] (square, non-negative); the array is copied. */
+    public static ConfusionMatrix of(long[][] counts) {
+        ConfusionMatrix m = new ConfusionMatrix(counts.length);
+        for (int a = 0; a < counts.length; a++) {
+            if (counts[a].length != counts.length) throw new IllegalArgumentException("ConfusionMatrix: row " + a + " has " + counts[a].length + " counts, expected " + counts.length);
+            for (int p = 0; p < counts.length; p++) {
+                if (counts[a][p] < 0) throw new IllegalArgumentException("ConfusionMatrix: negative count " + counts[a][p] + " at [" + a + ", " + p + "]");
+                m.counts[a][p] = counts[a][p];
+            }
+        }
+        return m;
+    }
+
     /** Counts one example. */
     public void add(int actual, int predicted) {
         check(actual, "actual");

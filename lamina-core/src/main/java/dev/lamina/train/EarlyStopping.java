@@ -115,6 +115,38 @@ public final class EarlyStopping {
         return wait >= patience;
     }
 
+    /**
+     * What a checkpoint keeps of an early-stopping monitor: the best value and its epoch, the epochs waited since,
+     * and the best epoch's weights and buffers by state-dict name (null when not restoring best weights or before
+     * any improvement).
+     */
+    public record State(double best, int bestEpoch, int waited, Map<String, float[]> bestWeights) {
+    }
+
+    /** A copy of the running state (the configuration is not part of it). */
+    public State state() {
+        Map<String, float[]> w = null;
+        if (bestWeights != null) {
+            w = new LinkedHashMap<>();
+            for (Map.Entry<String, float[]> e : bestWeights.entrySet()) w.put(e.getKey(), e.getValue().clone());
+        }
+        return new State(best, bestEpoch, wait, w);
+    }
+
+    /** Continues from a state taken by {@link #state()}. */
+    public void loadState(State state) {
+        if (state.waited() < 0) throw new IllegalArgumentException("EarlyStopping: negative wait " + state.waited());
+        best = state.best();
+        bestEpoch = state.bestEpoch();
+        wait = state.waited();
+        if (state.bestWeights() == null) {
+            bestWeights = null;
+        } else {
+            bestWeights = new LinkedHashMap<>();
+            for (Map.Entry<String, float[]> e : state.bestWeights().entrySet()) bestWeights.put(e.getKey(), e.getValue().clone());
+        }
+    }
+
     /** Puts the best epoch's weights back into {@code model}, when asked to and when there was a best epoch. */
     public boolean restore(Module model) {
         if (!restoreBest || bestWeights == null) return false;

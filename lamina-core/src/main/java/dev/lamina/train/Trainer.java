@@ -3,17 +3,26 @@ package dev.lamina.train;
 import dev.lamina.autograd.Autograd;
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
+import dev.lamina.io.Checkpoint;
 import dev.lamina.loss.Loss;
 import dev.lamina.nn.Module;
 import dev.lamina.optim.GradClip;
 import dev.lamina.optim.Optimizer;
+import dev.lamina.optim.OptimizerState;
 import dev.lamina.optim.Scheduler;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The training loop: epochs of mini-batch steps in training mode, then an evaluation of the validation set in
@@ -37,6 +46,13 @@ import java.util.Map;
  * the same seeds (model initialisation, loader shuffling, dropout) and thread count a run reproduces its losses,
  * accuracies and weights bit for bit.
  *
+ * <p>Checkpoints ({@link #checkpoints}): every N steps and/or after every epoch the trainer saves a
+ * {@link Checkpoint} (model, optimizer, scheduler, early stopping, every random generator, the metrics so far and
+ * the position in the epoch) atomically into a directory. {@link #resume} loads one, and the next {@code fit}
+ * continues from there, mid-epoch included: the loader's generator is put back where it was when the epoch began,
+ * the epoch's permutation drawn again and the batches already done skipped. The continued run computes exactly
+ * the losses and weights of an uninterrupted one.
+ *
  * <p>After {@code fit} the model is in evaluation mode, ready for predictions.
  *
  * <p>A NaN or infinite loss or gradient stops training with a {@link NonFiniteLossException} naming the epoch and
@@ -51,6 +67,14 @@ public final class Trainer {
     private EarlyStopping earlyStopping;
     private final List<Callback> callbacks = new ArrayList<>();
     private int evalBatchSize = 1000;
+    private Path checkpointDir;
+    private int checkpointEverySteps;
+    private boolean checkpointEveryEpoch;
+    private int checkpointKeep = Checkpoint.DEFAULT_KEEP;
+    private final Map<String, String> checkpointConfig = new LinkedHashMap<>();
+    private final Map<String, Rng> trackedRngs = new LinkedHashMap<>();
+    private Checkpoint pendingResume;
+    private Path lastCheckpoint;
 
     public Trainer(Module model, Loss loss, Optimizer optimizer) {
         this.model = model;
@@ -88,6 +112,113 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Saves a {@link Checkpoint} into {@code dir} after every {@code everySteps}-th optimizer step of the run (0:
+     * not by steps) and, with {@code everyEpoch}, after every epoch (after its validation, scheduler step and
+     * early-stopping check). A step count that falls on an epoch's last batch saves after that epoch's end instead.
+     * Older checkpoints beyond {@link #checkpointKeep} are deleted. A failure to save stops training with an
+     * {@link UncheckedIOException}.
+     */
+    public Trainer checkpoints(Path dir, int everySteps, boolean everyEpoch) {
+        if (everySteps < 0) throw new IllegalArgumentException("Trainer: checkpoint interval must be >= 0 steps, got " + everySteps);
+        if (dir != null && everySteps == 0 && !everyEpoch) throw new IllegalArgumentException("Trainer: checkpoints need a step interval or every epoch");
+        this.checkpointDir = dir;
+        this.checkpointEverySteps = everySteps;
+        this.checkpointEveryEpoch = everyEpoch;
+        return this;
+    }
+
+    /** How many checkpoints to keep (default {@value Checkpoint#DEFAULT_KEEP}: the newest and the one before; 0 keeps all). */
+    public Trainer checkpointKeep(int keep) {
+        if (keep < 0) throw new IllegalArgumentException("Trainer: checkpoints to keep must be >= 0, got " + keep);
+        this.checkpointKeep = keep;
+        return this;
+    }
+
+    /** Settings stored in every checkpoint's manifest ({@link Checkpoint#config()}), e.g. what rebuilds the model. */
+    public Trainer checkpointConfig(Map<String, String> config) {
+        checkpointConfig.clear();
+        checkpointConfig.putAll(config);
+        return this;
+    }
+
+    /**
+     * A random generator the run draws from that is neither the library's global one, one registered by a layer
+     * ({@link Module#namedRngs()}) nor the training loader's: checkpoints save its state under {@code name} and
+     * {@link #resume} puts it back.
+     */
+    public Trainer trackRng(String name, Rng rng) {
+        trackedRngs.put(name, java.util.Objects.requireNonNull(rng, "rng"));
+        return this;
+    }
+
+    /** The directory of the last checkpoint this trainer saved, or null. */
+    public Path lastCheckpoint() {
+        return lastCheckpoint;
+    }
+
+    /**
+     * Loads {@code checkpoint} into the model and optimizer now (strictly: every name and shape must match; on a
+     * mismatch nothing changes) and the scheduler, and makes the next {@link #fit} continue the saved run: its
+     * history, early-stopping state, random generators and position (mid-epoch included). The trainer must be
+     * configured as the saved run was (same kind of optimizer, a scheduler and early stopping if and only if it had
+     * them, the same layers with generators), and {@code fit} must get a training loader of the same size and batch
+     * size, shuffled by a generator if the saved run's was.
+     *
+     * @throws IllegalArgumentException naming every mismatch found
+     */
+    public Trainer resume(Checkpoint checkpoint) {
+        List<String> problems = new ArrayList<>();
+        List<String> names = optimizerParameterNames();
+        if (!names.equals(checkpoint.optimizerParameters())) {
+            problems.add("the optimizer's parameters are " + names + ", the checkpoint's " + checkpoint.optimizerParameters());
+        }
+        if ((scheduler == null) != (checkpoint.scheduler() == null)) {
+            problems.add(scheduler == null ? "the checkpoint has a learning-rate scheduler, this trainer none" : "this trainer has a learning-rate scheduler, the checkpoint none");
+        }
+        if ((earlyStopping == null) != (checkpoint.earlyStopping() == null)) {
+            problems.add(earlyStopping == null ? "the checkpoint has early stopping, this trainer none" : "this trainer has early stopping, the checkpoint none");
+        }
+        TreeSet<String> expected = new TreeSet<>(), saved = new TreeSet<>();
+        model.namedRngs().keySet().forEach(k -> expected.add("model/" + k));
+        trackedRngs.keySet().forEach(k -> expected.add("user/" + k));
+        checkpoint.rngs().keySet().forEach(k -> {
+            if (k.startsWith("model/") || k.startsWith("user/")) saved.add(k);
+        });
+        if (!expected.equals(saved)) problems.add("random generators " + expected + ", the checkpoint has " + saved);
+        if (!checkpoint.rngs().containsKey("global")) problems.add("the checkpoint lacks the global random generator");
+        if (!problems.isEmpty()) throw new IllegalArgumentException("Trainer.resume: the checkpoint does not fit this trainer: " + String.join("; ", problems));
+
+        Map<String, Tensor> before = new LinkedHashMap<>();
+        model.stateDict().forEach((k, t) -> before.put(k, Tensor.of(t.toArray(), t.shape())));
+        OptimizerState optimizerBefore = optimizer.stateDict();
+        try {
+            model.loadStateDict(checkpoint.model(), true);
+            optimizer.loadStateDict(checkpoint.optimizer());
+            if (scheduler != null) scheduler.loadStateDict(checkpoint.scheduler());
+        } catch (IllegalArgumentException e) {
+            model.loadStateDict(before, true);
+            optimizer.loadStateDict(optimizerBefore);
+            throw new IllegalArgumentException("Trainer.resume: the checkpoint does not fit this trainer: " + e.getMessage(), e);
+        }
+        pendingResume = checkpoint;
+        return this;
+    }
+
+    /** Model names of the optimizer's parameters, in its order. */
+    private List<String> optimizerParameterNames() {
+        Map<Tensor, String> byTensor = new IdentityHashMap<>();
+        model.namedParameters().forEach((k, t) -> byTensor.put(t, k));
+        List<String> names = new ArrayList<>();
+        List<Tensor> ps = optimizer.params();
+        for (int i = 0; i < ps.size(); i++) {
+            String n = byTensor.get(ps.get(i));
+            if (n == null) throw new IllegalStateException("Trainer: optimizer parameter " + i + " is not a parameter of the model; checkpoints name optimizer state by model parameter");
+            names.add(n);
+        }
+        return names;
+    }
+
     public Module model() {
         return model;
     }
@@ -109,23 +240,60 @@ public final class Trainer {
             if (earlyStopping.monitor().needsValidation() && validation == null) {
                 throw new IllegalArgumentException("Trainer: early stopping on " + earlyStopping.monitor() + " needs a validation set");
             }
-            earlyStopping.reset();
         }
+        Checkpoint resume = pendingResume;
+        pendingResume = null;
+        Rng loaderRng = train.shuffles() ? train.rng() : null;
+        if (resume != null) checkResumable(resume, train, loaderRng, epochs);
         List<Map.Entry<String, Tensor>> params = new ArrayList<>(model.namedParameters().entrySet());
         List<Tensor> paramList = params.stream().map(Map.Entry::getValue).toList();
+        List<String> optimizerNames = checkpointDir != null ? optimizerParameterNames() : null;
         History history = new History();
+        long globalStep = 0;
+        int startEpoch = 1, startBatch = 0;
+        DataLoader.BatchIterator resumedIterator = null;
+        Rng.State resumedEpochStart = null;
+        if (resume == null) {
+            if (earlyStopping != null) earlyStopping.reset();
+        } else {
+            Checkpoint.Progress p = resume.progress();
+            for (EpochResult r : resume.history()) history.add(r);
+            history.bestEpoch(resume.bestEpoch());
+            if (earlyStopping != null) earlyStopping.loadState(resume.earlyStopping());
+            globalStep = p.globalStep();
+            startEpoch = p.epoch();
+            startBatch = p.batch();
+            if (p.stop().equals(History.Stop.EARLY_STOPPING.name())) {
+                history.stop(History.Stop.EARLY_STOPPING);
+                startEpoch = Integer.MAX_VALUE;
+            } else if (startBatch > 0 && startEpoch <= epochs) {
+                // draw the interrupted epoch's permutation again, from the generator as it was when the epoch began
+                if (loaderRng != null) {
+                    resumedEpochStart = resume.rngs().get("loader_epoch_start");
+                    loaderRng.setState(resumedEpochStart);
+                }
+                resumedIterator = train.iterator(startBatch);
+            }
+            restoreRngs(resume, loaderRng);
+        }
         for (Callback c : callbacks) c.onTrainBegin(epochs, train.batches(), train.samplesPerEpoch());
         try {
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            for (int epoch = startEpoch; epoch <= epochs; epoch++) {
                 for (Callback c : callbacks) c.onEpochBegin(epoch);
                 model.train();
-                double lr = optimizer.lr();
+                boolean midEpoch = resumedIterator != null;
+                Checkpoint.Progress saved = midEpoch ? resume.progress() : null;
+                double lr = midEpoch ? saved.epochLr() : optimizer.lr();
+                double priorSeconds = midEpoch ? saved.epochSeconds() : 0;
                 long start = System.nanoTime();
-                double lossSum = 0;
-                long seen = 0, correct = 0;
-                boolean classification = true;
-                int batches = train.batches(), batchNo = 0;
-                try (DataLoader.BatchIterator it = train.iterator()) {
+                double lossSum = midEpoch ? saved.lossSum() : 0;
+                long seen = midEpoch ? saved.seen() : 0, correct = midEpoch ? saved.correct() : 0;
+                boolean classification = !midEpoch || saved.classification();
+                int batches = train.batches(), batchNo = midEpoch ? startBatch : 0;
+                Rng.State epochStart = midEpoch ? resumedEpochStart : loaderRng != null ? loaderRng.state() : null;
+                DataLoader.BatchIterator iterator = midEpoch ? resumedIterator : train.iterator();
+                resumedIterator = null;
+                try (DataLoader.BatchIterator it = iterator) {
                     while (it.hasNext()) {
                         Dataset batch = it.next();
                         batchNo++;
@@ -148,6 +316,7 @@ public final class Trainer {
                         String bad = clipNorm > 0 ? clipAndCheck(paramList) : firstNonFinite(params);
                         if (bad != null) throw nonFinite(bad, epoch, batchNo, batches, history);
                         optimizer.step();
+                        globalStep++;
                         int n = batch.size();
                         lossSum += (double) value * n;
                         seen += n;
@@ -160,9 +329,15 @@ public final class Trainer {
                             BatchResult br = new BatchResult(epoch, batchNo, batches, n, value, lossSum / seen);
                             for (Callback c : callbacks) c.onBatchEnd(br);
                         }
+                        if (checkpointDir != null && checkpointEverySteps > 0 && globalStep % checkpointEverySteps == 0 && batchNo < batches) {
+                            double seconds = priorSeconds + (System.nanoTime() - start) / 1e9;
+                            saveCheckpoint(new Checkpoint.Progress(epochs, epoch, batchNo, batches, train.batchSize(), train.samplesPerEpoch(),
+                                    globalStep, History.Stop.RUNNING.name(), lossSum, seen, correct, classification, lr, seconds),
+                                    optimizerNames, loaderRng, epochStart, history);
+                        }
                     }
                 }
-                double trainSeconds = (System.nanoTime() - start) / 1e9;
+                double trainSeconds = priorSeconds + (System.nanoTime() - start) / 1e9;
                 long evalStart = System.nanoTime();
                 Evaluation val = validation == null ? null : evaluate(validation);
                 double evalSeconds = validation == null ? 0 : (System.nanoTime() - evalStart) / 1e9;
@@ -171,14 +346,18 @@ public final class Trainer {
                 history.add(r);
                 for (Callback c : callbacks) c.onEpochEnd(r);
                 if (scheduler != null) scheduler.step();
+                boolean stop = false;
                 if (earlyStopping != null) {
-                    boolean stop = earlyStopping.update(r, model);
+                    stop = earlyStopping.update(r, model);
                     history.bestEpoch(earlyStopping.bestEpoch());
-                    if (stop) {
-                        history.stop(History.Stop.EARLY_STOPPING);
-                        break;
-                    }
+                    if (stop) history.stop(History.Stop.EARLY_STOPPING);
                 }
+                if (checkpointDir != null && (checkpointEveryEpoch || (checkpointEverySteps > 0 && globalStep % checkpointEverySteps == 0))) {
+                    String state = stop ? History.Stop.EARLY_STOPPING.name() : epoch == epochs ? History.Stop.COMPLETED.name() : History.Stop.RUNNING.name();
+                    saveCheckpoint(new Checkpoint.Progress(epochs, epoch + 1, 0, batches, train.batchSize(), train.samplesPerEpoch(),
+                            globalStep, state, 0, 0, 0, true, optimizer.lr(), 0), optimizerNames, loaderRng, loaderRng != null ? loaderRng.state() : null, history);
+                }
+                if (stop) break;
             }
             if (history.stopReason() == History.Stop.RUNNING) history.stop(History.Stop.COMPLETED);
             if (earlyStopping != null) earlyStopping.restore(model);
@@ -190,9 +369,60 @@ public final class Trainer {
             history.stop(History.Stop.FAILED);
             throw e;
         } finally {
+            if (resumedIterator != null) resumedIterator.close();
             model.eval();
             for (Callback c : callbacks) c.onTrainEnd(history);
         }
+    }
+
+    /** Checks that {@code fit}'s arguments continue the saved run. */
+    private void checkResumable(Checkpoint resume, DataLoader train, Rng loaderRng, int epochs) {
+        Checkpoint.Progress p = resume.progress();
+        List<String> problems = new ArrayList<>();
+        if (p.batchSize() != train.batchSize()) problems.add("batch size " + train.batchSize() + ", the checkpoint's " + p.batchSize());
+        if (p.batchesPerEpoch() != train.batches() || p.samplesPerEpoch() != train.samplesPerEpoch()) {
+            problems.add("the loader has " + train.batches() + " batches and " + train.samplesPerEpoch() + " examples per epoch, the checkpoint's run "
+                    + p.batchesPerEpoch() + " and " + p.samplesPerEpoch());
+        }
+        if (epochs < p.epoch() - 1) problems.add("asked for " + epochs + " epochs but the checkpoint has completed " + (p.epoch() - 1));
+        else if (p.batch() > 0 && epochs < p.epoch()) problems.add("asked for " + epochs + " epochs but the checkpoint is in the middle of epoch " + p.epoch());
+        boolean savedShuffled = resume.rngs().containsKey("loader");
+        if ((loaderRng != null) != savedShuffled) {
+            problems.add(loaderRng != null ? "the loader shuffles, the checkpoint's run did not" : "the checkpoint's run shuffled its loader, this loader does not");
+        } else if (savedShuffled && !resume.rngs().containsKey("loader_epoch_start")) {
+            problems.add("the checkpoint lacks the loader's generator state at the start of the epoch");
+        }
+        if (!problems.isEmpty()) throw new IllegalArgumentException("Trainer.fit: cannot resume the checkpoint: " + String.join("; ", problems));
+    }
+
+    /** Puts every generator of the run where the checkpoint found it. */
+    private void restoreRngs(Checkpoint c, Rng loaderRng) {
+        Map<String, Rng.State> s = c.rngs();
+        Rng.global().setState(s.get("global"));
+        model.namedRngs().forEach((k, r) -> r.setState(s.get("model/" + k)));
+        trackedRngs.forEach((k, r) -> r.setState(s.get("user/" + k)));
+        if (loaderRng != null) loaderRng.setState(s.get("loader"));
+    }
+
+    private void saveCheckpoint(Checkpoint.Progress progress, List<String> optimizerNames, Rng loaderRng, Rng.State loaderEpochStart, History history) {
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        model.stateDict().forEach((k, t) -> weights.put(k, Tensor.of(t.toArray(), t.shape())));
+        Map<String, Rng.State> rngs = new LinkedHashMap<>();
+        rngs.put("global", Rng.global().state());
+        if (loaderRng != null) {
+            rngs.put("loader", loaderRng.state());
+            rngs.put("loader_epoch_start", loaderEpochStart);
+        }
+        model.namedRngs().forEach((k, r) -> rngs.put("model/" + k, r.state()));
+        trackedRngs.forEach((k, r) -> rngs.put("user/" + k, r.state()));
+        Checkpoint c = new Checkpoint(weights, optimizerNames, optimizer.stateDict(), scheduler == null ? null : scheduler.stateDict(),
+                earlyStopping == null ? null : earlyStopping.state(), rngs, progress, history.epochs(), history.bestEpoch(), checkpointConfig);
+        try {
+            lastCheckpoint = c.save(checkpointDir, checkpointKeep);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Trainer: saving a checkpoint into " + checkpointDir + " failed: " + e.getMessage(), e);
+        }
+        for (Callback cb : callbacks) cb.onCheckpoint(lastCheckpoint);
     }
 
     private NonFiniteLossException nonFinite(String what, int epoch, int batch, int batches, History history) {

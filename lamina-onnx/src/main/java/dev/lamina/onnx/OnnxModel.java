@@ -1,0 +1,354 @@
+package dev.lamina.onnx;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.lamina.autograd.Autograd;
+import dev.lamina.tensor.Shape;
+import dev.lamina.tensor.Tensor;
+import onnx.Onnx.GraphProto;
+import onnx.Onnx.ModelProto;
+import onnx.Onnx.NodeProto;
+import onnx.Onnx.OperatorSetIdProto;
+import onnx.Onnx.TensorProto;
+import onnx.Onnx.TensorShapeProto;
+import onnx.Onnx.TypeProto;
+import onnx.Onnx.ValueInfoProto;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * An imported ONNX model, validated up front and runnable with Lamina's ops.
+ *
+ * <p>{@link #load} parses the protobuf and checks everything that can be checked without running: the default-domain
+ * opset is 13–17, every node's operator is supported and has a valid number of inputs and outputs (otherwise an
+ * {@link UnsupportedOperatorException} naming operator and node), nodes are in topological order and refer only to
+ * defined values, and every initializer decodes (raw_data or typed fields; its size matches its type and dims;
+ * external data is rejected). {@link #run} then evaluates the nodes in order under {@link Autograd#noGrad()}.
+ *
+ * <p>Float tensors (float32, float64 and float16 in the file) run as float32 {@link Tensor}s; integer and bool
+ * tensors (shapes, indices, masks) as a small int64 side representation. Graph inputs and outputs are exchanged as
+ * float tensors: integer inputs must hold whole numbers, integer outputs are converted.
+ */
+public final class OnnxModel {
+    /** Default-domain opsets the importer implements. */
+    public static final int MIN_OPSET = 13, MAX_OPSET = 17;
+
+    /** A graph input or output: name, element type and dims (a number, a symbolic name, or "?" when unknown). */
+    public record ValueInfo(String name, String elementType, List<String> dims) {
+        @Override
+        public String toString() {
+            return name + ": " + elementType + "[" + String.join(", ", dims) + "]";
+        }
+    }
+
+    private final ModelProto model;
+    private final int opset;
+    private final List<Node> nodes = new ArrayList<>();
+    /** What {@link #run} evaluates: {@link #nodes} with fused chains (see {@link Fusion}). */
+    private final List<Node> plan;
+    private final Map<String, Value> initializers = new LinkedHashMap<>();
+    private final List<ValueInfoProto> inputs = new ArrayList<>();
+    private final List<ValueInfoProto> outputs;
+
+    private OnnxModel(ModelProto model) {
+        this.model = model;
+        if (!model.hasGraph()) throw new OnnxException("the model has no graph");
+        GraphProto g = model.getGraph();
+        this.opset = defaultOpset(model);
+        if (g.getSparseInitializerCount() > 0) throw new OnnxException("sparse initializers are not supported");
+        for (TensorProto t : g.getInitializerList()) {
+            if (t.getName().isEmpty()) throw new OnnxException("an initializer has no name");
+            if (initializers.put(t.getName(), DataTypes.decode(t, "initializer")) != null) {
+                throw new OnnxException("initializer '" + t.getName() + "' is defined twice");
+            }
+        }
+        Set<String> defined = new HashSet<>(initializers.keySet());
+        for (ValueInfoProto v : g.getInputList()) {
+            if (initializers.containsKey(v.getName())) continue; // older exporters list initializers as inputs too
+            checkTensorType(v, "input");
+            if (!defined.add(v.getName())) throw new OnnxException("graph input '" + v.getName() + "' is defined twice");
+            inputs.add(v);
+        }
+        for (int k = 0; k < g.getNodeCount(); k++) {
+            Node node = new Node(g.getNode(k), k);
+            validate(node, defined);
+            nodes.add(node);
+        }
+        this.outputs = List.copyOf(g.getOutputList());
+        if (outputs.isEmpty()) throw new OnnxException("the graph has no outputs");
+        for (ValueInfoProto v : outputs) {
+            if (!defined.contains(v.getName())) throw new OnnxException("graph output '" + v.getName() + "' is not produced by any node");
+            checkTensorType(v, "output");
+        }
+        Set<String> outputNames = new HashSet<>();
+        for (ValueInfoProto v : outputs) outputNames.add(v.getName());
+        this.plan = Fusion.plan(nodes, initializers, outputNames);
+    }
+
+    /** Reads and validates a model file. */
+    public static OnnxModel load(Path path) throws IOException {
+        long size = Files.size(path);
+        if (size > Integer.MAX_VALUE - 8) throw new OnnxException(path + ": file of " + size + " bytes is too large for one protobuf message");
+        try {
+            return parse(Files.readAllBytes(path));
+        } catch (OnnxException e) {
+            throw rethrow(path + ": ", e);
+        }
+    }
+
+    /** Parses and validates a serialized ModelProto. */
+    public static OnnxModel parse(byte[] bytes) {
+        ModelProto m;
+        try {
+            m = ModelProto.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new OnnxException("not a valid ONNX model (protobuf: " + e.getMessage() + ")", e);
+        }
+        if (bytes.length == 0) throw new OnnxException("not a valid ONNX model (empty file)");
+        return new OnnxModel(m);
+    }
+
+    private static OnnxException rethrow(String prefix, OnnxException e) {
+        if (e instanceof UnsupportedOperatorException u) {
+            return new UnsupportedOperatorException(u.opType(), u.nodeName(), prefix + e.getMessage());
+        }
+        return new OnnxException(prefix + e.getMessage(), e.getCause());
+    }
+
+    private static int defaultOpset(ModelProto m) {
+        Integer v = null;
+        for (OperatorSetIdProto o : m.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) v = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, o.getVersion()));
+        }
+        if (v == null) throw new OnnxException("the model imports no default-domain opset");
+        if (v < MIN_OPSET || v > MAX_OPSET) {
+            throw new OnnxException("default-domain opset " + v + " is not supported (supported: " + MIN_OPSET + " to " + MAX_OPSET + ")");
+        }
+        return v;
+    }
+
+    private static void checkTensorType(ValueInfoProto v, String what) {
+        if (v.getName().isEmpty()) throw new OnnxException("a graph " + what + " has no name");
+        if (v.hasType() && v.getType().getValueCase() != TypeProto.ValueCase.TENSOR_TYPE && v.getType().getValueCase() != TypeProto.ValueCase.VALUE_NOT_SET) {
+            throw new OnnxException("graph " + what + " '" + v.getName() + "' is a " + v.getType().getValueCase() + ", only tensors are supported");
+        }
+        int type = v.getType().getTensorType().getElemType();
+        if (type != 0 && !DataTypes.isFloating(type) && !DataTypes.isInteger(type)) {
+            throw new OnnxException("graph " + what + " '" + v.getName() + "' has unsupported element type " + DataTypes.name(type));
+        }
+    }
+
+    private void validate(Node node, Set<String> defined) {
+        NodeProto p = node.proto;
+        String domain = p.getDomain();
+        boolean defaultDomain = domain.isEmpty() || domain.equals("ai.onnx");
+        Ops.Spec spec = defaultDomain ? Ops.spec(node.op) : null;
+        if (spec == null) {
+            String op = defaultDomain ? node.op : domain + "::" + node.op;
+            throw new UnsupportedOperatorException(op, node.name, "unsupported operator " + op + " in node '" + node.name + "'"
+                    + (defaultDomain ? "" : " (only the default ONNX domain is supported)"));
+        }
+        int nin = p.getInputCount(), nout = p.getOutputCount();
+        if (nin < spec.minInputs() || nin > spec.maxInputs()) {
+            throw new OnnxException(node.describe() + ": " + nin + " inputs, expected " + spec.minInputs()
+                    + (spec.maxInputs() == spec.minInputs() ? "" : spec.maxInputs() == Ops.MANY ? " or more" : " to " + spec.maxInputs()));
+        }
+        if (nout < 1) throw new OnnxException(node.describe() + ": no outputs");
+        for (int k = 0; k < nout; k++) {
+            if (k >= spec.maxOutputs() && !p.getOutput(k).isEmpty()) {
+                throw new UnsupportedOperatorException(node.op, node.name, node.describe() + ": output " + k + " ('" + p.getOutput(k) + "') is not supported");
+            }
+        }
+        for (int k = 0; k < nin; k++) {
+            String in = p.getInput(k);
+            if (in.isEmpty()) {
+                if (k < spec.minInputs()) throw new OnnxException(node.describe() + ": required input " + k + " is empty");
+                continue;
+            }
+            if (!defined.contains(in)) throw new OnnxException(node.describe() + ": input '" + in + "' is not defined before the node (nodes must be in topological order)");
+        }
+        for (String out : p.getOutputList()) {
+            if (out.isEmpty()) continue;
+            if (!defined.add(out)) throw new OnnxException(node.describe() + ": output '" + out + "' is already defined");
+        }
+        if (node.op.equals("Constant") && node.has("value")) DataTypes.decode(node.tensorAttr("value").getT(), node.describe());
+    }
+
+    // ------------------------------------------------------------------------------------------------ description
+
+    /** The default-domain opset version the model imports. */
+    public int opset() {
+        return opset;
+    }
+
+    public long irVersion() {
+        return model.getIrVersion();
+    }
+
+    public String producer() {
+        return (model.getProducerName() + " " + model.getProducerVersion()).trim();
+    }
+
+    /** Graph inputs that are not initializers (the ones {@link #run} needs). */
+    public List<ValueInfo> inputs() {
+        return inputs.stream().map(OnnxModel::info).toList();
+    }
+
+    public List<ValueInfo> outputs() {
+        return outputs.stream().map(OnnxModel::info).toList();
+    }
+
+    /** How often each operator occurs, by name. */
+    public Map<String, Integer> operatorCounts() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Node n : nodes) counts.merge(n.op, 1, Integer::sum);
+        return counts;
+    }
+
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    /** Nodes {@link #run} evaluates after fusing (fewer than {@link #nodeCount()} when a GELU chain was fused). */
+    public int executedNodeCount() {
+        return plan.size();
+    }
+
+    /** Elements of all initializers: parameters, but also batch-norm statistics and constant tensors. */
+    public long parameterCount() {
+        long s = 0;
+        for (Value v : initializers.values()) s += v.numel();
+        return s;
+    }
+
+    /** An initializer as a float tensor (integers converted), or null when there is none of that name. */
+    public Tensor initializer(String name) {
+        Value v = initializers.get(name);
+        return v == null ? null : v.toFloat();
+    }
+
+    private static ValueInfo info(ValueInfoProto v) {
+        TypeProto.Tensor t = v.getType().getTensorType();
+        List<String> dims = new ArrayList<>();
+        if (t.hasShape()) {
+            for (TensorShapeProto.Dimension d : t.getShape().getDimList()) {
+                dims.add(d.hasDimValue() ? Long.toString(d.getDimValue()) : d.hasDimParam() && !d.getDimParam().isEmpty() ? d.getDimParam() : "?");
+            }
+        }
+        return new ValueInfo(v.getName(), t.getElemType() == 0 ? "?" : DataTypes.name(t.getElemType()), List.copyOf(dims));
+    }
+
+    // ------------------------------------------------------------------------------------------------ running
+
+    /**
+     * Runs the graph.
+     *
+     * @param feeds one tensor per graph input ({@link #inputs()}), by name; shapes must match the declared fixed dims
+     * @return every graph output by name, in graph order
+     * @throws OnnxException for a missing, unknown or mis-shaped input, or a node that fails (the message names it)
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> feeds) {
+        Map<String, Value> env = new HashMap<>(initializers);
+        Set<String> expected = new HashSet<>();
+        for (ValueInfoProto v : inputs) {
+            expected.add(v.getName());
+            Tensor t = feeds.get(v.getName());
+            if (t == null) throw new OnnxException("missing input '" + v.getName() + "' (" + info(v) + "); the model's inputs: " + inputs());
+            env.put(v.getName(), feed(v, t));
+        }
+        for (String name : feeds.keySet()) {
+            if (!expected.contains(name)) throw new OnnxException("unknown input '" + name + "'; the model's inputs: " + inputs());
+        }
+        try (var scope = Autograd.noGrad()) {
+            for (Node node : plan) evaluate(node, env);
+        }
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (ValueInfoProto o : outputs) {
+            Value v = env.get(o.getName());
+            checkDeclared(o, v.shape, "output");
+            result.put(o.getName(), v.toFloat().contiguous());
+        }
+        return Collections.unmodifiableMap(result);
+    }
+
+    private static Value feed(ValueInfoProto v, Tensor t) {
+        checkDeclared(v, t.shape(), "input");
+        int type = v.getType().getTensorType().getElemType();
+        if (DataTypes.isInteger(type)) {
+            Value f = Value.of(t.contiguous());
+            try {
+                return Value.ints(f.toLongs("input '" + v.getName() + "'"), t.shape(), type);
+            } catch (IllegalArgumentException e) {
+                throw new OnnxException(e.getMessage());
+            }
+        }
+        return Value.of(t);
+    }
+
+    /** Checks a runtime shape against the declared dims (fixed dims must match; symbolic ones match anything). */
+    private static void checkDeclared(ValueInfoProto v, int[] shape, String what) {
+        TypeProto.Tensor t = v.getType().getTensorType();
+        if (!t.hasShape()) return;
+        List<TensorShapeProto.Dimension> dims = t.getShape().getDimList();
+        boolean ok = dims.size() == shape.length;
+        for (int d = 0; ok && d < shape.length; d++) {
+            if (dims.get(d).hasDimValue() && dims.get(d).getDimValue() != shape[d]) ok = false;
+        }
+        if (!ok) throw new OnnxException(what + " '" + v.getName() + "' has shape " + Shape.str(shape) + ", the model declares " + info(v));
+    }
+
+    private static void evaluate(Node node, Map<String, Value> env) {
+        NodeProto p = node.proto;
+        Value[] in = new Value[p.getInputCount()];
+        for (int k = 0; k < in.length; k++) {
+            String name = p.getInput(k);
+            in[k] = name.isEmpty() ? null : env.get(name);
+        }
+        Value[] out;
+        try {
+            out = Ops.internalSpec(node.op).impl().apply(node, in);
+        } catch (OnnxException e) {
+            throw e.getMessage().startsWith(node.describe()) ? e : new OnnxException(node.describe() + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException | ArithmeticException e) { // ShapeException included
+            throw new OnnxException(node.describe() + ": " + e.getMessage(), e);
+        } catch (IndexOutOfBoundsException e) {
+            if (e instanceof ArrayIndexOutOfBoundsException || e instanceof StringIndexOutOfBoundsException) throw e;
+            throw new OnnxException(node.describe() + ": " + e.getMessage(), e);
+        }
+        for (int k = 0; k < p.getOutputCount(); k++) {
+            String name = p.getOutput(k);
+            if (name.isEmpty()) continue;
+            if (k >= out.length) throw new OnnxException(node.describe() + ": output " + k + " is not produced");
+            env.put(name, out[k]);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OnnxModel(opset " + opset + ", " + nodes.size() + " nodes, inputs " + inputs() + ", outputs " + outputs() + ")";
+    }
+
+    /** The operators the importer supports (default domain). */
+    public static List<String> supportedOperators() {
+        return List.copyOf(Ops.supported());
+    }
+
+    static List<String> names(List<ValueInfo> infos) {
+        return infos.stream().map(ValueInfo::name).toList();
+    }
+
+    static String dims(int[] s) {
+        return Arrays.toString(s);
+    }
+}

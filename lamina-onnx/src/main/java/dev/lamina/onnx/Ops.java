@@ -1,0 +1,114 @@
+package dev.lamina.onnx;
+
+import dev.lamina.tensor.Shape;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The operator table: for each supported default-domain operator (opsets 13–17) its input and output counts and
+ * the function that evaluates it on {@link Value}s. Checked up front by {@link OnnxModel#load}, so a model with an
+ * unknown operator or a wrong number of inputs fails before anything runs.
+ */
+final class Ops {
+    private Ops() {}
+
+    /** Evaluates one node; {@code in[k]} is null for an omitted optional input. */
+    @FunctionalInterface
+    interface Impl {
+        Value[] apply(Node n, Value[] in);
+    }
+
+    /** Arity of an operator: required and maximum inputs, maximum outputs the importer produces. */
+    record Spec(int minInputs, int maxInputs, int maxOutputs, Impl impl) {}
+
+    static final int MANY = Integer.MAX_VALUE;
+
+    private static final Map<String, Spec> SPECS = new HashMap<>();
+
+    static void register(String op, int minIn, int maxIn, int maxOut, Impl impl) {
+        SPECS.put(op, new Spec(minIn, maxIn, maxOut, impl));
+    }
+
+    static {
+        MathOps.registerAll();
+        ShapeOps.registerAll();
+        NnOps.registerAll();
+        RnnOps.registerAll();
+        Fusion.registerAll();
+    }
+
+    /** The spec of an ONNX operator; internal operators (named with a dot) are not found here. */
+    static Spec spec(String op) {
+        return op.contains(".") ? null : SPECS.get(op);
+    }
+
+    /** The spec of any operator, internal ones included (for running a validated, possibly fused, plan). */
+    static Spec internalSpec(String op) {
+        return SPECS.get(op);
+    }
+
+    /** Names of all supported ONNX operators, sorted. */
+    static Set<String> supported() {
+        Set<String> s = new TreeSet<>(SPECS.keySet());
+        s.removeIf(op -> op.contains("."));
+        return s;
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** Normalises a possibly negative axis against {@code rank}. */
+    static int axis(Node n, long a, int rank) {
+        if (a < -rank || a >= rank) throw n.error("axis " + a + " is out of range for rank " + rank);
+        return (int) (a < 0 ? a + rank : a);
+    }
+
+    static Value floatInput(Node n, Value v, String what) {
+        if (v == null) throw n.error("input '" + what + "' is required");
+        if (!v.isFloat()) throw n.error("input '" + what + "' must be a float tensor, got " + DataTypes.name(v.type));
+        return v;
+    }
+
+    /** An integer input (shape, axes, pads, repeats) as longs. */
+    static long[] longs(Node n, Value v, String what) {
+        if (v == null) throw n.error("input '" + what + "' is required");
+        if (v.isFloat()) throw n.error("input '" + what + "' must be an integer tensor, got float");
+        return v.ints;
+    }
+
+    static int[] toInts(Node n, long[] v, String what) {
+        int[] out = new int[v.length];
+        for (int k = 0; k < v.length; k++) {
+            if (v[k] != (int) v[k]) throw n.error(what + " value " + v[k] + " is out of range");
+            out[k] = (int) v[k];
+        }
+        return out;
+    }
+
+    /** A one-element input as a double (float or integer). */
+    static double scalar(Node n, Value v, String what) {
+        if (v == null) throw n.error("input '" + what + "' is required");
+        if (v.numel() != 1) throw n.error("input '" + what + "' must hold one value, got shape " + Shape.str(v.shape));
+        return v.isFloat() ? v.f.toArray()[0] : v.ints[0];
+    }
+
+    static void checkSize(Node n, int[] shape) {
+        long size = 1;
+        for (int d : shape) {
+            if (d < 0) throw n.error("negative dimension in shape " + Shape.str(shape));
+            size *= d;
+            if (size > DataTypes.MAX_ELEMENTS) throw n.error("shape " + Shape.str(shape) + " has more than " + DataTypes.MAX_ELEMENTS + " elements");
+        }
+    }
+
+    /** A bool view of a value: integers as they are, floats as (x != 0). */
+    static Value floatToBool(Node n, Value v) {
+        return v.isFloat() ? MathOps.cast(n, v, DataTypes.BOOL) : v;
+    }
+
+    static Value[] one(Value v) {
+        return new Value[] {v};
+    }
+}
