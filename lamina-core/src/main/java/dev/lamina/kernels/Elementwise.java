@@ -55,37 +55,43 @@ public final class Elementwise {
         }
     }
 
-    /** o[i] = GELU(x[i]) = x·Φ(x), Φ the standard normal CDF (exact GELU, erf to about 1e-7). */
-    public static void gelu(float[] x, int xi, float[] o, int oi, int n) {
+    /**
+     * o[i] = GELU(x[i]) = x·Φ(x), Φ the standard normal CDF (exact GELU, erf to about 1e-7); Φ(x[i]) goes to
+     * cdf[i] for the backward pass.
+     */
+    public static void gelu(float[] x, int xi, float[] o, float[] cdf, int n) {
         if (n >= 2 * PARALLEL_GRAIN) {
-            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> geluSerial(x, xi + s, o, oi + s, e - s));
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> geluSerial(x, xi + s, o, cdf, s, e - s));
         } else {
-            geluSerial(x, xi, o, oi, n);
+            geluSerial(x, xi, o, cdf, 0, n);
         }
     }
 
-    /** o[i] = g[i]·GELU'(x[i]) = g·(Φ(x) + x·φ(x)). */
-    public static void geluBackward(float[] x, int xi, float[] g, int gi, float[] o, int oi, int n) {
+    /** o[i] = g[i]·GELU'(x[i]) = g·(Φ(x) + x·φ(x)), with Φ(x) = cdf[i] from the forward pass. */
+    public static void geluBackward(float[] x, int xi, float[] cdf, float[] g, int gi, float[] o, int n) {
         if (n >= 2 * PARALLEL_GRAIN) {
-            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> geluBackwardSerial(x, xi + s, g, gi + s, o, oi + s, e - s));
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> geluBackwardSerial(x, xi + s, cdf, g, gi + s, o, s, e - s));
         } else {
-            geluBackwardSerial(x, xi, g, gi, o, oi, n);
+            geluBackwardSerial(x, xi, cdf, g, gi, o, 0, n);
         }
     }
 
-    private static void geluSerial(float[] x, int xi, float[] o, int oi, int n) {
-        int i = Gemm.VECTOR ? VectorElementwise.gelu(x, xi, o, oi, n) : 0;
+    /** Output and Φ at [at, at + n), input from xi. */
+    private static void geluSerial(float[] x, int xi, float[] o, float[] cdf, int at, int n) {
+        int i = Gemm.VECTOR ? VectorElementwise.gelu(x, xi, o, cdf, at, n) : 0;
         for (; i < n; i++) {
             double v = x[xi + i];
-            o[oi + i] = (float) (0.5 * v * (1 + erf(v * INV_SQRT2)));
+            double phi = 0.5 * (1 + erf(v * INV_SQRT2));
+            cdf[at + i] = (float) phi;
+            o[at + i] = (float) (v * phi);
         }
     }
 
-    private static void geluBackwardSerial(float[] x, int xi, float[] g, int gi, float[] o, int oi, int n) {
-        int i = Gemm.VECTOR ? VectorElementwise.geluBackward(x, xi, g, gi, o, oi, n) : 0;
+    private static void geluBackwardSerial(float[] x, int xi, float[] cdf, float[] g, int gi, float[] o, int at, int n) {
+        int i = Gemm.VECTOR ? VectorElementwise.geluBackward(x, xi, cdf, g, gi, o, at, n) : 0;
         for (; i < n; i++) {
             double v = x[xi + i];
-            o[oi + i] = (float) (g[gi + i] * (0.5 * (1 + erf(v * INV_SQRT2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI));
+            o[at + i] = (float) (g[gi + i] * (cdf[at + i] + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI));
         }
     }
 

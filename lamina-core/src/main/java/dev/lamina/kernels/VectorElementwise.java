@@ -47,23 +47,25 @@ final class VectorElementwise {
         return one.sub(erfcHalf).blend(erfcHalf, u.compare(VectorOperators.LT, 0f));
     }
 
-    /** o = x·Φ(x) over whole vectors of [0, n); returns where the scalar tail starts. */
-    static int gelu(float[] x, int xi, float[] o, int oi, int n) {
+    /** o = x·Φ(x) and cdf = Φ(x) at [at, at + n), whole vectors; returns where the scalar tail starts. */
+    static int gelu(float[] x, int xi, float[] o, float[] cdf, int at, int n) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, xi + i);
-            v.mul(phi(v)).intoArray(o, oi + i);
+            FloatVector p = phi(v);
+            p.intoArray(cdf, at + i);
+            v.mul(p).intoArray(o, at + i);
         }
         return i;
     }
 
-    /** o = g·(Φ(x) + x·φ(x)) over whole vectors of [0, n); returns where the scalar tail starts. */
-    static int geluBackward(float[] x, int xi, float[] g, int gi, float[] o, int oi, int n) {
+    /** o = g·(Φ(x) + x·φ(x)) at [at, at + n), Φ read from cdf; whole vectors; returns where the scalar tail starts. */
+    static int geluBackward(float[] x, int xi, float[] cdf, float[] g, int gi, float[] o, int at, int n) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, xi + i);
             FloatVector density = VectorMath.exp(v.mul(v).mul(-0.5f)).mul((float) Elementwise.INV_SQRT_2PI);
-            v.fma(density, phi(v)).mul(FloatVector.fromArray(S, g, gi + i)).intoArray(o, oi + i);
+            v.fma(density, FloatVector.fromArray(S, cdf, at + i)).mul(FloatVector.fromArray(S, g, gi + i)).intoArray(o, at + i);
         }
         return i;
     }

@@ -53,8 +53,8 @@ public final class VectorMath {
         FloatVector result = p.mul(scale1).mul(scale2);
         VectorMask<Float> over = x.compare(jdk.incubator.vector.VectorOperators.GT, MAX_ARG);
         VectorMask<Float> under = x.compare(jdk.incubator.vector.VectorOperators.LT, MIN_ARG);
-        result = result.blend(Float.POSITIVE_INFINITY, over).blend(0f, under);
-        return result.blend(x, x.test(jdk.incubator.vector.VectorOperators.IS_NAN));
+        // NaN needs no test: max/min keep it, so p and the result are NaN already
+        return result.blend(Float.POSITIVE_INFINITY, over).blend(0f, under);
     }
 
     /** 1 / (1 + e⁻ˣ). */
@@ -77,7 +77,7 @@ public final class VectorMath {
         mag = mag.blend(series, ax.compare(jdk.incubator.vector.VectorOperators.LT, 0.3f));
         // copy x's sign (also keeps −0)
         FloatVector signed = mag.reinterpretAsInts().or(x.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
-        return signed.blend(x, x.test(jdk.incubator.vector.VectorOperators.IS_NAN));
+        return signed; // NaN in, NaN out: exp and the arithmetic above propagate it
     }
 
     /** Σ lanes in lane order (reduceLanes(ADD) may add in any order, and compiled and interpreted code differ). */

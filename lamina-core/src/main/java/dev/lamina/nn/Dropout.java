@@ -29,9 +29,7 @@ public final class Dropout extends Module {
         float[] mask = new float[x.numel()];
         float keep = 1f / (1f - p);
         synchronized (rng) {
-            // keep where u ≥ p, i.e. u − p has no sign bit: the same mask as a compare, without a data-dependent branch
-            // (a quarter of them mispredicted at p = 0.25)
-            for (int i = 0; i < mask.length; i++) mask[i] = keep * (1 - (int) (Double.doubleToRawLongBits(rng.nextDouble() - p) >>> 63));
+            rng.dropoutMask(mask, 0, mask.length, p, keep);
         }
         return x.mul(Tensor.of(mask, x.shape()));
     }

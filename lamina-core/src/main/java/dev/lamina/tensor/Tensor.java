@@ -499,13 +499,13 @@ public final class Tensor {
         Tensor x = contiguous();
         float[] xd = x.data;
         int xo = x.offset, n = x.numel();
-        float[] o = new float[n];
-        Elementwise.gelu(xd, xo, o, 0, n);
+        float[] o = new float[n], cdf = new float[n]; // cdf = Φ(x), cached for backward
+        Elementwise.gelu(xd, xo, o, cdf, n);
         int[] s = shape.clone();
         return record("gelu", wrap(o, s), g -> {
             Tensor gc = g.contiguous();
             float[] gi = new float[n];
-            Elementwise.geluBackward(xd, xo, gc.data, gc.offset, gi, 0, n);
+            Elementwise.geluBackward(xd, xo, cdf, gc.data, gc.offset, gi, n);
             return new Tensor[] {wrap(gi, s)};
         }, this);
     }

@@ -83,6 +83,11 @@ class VectorMathTest {
         float[] out = new float[S.length()];
         VectorMath.tanh(FloatVector.fromArray(S, z, 0)).intoArray(out, 0);
         assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(out[0]), "tanh(-0) = -0");
+        z[1] = Float.NaN;
+        VectorMath.tanh(FloatVector.fromArray(S, z, 0)).intoArray(out, 0);
+        assertTrue(Float.isNaN(out[1]), "tanh(NaN)");
+        VectorMath.sigmoid(FloatVector.fromArray(S, z, 0)).intoArray(out, 0);
+        assertTrue(Float.isNaN(out[1]), "sigmoid(NaN)");
     }
 
     @Test
