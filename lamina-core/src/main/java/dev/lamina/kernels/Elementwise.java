@@ -55,6 +55,49 @@ public final class Elementwise {
         }
     }
 
+    /**
+     * o[i] = GELU(x[i]) = x·Φ(x), Φ the standard normal CDF (exact GELU, erf to about 1e-7); Φ(x[i]) goes to
+     * cdf[i] for the backward pass.
+     */
+    public static void gelu(float[] x, int xi, float[] o, float[] cdf, int n) {
+        if (n >= 2 * PARALLEL_GRAIN) {
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> geluSerial(x, xi + s, o, cdf, s, e - s));
+        } else {
+            geluSerial(x, xi, o, cdf, 0, n);
+        }
+    }
+
+    /** o[i] = g[i]·GELU'(x[i]) = g·(Φ(x) + x·φ(x)), with Φ(x) = cdf[i] from the forward pass. */
+    public static void geluBackward(float[] x, int xi, float[] cdf, float[] g, int gi, float[] o, int n) {
+        if (n >= 2 * PARALLEL_GRAIN) {
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> geluBackwardSerial(x, xi + s, cdf, g, gi + s, o, s, e - s));
+        } else {
+            geluBackwardSerial(x, xi, cdf, g, gi, o, 0, n);
+        }
+    }
+
+    /** Output and Φ at [at, at + n), input from xi. */
+    private static void geluSerial(float[] x, int xi, float[] o, float[] cdf, int at, int n) {
+        int i = Gemm.VECTOR ? VectorElementwise.gelu(x, xi, o, cdf, at, n) : 0;
+        for (; i < n; i++) {
+            double v = x[xi + i];
+            double phi = 0.5 * (1 + erf(v * INV_SQRT2));
+            cdf[at + i] = (float) phi;
+            o[at + i] = (float) (v * phi);
+        }
+    }
+
+    private static void geluBackwardSerial(float[] x, int xi, float[] cdf, float[] g, int gi, float[] o, int at, int n) {
+        int i = Gemm.VECTOR ? VectorElementwise.geluBackward(x, xi, cdf, g, gi, o, at, n) : 0;
+        for (; i < n; i++) {
+            double v = x[xi + i];
+            o[at + i] = (float) (g[gi + i] * (cdf[at + i] + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI));
+        }
+    }
+
+    static final double INV_SQRT2 = 0.7071067811865476;
+    static final double INV_SQRT_2PI = 0.3989422804014327;
+
     private static void reluBackwardSerial(float[] g, int gi, float[] y, int yi, float[] o, int oi, int n) {
         int i = Gemm.VECTOR ? VectorElementwise.reluBackward(g, gi, y, yi, o, oi, n) : 0;
         for (; i < n; i++) o[oi + i] = y[yi + i] > 0 ? g[gi + i] : 0f;

@@ -1,6 +1,8 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.BatchNormOp;
+import dev.lamina.nn.functional.BatchNormReluPoolOp;
+import dev.lamina.nn.functional.PoolOps;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -50,6 +52,14 @@ public abstract class BatchNormBase extends Module {
     /** Normalizes per channel (dim 1); the subclasses give the accepted shapes. */
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, null);
+    }
+
+    /**
+     * With {@code pool} (a 2×2 stride-2 window that {@link BatchNormReluPoolOp#applies} to x): this layer, then
+     * ReLU, then that max-pool, fused into one op (for {@link Sequential}); null pool: plain {@link #forward}.
+     */
+    Tensor forward(Tensor x, PoolOps.Window pool) {
         if (!acceptsRank(x.dim()) || x.size(1) != numFeatures) throw shapeError(expectedShape(), x);
         boolean training = isTraining();
         if (training) {
@@ -67,6 +77,7 @@ public abstract class BatchNormBase extends Module {
             factor = momentum == null ? 1.0 / nbt[o] : momentum;
         }
         boolean batchStats = training || runningMean == null;
+        if (pool != null) return BatchNormReluPoolOp.forward(x, runningMean, runningVar, weight, bias, batchStats, factor, eps);
         return BatchNormOp.batchNorm(x, runningMean, runningVar, weight, bias, batchStats, factor, eps);
     }
 

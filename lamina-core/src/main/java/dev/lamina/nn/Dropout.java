@@ -29,7 +29,7 @@ public final class Dropout extends Module {
         float[] mask = new float[x.numel()];
         float keep = 1f / (1f - p);
         synchronized (rng) {
-            for (int i = 0; i < mask.length; i++) mask[i] = rng.nextDouble() >= p ? keep : 0f;
+            rng.dropoutMask(mask, 0, mask.length, p, keep);
         }
         return x.mul(Tensor.of(mask, x.shape()));
     }

@@ -226,7 +226,7 @@ public abstract class RNNBase extends Module {
         float[] keep = new float[x.numel()];
         float scale = (float) (1 / (1 - dropout));
         synchronized (dropoutRng) {
-            for (int i = 0; i < keep.length; i++) keep[i] = dropoutRng.nextDouble() >= dropout ? scale : 0f;
+            dropoutRng.dropoutMask(keep, 0, keep.length, dropout, scale);
         }
         return x.mul(Tensor.of(keep, x.shape()));
     }

@@ -1,5 +1,6 @@
 package dev.lamina.nn;
 
+import dev.lamina.nn.functional.BatchNormReluPoolOp;
 import dev.lamina.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -32,11 +33,25 @@ public final class Sequential extends Module {
         return List.copyOf(layers);
     }
 
-    /** Input: whatever the first layer takes. Output: whatever the last layer returns. */
+    /**
+     * Input: whatever the first layer takes. Output: whatever the last layer returns.
+     *
+     * <p>A run BatchNorm2d → ReLU → MaxPool2d(2×2, stride 2) runs as one fused op ({@link BatchNormReluPoolOp}:
+     * the same output, fewer passes over memory); the layers, their parameters and buffers are unchanged.
+     */
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
-        for (Module m : layers) x = m.forward(x);
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            if (m instanceof BatchNorm2d bn && i + 2 < layers.size() && layers.get(i + 1) instanceof ReLU
+                    && layers.get(i + 2) instanceof MaxPool2d pool && BatchNormReluPoolOp.applies(pool.window(), x)) {
+                x = bn.forward(x, pool.window());
+                i += 2;
+                continue;
+            }
+            x = m.forward(x);
+        }
         return x;
     }
 }

@@ -74,6 +74,23 @@ public final class Rng {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
+    /**
+     * A dropout mask: {@code mask[from + i]} for i in [0, n) is {@code keepValue} with probability 1 − p and 0
+     * otherwise. Each 64-bit draw decides two elements (its low then its high 32 bits: kept when the 32-bit value is
+     * at least ⌈p·2³²⌉), half the generator calls of one draw per element; exact to 2⁻³² in p.
+     */
+    public void dropoutMask(float[] mask, int from, int n, double p, float keepValue) {
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("Rng.dropoutMask: p must be in [0, 1], got " + p);
+        long threshold = (long) Math.ceil(p * 4294967296.0);
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            long r = nextLong();
+            mask[from + i] = keepValue * (1 - (int) (((r & 0xFFFFFFFFL) - threshold) >>> 63));
+            mask[from + i + 1] = keepValue * (1 - (int) (((r >>> 32) - threshold) >>> 63));
+        }
+        if (i < n) mask[from + i] = keepValue * (1 - (int) (((nextLong() & 0xFFFFFFFFL) - threshold) >>> 63));
+    }
+
     /** Uniform in [0, bound), without modulo bias (rejects the over-represented top of the 31-bit range). */
     public int nextInt(int bound) {
         if (bound <= 0) throw new IllegalArgumentException("Rng: bound must be positive, got " + bound);

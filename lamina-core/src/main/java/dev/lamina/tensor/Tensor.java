@@ -496,8 +496,18 @@ public final class Tensor {
 
     /** Exact GELU: x * Φ(x), with Φ the standard normal CDF. */
     public Tensor gelu() {
-        return pointwise("gelu", v -> 0.5 * v * (1 + Elementwise.erf(v / Math.sqrt(2))),
-                v -> 0.5 * (1 + Elementwise.erf(v / Math.sqrt(2))) + v * Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI));
+        Tensor x = contiguous();
+        float[] xd = x.data;
+        int xo = x.offset, n = x.numel();
+        float[] o = new float[n], cdf = new float[n]; // cdf = Φ(x), cached for backward
+        Elementwise.gelu(xd, xo, o, cdf, n);
+        int[] s = shape.clone();
+        return record("gelu", wrap(o, s), g -> {
+            Tensor gc = g.contiguous();
+            float[] gi = new float[n];
+            Elementwise.geluBackward(xd, xo, cdf, gc.data, gc.offset, gi, n);
+            return new Tensor[] {wrap(gi, s)};
+        }, this);
     }
 
     /** GELU with the tanh approximation (PyTorch's approximate='tanh'). */

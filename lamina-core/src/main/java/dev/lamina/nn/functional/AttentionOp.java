@@ -162,7 +162,7 @@ public final class AttentionOp {
             float f = dropoutP >= 1 ? 0f : (float) (1 / (1 - dropoutP));
             Rng r = rng == null ? Rng.global() : rng;
             synchronized (r) {
-                for (int i = 0; i < nW; i++) keep[i] = r.nextDouble() >= dropoutP ? f : 0f;
+                r.dropoutMask(keep, 0, nW, dropoutP, f);
             }
             pd = needWeights ? o : new float[nW];
             pdBase = needWeights ? nO : 0;

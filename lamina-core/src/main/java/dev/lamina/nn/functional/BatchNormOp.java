@@ -77,22 +77,16 @@ public final class BatchNormOp {
                             sq[ch - c0] += d * d;
                         }
                     }
+                    for (int ch = c0; ch < c1; ch++) {
+                        double var = sq[ch - c0] / count;
+                        invStd[ch] = (float) (1 / Math.sqrt(var + eps));
+                        if (rm != null) {
+                            rm[rmo + ch] = (float) ((1 - momentum) * rm[rmo + ch] + momentum * (sum[ch - c0] / count));
+                            rv[rvo + ch] = (float) ((1 - momentum) * rv[rvo + ch] + momentum * var * count / (count - 1));
+                        }
+                    }
                 } else {
-                    for (int i = 0; i < n; i++) {
-                        for (int ch = c0; ch < c1; ch++) sum[ch - c0] += NormKernels.sum(xd, xo + (i * c + ch) * fs, fs);
-                    }
-                    for (int ch = c0; ch < c1; ch++) mean[ch] = (float) (sum[ch - c0] / count);
-                    for (int i = 0; i < n; i++) {
-                        for (int ch = c0; ch < c1; ch++) sq[ch - c0] += NormKernels.sumSqDev(xd, xo + (i * c + ch) * fs, fs, sum[ch - c0] / count);
-                    }
-                }
-                for (int ch = c0; ch < c1; ch++) {
-                    double var = sq[ch - c0] / count;
-                    invStd[ch] = (float) (1 / Math.sqrt(var + eps));
-                    if (rm != null) {
-                        rm[rmo + ch] = (float) ((1 - momentum) * rm[rmo + ch] + momentum * (sum[ch - c0] / count));
-                        rv[rvo + ch] = (float) ((1 - momentum) * rv[rvo + ch] + momentum * var * count / (count - 1));
-                    }
+                    spatialStats(xd, xo, n, c, fs, c0, c1, mean, invStd, rm, rmo, rv, rvo, momentum, eps);
                 }
                 normalize(xd, xo, xHat, y, mean, invStd, wd, wo, bd, bo, n, c, fs, c0, c1);
             });
@@ -109,7 +103,33 @@ public final class BatchNormOp {
         return Tensor.fromOp("batch_norm", Tensor.of(y, x.shape()), g -> backward(g.contiguous(), saved, xc, w, b, n, c, fs), xc, w, b);
     }
 
-    private static int minChunk(int n, int s) {
+    /**
+     * Batch statistics of channels [c0, c1) of [N, C, S] input (S &gt; 1): mean and 1/√(biased var + eps), each
+     * channel summed batch-major then by position; updates the running buffers (when rm is not null) as PyTorch.
+     * Shared with {@link BatchNormReluPoolOp}, so both give the same statistics bit for bit.
+     */
+    static void spatialStats(float[] xd, int xo, int n, int c, int s, int c0, int c1, float[] mean, float[] invStd,
+                             float[] rm, int rmo, float[] rv, int rvo, double momentum, double eps) {
+        long count = (long) n * s;
+        double[] sum = new double[c1 - c0], sq = new double[c1 - c0];
+        for (int i = 0; i < n; i++) {
+            for (int ch = c0; ch < c1; ch++) sum[ch - c0] += NormKernels.sum(xd, xo + (i * c + ch) * s, s);
+        }
+        for (int ch = c0; ch < c1; ch++) mean[ch] = (float) (sum[ch - c0] / count);
+        for (int i = 0; i < n; i++) {
+            for (int ch = c0; ch < c1; ch++) sq[ch - c0] += NormKernels.sumSqDev(xd, xo + (i * c + ch) * s, s, sum[ch - c0] / count);
+        }
+        for (int ch = c0; ch < c1; ch++) {
+            double var = sq[ch - c0] / count;
+            invStd[ch] = (float) (1 / Math.sqrt(var + eps));
+            if (rm != null) {
+                rm[rmo + ch] = (float) ((1 - momentum) * rm[rmo + ch] + momentum * (sum[ch - c0] / count));
+                rv[rvo + ch] = (float) ((1 - momentum) * rv[rvo + ch] + momentum * var * count / (count - 1));
+            }
+        }
+    }
+
+    static int minChunk(int n, int s) {
         return Math.max(1, 16384 / Math.max(1, n * s));
     }
 

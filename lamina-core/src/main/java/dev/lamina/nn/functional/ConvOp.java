@@ -18,6 +18,9 @@ import dev.lamina.tensor.Tensor;
  * worker threads; each thread accumulates the weight gradient of its own contiguous run of images and the
  * partial sums are added in chunk order, so results are identical run to run for a given thread count.
  *
+ * <p>A column matrix of at most {@link SmallConv#MAX_ROWS} rows (a first layer on grey images) skips the GEMM for
+ * the forward and the weight and bias gradients: see {@link SmallConv}.
+ *
  * <p>conv1d is conv2d with height 1.
  */
 public final class ConvOp {
@@ -133,7 +136,10 @@ public final class ConvOp {
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int sh, int sw, int pt, int pb, int pl, int pr, int dh, int dw, int groups) {
         Conv cv = plan(x, weight, bias, sh, sw, pt, pb, pl, pr, dh, dw, groups);
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-        float[] y = forward(cv, xc, wc, bc);
+        float[] y = SmallConv.applies(cv)
+                ? SmallConv.forward(cv, xc.storage(), xc.storageOffset(), wc.storage(), wc.storageOffset(),
+                        bc == null ? null : bc.storage(), bc == null ? 0 : bc.storageOffset())
+                : forward(cv, xc, wc, bc);
         Tensor out = Tensor.of(y, cv.n, cv.oc, cv.oh, cv.ow);
         return Tensor.fromOp("conv2d", out, g -> backward(cv, g.contiguous(), xc, wc, bc), xc, wc, bc);
     }
@@ -200,7 +206,8 @@ public final class ConvOp {
 
     /** Gradients for (x, W, b) from gy [N, OC, OH, OW]. */
     private static Tensor[] backward(Conv cv, Tensor gy, Tensor x, Tensor w, Tensor b) {
-        boolean needX = x.requiresGrad(), needW = w.requiresGrad(), needB = b != null && b.requiresGrad();
+        boolean small = SmallConv.applies(cv); // weight and bias gradients from SmallConv, the input gradient here
+        boolean needX = x.requiresGrad(), needW = w.requiresGrad() && !small, needB = b != null && b.requiresGrad() && !small;
         Im2col.Geometry geo = cv.geometry();
         int ohw = geo.cols(), rows = geo.rows(), hw = cv.h * cv.w, ocg = cv.ocg(), cg = cv.cg();
         boolean direct = geo.identity();
@@ -263,6 +270,11 @@ public final class ConvOp {
             gwT = Tensor.of(sum, w.shape());
         }
         Tensor gbT = needB ? Tensor.of(biasGrad(gd, go, cv.n, cv.oc, ohw), cv.oc) : null;
+        if (small && (w.requiresGrad() || b != null && b.requiresGrad())) {
+            float[][] g = SmallConv.weightGrad(cv, xd, xo, gd, go, w.requiresGrad(), b != null && b.requiresGrad());
+            gwT = g[0] == null ? null : Tensor.of(g[0], w.shape());
+            gbT = g[1] == null ? null : Tensor.of(g[1], cv.oc);
+        }
         return new Tensor[] {gxT, gwT, gbT};
     }
 

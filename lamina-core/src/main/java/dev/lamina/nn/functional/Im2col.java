@@ -22,6 +22,14 @@ final class Im2col {
             return oh * ow;
         }
 
+        /**
+         * Stride 1 and an output as wide and as high as the input (e.g. 3×3 with padding 1): a column row is the image
+         * plane shifted by one flat offset, with zeros at the padding.
+         */
+        boolean flat() {
+            return sh == 1 && sw == 1 && ow == w && oh == h;
+        }
+
         /** 1×1 kernel, stride 1, no padding: the columns are the image itself. */
         boolean identity() {
             return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w;
@@ -42,6 +50,77 @@ final class Im2col {
 
     /** col[c·kh·kw, oh·ow] at colOff ← columns of image at imgOff. */
     static void im2col(Geometry g, float[] img, int imgOff, float[] col, int colOff) {
+        if (g.flat()) im2colFlat(g, img, imgOff, col, colOff);
+        else im2colRows(g, img, imgOff, col, colOff);
+    }
+
+    /** image at imgOff += columns col[c·kh·kw, oh·ow] at colOff scattered back (padding positions dropped). */
+    static void col2im(Geometry g, float[] col, int colOff, float[] img, int imgOff) {
+        if (g.flat()) col2imFlat(g, col, colOff, img, imgOff);
+        else col2imRows(g, col, colOff, img, imgOff);
+    }
+
+    /**
+     * {@link #im2col} for a {@link Geometry#flat} geometry: each column row is the image plane shifted by one flat
+     * offset, so it is one copy of the rows in range, then zeros at the padding columns (which the flat copy filled
+     * from the neighbouring image row) and in the padding rows.
+     */
+    static void im2colFlat(Geometry g, float[] img, int imgOff, float[] col, int colOff) {
+        int hw = g.h * g.w, w = g.w;
+        for (int ci = 0; ci < g.c; ci++) {
+            int plane = imgOff + ci * hw;
+            for (int i = 0; i < g.kh; i++) {
+                int dy = i * g.dh - g.pt, yLo = Math.max(0, -dy), yHi = Math.min(g.oh, g.h - dy);
+                for (int j = 0; j < g.kw; j++) {
+                    int row = colOff + ((ci * g.kh + i) * g.kw + j) * hw;
+                    int dx = j * g.dw - g.pl, lo = g.xLo(j), hi = Math.max(lo, g.xHi(j));
+                    if (yHi <= yLo || hi <= lo) {
+                        java.util.Arrays.fill(col, row, row + hw, 0f);
+                        continue;
+                    }
+                    java.util.Arrays.fill(col, row, row + yLo * w + lo, 0f);
+                    int from = yLo * w + lo, to = (yHi - 1) * w + hi;
+                    System.arraycopy(img, plane + from + dy * w + dx, col, row + from, to - from);
+                    java.util.Arrays.fill(col, row + to, row + hw, 0f);
+                    for (int y = yLo; y < yHi; y++) {
+                        int r = row + y * w;
+                        for (int x = 0; x < lo; x++) col[r + x] = 0f;
+                        for (int x = hi; x < w; x++) col[r + x] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #col2im} for a {@link Geometry#flat} geometry: the padding columns of each column row are zeroed (they
+     * belong to no image element), then the rows in range are added back as one run. Overwrites those positions of
+     * col.
+     */
+    static void col2imFlat(Geometry g, float[] col, int colOff, float[] img, int imgOff) {
+        int hw = g.h * g.w, w = g.w;
+        for (int ci = 0; ci < g.c; ci++) {
+            int plane = imgOff + ci * hw;
+            for (int i = 0; i < g.kh; i++) {
+                int dy = i * g.dh - g.pt, yLo = Math.max(0, -dy), yHi = Math.min(g.oh, g.h - dy);
+                for (int j = 0; j < g.kw; j++) {
+                    int row = colOff + ((ci * g.kh + i) * g.kw + j) * hw;
+                    int dx = j * g.dw - g.pl, lo = g.xLo(j), hi = g.xHi(j);
+                    if (yHi <= yLo || hi <= lo) continue;
+                    for (int y = yLo; y < yHi; y++) {
+                        int r = row + y * w;
+                        for (int x = 0; x < lo; x++) col[r + x] = 0f;
+                        for (int x = hi; x < w; x++) col[r + x] = 0f;
+                    }
+                    int from = yLo * w + lo, to = (yHi - 1) * w + hi;
+                    addRow(img, plane + dy * w + dx, col, row, from, to);
+                }
+            }
+        }
+    }
+
+    /** The general im2col: one run per grid row. */
+    static void im2colRows(Geometry g, float[] img, int imgOff, float[] col, int colOff) {
         int hw = g.h * g.w, ohw = g.cols();
         for (int ci = 0; ci < g.c; ci++) {
             int plane = imgOff + ci * hw;
@@ -71,8 +150,8 @@ final class Im2col {
         }
     }
 
-    /** image at imgOff += columns col[c·kh·kw, oh·ow] at colOff scattered back (padding positions dropped). */
-    static void col2im(Geometry g, float[] col, int colOff, float[] img, int imgOff) {
+    /** The general col2im: one run per grid row. */
+    static void col2imRows(Geometry g, float[] col, int colOff, float[] img, int imgOff) {
         int hw = g.h * g.w, ohw = g.cols();
         for (int ci = 0; ci < g.c; ci++) {
             int plane = imgOff + ci * hw;

@@ -1,7 +1,8 @@
 package dev.lamina.nn.functional;
 
+import dev.lamina.kernels.VectorMath;
+
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,8 +14,9 @@ final class VectorRnnKernels {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
+    // VectorMath, not lanewise(TANH/EXP): the same bits compiled or interpreted, so runs are reproducible
     private static FloatVector tanh(FloatVector x) {
-        return x.lanewise(VectorOperators.TANH);
+        return VectorMath.tanh(x);
     }
 
     static int lstmForward(float[] a, int ao, float[] cPrev, int cpo, float[] c, int co, float[] tc, int to, float[] h, int ho, int hidden, int count) {
@@ -39,8 +41,7 @@ final class VectorRnnKernels {
 
     /** 1 / (1 + exp(−x)). */
     private static FloatVector sig(FloatVector x) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        return one.div(x.neg().lanewise(VectorOperators.EXP).add(one));
+        return VectorMath.sigmoid(x);
     }
 
     static int lstmBackward(float[] a, int ao, float[] tc, int to, float[] cPrev, int cpo, float[] dh, int dho, float[] dc, int dco, float[] da, int dao, int hidden, int count) {

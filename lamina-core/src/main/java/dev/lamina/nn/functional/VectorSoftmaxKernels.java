@@ -1,5 +1,7 @@
 package dev.lamina.nn.functional;
 
+import dev.lamina.kernels.VectorMath;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -37,11 +39,11 @@ final class VectorSoftmaxKernels {
         int bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < bound; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, o + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, o + i).sub(max));
             e.intoArray(x, o + i);
             acc = acc.add(e);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sumLanes(acc);
     }
 
     /** Σ a·b over the whole vectors of [0, n). */
@@ -49,7 +51,7 @@ final class VectorSoftmaxKernels {
         int bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < bound; i += S.length()) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sumLanes(acc);
     }
 
     /** g = p·(g − dot)·scale over the whole vectors of [0, n). */
