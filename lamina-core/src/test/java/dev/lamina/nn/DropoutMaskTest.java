@@ -50,4 +50,26 @@ class DropoutMaskTest {
             org.junit.jupiter.api.Assertions.assertEquals(1f, all[i]);
         }
     }
+
+    /** The vector path (long masks) equals the draw-by-draw definition, and leaves the generator where it would be. */
+    @Test
+    void vectorPathEqualsTheScalarDefinition() {
+        for (int n : new int[] {64, 65, 1000, 1001, 4099}) {
+            for (double p : new double[] {0.1, 0.5, 0.93}) {
+                Rng a = new Rng(n * 31L + (long) (p * 100));
+                Rng b = new Rng(n * 31L + (long) (p * 100));
+                float[] got = new float[n + 3];
+                a.dropoutMask(got, 3, n, p, 1.5f);
+                long threshold = (long) Math.ceil(p * 4294967296.0);
+                float[] want = new float[n + 3];
+                for (int i = 0; i < n; i += 2) {
+                    long r = b.nextLong();
+                    want[3 + i] = (r & 0xFFFFFFFFL) >= threshold ? 1.5f : 0f;
+                    if (i + 1 < n) want[3 + i + 1] = (r >>> 32) >= threshold ? 1.5f : 0f;
+                }
+                assertArrayEquals(want, got, "n = " + n + ", p = " + p);
+                org.junit.jupiter.api.Assertions.assertEquals(b.nextLong(), a.nextLong(), "generator position after n = " + n);
+            }
+        }
+    }
 }
