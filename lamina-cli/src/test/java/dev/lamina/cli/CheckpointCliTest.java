@@ -3,8 +3,6 @@ package dev.lamina.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,19 +14,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class CheckpointCliTest {
     private static final Path DATA = Path.of("..", "data", "fashion-mnist-subset");
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        try {
-            return new Run(Main.run(args), out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     /** The numbers of a --json epoch line that do not depend on timing. */
@@ -41,7 +28,7 @@ class CheckpointCliTest {
     @Test
     void aRunResumedMidEpochFinishesExactlyAsTheUninterruptedRun(@TempDir Path dir) throws Exception {
         // 600 examples, batch 64: 10 steps per epoch; checkpoints at steps 7 and 14 and after epochs 1 and 2
-        Run a = run("train", "--data", DATA.toString(), "--epochs", "2", "--limit", "600", "--json", "--lr-schedule", "cosine",
+        CliRun a = run("train", "--data", DATA.toString(), "--epochs", "2", "--limit", "600", "--json", "--lr-schedule", "cosine",
                 "--checkpoint-dir", dir.toString(), "--checkpoint-every", "7");
         assertEquals(0, a.code(), a.err());
         List<String> lines = a.out().lines().toList();
@@ -52,7 +39,7 @@ class CheckpointCliTest {
 
         // as if the process had died after step 14: the pointer names the mid-epoch checkpoint
         Files.writeString(dir.resolve("latest"), "ckpt-000000014\n");
-        Run b = run("train", "--resume", dir.toString(), "--json", "--seed", "42");
+        CliRun b = run("train", "--resume", dir.toString(), "--json", "--seed", "42");
         assertEquals(0, b.code(), b.err());
         assertTrue(b.err().contains("epoch 2 after batch 4 of 10 (step 14)"), b.err());
         List<String> resumed = b.out().lines().toList();
@@ -65,7 +52,7 @@ class CheckpointCliTest {
         assertTrue(manifest.contains("\"lr_schedule\": \"cosine\"") && manifest.contains("\"checkpoint_every\": \"7\""), manifest);
 
         // resuming the finished run trains nothing and prints the report
-        Run c = run("train", "--resume", dir.toString());
+        CliRun c = run("train", "--resume", dir.toString());
         assertEquals(0, c.code(), c.err());
         assertTrue(c.out().contains("the run had finished") && c.out().contains("macro avg"), c.out());
         assertFalse(c.out().contains("epoch 2/2"), c.out());
@@ -73,27 +60,27 @@ class CheckpointCliTest {
 
     @Test
     void flagsThatWouldChangeTheResumedRunAreRefused(@TempDir Path dir) {
-        Run a = run("train", "--data", DATA.toString(), "--epochs", "1", "--limit", "300", "--checkpoint-dir", dir.toString());
+        CliRun a = run("train", "--data", DATA.toString(), "--epochs", "1", "--limit", "300", "--checkpoint-dir", dir.toString());
         assertEquals(0, a.code(), a.err());
-        Run b = run("train", "--resume", dir.toString(), "--lr", "0.1", "--model", "cnn", "--limit", "300");
+        CliRun b = run("train", "--resume", dir.toString(), "--lr", "0.1", "--model", "cnn", "--limit", "300");
         assertEquals(1, b.code());
         assertTrue(b.err().contains("--lr 0.1 (the checkpoint's run has 0.001)") && b.err().contains("--model cnn (the checkpoint's run has mlp)"), b.err());
         assertFalse(b.err().contains("--limit"), "an explicit flag equal to the saved value is fine: " + b.err());
         // a constant learning rate lets --epochs extend the run: epoch 2 is trained
-        Run c = run("train", "--resume", dir.toString(), "--epochs", "2");
+        CliRun c = run("train", "--resume", dir.toString(), "--epochs", "2");
         assertEquals(0, c.code(), c.err());
         assertTrue(c.out().contains("epoch 2/2") && !c.out().contains("epoch 1/2"), c.out());
     }
 
     @Test
     void checkpointFlagErrorsAreClear(@TempDir Path dir) {
-        Run a = run("train", "--data", DATA.toString(), "--checkpoint-every", "5");
+        CliRun a = run("train", "--data", DATA.toString(), "--checkpoint-every", "5");
         assertEquals(1, a.code());
         assertTrue(a.err().contains("--checkpoint-every needs --checkpoint-dir"), a.err());
-        Run b = run("train", "--resume", dir.resolve("nothing").toString());
+        CliRun b = run("train", "--resume", dir.resolve("nothing").toString());
         assertEquals(1, b.code());
         assertTrue(b.err().contains("no such checkpoint directory"), b.err());
-        Run c = run("train", "--resume", dir.toString());
+        CliRun c = run("train", "--resume", dir.toString());
         assertEquals(1, c.code());
         assertTrue(c.err().contains("no checkpoint here"), c.err());
     }

@@ -3,8 +3,6 @@ package dev.lamina.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,24 +15,13 @@ class CliTest {
     /** The bundled subset, found from the module directory Maven runs the tests in. */
     private static final Path DATA = Path.of("..", "data", "fashion-mnist-subset");
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        try {
-            return new Run(Main.run(args), out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     void trainsTheMlpOnTheBundledSubset() {
-        Run r = run("train", "--data", DATA.toString(), "--epochs", "2", "--limit", "4000");
+        CliRun r = run("train", "--data", DATA.toString(), "--epochs", "2", "--limit", "4000");
         assertEquals(0, r.code(), r.err());
         String last = r.out().lines().filter(l -> l.startsWith("epoch 2/2")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
         double accuracy = Double.parseDouble(last.replaceAll(".*test accuracy ([0-9.]+)%.*", "$1"));
@@ -44,7 +31,7 @@ class CliTest {
 
     @Test
     void trainsTheCnnOnTheBundledSubset() {
-        Run r = run("train", "--model", "cnn", "--data", DATA.toString(), "--epochs", "1", "--limit", "3000");
+        CliRun r = run("train", "--model", "cnn", "--data", DATA.toString(), "--epochs", "1", "--limit", "3000");
         assertEquals(0, r.code(), r.err());
         String last = r.out().lines().filter(l -> l.startsWith("epoch 1/1")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
         double accuracy = Double.parseDouble(last.replaceAll(".*test accuracy ([0-9.]+)%.*", "$1"));
@@ -54,7 +41,7 @@ class CliTest {
 
     @Test
     void cnnSummaryMatchesPyTorchParameterCount() {
-        Run r = run("summary", "cnn");
+        CliRun r = run("summary", "cnn");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("2 (Conv2d)") && r.out().contains("[N, 32, 28, 28]") && r.out().contains("[N, 64, 7, 7]"), r.out());
         assertTrue(r.out().contains("Total parameters: 421,834"), r.out());
@@ -62,7 +49,7 @@ class CliTest {
 
     @Test
     void summaryListsLayersShapesAndParameters() {
-        Run r = run("summary", "mlp");
+        CliRun r = run("summary", "mlp");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("1 (Linear)") && r.out().contains("[N, 256]") && r.out().contains("200,960"), r.out());
         assertTrue(r.out().contains("Total parameters: 235,146"), r.out());
@@ -70,17 +57,17 @@ class CliTest {
 
     @Test
     void unknownModelIsAClearError() {
-        Run r = run("train", "--model", "resnet", "--data", DATA.toString());
+        CliRun r = run("train", "--model", "resnet", "--data", DATA.toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("unknown model 'resnet'") && r.err().contains("mlp"), r.err());
     }
 
     @Test
     void missingDataDirectoryNamesWhatItLookedFor(@TempDir Path empty) throws Exception {
-        Run r = run("train", "--data", empty.toString());
+        CliRun r = run("train", "--data", empty.toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("train-images-idx3-ubyte") && r.err().contains("t10k-labels-idx1-ubyte"), r.err());
-        Run r2 = run("train", "--data", empty.resolve("nope").toString());
+        CliRun r2 = run("train", "--data", empty.resolve("nope").toString());
         assertTrue(r2.err().contains("data directory not found"), r2.err());
     }
 
@@ -91,7 +78,7 @@ class CliTest {
         }
         byte[] header = {0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3};
         Files.write(dir.resolve("train-images-idx3-ubyte"), header);
-        Run r = run("train", "--data", dir.toString());
+        CliRun r = run("train", "--data", dir.toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("truncated"), r.err());
     }
@@ -106,14 +93,14 @@ class CliTest {
         labels[3] = 1;
         labels[7] = 5;
         Files.write(dir.resolve("train-labels-idx1-ubyte"), labels);
-        Run r = run("train", "--data", dir.toString());
+        CliRun r = run("train", "--data", dir.toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("10000 images but") && r.err().contains("5 labels"), r.err());
     }
 
     @Test
     void jsonPrintsOneParsableObjectPerEpochAndNothingElseOnStdout() {
-        Run r = run("train", "--data", DATA.toString(), "--epochs", "2", "--limit", "1000", "--json", "--lr-schedule", "cosine");
+        CliRun r = run("train", "--data", DATA.toString(), "--epochs", "2", "--limit", "1000", "--json", "--lr-schedule", "cosine");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(2, lines.size(), r.out());
@@ -136,7 +123,7 @@ class CliTest {
 
     @Test
     void humanOutputHasASummaryLinePerEpochAndThePerClassReport() {
-        Run r = run("train", "--data", DATA.toString(), "--epochs", "1", "--limit", "500");
+        CliRun r = run("train", "--data", DATA.toString(), "--epochs", "1", "--limit", "500");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("epoch 1/1  train loss [0-9.]+  train accuracy [0-9.]+%  test loss [0-9.]+  test accuracy [0-9.]+%  [0-9.]+ s  [0-9,]+ samples/s")), r.out());
         assertTrue(r.out().contains("Ankle boot") && r.out().contains("precision") && r.out().contains("(predicted)"), r.out());
@@ -146,7 +133,7 @@ class CliTest {
     @Test
     void plotWritesCurvesAndConfusionMatrixPngs(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("out").resolve("curves.png");
-        Run r = run("train", "--data", DATA.toString(), "--epochs", "2", "--limit", "500", "--plot", png.toString());
+        CliRun r = run("train", "--data", DATA.toString(), "--epochs", "2", "--limit", "500", "--plot", png.toString());
         assertEquals(0, r.code(), r.err());
         Path confusion = dir.resolve("out").resolve("curves-confusion.png");
         for (Path p : List.of(png, confusion)) {
@@ -163,17 +150,17 @@ class CliTest {
 
     @Test
     void divergingTrainingStopsWithAClearMessage() {
-        Run r = run("train", "--data", DATA.toString(), "--epochs", "2", "--limit", "500", "--optimizer", "sgd", "--lr", "1e30");
+        CliRun r = run("train", "--data", DATA.toString(), "--epochs", "2", "--limit", "500", "--optimizer", "sgd", "--lr", "1e30");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("training stopped in epoch 1, batch ") && r.err().contains("diverged") && r.err().contains("lower learning rate"), r.err());
     }
 
     @Test
     void unknownOptimizerAndScheduleAreClearErrors() {
-        Run r = run("train", "--data", DATA.toString(), "--optimizer", "lbfgs");
+        CliRun r = run("train", "--data", DATA.toString(), "--optimizer", "lbfgs");
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("unknown optimizer 'lbfgs'") && r.err().contains("adamw"), r.err());
-        Run s = run("train", "--data", DATA.toString(), "--lr-schedule", "warm");
+        CliRun s = run("train", "--data", DATA.toString(), "--lr-schedule", "warm");
         assertNotEquals(0, s.code());
         assertTrue(s.err().contains("unknown learning-rate schedule 'warm'"), s.err());
     }

@@ -13,10 +13,7 @@ import dev.lamina.models.LanguageModels;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -33,19 +30,8 @@ class LanguageModelExportCliTest {
     private static final Path KJV = Path.of("..", "data", "kjv-subset", "kjv-subset.txt");
     private static final Path EXPORTS = Path.of("target", "onnx-export");
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(Main.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
@@ -55,16 +41,16 @@ class LanguageModelExportCliTest {
         Files.createDirectories(EXPORTS);
         for (String name : new String[] {"transformer", "lstm"}) {
             Path saved = dir.resolve(name + ".safetensors");
-            Run train = run("train", "--model", name, "--data", text.toString(), "--limit", "32", "--epochs", "1", "--seq-len", "16",
+            CliRun train = run("train", "--model", name, "--data", text.toString(), "--limit", "32", "--epochs", "1", "--seq-len", "16",
                     "--save", saved.toString());
             assertEquals(0, train.code(), train.err());
 
             Path onnx = EXPORTS.resolve("cli_" + name + ".onnx");
-            Run export = run("export", "--weights", saved.toString(), "--format", "onnx", "--output", onnx.toString());
+            CliRun export = run("export", "--weights", saved.toString(), "--format", "onnx", "--output", onnx.toString());
             assertEquals(0, export.code(), export.err());
             assertTrue(export.out().contains("input ids int64[N, T" + (name.equals("transformer") ? " <= 16]" : "]")), export.out());
 
-            Run info = run("onnx", "info", onnx.toString());
+            CliRun info = run("onnx", "info", onnx.toString());
             assertEquals(0, info.code(), info.err());
             assertTrue(info.out().contains("ids: int64[N, T]") && info.out().contains("logits: float[N, T, "), info.out());
 
@@ -77,7 +63,7 @@ class LanguageModelExportCliTest {
                 Path ids = dir.resolve("ids.npy");
                 Npy.write(ids, shape, v);
                 Path out = dir.resolve("out_" + name + shape[1]);
-                Run ran = run("onnx", "run", onnx.toString(), "--input", "ids=" + ids, "--output-dir", out.toString());
+                CliRun ran = run("onnx", "run", onnx.toString(), "--input", "ids=" + ids, "--output-dir", out.toString());
                 assertEquals(0, ran.code(), ran.err());
                 NpyArray got = Npy.read(out.resolve("logits.npy"));
                 Tensor expected;
@@ -92,7 +78,7 @@ class LanguageModelExportCliTest {
 
     @Test
     void languageModelNeedsItsFile(@TempDir Path dir) {
-        Run r = run("export", "--model", "transformer", "--output", dir.resolve("t.onnx").toString());
+        CliRun r = run("export", "--model", "transformer", "--output", dir.resolve("t.onnx").toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("vocabulary") && r.err().contains("--save"), r.err());
         assertTrue(Files.notExists(dir.resolve("t.onnx")));

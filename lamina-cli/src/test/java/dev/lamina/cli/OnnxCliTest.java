@@ -15,9 +15,7 @@ import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import onnx.Onnx;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,19 +27,8 @@ class OnnxCliTest {
     /** The lamina-onnx fixtures, from the module directory Maven runs the tests in. */
     private static final Path FIXTURES = Path.of("..", "lamina-onnx", "src", "test", "resources", "fixtures");
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        System.setErr(new PrintStream(err, true));
-        try {
-            return new Run(Main.run(args), out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     private static double relErr(float[] a, float[] b) {
@@ -56,7 +43,7 @@ class OnnxCliTest {
     @Test
     void runWritesEveryOutputMatchingPyTorch(@TempDir Path dir) throws IOException {
         Path fx = FIXTURES.resolve("onnx_lstm");
-        Run r = run("onnx", "run", fx.resolve("model.onnx").toString(), "--input", "in0=" + fx.resolve("in0.npy"), "--output-dir", dir.resolve("out").toString());
+        CliRun r = run("onnx", "run", fx.resolve("model.onnx").toString(), "--input", "in0=" + fx.resolve("in0.npy"), "--output-dir", dir.resolve("out").toString());
         assertEquals(0, r.code(), r.err());
         for (String o : new String[] {"out0", "out1"}) {
             NpyArray got = Npy.read(dir.resolve("out").resolve(o + ".npy")), want = Npy.read(fx.resolve(o + ".npy"));
@@ -69,14 +56,14 @@ class OnnxCliTest {
     @Test
     void runTakesInt64Indices(@TempDir Path dir) throws IOException {
         Path fx = FIXTURES.resolve("onnx_embedding");
-        Run r = run("onnx", "run", fx.resolve("model.onnx").toString(), "--input", "in0=" + fx.resolve("in0.npy"), "--output-dir", dir.toString());
+        CliRun r = run("onnx", "run", fx.resolve("model.onnx").toString(), "--input", "in0=" + fx.resolve("in0.npy"), "--output-dir", dir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(relErr(Npy.read(dir.resolve("out0.npy")).data(), Npy.read(fx.resolve("out0.npy")).data()) <= 1e-4);
     }
 
     @Test
     void infoPrintsInputsOutputsOpsetAndOperatorCounts() {
-        Run r = run("onnx", "info", FIXTURES.resolve("onnx_cnn").resolve("model.onnx").toString());
+        CliRun r = run("onnx", "info", FIXTURES.resolve("onnx_cnn").resolve("model.onnx").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("opset:      17"), r.out());
         assertTrue(r.out().contains("in0: float[2, 1, 12, 12]"), r.out());
@@ -89,21 +76,21 @@ class OnnxCliTest {
     void clearErrorsForBadInputs(@TempDir Path dir) throws IOException {
         Path fx = FIXTURES.resolve("onnx_cnn");
         String model = fx.resolve("model.onnx").toString(), outDir = dir.resolve("o").toString();
-        Run missing = run("onnx", "run", model, "--input", "other=" + fx.resolve("in0.npy"), "--output-dir", outDir);
+        CliRun missing = run("onnx", "run", model, "--input", "other=" + fx.resolve("in0.npy"), "--output-dir", outDir);
         assertNotEquals(0, missing.code());
         assertTrue(missing.err().contains("missing input 'in0'"), missing.err());
 
         Path wrong = dir.resolve("wrong.npy");
         Npy.write(wrong, new int[] {2, 1, 12, 10}, new float[240]);
-        Run shape = run("onnx", "run", model, "--input", "in0=" + wrong, "--output-dir", outDir);
+        CliRun shape = run("onnx", "run", model, "--input", "in0=" + wrong, "--output-dir", outDir);
         assertNotEquals(0, shape.code());
         assertTrue(shape.err().contains("[2, 1, 12, 10]") && shape.err().contains("declares"), shape.err());
 
-        Run noFile = run("onnx", "run", model, "--input", "in0=" + dir.resolve("absent.npy"), "--output-dir", outDir);
+        CliRun noFile = run("onnx", "run", model, "--input", "in0=" + dir.resolve("absent.npy"), "--output-dir", outDir);
         assertNotEquals(0, noFile.code());
         assertTrue(noFile.err().contains("absent.npy"), noFile.err());
 
-        Run syntax = run("onnx", "run", model, "--input", "in0", "--output-dir", outDir);
+        CliRun syntax = run("onnx", "run", model, "--input", "in0", "--output-dir", outDir);
         assertNotEquals(0, syntax.code());
         assertTrue(syntax.err().contains("NAME=FILE.npy"), syntax.err());
         assertTrue(Files.notExists(dir.resolve("o")), "nothing written on failure");
@@ -112,7 +99,7 @@ class OnnxCliTest {
     @Test
     void clearErrorsForBadModels(@TempDir Path dir) throws IOException {
         Path junk = Files.write(dir.resolve("junk.onnx"), new byte[] {0x3a, 100, 1, 2});
-        Run bad = run("onnx", "info", junk.toString());
+        CliRun bad = run("onnx", "info", junk.toString());
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains("junk.onnx") && bad.err().contains("not a valid ONNX model"), bad.err());
 
@@ -124,11 +111,11 @@ class OnnxCliTest {
                         .addOutput(Onnx.ValueInfoProto.newBuilder().setName("y")))
                 .build();
         Path celu = Files.write(dir.resolve("celu.onnx"), m.toByteArray());
-        Run unsupported = run("onnx", "run", celu.toString(), "--input", "x=" + FIXTURES.resolve("onnx_mlp").resolve("in0.npy"), "--output-dir", dir.toString());
+        CliRun unsupported = run("onnx", "run", celu.toString(), "--input", "x=" + FIXTURES.resolve("onnx_mlp").resolve("in0.npy"), "--output-dir", dir.toString());
         assertNotEquals(0, unsupported.code());
         assertTrue(unsupported.err().contains("unsupported operator Celu") && unsupported.err().contains("celu_0"), unsupported.err());
 
-        Run absent = run("onnx", "info", dir.resolve("absent.onnx").toString());
+        CliRun absent = run("onnx", "info", dir.resolve("absent.onnx").toString());
         assertNotEquals(0, absent.code());
         assertTrue(absent.err().contains("absent.onnx"), absent.err());
     }
@@ -140,14 +127,14 @@ class OnnxCliTest {
         Path weights = dir.resolve("mlp.safetensors");
         Safetensors.write(weights, trained.stateDict());
         Path onnx = dir.resolve("mlp.onnx");
-        Run r = run("export", "--model", "mlp", "--weights", weights.toString(), "--format", "onnx", "--output", onnx.toString());
+        CliRun r = run("export", "--model", "mlp", "--weights", weights.toString(), "--format", "onnx", "--output", onnx.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("input [N, 784]"), r.out());
 
         Tensor x = Tensor.randn(new Rng(9), 3, 784);
         Path in = dir.resolve("x.npy");
         Npy.write(in, x.shape(), x.toArray());
-        Run ran = run("onnx", "run", onnx.toString(), "--input", "input=" + in, "--output-dir", dir.toString());
+        CliRun ran = run("onnx", "run", onnx.toString(), "--input", "input=" + in, "--output-dir", dir.toString());
         assertEquals(0, ran.code(), ran.err());
         Tensor expected;
         trained.eval();
@@ -164,7 +151,7 @@ class OnnxCliTest {
         Path saved = dir.resolve("rowlstm.safetensors");
         Models.save(trained, "rowlstm", saved);
         Path onnx = dir.resolve("rowlstm.onnx");
-        Run r = run("export", "--weights", saved.toString(), "--output", onnx.toString());
+        CliRun r = run("export", "--weights", saved.toString(), "--output", onnx.toString());
         assertEquals(0, r.code(), r.err());
         Tensor x = Tensor.rand(new Rng(6), 2, 784);
         Path in = dir.resolve("x.npy");
@@ -176,7 +163,7 @@ class OnnxCliTest {
             expected = trained.forward(x);
         }
         assertArrayEquals(expected.toArray(), Npy.read(dir.resolve("output.npy")).data());
-        Run wrong = run("export", "--weights", saved.toString(), "--model", "cnn", "--output", onnx.toString());
+        CliRun wrong = run("export", "--weights", saved.toString(), "--model", "cnn", "--output", onnx.toString());
         assertNotEquals(0, wrong.code());
         assertTrue(wrong.err().contains("holds a 'rowlstm' model"), wrong.err());
     }
@@ -184,10 +171,10 @@ class OnnxCliTest {
     @Test
     void exportCnnWithoutWeightsWarnsAndInfoDescribesIt(@TempDir Path dir) {
         Path onnx = dir.resolve("cnn.onnx");
-        Run r = run("export", "--model", "cnn", "--output", onnx.toString());
+        CliRun r = run("export", "--model", "cnn", "--output", onnx.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("untrained"), r.err());
-        Run info = run("onnx", "info", onnx.toString());
+        CliRun info = run("onnx", "info", onnx.toString());
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("input: float[N, 784]") && info.out().contains("output: float[N, 10]"), info.out());
         // 421,834 parameters (PyTorch's count) + 2·(32 + 64) batch-norm statistics + the 4 values of the Reshape target
@@ -196,15 +183,15 @@ class OnnxCliTest {
 
     @Test
     void exportErrors(@TempDir Path dir) throws IOException {
-        Run neither = run("export", "--output", dir.resolve("m").toString());
+        CliRun neither = run("export", "--output", dir.resolve("m").toString());
         assertNotEquals(0, neither.code());
         assertTrue(neither.err().contains("--weights") && neither.err().contains("--model"), neither.err());
-        Run format = run("export", "--model", "mlp", "--format", "tflite", "--output", dir.resolve("m").toString());
+        CliRun format = run("export", "--model", "mlp", "--format", "tflite", "--output", dir.resolve("m").toString());
         assertNotEquals(0, format.code());
         assertTrue(format.err().contains("unknown export format 'tflite'"), format.err());
         Path partial = dir.resolve("partial.safetensors");
         Safetensors.write(partial, java.util.Map.of("1.weight", Tensor.zeros(256, 784)));
-        Run missing = run("export", "--model", "mlp", "--weights", partial.toString(), "--output", dir.resolve("m.onnx").toString());
+        CliRun missing = run("export", "--model", "mlp", "--weights", partial.toString(), "--output", dir.resolve("m.onnx").toString());
         assertNotEquals(0, missing.code());
         assertTrue(missing.err().contains("1.bias"), missing.err());
         assertTrue(Files.notExists(dir.resolve("m.onnx")));

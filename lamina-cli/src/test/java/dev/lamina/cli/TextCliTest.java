@@ -3,9 +3,6 @@ package dev.lamina.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,19 +24,8 @@ class TextCliTest {
     }
     private static final Path IMAGES = Path.of("..", "data", "fashion-mnist-subset");
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(Main.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     private static double bits(String line, String which) {
@@ -50,7 +36,7 @@ class TextCliTest {
     void trainsBothLanguageModelsSavesThemAndGeneratesFromTheFile(@TempDir Path dir) throws Exception {
         for (String model : new String[] {"lstm", "transformer"}) {
             Path saved = dir.resolve(model + ".safetensors");
-            Run r = run("train", "--model", model, "--data", text.toString(), "--epochs", "2", "--limit", "640", "--seq-len", "32",
+            CliRun r = run("train", "--model", model, "--data", text.toString(), "--epochs", "2", "--limit", "640", "--seq-len", "32",
                     "--lr", "3e-3", "--save", saved.toString());
             assertEquals(0, r.code(), r.err());
             String e1 = r.out().lines().filter(l -> l.startsWith("epoch 1/2")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
@@ -60,12 +46,12 @@ class TextCliTest {
             assertTrue(r.out().contains("sample (temperature 0.8):"), r.out());
             assertTrue(Files.size(saved) > 10_000);
 
-            Run g = run("generate", saved.toString(), "--prompt", "And God said", "--length", "80", "--seed", "3");
+            CliRun g = run("generate", saved.toString(), "--prompt", "And God said", "--length", "80", "--seed", "3");
             assertEquals(0, g.code(), g.err());
             String text = g.out().stripTrailing();
             assertTrue(text.startsWith("And God said"), text);
             assertEquals("And God said".length() + 80, text.length(), text);
-            Run again = run("generate", saved.toString(), "--prompt", "And God said", "--length", "80", "--seed", "3");
+            CliRun again = run("generate", saved.toString(), "--prompt", "And God said", "--length", "80", "--seed", "3");
             assertEquals(g.out(), again.out(), "same seed, same text");
         }
     }
@@ -74,24 +60,24 @@ class TextCliTest {
     void generateRejectsBadPromptsAndFiles(@TempDir Path dir) throws Exception {
         Path saved = dir.resolve("lstm.safetensors");
         assertEquals(0, run("train", "--model", "lstm", "--data", text.toString(), "--epochs", "1", "--limit", "32", "--save", saved.toString()).code());
-        Run bad = run("generate", saved.toString(), "--prompt", "héllo");
+        CliRun bad = run("generate", saved.toString(), "--prompt", "héllo");
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("--prompt") && bad.err().contains("not in the vocabulary"), bad.err());
         Path junk = dir.resolve("junk.safetensors");
         Files.write(junk, new byte[] {1, 2, 3});
-        Run j = run("generate", junk.toString());
+        CliRun j = run("generate", junk.toString());
         assertEquals(1, j.code());
         assertTrue(j.err().contains("junk.safetensors"), j.err());
         Path image = dir.resolve("mlp.safetensors");
         assertEquals(0, run("train", "--data", IMAGES.toString(), "--epochs", "1", "--limit", "256", "--save", image.toString()).code());
-        Run m = run("generate", image.toString());
+        CliRun m = run("generate", image.toString());
         assertEquals(1, m.code());
         assertTrue(m.err().contains("not a language model"), m.err());
     }
 
     @Test
     void rowLstmClassifiesImagesAsSequencesOfRows() {
-        Run r = run("train", "--model", "rowlstm", "--data", IMAGES.toString(), "--epochs", "3", "--limit", "3000", "--lr", "3e-3");
+        CliRun r = run("train", "--model", "rowlstm", "--data", IMAGES.toString(), "--epochs", "3", "--limit", "3000", "--lr", "3e-3");
         assertEquals(0, r.code(), r.err());
         String last = r.out().lines().filter(l -> l.startsWith("epoch 3/3")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
         double accuracy = Double.parseDouble(last.replaceAll(".*test accuracy ([0-9.]+)%.*", "$1"));
@@ -102,14 +88,14 @@ class TextCliTest {
     @Test
     void aLanguageModelRunResumesMidEpochToTheSameWeights(@TempDir Path dir) throws Exception {
         // 96 windows of 32, batch 32: 3 steps per epoch, 2 epochs; checkpoints at steps 2, 3 (epoch end), 4 and 6
-        Run a = run("train", "--model", "transformer", "--data", text.toString(), "--epochs", "2", "--limit", "96", "--seq-len", "32",
+        CliRun a = run("train", "--model", "transformer", "--data", text.toString(), "--epochs", "2", "--limit", "96", "--seq-len", "32",
                 "--checkpoint-dir", dir.toString(), "--checkpoint-every", "2", "--json");
         assertEquals(0, a.code(), a.err());
         assertEquals("ckpt-000000006", Files.readString(dir.resolve("latest")).strip());
         byte[] finalWeights = Files.readAllBytes(dir.resolve("ckpt-000000006").resolve("model.safetensors"));
         String lastEpoch = a.out().lines().toList().getLast();
         Files.writeString(dir.resolve("latest"), "ckpt-000000004\n");
-        Run b = run("train", "--resume", dir.toString(), "--json");
+        CliRun b = run("train", "--resume", dir.toString(), "--json");
         assertEquals(0, b.code(), b.err());
         assertTrue(b.err().contains("epoch 2 after batch 1 of 3 (step 4)"), b.err());
         assertEquals(lastEpoch.replaceAll(",\"(epoch_seconds|eval_seconds|chars_per_second)\":[^,}]*", ""),

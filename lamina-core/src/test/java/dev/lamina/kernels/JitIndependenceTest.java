@@ -1,10 +1,6 @@
 package dev.lamina.kernels;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import dev.lamina.io.Npy;
-import dev.lamina.io.NpyArray;
+import dev.lamina.JitCheck;
 import dev.lamina.nn.GRU;
 import dev.lamina.nn.LSTM;
 import dev.lamina.nn.MultiheadAttention;
@@ -12,11 +8,9 @@ import dev.lamina.nn.Module;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,31 +39,13 @@ class JitIndependenceTest {
         return out;
     }
 
-    /** Child JVM entry point: writes {@link #compute()} as .npy files into args[0]. */
+    /** Child JVM entry point: writes {@link #compute()} into args[0]. */
     public static void main(String[] args) throws Exception {
-        List<float[]> r = compute();
-        for (int i = 0; i < r.size(); i++) Npy.write(Path.of(args[0], i + ".npy"), new int[] {r.get(i).length}, r.get(i));
+        JitCheck.write(compute(), args[0]);
     }
 
     @Test
     void interpretedAndCompiledKernelsGiveTheSameBits(@TempDir Path dir) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Xint", "-Dlamina.threads=" + Parallel.threads(),
-                "-cp", System.getProperty("java.class.path"), JitIndependenceTest.class.getName(), dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
-        List<float[]> compiled = null;
-        for (int i = 0; i < 300; i++) compiled = compute(); // long enough for C2 to compile the kernels
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the interpreted child did not finish");
-        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("child.log")));
-        for (int i = 0; i < compiled.size(); i++) {
-            NpyArray interpreted = Npy.read(dir.resolve(i + ".npy"));
-            float[] want = interpreted.data();
-            float[] got = compiled.get(i);
-            for (int j = 0; j < got.length; j++) {
-                if (Float.floatToRawIntBits(want[j]) != Float.floatToRawIntBits(got[j])) {
-                    throw new AssertionError("result " + i + ", element " + j + ": interpreted " + want[j] + ", compiled " + got[j]);
-                }
-            }
-        }
+        JitCheck.assertSameBitsAsInterpreted(JitIndependenceTest.class, JitIndependenceTest::compute, dir);
     }
 }
