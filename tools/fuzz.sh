@@ -83,7 +83,11 @@ for t in "${TARGETS[@]}"; do
     echo "$t: ${runs:-?} executions in ${secs:-?} s, ${cov:-no coverage line}, corpus $(ls "$corpus" | wc -l) files, no findings"
   else
     status=1
-    echo "$t: FINDING (exit $rc) after ${runs:-?} executions: $(grep -m1 -E '^== Java Exception|^==[0-9]+== ERROR' "$log" || echo "see log")"
+    if grep -q -E '^== Java Exception|^==[0-9]+== ERROR|libFuzzer: (timeout|out-of-memory)' "$log"; then
+      echo "$t: FINDING (exit $rc) after ${runs:-?} executions: $(grep -m1 -E '^== Java Exception|^==[0-9]+== ERROR' "$log")"
+    else
+      echo "$t: Jazzer failed to run (exit $rc), no finding recorded; see $log"
+    fi
     grep -m1 -A6 -E '^== Java Exception' "$log" | sed 's/^/    /' || true
     echo "    input and reproducer: $findings/   log: $log"
   fi
