@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * byte sets, insertions, deletions, truncations and chunk duplications of the valid fixture models; each mutant
  * must load and run, or fail with an {@link OnnxException}. A failure prints the seed and iteration to replay it.
  *
- * <p>(Jazzer's jazzer-junit 0.24.0 resolves from Maven Central, but its instrumentation cannot read Java 25 class
- * files, so it could only replay a corpus without coverage guidance; this engine-free test replaces it.)
+ * <p>Coverage-guided fuzzing with Jazzer is {@code tools/fuzz.sh} (target {@code fuzz.OnnxFuzzTarget}), outside
+ * the unit tests: it needs a newer ASM than Jazzer 0.24.0 ships to instrument Java 25 classes.
  */
 class OnnxMutationFuzzTest {
     private static final long SEED = 20261126L;
