@@ -9,32 +9,13 @@ import dev.lamina.tensor.Tensor;
  * {@code weight_hh} [4H, H], {@code bias_ih}, {@code bias_hh} [4H] (gates i, f, g, o), uniform in ±1/√H.
  * Runs as a one-step {@link LstmOp}.
  */
-public final class LSTMCell extends Module {
-    private final int inputSize;
-    private final int hiddenSize;
-    private final Tensor weightIh, weightHh, biasIh, biasHh;
-
+public final class LSTMCell extends RnnCellBase {
     public LSTMCell(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, true, Rng.global());
     }
 
     public LSTMCell(int inputSize, int hiddenSize, boolean bias, Rng rng) {
-        if (inputSize <= 0 || hiddenSize <= 0) throw new IllegalArgumentException(describe() + ": sizes must be positive, got inputSize=" + inputSize + ", hiddenSize=" + hiddenSize);
-        this.inputSize = inputSize;
-        this.hiddenSize = hiddenSize;
-        double bound = 1 / Math.sqrt(hiddenSize);
-        weightIh = registerParameter("weight_ih", Tensor.uniform(rng, -bound, bound, 4 * hiddenSize, inputSize));
-        weightHh = registerParameter("weight_hh", Tensor.uniform(rng, -bound, bound, 4 * hiddenSize, hiddenSize));
-        biasIh = bias ? registerParameter("bias_ih", Tensor.uniform(rng, -bound, bound, 4 * hiddenSize)) : null;
-        biasHh = bias ? registerParameter("bias_hh", Tensor.uniform(rng, -bound, bound, 4 * hiddenSize)) : null;
-    }
-
-    public int inputSize() {
-        return inputSize;
-    }
-
-    public int hiddenSize() {
-        return hiddenSize;
+        super(4, inputSize, hiddenSize, bias, rng);
     }
 
     /** [batch, in] (or [in]) → the next h [batch, H] (or [H]) from a zero state. */
@@ -49,18 +30,10 @@ public final class LSTMCell extends Module {
      * @return the next (h, c), shaped like the state
      */
     public RnnState forward(Tensor x, RnnState state) {
-        if ((x.dim() != 2 && x.dim() != 1) || x.size(-1) != inputSize) throw shapeError("[batch, " + inputSize + "] or [" + inputSize + "]", x);
-        boolean unbatched = x.dim() == 1;
-        int batch = unbatched ? 1 : x.size(0);
-        Tensor h = CellStates.check(this, "h", state == null ? null : state.h(), unbatched, batch, hiddenSize);
-        Tensor c = CellStates.check(this, "c", state == null ? null : state.c(), unbatched, batch, hiddenSize);
-        Tensor x3 = unbatched ? x.reshape(1, 1, inputSize) : x.unsqueeze(0);
+        Tensor x3 = asOneStep(x);
+        Tensor h = state(x, "h", state == null ? null : state.h());
+        Tensor c = state(x, "c", state == null ? null : state.c());
         LstmOp.Result r = LstmOp.lstm(x3, h, c, weightIh, weightHh, biasIh, biasHh, null, false);
-        return unbatched ? new RnnState(r.hN().reshape(hiddenSize), r.cN().reshape(hiddenSize)) : new RnnState(r.hN(), r.cN());
-    }
-
-    @Override
-    protected String extraRepr() {
-        return "inputSize=" + inputSize + ", hiddenSize=" + hiddenSize + ", bias=" + (biasIh != null);
+        return new RnnState(like(r.hN(), x), like(r.cN(), x));
     }
 }

@@ -125,8 +125,13 @@ public final class ConvOp {
     }
 
     private static void check2(String what, int[] v, int min) {
+        check2("conv2d", what, v, min);
+    }
+
+    /** Rejects a stride/padding/dilation pair that is not two numbers ≥ min, naming the op. */
+    static void check2(String op, String what, int[] v, int min) {
         if (v == null || v.length != 2 || v[0] < min || v[1] < min) {
-            throw new IllegalArgumentException("conv2d: " + what + " must be two numbers ≥ " + min + ", got " + (v == null ? "null" : Shape.str(v)));
+            throw new IllegalArgumentException(op + ": " + what + " must be two numbers ≥ " + min + ", got " + (v == null ? "null" : Shape.str(v)));
         }
     }
 

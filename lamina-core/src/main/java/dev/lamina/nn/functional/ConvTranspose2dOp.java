@@ -54,10 +54,10 @@ public final class ConvTranspose2dOp {
     }
 
     private static Plan plan(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation, int groups) {
-        check2("stride", stride, 1);
-        check2("padding", padding, 0);
-        check2("output padding", outputPadding, 0);
-        check2("dilation", dilation, 1);
+        ConvOp.check2("conv_transpose2d", "stride", stride, 1);
+        ConvOp.check2("conv_transpose2d", "padding", padding, 0);
+        ConvOp.check2("conv_transpose2d", "output padding", outputPadding, 0);
+        ConvOp.check2("conv_transpose2d", "dilation", dilation, 1);
         if (x.dim() != 4) throw new ShapeException("conv_transpose2d: input must be [N, C, H, W], got " + Shape.str(x.shape()));
         if (weight.dim() != 4) throw new ShapeException("conv_transpose2d: weight must be [C, OC/groups, KH, KW], got " + Shape.str(weight.shape()));
         int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
@@ -88,12 +88,6 @@ public final class ConvTranspose2dOp {
         Im2col.Geometry geo = new Im2col.Geometry(oc / groups, oh, ow, kh, kw, stride[0], stride[1], padding[0], padding[1],
                 dilation[0], dilation[1], h, w);
         return new Plan(n, c, h, w, oc, groups, geo);
-    }
-
-    private static void check2(String what, int[] v, int min) {
-        if (v == null || v.length != 2 || v[0] < min || v[1] < min) {
-            throw new IllegalArgumentException("conv_transpose2d: " + what + " must be two numbers ≥ " + min + ", got " + (v == null ? "null" : Shape.str(v)));
-        }
     }
 
     private static float[] forward(Plan p, Tensor x, Tensor w, Tensor b) {
