@@ -1,5 +1,6 @@
 package dev.lamina.loss;
 
+import dev.lamina.kernels.Parallel;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -93,15 +94,18 @@ public final class CrossEntropyLoss implements Loss {
         return Tensor.fromOp("cross_entropy", Tensor.of(loss, n), g -> {
             float[] gv = g.toArray();
             float[] gx = new float[n * c];
-            for (int i = 0; i < n; i++) {
-                if (t[i] == ignoreIndex) continue;
-                float gi = (float) (gv[i] * scale);
-                int target1 = (int) t[i];
-                for (int j = 0; j < c; j++) {
-                    double q = eps / c + (j == target1 ? 1 - eps : 0);
-                    gx[i * c + j] = (float) ((Math.exp(logp[i * c + j]) - q) * gi);
+            // rows are independent: split across threads (a language model's 2048 rows × 65 classes of exp)
+            Parallel.forRange(n, Math.max(1, ROW_GRAIN / c), (r0, r1) -> {
+                for (int i = r0; i < r1; i++) {
+                    if (t[i] == ignoreIndex) continue;
+                    float gi = (float) (gv[i] * scale);
+                    int target1 = (int) t[i];
+                    for (int j = 0; j < c; j++) {
+                        double q = eps / c + (j == target1 ? 1 - eps : 0);
+                        gx[i * c + j] = (float) ((Math.exp(logp[i * c + j]) - q) * gi);
+                    }
                 }
-            }
+            });
             return new Tensor[] {Tensor.of(gx, n, c)};
         }, logits);
     }
@@ -140,14 +144,19 @@ public final class CrossEntropyLoss implements Loss {
     static float[] logSoftmaxRows(Tensor logits, int n, int c) {
         float[] x = logits.toArray();
         float[] out = new float[n * c];
-        for (int i = 0; i < n; i++) {
-            float m = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < c; j++) m = Math.max(m, x[i * c + j]);
-            double s = 0;
-            for (int j = 0; j < c; j++) s += Math.exp(x[i * c + j] - m);
-            double lse = m + Math.log(s);
-            for (int j = 0; j < c; j++) out[i * c + j] = (float) (x[i * c + j] - lse);
-        }
+        Parallel.forRange(n, Math.max(1, ROW_GRAIN / c), (r0, r1) -> {
+            for (int i = r0; i < r1; i++) {
+                float m = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < c; j++) m = Math.max(m, x[i * c + j]);
+                double s = 0;
+                for (int j = 0; j < c; j++) s += Math.exp(x[i * c + j] - m);
+                double lse = m + Math.log(s);
+                for (int j = 0; j < c; j++) out[i * c + j] = (float) (x[i * c + j] - lse);
+            }
+        });
         return out;
     }
+
+    /** Logits per parallel chunk below which rows stay on one thread (each costs an exp in double). */
+    private static final int ROW_GRAIN = 16 * 1024;
 }

@@ -1317,7 +1317,7 @@ public final class Tensor {
         }
     }
 
-    /** Copies {@code src} into the strided view {@code dst} of the same shape. */
+    /** Copies {@code src} into the strided view {@code dst} of the same shape, a row (last dimension) at a time. */
     private static void copyStrided(Tensor src, Tensor dst) {
         Tensor s = src.isContiguous() ? src : src.detachedContiguousCopy();
         int n = s.numel();
@@ -1327,12 +1327,21 @@ public final class Tensor {
             dst.data[dst.offset] = s.data[s.offset];
             return;
         }
-        int[] coord = new int[rank];
-        for (int i = 0; i < n; i++) {
+        if (dst.isContiguous()) {
+            System.arraycopy(s.data, s.offset, dst.data, dst.offset, n);
+            return;
+        }
+        int last = dst.shape[rank - 1], lastStride = dst.strides[rank - 1];
+        int[] coord = new int[rank - 1];
+        for (int i = s.offset, end = s.offset + n; i < end; i += last) {
             int p = dst.offset;
-            for (int d = 0; d < rank; d++) p += coord[d] * dst.strides[d];
-            dst.data[p] = s.data[s.offset + i];
-            for (int d = rank - 1; d >= 0; d--) {
+            for (int d = 0; d < rank - 1; d++) p += coord[d] * dst.strides[d];
+            if (lastStride == 1) {
+                System.arraycopy(s.data, i, dst.data, p, last);
+            } else {
+                for (int j = 0; j < last; j++) dst.data[p + j * lastStride] = s.data[i + j];
+            }
+            for (int d = rank - 2; d >= 0; d--) {
                 if (++coord[d] < dst.shape[d]) break;
                 coord[d] = 0;
             }

@@ -69,7 +69,7 @@ public final class GruOp {
                 for (int j = 0; j < 2 * hid; j++) b[j] += bh.storage()[bh.storageOffset() + j];
                 bhn = Arrays.copyOfRange(bh.storage(), bh.storageOffset() + 2 * hid, bh.storageOffset() + g3);
             }
-            for (int r = 0; r < steps * batch; r++) System.arraycopy(b, 0, gi, r * g3, g3);
+            RnnKernels.fillRows(gi, steps * batch, b);
         }
         float[] whd = wh.storage(), bn = bhn;
         int who = wh.storageOffset();

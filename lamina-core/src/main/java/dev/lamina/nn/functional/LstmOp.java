@@ -76,7 +76,7 @@ public final class LstmOp {
             float[] b = new float[g4];
             if (bi != null) for (int j = 0; j < g4; j++) b[j] += bi.storage()[bi.storageOffset() + j];
             if (bh != null) for (int j = 0; j < g4; j++) b[j] += bh.storage()[bh.storageOffset() + j];
-            for (int r = 0; r < steps * batch; r++) System.arraycopy(b, 0, gates, r * g4, g4);
+            RnnKernels.fillRows(gates, steps * batch, b);
         }
         float[] wid = wi.storage(), whd = wh.storage();
         int wio = wi.storageOffset(), who = wh.storageOffset();

@@ -109,13 +109,29 @@ final class RnnKernels {
         }
     }
 
-    /** o[j] += Σ_r a[ao + r·n + j] over r in [0, rows): column sums of a row-major [rows, n] block. */
+    /**
+     * o[j] += Σ_r a[ao + r·n + j] over r in [0, rows): column sums of a row-major [rows, n] block, rows added in
+     * order; threads take column ranges (the bias gradient of a 2048-row LSTM backward ran serially otherwise).
+     */
     static void addColumnSums(float[] a, int ao, int rows, int n, float[] o, int oo) {
-        for (int r = 0; r < rows; r++) {
-            int base = ao + r * n;
-            for (int j = 0; j < n; j++) o[oo + j] += a[base + j];
-        }
+        Parallel.forRange(n, Math.max(16, COLUMN_SUM_GRAIN / rows), (j0, j1) -> {
+            for (int r = 0; r < rows; r++) {
+                int base = ao + r * n;
+                for (int j = j0; j < j1; j++) o[oo + j] += a[base + j];
+            }
+        });
     }
+
+    /** Copies {@code row} into each of the first {@code rows} rows of the row-major {@code dst} (threads take row ranges). */
+    static void fillRows(float[] dst, int rows, float[] row) {
+        int n = row.length;
+        Parallel.forRange(rows, Math.max(1, COLUMN_SUM_GRAIN / n), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) System.arraycopy(row, 0, dst, r * n, n);
+        });
+    }
+
+    /** Additions (or copies) per chunk below which a column sum (or row fill) stays on one thread. */
+    private static final int COLUMN_SUM_GRAIN = 1 << 16;
 
     /** Work of one time step on batch rows [r0, r1) and hidden units [j0, j1). */
     @FunctionalInterface

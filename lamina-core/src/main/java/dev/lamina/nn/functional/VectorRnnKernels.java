@@ -15,33 +15,25 @@ final class VectorRnnKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     // VectorMath, not lanewise(TANH/EXP): the same bits compiled or interpreted, so runs are reproducible
-    private static FloatVector tanh(FloatVector x) {
-        return VectorMath.tanh(x);
-    }
-
     static int lstmForward(float[] a, int ao, float[] cPrev, int cpo, float[] c, int co, float[] tc, int to, float[] h, int ho, int hidden, int count) {
-        int j = 0, bound = S.loopBound(count), len = S.length();
-        for (; j < bound; j += len) {
-            FloatVector i = sig(FloatVector.fromArray(S, a, ao + j));
-            FloatVector f = sig(FloatVector.fromArray(S, a, ao + hidden + j));
-            FloatVector g = tanh(FloatVector.fromArray(S, a, ao + 2 * hidden + j));
-            FloatVector o = sig(FloatVector.fromArray(S, a, ao + 3 * hidden + j));
-            i.intoArray(a, ao + j);
-            f.intoArray(a, ao + hidden + j);
-            g.intoArray(a, ao + 2 * hidden + j);
-            o.intoArray(a, ao + 3 * hidden + j);
-            FloatVector cv = f.fma(FloatVector.fromArray(S, cPrev, cpo + j), i.mul(g));
-            FloatVector t = tanh(cv);
-            cv.intoArray(c, co + j);
-            t.intoArray(tc, to + j);
-            o.mul(t).intoArray(h, ho + j);
+        int done = S.loopBound(count), len = S.length();
+        // Passes 0-3 activate the gates i, f, g, o in place, pass 4 gives tanh(c): one activation call site (see
+        // VectorMath.activate), the cell update just before the last pass.
+        for (int pass = 0; pass < 5; pass++) {
+            boolean cell = pass == 4;
+            if (cell) {
+                for (int j = 0; j < done; j += len) {
+                    FloatVector i = FloatVector.fromArray(S, a, ao + j), g = FloatVector.fromArray(S, a, ao + 2 * hidden + j);
+                    FloatVector.fromArray(S, a, ao + hidden + j).fma(FloatVector.fromArray(S, cPrev, cpo + j), i.mul(g)).intoArray(c, co + j);
+                }
+            }
+            int from = cell ? co : ao + pass * hidden;
+            VectorMath.activate(S, pass == 2 || cell, cell ? c : a, from, cell ? tc : a, cell ? to : from, done);
         }
-        return j;
-    }
-
-    /** 1 / (1 + exp(−x)). */
-    private static FloatVector sig(FloatVector x) {
-        return VectorMath.sigmoid(x);
+        for (int j = 0; j < done; j += len) {
+            FloatVector.fromArray(S, a, ao + 3 * hidden + j).mul(FloatVector.fromArray(S, tc, to + j)).intoArray(h, ho + j);
+        }
+        return done;
     }
 
     static int lstmBackward(float[] a, int ao, float[] tc, int to, float[] cPrev, int cpo, float[] dh, int dho, float[] dc, int dco, float[] da, int dao, int hidden, int count) {
@@ -65,21 +57,30 @@ final class VectorRnnKernels {
     }
 
     static int gruForward(float[] gi, int gio, float[] gh, int gho, float[] bhn, int bo, float[] hPrev, int hpo, float[] h, int ho, int hidden, int count) {
-        int j = 0, bound = S.loopBound(count), len = S.length();
-        for (; j < bound; j += len) {
-            FloatVector r = sig(FloatVector.fromArray(S, gi, gio + j).add(FloatVector.fromArray(S, gh, gho + j)));
-            FloatVector z = sig(FloatVector.fromArray(S, gi, gio + hidden + j).add(FloatVector.fromArray(S, gh, gho + hidden + j)));
-            FloatVector hn = FloatVector.fromArray(S, gh, gho + 2 * hidden + j);
-            if (bhn != null) hn = hn.add(FloatVector.fromArray(S, bhn, bo + j));
-            FloatVector n = tanh(r.fma(hn, FloatVector.fromArray(S, gi, gio + 2 * hidden + j)));
-            r.intoArray(gi, gio + j);
-            z.intoArray(gi, gio + hidden + j);
-            n.intoArray(gi, gio + 2 * hidden + j);
-            hn.intoArray(gh, gho + 2 * hidden + j);
-            FloatVector hp = FloatVector.fromArray(S, hPrev, hpo + j);
-            z.fma(hp.sub(n), n).intoArray(h, ho + j);
+        int done = S.loopBound(count), len = S.length();
+        // Pass q writes its gate's argument into gi and activates it there: r and z are σ(gi + gh), n is
+        // tanh(gi_n + r·hn) with hn = gh_n + b_hn kept in gh. One activation call site (see lstmForward).
+        for (int q = 0; q < 3; q++) {
+            int at = gio + q * hidden;
+            for (int j = 0; j < done; j += len) {
+                FloatVector x = FloatVector.fromArray(S, gi, at + j);
+                if (q < 2) {
+                    x = x.add(FloatVector.fromArray(S, gh, gho + q * hidden + j));
+                } else {
+                    FloatVector hn = FloatVector.fromArray(S, gh, gho + 2 * hidden + j);
+                    if (bhn != null) hn = hn.add(FloatVector.fromArray(S, bhn, bo + j));
+                    hn.intoArray(gh, gho + 2 * hidden + j);
+                    x = FloatVector.fromArray(S, gi, gio + j).fma(hn, x);
+                }
+                x.intoArray(gi, at + j);
+            }
+            VectorMath.activate(S, q == 2, gi, at, gi, at, done);
         }
-        return j;
+        for (int j = 0; j < done; j += len) {
+            FloatVector z = FloatVector.fromArray(S, gi, gio + hidden + j), n = FloatVector.fromArray(S, gi, gio + 2 * hidden + j);
+            z.fma(FloatVector.fromArray(S, hPrev, hpo + j).sub(n), n).intoArray(h, ho + j);
+        }
+        return done;
     }
 
     static int gruBackward(float[] gi, int gio, float[] gh, int gho, float[] hPrev, int hpo, float[] dh, int dho,
