@@ -297,6 +297,16 @@ public final class Tensor {
     }
 
     /**
+     * Whether an op on these inputs would be recorded on the tape (grad mode on and an input requires grad): a fused
+     * op may skip what only its backward needs when not. Null inputs are ignored.
+     */
+    public static boolean gradWanted(Tensor... inputs) {
+        if (!Autograd.isGradEnabled()) return false;
+        for (Tensor in : inputs) if (in != null && in.requiresGrad) return true;
+        return false;
+    }
+
+    /**
      * Records a fused op from outside this package (conv, LSTM, attention, losses): {@code out} gets a tape node
      * with {@code rule} when grad mode is on and an input requires grad. Returns {@code out}.
      */

@@ -78,4 +78,28 @@ class AutogradTest {
         y.sum().backward();
         assertEquals(1f, x.grad().item());
     }
+
+    /** Slice and narrow backward write the gradient into a strided window of zeros: steps along the last and other dims. */
+    @Test
+    void sliceGradientsLandInTheirWindow() {
+        float[] v = new float[2 * 3 * 7];
+        for (int i = 0; i < v.length; i++) v[i] = i;
+        for (int[] c : new int[][] {{2, 1, 3}, {2, 0, 1}, {1, 0, 2}, {0, 1, 1}}) {   // dim, start, step
+            int dim = c[0], start = c[1], step = c[2];
+            Tensor x = Tensor.of(v.clone(), 2, 3, 7).requiresGrad(true);
+            Tensor y = x.slice(dim, start, Integer.MAX_VALUE, step);
+            float[] g = new float[y.numel()];
+            for (int i = 0; i < g.length; i++) g[i] = 100 + i;
+            y.backward(Tensor.of(g, y.shape()));
+            float[] want = new float[v.length];
+            int[] shape = {2, 3, 7};
+            int k = 0;
+            for (int a = 0; a < 2; a++) for (int b = 0; b < 3; b++) for (int d = 0; d < 7; d++) {
+                int[] idx = {a, b, d};
+                if (idx[dim] >= start && (idx[dim] - start) % step == 0) want[(a * 3 + b) * 7 + d] = g[k++];
+            }
+            assertEquals(g.length, k);
+            assertArrayEquals(want, x.grad().toArray(), "slice dim " + dim + " start " + start + " step " + step + " of " + java.util.Arrays.toString(shape));
+        }
+    }
 }

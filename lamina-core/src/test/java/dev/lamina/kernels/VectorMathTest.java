@@ -99,4 +99,32 @@ class VectorMathTest {
         for (float v : x) want += v;
         assertEquals(want, VectorMath.sumLanes(FloatVector.fromArray(S, x, 0)));
     }
+
+    /** activate: the vector functions' bits over whole vectors in place or into another array, the tail left alone. */
+    @Test
+    void activateAppliesSigmoidOrTanhOverWholeVectors() {
+        int n = 5 * S.length() + 3;
+        float[] x = uniform(6, n, -12f, 12f);
+        for (boolean tanh : new boolean[] {false, true}) {
+            float[] dst = new float[n + 4];
+            java.util.Arrays.fill(dst, 7f);
+            int done = VectorMath.activate(S, tanh, x, 0, dst, 2, n);
+            assertEquals(5 * S.length(), done);
+            float[] one = new float[S.length()];
+            for (int i = 0; i < done; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, x, i);
+                (tanh ? VectorMath.tanh(v) : VectorMath.sigmoid(v)).intoArray(one, 0);
+                for (int l = 0; l < S.length(); l++) {
+                    assertEquals(Float.floatToRawIntBits(one[l]), Float.floatToRawIntBits(dst[2 + i + l]), "lane " + (i + l));
+                    double want = tanh ? Math.tanh(x[i + l]) : 1 / (1 + Math.exp(-x[i + l]));
+                    assertEquals(want, dst[2 + i + l], 4 * Math.ulp((float) want));
+                }
+            }
+            for (int i = 0; i < 2; i++) assertEquals(7f, dst[i]);
+            for (int i = 2 + done; i < dst.length; i++) assertEquals(7f, dst[i], "tail untouched at " + i);
+            float[] inPlace = x.clone();
+            VectorMath.activate(S, tanh, inPlace, 1, inPlace, 1, n - 1);
+            assertEquals(x[0], inPlace[0]);
+        }
+    }
 }

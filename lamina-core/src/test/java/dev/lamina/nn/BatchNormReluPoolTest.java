@@ -129,4 +129,57 @@ class BatchNormReluPoolTest {
             Parallel.setThreads(before);
         }
     }
+
+    /**
+     * Evaluation without gradients takes the inference path (pool, then normalize the window's maximum, or its
+     * minimum under a negative weight): the same bits as the path that keeps what backward needs, on 1 and 2
+     * threads, with ties, negative and zero weights, NaN and infinities, odd sizes and vector tails.
+     */
+    @Test
+    void inferencePathGivesTheSameBits() {
+        int before = Parallel.threads();
+        try {
+            int[][] shapes = {{1, 32, 28, 28}, {1, 64, 14, 14}, {3, 5, 7, 9}, {2, 4, 2, 2}, {1, 3, 33, 6}};
+            long seed = 20;
+            for (int[] sh : shapes) {
+                int n = sh[0], c = sh[1];
+                Rng rng = new Rng(seed++);
+                BatchNorm2d bn = new BatchNorm2d(c, 1e-5, 0.1, true, true);
+                bn.weight().copyFrom_(Tensor.uniform(rng, -1.5, 1.5, c));   // about half the channels take the minimum
+                bn.weight().storage()[0] = 0f;
+                if (c > 1) bn.weight().storage()[1] = -0f;
+                bn.bias().copyFrom_(Tensor.uniform(rng, -0.5, 0.5, c));
+                bn.runningMean().copyFrom_(Tensor.uniform(rng, -0.2, 0.2, c));
+                bn.runningVar().copyFrom_(Tensor.uniform(rng, 0.5, 2, c));
+                Sequential seq = new Sequential(bn, new ReLU(), new MaxPool2d(2));
+                seq.eval();
+                Tensor x = Tensor.randn(rng, sh);
+                float[] xd = x.storage();
+                for (int i = 0; i + 1 < xd.length; i += 4) xd[i + 1] = xd[i];   // ties
+                xd[5] = Float.NaN;
+                xd[xd.length / 2] = Float.POSITIVE_INFINITY;
+                xd[xd.length - 3] = Float.NEGATIVE_INFINITY;
+                xd[7] = -0f;
+                Tensor withGrad = seq.forward(x.detach().requiresGrad(true));
+                assertEquals(FUSED, withGrad.node().op());
+                float[] expected = withGrad.toArray();
+                for (int threads : new int[] {1, 2}) {
+                    Parallel.setThreads(threads);
+                    float[] inferred;
+                    try (var off = dev.lamina.autograd.Autograd.noGrad()) {
+                        Tensor y = seq.forward(x);
+                        assertEquals(null, y.node(), "no tape without gradients");
+                        inferred = y.toArray();
+                    }
+                    for (int i = 0; i < expected.length; i++) {
+                        if (Float.isNaN(expected[i])) assertEquals(true, Float.isNaN(inferred[i]), "NaN at " + i);
+                        else assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(inferred[i]),
+                                java.util.Arrays.toString(sh) + " on " + threads + " threads at " + i);
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
 }

@@ -206,4 +206,39 @@ class ConvTest {
         y.square().sum().backward();
         return new float[][] {y.toArray(), xi.grad().toArray(), conv.weight().grad().toArray(), conv.bias().grad().toArray()};
     }
+
+    /**
+     * A single image (fewer images than threads) takes the path where the threads share one image's im2col and
+     * GEMM (or, for few column rows, its output planes): each image of a batch, run alone, gives the bits of its
+     * row of the batched result, on 1 and 2 threads, across geometries (padding, stride, dilation, groups, 1x1,
+     * the few-rows path) with and without bias.
+     */
+    @Test
+    void singleImagesMatchTheirRowOfTheBatch() {
+        int before = Parallel.threads();
+        // c, oc, h, w, kernel, stride, pad, dilation, groups, bias
+        int[][] cases = {{32, 64, 14, 14, 3, 1, 1, 1, 1, 1}, {1, 32, 28, 28, 3, 1, 1, 1, 1, 1}, {6, 4, 9, 11, 3, 2, 1, 1, 2, 0},
+                {5, 7, 10, 8, 3, 1, 2, 2, 1, 1}, {8, 8, 6, 6, 1, 1, 0, 1, 1, 1}, {3, 6, 12, 12, 5, 1, 2, 1, 3, 0}};
+        try {
+            long seed = 40;
+            for (int[] k : cases) {
+                Rng rng = new Rng(seed++);
+                Tensor x = Tensor.randn(rng, 3, k[0], k[2], k[3]);
+                Tensor w = Tensor.randn(rng, k[1], k[0] / k[8], k[4], k[4]);
+                Tensor b = k[9] == 1 ? Tensor.randn(rng, k[1]) : null;
+                int[] st = {k[5], k[5]}, pad = {k[6], k[6]}, dil = {k[7], k[7]};
+                for (int threads : new int[] {1, 2}) {
+                    Parallel.setThreads(threads);
+                    Tensor batch = ConvOp.conv2d(x, w, b, st, pad, dil, k[8]);
+                    for (int i = 0; i < 3; i++) {
+                        Tensor one = ConvOp.conv2d(x.narrow(0, i, 1), w, b, st, pad, dil, k[8]);
+                        assertArrayEquals(batch.narrow(0, i, 1).contiguous().toArray(), one.toArray(),
+                                java.util.Arrays.toString(k) + " image " + i + " on " + threads + " threads");
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
 }

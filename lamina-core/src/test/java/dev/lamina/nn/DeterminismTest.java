@@ -45,4 +45,33 @@ class DeterminismTest {
             Parallel.setThreads(before);
         }
     }
+
+    /** Gradients of the char-LSTM language model (batch 32 × 64 steps: the parallel bias fill, bias-gradient column
+     *  sums and cross-entropy rows) on one thread and on two. */
+    private static java.util.Map<String, float[]> lstmGradients(int threads) {
+        Parallel.setThreads(threads);
+        Rng rng = new Rng(8);
+        dev.lamina.models.LanguageModel lm = new dev.lamina.models.CharLstm(65, 16, 64, 1, rng);
+        float[] ids = new float[32 * 64], next = new float[32 * 64];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(65);
+            next[i] = rng.nextInt(65);
+        }
+        dev.lamina.models.LanguageModel.loss().forward(lm.forward(Tensor.of(ids, 32, 64)), Tensor.of(next, 32, 64)).backward();
+        java.util.Map<String, float[]> g = new java.util.TreeMap<>();
+        lm.namedParameters().forEach((name, p) -> g.put(name, p.grad().toArray()));
+        return g;
+    }
+
+    @Test
+    void languageModelGradientsDoNotDependOnTheThreadCount() {
+        int before = Parallel.threads();
+        try {
+            java.util.Map<String, float[]> one = lstmGradients(1), two = lstmGradients(2);
+            assertEquals(one.keySet(), two.keySet());
+            for (String name : one.keySet()) assertArrayEquals(one.get(name), two.get(name), name);
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
 }

@@ -65,8 +65,6 @@ public final class BatchNormReluPoolOp {
         float[] wdat = w == null ? null : w.storage(), bdat = b == null ? null : b.storage();
         int wo = w == null ? 0 : w.storageOffset(), bo = b == null ? 0 : b.storageOffset();
         float[] mean = new float[c], invStd = new float[c], out = new float[n * c * os];
-        byte[] slot = new byte[n * c * os];
-        float[] xm = new float[n * c * os];
         float[] rm = runningMean == null ? null : runningMean.storage(), rv = runningVar == null ? null : runningVar.storage();
         int rmo = runningMean == null ? 0 : runningMean.storageOffset(), rvo = runningVar == null ? 0 : runningVar.storageOffset();
         if (!training) {
@@ -75,6 +73,18 @@ public final class BatchNormReluPoolOp {
                 invStd[ch] = (float) (1 / Math.sqrt(rv[rvo + ch] + eps));
             }
         }
+        if (!training && !Tensor.gradWanted(xc, w, b)) {
+            int[] corner = windowCorners(oh, ow, wd);
+            Parallel.forRange(n * c, Math.max(1, INFERENCE_GRAIN / s), (p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    int ch = p % c;
+                    inferencePlane(xd, xo + p * s, wd, corner, mean[ch], invStd[ch], wdat == null ? 1f : wdat[wo + ch], bdat == null ? 0f : bdat[bo + ch], out, p * os);
+                }
+            });
+            return Tensor.of(out, n, c, oh, ow);
+        }
+        byte[] slot = new byte[n * c * os];
+        float[] xm = new float[n * c * os];
         Parallel.forRange(c, BatchNormOp.minChunk(n, s), (c0, c1) -> {
             if (training) BatchNormOp.spatialStats(xd, xo, n, c, s, c0, c1, mean, invStd, rm, rmo, rv, rvo, momentum, eps);
             int[] bits = new int[s + 2 * LANES], pv = new int[wd + LANES], pq = new int[wd + LANES];
@@ -129,6 +139,35 @@ public final class BatchNormReluPoolOp {
                 xm[oi + j] = x[r0 + tt * wd + cc + (q & 1)];
             }
         }
+    }
+
+    /** Input elements per parallel chunk of the inference path below which planes stay on one thread. */
+    private static final int INFERENCE_GRAIN = 4096;
+
+    /**
+     * One plane of the inference path (running statistics, no gradient wanted): pool first, then normalize and
+     * rectify the quarter of the values that remain. The affine map x ↦ (x − m)·r·sc + sh is monotonic in float
+     * arithmetic (each rounding step is), non-decreasing for sc ≥ 0 and non-increasing for sc &lt; 0, so the window's
+     * maximum after it is its value at the window's maximum (or minimum) x: the same float as normalizing all four
+     * values first. A NaN in the window gives NaN, as in the training path. {@code corner[q]} is the offset in the
+     * plane of output q's window's top-left element ({@link #windowCorners}).
+     */
+    static void inferencePlane(float[] x, int xo, int wd, int[] corner, float m, float r, float sc, float sh, float[] out, int o) {
+        boolean up = !(sc < 0f);
+        int q = Gemm.VECTOR ? VectorBnReluPool.inferencePlane(x, xo, wd, corner, m, r, sc, sh, up, out, o) : 0;
+        for (; q < corner.length; q++) {
+            int a = xo + corner[q], d = a + wd;
+            float e = up ? Math.max(Math.max(x[a], x[a + 1]), Math.max(x[d], x[d + 1]))
+                         : Math.min(Math.min(x[a], x[a + 1]), Math.min(x[d], x[d + 1]));
+            out[o + q] = Math.max((e - m) * r * sc + sh, 0f);
+        }
+    }
+
+    /** Offset of each 2×2 window's top-left element in a plane of width wd, for the oh × ow outputs in row-major order. */
+    static int[] windowCorners(int oh, int ow, int wd) {
+        int[] corner = new int[oh * ow];
+        for (int i = 0; i < oh; i++) for (int j = 0; j < ow; j++) corner[i * ow + j] = 2 * i * wd + 2 * j;
+        return corner;
     }
 
     /**

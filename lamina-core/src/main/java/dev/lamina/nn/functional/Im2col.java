@@ -30,6 +30,11 @@ final class Im2col {
             return sh == 1 && sw == 1 && ow == w && oh == h;
         }
 
+        /** The same kernel geometry over {@code channels} input channels (a channel range of the image). */
+        Geometry channels(int channels) {
+            return new Geometry(channels, h, w, kh, kw, sh, sw, pt, pl, dh, dw, oh, ow);
+        }
+
         /** 1×1 kernel, stride 1, no padding: the columns are the image itself. */
         boolean identity() {
             return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w;

@@ -30,23 +30,39 @@ final class SmallConv {
         Im2col.Geometry geo = cv.geometry();
         int rows = geo.rows(), ohw = geo.cols(), chw = cv.c() * cv.h() * cv.w(), oc = cv.oc();
         float[] y = new float[cv.n() * oc * ohw];
+        if (cv.n() < Parallel.threads()) {
+            // Fewer images than threads (batch-1 inference): the threads share each image's output planes.
+            float[] col = new float[rows * ohw];
+            for (int n = 0; n < cv.n(); n++) {
+                Im2col.im2col(geo, xd, xo + n * chw, col, 0);
+                int image = n;
+                Parallel.forRange((oc + 3) / 4, Math.max(1, (1 << 14) / Math.max(1, 4 * ohw * rows)),
+                        (q0, q1) -> planes(col, rows, ohw, wd, wo, bd, bo, y, image, oc, 4 * q0, Math.min(oc, 4 * q1)));
+            }
+            return y;
+        }
         Parallel.forRange(cv.n(), Math.max(1, (1 << 16) / Math.max(1, oc * ohw * rows)), (s, e) -> {
             float[] col = new float[rows * ohw];
             for (int n = s; n < e; n++) {
                 Im2col.im2col(geo, xd, xo + n * chw, col, 0);
-                int o = 0;
-                if (Gemm.VECTOR) {
-                    for (; o + 4 <= oc; o += 4) {
-                        int yo = (n * oc + o) * ohw;
-                        int p = VectorSmallConv.combine4(col, rows, ohw, wd, wo + o * rows, bias(bd, bo, o), bias(bd, bo, o + 1),
-                                bias(bd, bo, o + 2), bias(bd, bo, o + 3), y, yo);
-                        for (int q = 0; q < 4; q++) combineScalar(col, rows, ohw, wd, wo + (o + q) * rows, bias(bd, bo, o + q), y, yo + q * ohw, p);
-                    }
-                }
-                for (; o < oc; o++) combineScalar(col, rows, ohw, wd, wo + o * rows, bias(bd, bo, o), y, (n * oc + o) * ohw, 0);
+                planes(col, rows, ohw, wd, wo, bd, bo, y, n, oc, 0, oc);
             }
         });
         return y;
+    }
+
+    /** Output planes [o0, o1) of image n from its columns: four at a time in vector registers, the rest scalar. */
+    private static void planes(float[] col, int rows, int ohw, float[] wd, int wo, float[] bd, int bo, float[] y, int n, int oc, int o0, int o1) {
+        int o = o0;
+        if (Gemm.VECTOR) {
+            for (; o + 4 <= o1; o += 4) {
+                int yo = (n * oc + o) * ohw;
+                int p = VectorSmallConv.combine4(col, rows, ohw, wd, wo + o * rows, bias(bd, bo, o), bias(bd, bo, o + 1),
+                        bias(bd, bo, o + 2), bias(bd, bo, o + 3), y, yo);
+                for (int q = 0; q < 4; q++) combineScalar(col, rows, ohw, wd, wo + (o + q) * rows, bias(bd, bo, o + q), y, yo + q * ohw, p);
+            }
+        }
+        for (; o < o1; o++) combineScalar(col, rows, ohw, wd, wo + o * rows, bias(bd, bo, o), y, (n * oc + o) * ohw, 0);
     }
 
     /** Σ g[go + p]·col[co + p] for p in [from, to), in double. */

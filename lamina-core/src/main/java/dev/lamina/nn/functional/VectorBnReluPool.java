@@ -56,6 +56,22 @@ final class VectorBnReluPool {
         }
     }
 
+    /**
+     * {@link BatchNormReluPoolOp#inferencePlane} over whole vectors of outputs: the four window elements gathered
+     * through {@code corner}, their maximum (minimum when not {@code up}), then normalized and rectified with the same
+     * float operations; returns where the scalar tail starts.
+     */
+    static int inferencePlane(float[] x, int xo, int wd, int[] corner, float m, float r, float sc, float sh, boolean up, float[] out, int o) {
+        int q = 0;
+        for (int bound = F.loopBound(corner.length); q < bound; q += L) {
+            FloatVector a = FloatVector.fromArray(F, x, xo, corner, q), b = FloatVector.fromArray(F, x, xo + 1, corner, q);
+            FloatVector c = FloatVector.fromArray(F, x, xo + wd, corner, q), d = FloatVector.fromArray(F, x, xo + wd + 1, corner, q);
+            FloatVector e = up ? a.max(b).max(c.max(d)) : a.min(b).min(c.min(d));
+            e.sub(m).mul(r).mul(sc).add(sh).max(0f).intoArray(out, o + q);
+        }
+        return q;
+    }
+
     /** gx = scale·(gy − m1 − ((x − m)·r)·m2) over whole vectors of one plane; returns where the scalar tail starts. */
     static int inputGrad(float[] gy, float[] x, int xp, float[] gx, int gxp, int s, float scale, float m1, float m2, float m, float r) {
         int k = 0;
