@@ -36,10 +36,10 @@ public final class CharLstm extends LanguageModel {
         return 0;
     }
 
-    /** ids [B, T] → logits [B, T, V]. */
+    /** ids [B, T] → logits [B, T, V]; the embedding lookup is fused into the LSTM's input projection. */
     @Override
     public Tensor logits(Tensor ids) {
-        return head.forward(lstm.forward(embed.forward(ids)));
+        return head.forward(lstm.forward(embed, ids, null).output());
     }
 
     /** Carries the LSTM's (h, c) from call to call: one LSTM step per new character. */
@@ -52,7 +52,7 @@ public final class CharLstm extends LanguageModel {
             public float[] feed(int[] ids) {
                 float[] x = new float[ids.length];
                 for (int i = 0; i < ids.length; i++) x[i] = ids[i];
-                RnnOutput r = lstm.forward(embed.forward(Tensor.of(x, 1, ids.length)), state);
+                RnnOutput r = lstm.forward(embed, Tensor.of(x, 1, ids.length), state);
                 state = r.state();
                 Tensor last = r.output().select(1, ids.length - 1); // [1, H]
                 return head.forward(last).toArray();

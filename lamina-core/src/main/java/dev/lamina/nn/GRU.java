@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.GruOp;
+import dev.lamina.nn.functional.RnnInput;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
@@ -50,7 +51,7 @@ public final class GRU extends RNNBase {
     }
 
     @Override
-    Tensor[] runDirection(Tensor x, Tensor h0, Tensor c0, Tensor[] w, float[] mask, boolean reverse) {
+    Tensor[] runDirection(RnnInput x, Tensor h0, Tensor c0, Tensor[] w, float[] mask, boolean reverse) {
         GruOp.Result r = GruOp.gru(x, h0, w[0], w[1], w[2], w[3], mask, reverse);
         return new Tensor[] {r.output(), r.hN(), null};
     }

@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.LstmOp;
+import dev.lamina.nn.functional.RnnInput;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
@@ -48,7 +49,7 @@ public final class LSTM extends RNNBase {
     }
 
     @Override
-    Tensor[] runDirection(Tensor x, Tensor h0, Tensor c0, Tensor[] w, float[] mask, boolean reverse) {
+    Tensor[] runDirection(RnnInput x, Tensor h0, Tensor c0, Tensor[] w, float[] mask, boolean reverse) {
         LstmOp.Result r = LstmOp.lstm(x, h0, c0, w[0], w[1], w[2], w[3], mask, reverse);
         return new Tensor[] {r.output(), r.hN(), r.cN()};
     }

@@ -41,16 +41,21 @@ public final class GruOp {
      * @param reverse run from the last step to the first
      */
     public static Result gru(Tensor x, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, float[] mask, boolean reverse) {
+        if (x.dim() != 3) throw new ShapeException("gru: input " + Shape.str(x.shape()) + " is not [seq, batch, in]");
+        return gru(RnnInput.dense(x), h0, wIh, wHh, bIh, bHh, mask, reverse);
+    }
+
+    /** As {@link #gru(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, float[], boolean)} with the input given as an {@link RnnInput}. */
+    public static Result gru(RnnInput input, Tensor h0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, float[] mask, boolean reverse) {
         if (wHh.dim() != 2 || wHh.size(0) != 3 * wHh.size(1)) throw new ShapeException("gru: weight_hh " + Shape.str(wHh.shape()) + " is not [3H, H]");
         int hid = wHh.size(1), g3 = 3 * hid;
-        if (x.dim() != 3) throw new ShapeException("gru: input " + Shape.str(x.shape()) + " is not [seq, batch, in]");
-        int steps = x.size(0), batch = x.size(1), in = x.size(2);
-        if (wIh.dim() != 2 || wIh.size(0) != g3 || wIh.size(1) != in) throw new ShapeException("gru: weight_ih " + Shape.str(wIh.shape()) + " does not match [" + g3 + ", " + in + "] for input " + Shape.str(x.shape()));
+        int steps = input.steps, batch = input.batch, in = input.in;
+        if (wIh.dim() != 2 || wIh.size(0) != g3 || wIh.size(1) != in) throw new ShapeException("gru: weight_ih " + Shape.str(wIh.shape()) + " does not match [" + g3 + ", " + in + "] for input " + input.describe());
         LstmOp.checkVector("bias_ih", bIh, g3);
         LstmOp.checkVector("bias_hh", bHh, g3);
         LstmOp.checkState("h0", h0, batch, hid);
         if (mask != null && mask.length != steps * batch) throw new ShapeException("gru: mask of " + mask.length + " values for " + steps + " steps × " + batch + " rows");
-        Tensor xc = x.contiguous(), wi = wIh.contiguous(), wh = wHh.contiguous();
+        Tensor xc = input.tensor(), wi = wIh.contiguous(), wh = wHh.contiguous();
         Tensor bi = bIh == null ? null : bIh.contiguous(), bh = bHh == null ? null : bHh.contiguous();
         Tensor hc = h0 == null ? null : h0.contiguous();
         RnnLayout l = new RnnLayout(steps, batch, hid, reverse, mask != null, false);
@@ -60,21 +65,18 @@ public final class GruOp {
         float[] gh = new float[steps * batch * g3];
         if (hc != null) System.arraycopy(hc.storage(), hc.storageOffset(), packed, l.initialBlock() * l.bh, l.bh);
 
-        boolean hasBias = bi != null || bh != null;
-        float[] bhn = null;
-        if (hasBias) {
-            float[] b = new float[g3];
-            if (bi != null) for (int j = 0; j < g3; j++) b[j] += bi.storage()[bi.storageOffset() + j];
+        float[] bhn = null, bias = null;
+        if (bi != null || bh != null) {
+            bias = new float[g3];
+            if (bi != null) for (int j = 0; j < g3; j++) bias[j] += bi.storage()[bi.storageOffset() + j];
             if (bh != null) {
-                for (int j = 0; j < 2 * hid; j++) b[j] += bh.storage()[bh.storageOffset() + j];
+                for (int j = 0; j < 2 * hid; j++) bias[j] += bh.storage()[bh.storageOffset() + j];
                 bhn = Arrays.copyOfRange(bh.storage(), bh.storageOffset() + 2 * hid, bh.storageOffset() + g3);
             }
-            RnnKernels.fillRows(gi, steps * batch, b);
         }
         float[] whd = wh.storage(), bn = bhn;
         int who = wh.storageOffset();
-        // gi[seq·batch, 3H] (+)= x[seq·batch, in] · W_ihᵀ
-        Gemm.gemm(steps * batch, g3, in, xc.storage(), xc.storageOffset(), in, 1, wi.storage(), wi.storageOffset(), 1, in, gi, 0, g3, hasBias);
+        input.project(gi, g3, bias, wi.storage(), wi.storageOffset());   // gi[seq·batch, 3H] = b + x · W_ihᵀ
 
         PackedGemm whT = PackedGemm.pack(hid, g3, whd, who, 1, hid);   // W_hhᵀ [H, 3H], packed once for all steps
         int grain = whT.columnGrain();
@@ -101,14 +103,14 @@ public final class GruOp {
         if (mask != null) l.writeMaskedOutput(packed, mask);
 
         Tensor all = Tensor.fromOp("gru", Tensor.of(packed, packed.length),
-                gOut -> backward(gOut.contiguous(), l, mask, xc, hc, wi, wh, bi, bh, packed, gi, gh),
+                gOut -> backward(gOut.contiguous(), l, mask, input, hc, wi, wh, bi, bh, packed, gi, gh),
                 xc, hc, wi, wh, bi, bh);
         return new Result(all.narrow(0, l.outOff, steps * l.bh).reshape(steps, batch, hid), all.narrow(0, l.hnOff, l.bh).reshape(batch, hid));
     }
 
-    private static Tensor[] backward(Tensor g, RnnLayout l, float[] mask, Tensor x, Tensor h0, Tensor wi, Tensor wh, Tensor bi, Tensor bh,
+    private static Tensor[] backward(Tensor g, RnnLayout l, float[] mask, RnnInput input, Tensor h0, Tensor wi, Tensor wh, Tensor bi, Tensor bh,
                                      float[] states, float[] gi, float[] gh) {
-        int steps = l.steps, batch = l.batch, hid = l.hid, g3 = 3 * hid, in = x.size(2);
+        int steps = l.steps, batch = l.batch, hid = l.hid, g3 = 3 * hid;
         float[] gd = g.storage();
         int go = g.storageOffset();
         float[] dh = Arrays.copyOfRange(gd, go + l.hnOff, go + l.hnOff + l.bh);
@@ -141,17 +143,9 @@ public final class GruOp {
         whP.multiply(batch, dgh, firstStep * batch * g3, g3, 1, dh, 0, hid, true);   // → dh0
         int rows = steps * batch;
         Tensor gx = null, gh0 = null, gwi = null, gwh = null, gbi = null, gbh = null;
-        if (x.requiresGrad()) {
-            float[] d = new float[rows * in];
-            Gemm.gemm(rows, in, g3, dgi, 0, g3, 1, wi.storage(), wi.storageOffset(), in, 1, d, 0, in, false);
-            gx = Tensor.of(d, steps, batch, in);
-        }
+        if (input.tensor().requiresGrad()) gx = input.inputGrad(dgi, g3, wi.storage(), wi.storageOffset());
         if (h0 != null && h0.requiresGrad()) gh0 = Tensor.of(dh, batch, hid);
-        if (wi.requiresGrad()) {
-            float[] d = new float[g3 * in];
-            Gemm.gemm(g3, in, rows, dgi, 0, 1, g3, x.storage(), x.storageOffset(), in, 1, d, 0, in, false);
-            gwi = Tensor.of(d, g3, in);
-        }
+        if (wi.requiresGrad()) gwi = input.weightGrad(dgi, g3);
         if (wh.requiresGrad()) {
             float[] d = new float[g3 * hid];
             Gemm.gemm(g3, hid, rows, dgh, 0, 1, g3, states, l.prevBlock(0) * l.bh, hid, 1, d, 0, hid, false);

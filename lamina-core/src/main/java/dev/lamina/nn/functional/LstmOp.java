@@ -48,17 +48,22 @@ public final class LstmOp {
      * @param reverse run from the last step to the first
      */
     public static Result lstm(Tensor x, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, float[] mask, boolean reverse) {
+        if (x.dim() != 3) throw new ShapeException("lstm: input " + Shape.str(x.shape()) + " is not [seq, batch, in]");
+        return lstm(RnnInput.dense(x), h0, c0, wIh, wHh, bIh, bHh, mask, reverse);
+    }
+
+    /** As {@link #lstm(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, float[], boolean)} with the input given as an {@link RnnInput}. */
+    public static Result lstm(RnnInput input, Tensor h0, Tensor c0, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh, float[] mask, boolean reverse) {
         if (wHh.dim() != 2 || wHh.size(0) != 4 * wHh.size(1)) throw new ShapeException("lstm: weight_hh " + Shape.str(wHh.shape()) + " is not [4H, H]");
         int hid = wHh.size(1), g4 = 4 * hid;
-        if (x.dim() != 3) throw new ShapeException("lstm: input " + Shape.str(x.shape()) + " is not [seq, batch, in]");
-        int steps = x.size(0), batch = x.size(1), in = x.size(2);
-        if (wIh.dim() != 2 || wIh.size(0) != g4 || wIh.size(1) != in) throw new ShapeException("lstm: weight_ih " + Shape.str(wIh.shape()) + " does not match [" + g4 + ", " + in + "] for input " + Shape.str(x.shape()));
+        int steps = input.steps, batch = input.batch, in = input.in;
+        if (wIh.dim() != 2 || wIh.size(0) != g4 || wIh.size(1) != in) throw new ShapeException("lstm: weight_ih " + Shape.str(wIh.shape()) + " does not match [" + g4 + ", " + in + "] for input " + input.describe());
         checkVector("bias_ih", bIh, g4);
         checkVector("bias_hh", bHh, g4);
         checkState("h0", h0, batch, hid);
         checkState("c0", c0, batch, hid);
         if (mask != null && mask.length != steps * batch) throw new ShapeException("lstm: mask of " + mask.length + " values for " + steps + " steps × " + batch + " rows");
-        Tensor xc = x.contiguous(), wi = wIh.contiguous(), wh = wHh.contiguous();
+        Tensor xc = input.tensor(), wi = wIh.contiguous(), wh = wHh.contiguous();
         Tensor bi = bIh == null ? null : bIh.contiguous(), bh = bHh == null ? null : bHh.contiguous();
         Tensor hc = h0 == null ? null : h0.contiguous(), cc = c0 == null ? null : c0.contiguous();
         RnnLayout l = new RnnLayout(steps, batch, hid, reverse, mask != null, true);
@@ -71,17 +76,15 @@ public final class LstmOp {
         if (hc != null) System.arraycopy(hc.storage(), hc.storageOffset(), packed, first * l.bh, l.bh);
         if (cc != null) System.arraycopy(cc.storage(), cc.storageOffset(), cells, first * l.bh, l.bh);
 
-        boolean hasBias = bi != null || bh != null;
-        if (hasBias) {
-            float[] b = new float[g4];
-            if (bi != null) for (int j = 0; j < g4; j++) b[j] += bi.storage()[bi.storageOffset() + j];
-            if (bh != null) for (int j = 0; j < g4; j++) b[j] += bh.storage()[bh.storageOffset() + j];
-            RnnKernels.fillRows(gates, steps * batch, b);
+        float[] bias = null;
+        if (bi != null || bh != null) {
+            bias = new float[g4];
+            if (bi != null) for (int j = 0; j < g4; j++) bias[j] += bi.storage()[bi.storageOffset() + j];
+            if (bh != null) for (int j = 0; j < g4; j++) bias[j] += bh.storage()[bh.storageOffset() + j];
         }
-        float[] wid = wi.storage(), whd = wh.storage();
-        int wio = wi.storageOffset(), who = wh.storageOffset();
-        // gates[seq·batch, 4H] (+)= x[seq·batch, in] · W_ihᵀ
-        Gemm.gemm(steps * batch, g4, in, xc.storage(), xc.storageOffset(), in, 1, wid, wio, 1, in, gates, 0, g4, hasBias);
+        float[] whd = wh.storage();
+        int who = wh.storageOffset();
+        input.project(gates, g4, bias, wi.storage(), wi.storageOffset());   // gates[seq·batch, 4H] = b + x · W_ihᵀ
 
         PackedGemm whT = PackedGemm.pack(hid, g4, whd, who, 1, hid);   // W_hhᵀ [H, 4H], packed once for all steps
         int grain = whT.columnGrain();
@@ -111,15 +114,15 @@ public final class LstmOp {
         if (mask != null) l.writeMaskedOutput(packed, mask);
 
         Tensor all = Tensor.fromOp("lstm", Tensor.of(packed, packed.length),
-                gOut -> backward(gOut.contiguous(), l, mask, xc, hc, cc, wi, wh, bi, bh, packed, cells, tanhC, gates),
+                gOut -> backward(gOut.contiguous(), l, mask, input, hc, cc, wi, wh, bi, bh, packed, cells, tanhC, gates),
                 xc, hc, cc, wi, wh, bi, bh);
         return new Result(all.narrow(0, l.outOff, steps * l.bh).reshape(steps, batch, hid),
                 all.narrow(0, l.hnOff, l.bh).reshape(batch, hid), all.narrow(0, l.cnOff, l.bh).reshape(batch, hid));
     }
 
-    private static Tensor[] backward(Tensor g, RnnLayout l, float[] mask, Tensor x, Tensor h0, Tensor c0, Tensor wi, Tensor wh, Tensor bi, Tensor bh,
+    private static Tensor[] backward(Tensor g, RnnLayout l, float[] mask, RnnInput input, Tensor h0, Tensor c0, Tensor wi, Tensor wh, Tensor bi, Tensor bh,
                                      float[] states, float[] cells, float[] tanhC, float[] gates) {
-        int steps = l.steps, batch = l.batch, hid = l.hid, g4 = 4 * hid, in = x.size(2);
+        int steps = l.steps, batch = l.batch, hid = l.hid, g4 = 4 * hid;
         float[] gd = g.storage();
         int go = g.storageOffset();
         float[] dh = Arrays.copyOfRange(gd, go + l.hnOff, go + l.hnOff + l.bh);
@@ -153,20 +156,10 @@ public final class LstmOp {
         whP.multiply(batch, dGates, firstStep * batch * g4, g4, 1, dh, 0, hid, true);   // → dh0
         int rows = steps * batch;
         Tensor gx = null, gh0 = null, gc0 = null, gwi = null, gwh = null, gbi = null, gbh = null;
-        if (x.requiresGrad()) {
-            float[] d = new float[rows * in];
-            // dx[seq·batch, in] = dGates · W_ih
-            Gemm.gemm(rows, in, g4, dGates, 0, g4, 1, wi.storage(), wi.storageOffset(), in, 1, d, 0, in, false);
-            gx = Tensor.of(d, steps, batch, in);
-        }
+        if (input.tensor().requiresGrad()) gx = input.inputGrad(dGates, g4, wi.storage(), wi.storageOffset());   // dGates · W_ih
         if (h0 != null && h0.requiresGrad()) gh0 = Tensor.of(dh, batch, hid);
         if (c0 != null && c0.requiresGrad()) gc0 = Tensor.of(dc, batch, hid);
-        if (wi.requiresGrad()) {
-            float[] d = new float[g4 * in];
-            // dW_ih[4H, in] = dGatesᵀ · x, over all steps at once
-            Gemm.gemm(g4, in, rows, dGates, 0, 1, g4, x.storage(), x.storageOffset(), in, 1, d, 0, in, false);
-            gwi = Tensor.of(d, g4, in);
-        }
+        if (wi.requiresGrad()) gwi = input.weightGrad(dGates, g4);   // dW_ih[4H, in] = dGatesᵀ · x, all steps at once
         if (wh.requiresGrad()) {
             float[] d = new float[g4 * hid];
             // dW_hh[4H, H] = dGatesᵀ · h_prev, h_prev of step t being block prevBlock(t): one contiguous run of blocks

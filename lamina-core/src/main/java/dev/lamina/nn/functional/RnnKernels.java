@@ -130,6 +130,23 @@ final class RnnKernels {
         });
     }
 
+    /** dst row r = src row ids[r] (rows of width g); threads take row ranges. */
+    static void gatherRows(float[] src, int[] ids, int g, float[] dst) {
+        Parallel.forRange(ids.length, Math.max(1, COLUMN_SUM_GRAIN / g), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) System.arraycopy(src, ids[r] * g, dst, r * g, g);
+        });
+    }
+
+    /** dst row ids[r] += src row r for r in order (rows of width g); threads take column ranges, so sums keep that order. */
+    static void scatterAddRows(float[] src, int[] ids, int g, float[] dst) {
+        Parallel.forRange(g, Math.max(16, COLUMN_SUM_GRAIN / Math.max(1, ids.length)), (j0, j1) -> {
+            for (int r = 0; r < ids.length; r++) {
+                int s = r * g, d = ids[r] * g;
+                for (int j = j0; j < j1; j++) dst[d + j] += src[s + j];
+            }
+        });
+    }
+
     /** Additions (or copies) per chunk below which a column sum (or row fill) stays on one thread. */
     private static final int COLUMN_SUM_GRAIN = 1 << 16;
 
