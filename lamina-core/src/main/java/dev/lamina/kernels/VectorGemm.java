@@ -561,9 +561,7 @@ final class VectorGemm {
             s3 = FloatVector.fromArray(S, x, xo + p + 3 * L).fma(FloatVector.fromArray(S, y, yo + p + 3 * L), s3);
         }
         for (; p <= k - L; p += L) s0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), s0);
-        FloatVector s = s0.add(s1).add(s2.add(s3));
-        float sum = 0;
-        for (int i = 0; i < L; i++) sum += s.lane(i);
+        float sum = VectorMath.sumLanes(s0.add(s1).add(s2.add(s3)));
         for (; p < k; p++) sum += x[xo + p] * y[yo + p];
         return sum;
     }

@@ -285,13 +285,9 @@ public final class Tensor {
 
     /** Records a node for {@code out} when grad mode is on and any input requires grad. */
     private static Tensor record(String op, Tensor out, GradFn rule, Tensor... inputs) {
-        if (!Autograd.isGradEnabled()) return out;
-        for (Tensor in : inputs) {
-            if (in != null && in.requiresGrad) {
-                out.requiresGrad = true;
-                out.node = new Node(op, inputs, rule);
-                return out;
-            }
+        if (gradWanted(inputs)) {
+            out.requiresGrad = true;
+            out.node = new Node(op, inputs, rule);
         }
         return out;
     }
