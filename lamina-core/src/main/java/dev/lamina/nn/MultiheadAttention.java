@@ -17,6 +17,12 @@ import java.util.Arrays;
  * Xavier-uniform), {@code in_proj_bias} [3E] (zeros), {@code out_proj.weight} [E, E], {@code out_proj.bias} [E]
  * (zeros). Inputs are [L, B, E], or [B, L, E] with {@code batchFirst}, or unbatched [L, E].
  *
+ * <p>With key and value sizes {@code kdim}, {@code vdim} other than E (PyTorch's {@code kdim}/{@code vdim}), the
+ * projections are separate, as in PyTorch: {@code q_proj_weight} [E, E], {@code k_proj_weight} [E, kdim],
+ * {@code v_proj_weight} [E, vdim] (each Xavier-uniform), {@code in_proj_bias} [3E] still one tensor, and no
+ * {@code in_proj_weight}. Keys are then [.., kdim] and values [.., vdim]; everything else is unchanged (the same
+ * attention kernel), except that cached self-attention needs the packed layout.
+ *
  * <p>Self-attention (query, key and value the same tensor) projects Q, K and V with one GEMM and the attention
  * reads the heads in place from that [N, 3E] result (no permute copies); its output comes back already in
  * [N, E] row order for {@code out_proj}. Cross-attention projects the query alone and key/value together when
@@ -31,7 +37,13 @@ public final class MultiheadAttention extends Module {
     private final int headDim;
     private final double dropout;
     private final boolean batchFirst;
+    private final int kdim;
+    private final int vdim;
+    /** Packed [3E, E], or null when kdim or vdim differs from E (then the three separate weights below). */
     private final Tensor inProjWeight;
+    private final Tensor qProjWeight;
+    private final Tensor kProjWeight;
+    private final Tensor vProjWeight;
     private final Tensor inProjBias;
     private final Linear outProj;
     private final Rng rng;
@@ -41,15 +53,35 @@ public final class MultiheadAttention extends Module {
     }
 
     public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, boolean batchFirst, Rng rng) {
+        this(embedDim, numHeads, dropout, bias, embedDim, embedDim, batchFirst, rng);
+    }
+
+    /**
+     * PyTorch's {@code nn.MultiheadAttention(embed_dim, num_heads, dropout, bias, kdim=kdim, vdim=vdim, batch_first)}:
+     * keys have {@code kdim} features and values {@code vdim}; unless both equal embed_dim, the projections are the
+     * separate {@code q_proj_weight}, {@code k_proj_weight}, {@code v_proj_weight} (as PyTorch, also for kdim = vdim ≠ E).
+     */
+    public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, int kdim, int vdim, boolean batchFirst, Rng rng) {
         if (embedDim <= 0 || numHeads <= 0) throw new IllegalArgumentException("MultiheadAttention: embed_dim and num_heads must be positive, got " + embedDim + " and " + numHeads);
         if (embedDim % numHeads != 0) throw new IllegalArgumentException("MultiheadAttention: embed_dim " + embedDim + " is not divisible by num_heads " + numHeads);
         if (!(dropout >= 0 && dropout <= 1)) throw new IllegalArgumentException("MultiheadAttention: dropout must be in [0, 1], got " + dropout);
+        if (kdim <= 0 || vdim <= 0) throw new IllegalArgumentException("MultiheadAttention: kdim and vdim must be positive, got kdim " + kdim + " and vdim " + vdim + " (embed_dim " + embedDim + ")");
         this.embedDim = embedDim;
         this.numHeads = numHeads;
         this.headDim = embedDim / numHeads;
         this.dropout = dropout;
         this.batchFirst = batchFirst;
-        this.inProjWeight = registerParameter("in_proj_weight", Init.xavierUniform(Tensor.zeros(3 * embedDim, embedDim), 1.0, rng));
+        this.kdim = kdim;
+        this.vdim = vdim;
+        if (kdim == embedDim && vdim == embedDim) {
+            this.inProjWeight = registerParameter("in_proj_weight", Init.xavierUniform(Tensor.zeros(3 * embedDim, embedDim), 1.0, rng));
+            this.qProjWeight = this.kProjWeight = this.vProjWeight = null;
+        } else {
+            this.inProjWeight = null;
+            this.qProjWeight = registerParameter("q_proj_weight", Init.xavierUniform(Tensor.zeros(embedDim, embedDim), 1.0, rng));
+            this.kProjWeight = registerParameter("k_proj_weight", Init.xavierUniform(Tensor.zeros(embedDim, kdim), 1.0, rng));
+            this.vProjWeight = registerParameter("v_proj_weight", Init.xavierUniform(Tensor.zeros(embedDim, vdim), 1.0, rng));
+        }
         this.inProjBias = bias ? registerParameter("in_proj_bias", Tensor.zeros(3 * embedDim)) : null;
         this.outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias, rng));
         if (bias) outProj.bias().fill_(0f);
@@ -64,8 +96,8 @@ public final class MultiheadAttention extends Module {
 
     /**
      * @param query [Lq, B, E] ([B, Lq, E] with batchFirst, or unbatched [Lq, E])
-     * @param key [Lk, B, E] (likewise)
-     * @param value [Lk, B, E] (likewise)
+     * @param key [Lk, B, kdim] (likewise)
+     * @param value [Lk, B, vdim] (likewise)
      * @param keyPaddingMask null or [B, Lk] ([Lk] unbatched): keys to ignore
      * @param attnMask null, [Lq, Lk] or [B·numHeads, Lq, Lk]
      * @param needWeights also return the attention weights
@@ -90,20 +122,32 @@ public final class MultiheadAttention extends Module {
             throw new ShapeException(who + ": query " + Shape.str(query.shape()) + ", key " + Shape.str(key.shape()) + " and value " + Shape.str(value.shape()) + " must all be batched (3-D) or all unbatched (2-D)");
         }
         if (query.size(-1) != embedDim) throw new ShapeException(who + ": query " + Shape.str(query.shape()) + " has " + query.size(-1) + " features, expected embed_dim " + embedDim);
-        if (key.size(-1) != embedDim || value.size(-1) != embedDim) {
-            throw new ShapeException(who + ": key " + Shape.str(key.shape()) + " and value " + Shape.str(value.shape()) + " must have " + embedDim + " features (kdim = vdim = embed_dim), like query " + Shape.str(query.shape()));
+        if (key.size(-1) != kdim) {
+            throw new ShapeException(who + ": key " + Shape.str(key.shape()) + " must have " + kdim + " features (kdim" + (kdim == embedDim ? " = embed_dim" : "")
+                    + "), got " + key.size(-1) + " (query " + Shape.str(query.shape()) + ", value " + Shape.str(value.shape()) + ")");
+        }
+        if (value.size(-1) != vdim) {
+            throw new ShapeException(who + ": value " + Shape.str(value.shape()) + " must have " + vdim + " features (vdim" + (vdim == embedDim ? " = embed_dim" : "")
+                    + "), got " + value.size(-1) + " (query " + Shape.str(query.shape()) + ", key " + Shape.str(key.shape()) + ")");
         }
         boolean unbatched = qd == 2;
         int bAxis = unbatched ? -1 : batchFirst ? 0 : 1, lAxis = unbatched ? 0 : batchFirst ? 1 : 0;
         int b = unbatched ? 1 : query.size(bAxis), lq = query.size(lAxis), lk = key.size(lAxis);
-        if (!Arrays.equals(key.shape(), value.shape())) throw new ShapeException(who + ": key " + Shape.str(key.shape()) + " and value " + Shape.str(value.shape()) + " must have the same shape");
+        if (!Arrays.equals(Arrays.copyOf(key.shape(), qd - 1), Arrays.copyOf(value.shape(), qd - 1))) {
+            throw new ShapeException(who + ": key " + Shape.str(key.shape()) + " and value " + Shape.str(value.shape()) + " must have the same shape but for the last dimension");
+        }
         if (!unbatched && key.size(bAxis) != b) throw new ShapeException(who + ": query " + Shape.str(query.shape()) + " and key " + Shape.str(key.shape()) + " have different batch sizes");
         int e = embedDim, h = numHeads, d = headDim;
         // rows of the [N, E] views: row of (batch bi, position l) = bi*rowB + l*rowL
         int rowB = unbatched || batchFirst ? lq : 1, rowL = unbatched || batchFirst ? 1 : b;
         int kRowB = unbatched || batchFirst ? lk : 1, kRowL = unbatched || batchFirst ? 1 : b;
         Heads qh, kh, vh;
-        if (query == key && key == value) {
+        if (inProjWeight == null) {
+            // separate projections: one GEMM each (query, key and value have different widths in general)
+            qh = Heads.packed(LinearOp.linear(query.reshape(-1, e), qProjWeight, biasPart(0, e)), 0, d, rowB, rowL);
+            kh = Heads.packed(LinearOp.linear(key.reshape(-1, kdim), kProjWeight, biasPart(e, e)), 0, d, kRowB, kRowL);
+            vh = Heads.packed(LinearOp.linear(value.reshape(-1, vdim), vProjWeight, biasPart(2 * e, e)), 0, d, kRowB, kRowL);
+        } else if (query == key && key == value) {
             Tensor qkv = LinearOp.linear(query.reshape(-1, e), inProjWeight, inProjBias);
             qh = Heads.packed(qkv, 0, d, rowB, rowL);
             kh = Heads.packed(qkv, e, d, rowB, rowL);
@@ -229,11 +273,15 @@ public final class MultiheadAttention extends Module {
      * Incremental self-attention: x holds the next steps [t, B, E] ([B, t, E] with batchFirst); their keys and
      * values are appended to {@code cache} and each new query attends to every cached step up to its own position.
      * For inference: the cached keys and values carry no gradient (call it under {@code Autograd.noGrad()}).
+     * Self-attention needs kdim = vdim = embed_dim (the packed layout).
      *
      * @param keyPaddingMask null, or [B, cache length after the append]
      * @return [t, B, E] ([B, t, E] with batchFirst)
      */
     public Tensor forwardCached(Tensor x, KVCache cache, AttentionMask keyPaddingMask) {
+        if (inProjWeight == null) {
+            throw new ShapeException(describe() + ": cached self-attention needs kdim = vdim = embed_dim " + embedDim + ", this layer has kdim " + kdim + " and vdim " + vdim);
+        }
         if (x.dim() != 3 || x.size(-1) != embedDim) throw shapeError(batchFirst ? "[B, t, " + embedDim + "]" : "[t, B, " + embedDim + "]", x);
         int b = x.size(batchFirst ? 0 : 1), t = x.size(batchFirst ? 1 : 0);
         if (b != cache.batch) throw new ShapeException(describe() + ": input " + Shape.str(x.shape()) + " has batch " + b + " but the cache was made for batch " + cache.batch);
@@ -252,8 +300,37 @@ public final class MultiheadAttention extends Module {
         return outProj.forward(r.output()).reshape(x.shape());
     }
 
+    /** {@code in_proj_weight} [3E, E], or null in the separate layout ({@link #packedProjection()} false). */
     public Tensor inProjWeight() {
         return inProjWeight;
+    }
+
+    /** True when Q, K and V share the packed {@code in_proj_weight} (kdim = vdim = embed_dim; PyTorch's {@code _qkv_same_embed_dim}). */
+    public boolean packedProjection() {
+        return inProjWeight != null;
+    }
+
+    /** {@code q_proj_weight} [E, E], or null in the packed layout. */
+    public Tensor qProjWeight() {
+        return qProjWeight;
+    }
+
+    /** {@code k_proj_weight} [E, kdim], or null in the packed layout. */
+    public Tensor kProjWeight() {
+        return kProjWeight;
+    }
+
+    /** {@code v_proj_weight} [E, vdim], or null in the packed layout. */
+    public Tensor vProjWeight() {
+        return vProjWeight;
+    }
+
+    public int kdim() {
+        return kdim;
+    }
+
+    public int vdim() {
+        return vdim;
     }
 
     /** {@code in_proj_bias}, or null without bias. */
@@ -279,6 +356,7 @@ public final class MultiheadAttention extends Module {
 
     @Override
     protected String extraRepr() {
-        return "embed_dim=" + embedDim + ", num_heads=" + numHeads + ", dropout=" + dropout + ", bias=" + (inProjBias != null) + ", batch_first=" + batchFirst;
+        String kv = inProjWeight == null ? ", kdim=" + kdim + ", vdim=" + vdim : "";
+        return "embed_dim=" + embedDim + ", num_heads=" + numHeads + ", dropout=" + dropout + ", bias=" + (inProjBias != null) + kv + ", batch_first=" + batchFirst;
     }
 }
