@@ -59,6 +59,7 @@ final class TransformerExport {
 
     /** The traced output of {@code m}: its {@code forward}, or the causal forward of attention layers when exporting causally. */
     Tensor trace(Module m, Tensor x) {
+        if (m instanceof MultiheadAttention a) requirePackedProjection(a.path().isEmpty() ? "MultiheadAttention" : a.path(), a);
         if (e.causal) {
             switch (m) {
                 case MultiheadAttention a -> {
@@ -147,6 +148,7 @@ final class TransformerExport {
 
     /** Self-attention x → x; see the class comment. */
     String attention(String prefix, String where, MultiheadAttention a, Traced x) {
+        requirePackedProjection(where, a);
         if (x.value().dim() != 3) throw OnnxExport.unsupported(where, a, "export needs a batched 3-D input, got " + Shape.str(x.value().shape()));
         int emb = a.embedDim(), h = a.numHeads(), d = emb / h;
         boolean bf = a.batchFirst();
@@ -164,6 +166,17 @@ final class TransformerExport {
         o = e.node("Transpose", where, List.of(o), bf ? ints("perm", 0, 2, 1, 3) : ints("perm", 2, 0, 1, 3));
         o = e.node("Reshape", where, List.of(o, int64(0, 0, emb)));
         return e.linear(prefix + "out_proj.", where + ".out_proj", a.outProj(), new Traced(o, x.value()));
+    }
+
+    /**
+     * The graph is written for the packed {@code in_proj_weight} (self-attention, kdim = vdim = embed_dim); a layer
+     * with separate q/k/v projection weights is refused rather than exported wrongly.
+     */
+    private static void requirePackedProjection(String where, MultiheadAttention a) {
+        if (!a.packedProjection()) {
+            throw OnnxExport.unsupported(where, a, "only the packed in_proj_weight layout (kdim = vdim = embed_dim) is exported; this layer has "
+                    + "separate q/k/v_proj_weight with embed_dim " + a.embedDim() + ", kdim " + a.kdim() + ", vdim " + a.vdim());
+        }
     }
 
     /** Post-norm: norm1(x + attn(x)), norm2(x + ff(x)); pre-norm: x + attn(norm1(x)), x + ff(norm2(x)). Dropout is the identity. */
