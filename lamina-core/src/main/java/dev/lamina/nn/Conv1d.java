@@ -27,12 +27,7 @@ public final class Conv1d extends Module {
     }
 
     public Conv1d(int inChannels, int outChannels, int kernel, int groups, boolean bias, Rng rng) {
-        if (inChannels <= 0 || outChannels <= 0 || kernel <= 0) {
-            throw new IllegalArgumentException(describe() + ": channels and kernel must be positive, got in=" + inChannels + ", out=" + outChannels + ", kernel=" + kernel);
-        }
-        if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException(describe() + ": groups must divide in_channels and out_channels, got groups=" + groups + ", in=" + inChannels + ", out=" + outChannels);
-        }
+        ConvArgs.channels(this, inChannels, outChannels, groups, kernel);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kernel = kernel;

@@ -32,12 +32,7 @@ public final class ConvTranspose2d extends Module {
     }
 
     public ConvTranspose2d(int inChannels, int outChannels, int kh, int kw, int groups, boolean bias, Rng rng) {
-        if (inChannels <= 0 || outChannels <= 0 || kh <= 0 || kw <= 0) {
-            throw new IllegalArgumentException(describe() + ": channels and kernel must be positive, got in=" + inChannels + ", out=" + outChannels + ", kernel=" + kh + "x" + kw);
-        }
-        if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0) {
-            throw new IllegalArgumentException(describe() + ": groups must divide in_channels and out_channels, got groups=" + groups + ", in=" + inChannels + ", out=" + outChannels);
-        }
+        ConvArgs.channels(this, inChannels, outChannels, groups, kh, kw);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.kh = kh;

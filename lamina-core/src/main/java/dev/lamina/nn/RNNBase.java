@@ -138,6 +138,7 @@ public abstract class RNNBase extends Module {
      * the lookup is fused into the first layer's input projection ({@link RnnInput#embedded}): the embedding's rows
      * are projected once instead of every position, and its gradient comes from the per-token sums. For a
      * character model (65 tokens, 2048 positions a batch) that removes three of the layer's largest products.
+     * With fewer positions than embedding rows it runs the lookup and the layer one after the other.
      *
      * @param ids token ids [batch, seq] with batchFirst, [seq, batch] without, or unbatched [seq]
      */
@@ -148,6 +149,8 @@ public abstract class RNNBase extends Module {
         if (ids.dim() != 1 && ids.dim() != 2) {
             throw new ShapeException(describe() + ": expected token ids " + (batchFirst ? "[batch, seq]" : "[seq, batch]") + " or unbatched [seq], got " + Shape.str(ids.shape()));
         }
+        // The fusion pays when there are more positions than table rows; a decoder feeding a token a step has fewer.
+        if (ids.numel() < embedding.numEmbeddings()) return run(embedding.forward(ids), initial, null, null);
         boolean unbatched = ids.dim() == 1;
         Tensor idt = unbatched ? ids.unsqueeze(1) : batchFirst ? ids.transpose(0, 1) : ids;
         RnnInput first = RnnInput.embedded(embedding.describe(), embedding.weight(), idt, embedding.paddingIdx());

@@ -1,0 +1,33 @@
+package dev.lamina.nn;
+
+import dev.lamina.nn.functional.AdaptivePool1dOp;
+import dev.lamina.tensor.Tensor;
+
+/**
+ * Adaptive max pooling as PyTorch's {@code nn.AdaptiveMaxPool1d}: a fixed output length whatever the input
+ * length; output position i is the max of input positions [floor(i·L/out), ceil((i+1)·L/out)) (bins overlap when
+ * the sizes do not divide). The backward sends each output gradient to the first maximum of its bin.
+ */
+public final class AdaptiveMaxPool1d extends Module {
+    private final int out;
+
+    public AdaptiveMaxPool1d(int outputSize) {
+        if (outputSize <= 0) throw new IllegalArgumentException(describe() + ": output size must be positive, got " + outputSize);
+        this.out = outputSize;
+    }
+
+    /** [N, C, L] → [N, C, out]; [C, L] → [C, out]. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return AdaptivePool1dOp.adaptiveMaxPool1d(describe(), x, out);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "output_size=" + out;
+    }
+
+    public int outputSize() {
+        return out;
+    }
+}
