@@ -1,7 +1,6 @@
 package dev.lamina.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.lamina.Fixtures;
 import dev.lamina.nn.functional.AttentionMask;
@@ -100,19 +99,6 @@ class Attention2FixtureTest {
         m.eval();
         Tensor[] in = new Tensor[(int) Stream.iterate(0, i -> Fixtures.has(f, "in" + i), i -> i + 1).count()];
         for (int i = 0; i < in.length; i++) in[i] = Fixtures.tensor(f, "in" + i).requiresGrad(true);
-        Tensor[] res = call.apply(m, in, f);
-        Fixtures.assertMatches(f, "out", res[0]);
-        Tensor loss = res[0].mul(Fixtures.tensor(f, "gout")).sum();
-        assertEquals(Fixtures.has(f, "weights"), res[1] != null, f + ": weights returned");
-        if (res[1] != null) {
-            Fixtures.assertMatches(f, "weights", res[1]);
-            loss = loss.add(res[1].mul(Fixtures.tensor(f, "gweights")).sum());
-        }
-        loss.backward();
-        for (int i = 0; i < in.length; i++) Fixtures.assertMatches(f, "gin" + i, in[i].grad());
-        for (Map.Entry<String, Tensor> p : params.entrySet()) {
-            assertNotNull(p.getValue().grad(), f + ": no gradient for " + p.getKey());
-            Fixtures.assertMatches(f, "g_" + p.getKey(), p.getValue().grad());
-        }
+        AttentionFixtureTest.checkOutputsAndGradients(f, call.apply(m, in, f), in, params);
     }
 }

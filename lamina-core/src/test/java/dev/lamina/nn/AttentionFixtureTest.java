@@ -178,7 +178,14 @@ class AttentionFixtureTest {
         }
         m.eval();
         Tensor[] in = inputs(f);
-        Tensor[] res = call.apply(m, in, f);
+        checkOutputsAndGradients(f, call.apply(m, in, f), in, params);
+    }
+
+    /**
+     * res[0] (and res[1], the attention weights, when returned) against the fixture's out (weights); then backward of
+     * Σ out·gout (+ Σ weights·gweights) and every input's and parameter's gradient against gin&lt;i&gt; and g_&lt;name&gt;.
+     */
+    static void checkOutputsAndGradients(String f, Tensor[] res, Tensor[] in, Map<String, Tensor> params) {
         Fixtures.assertMatches(f, "out", res[0]);
         Tensor loss = res[0].mul(Fixtures.tensor(f, "gout")).sum();
         assertEquals(Fixtures.has(f, "weights"), res[1] != null, f + ": weights returned");
