@@ -10,6 +10,7 @@ import dev.lamina.nn.functional.NormOp;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -56,7 +57,7 @@ final class Opsets18To20 {
         int last = dim - chunk * (outs - 1);
         if (last < 0) throw n.error("dimension " + dim + " cannot be split into " + outs + " parts of " + chunk + " (the last part would be " + last + ")");
         int[] sizes = new int[outs];
-        java.util.Arrays.fill(sizes, chunk);
+        Arrays.fill(sizes, chunk);
         sizes[outs - 1] = last;
         return ShapeOps.splitInto(n, x, ax, sizes);
     }

@@ -14,6 +14,7 @@ import onnx.Onnx.AttributeProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Shape and data-movement operators: reshape, transpose, slicing, gathering, concatenation, padding, constants.
@@ -91,7 +92,7 @@ final class ShapeOps {
         register("ConstantOfShape", 1, 1, 1, ShapeOps::constantOfShape);
         register("Range", 3, 3, 1, ShapeOps::range);
         register("Pad", 2, 3, 1, ShapeOps::pad);
-        register("Pad", 18, 2, 4, 1, ShapeOps::pad, java.util.Map.of()); // optional 'axes' input; mode 'wrap' from opset 19
+        register("Pad", 18, 2, 4, 1, ShapeOps::pad, Map.of()); // optional 'axes' input; mode 'wrap' from opset 19
         register("Trilu", 1, 2, 1, ShapeOps::trilu);
     }
 

@@ -273,5 +273,10 @@ class OnnxOpsetVersionTest {
             assertArrayEquals(base, y, 0f, "opset " + v);
         }
         assertArrayEquals(new float[] {2, -1, 4, 1.5f, 5, 0}, base, 0f);
+        // ReduceSum has taken its axes as an input since opset 13: the same node at every opset
+        for (int v = 13; v <= 20; v++) {
+            assertArrayEquals(new float[] {2, 3.5f}, run(single(v, node("ReduceSum", "rs", List.of("x", "a"), List.of("y"), intAttr("keepdims", 0)),
+                    List.of(int64s("a", new long[] {1}, 1)))), 1e-6f, "opset " + v);
+        }
     }
 }
