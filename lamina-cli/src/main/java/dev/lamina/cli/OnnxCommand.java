@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code lamina onnx run|info}: run an ONNX model on .npy inputs, or describe it. */
-@Command(name = "onnx", mixinStandardHelpOptions = true, description = "Run or inspect an ONNX model (opsets 13-17).",
+@Command(name = "onnx", mixinStandardHelpOptions = true, description = "Run or inspect an ONNX model (opsets 13-20).",
         subcommands = {OnnxCommand.Run.class, OnnxCommand.Info.class})
 final class OnnxCommand implements Runnable {
     @picocli.CommandLine.Spec

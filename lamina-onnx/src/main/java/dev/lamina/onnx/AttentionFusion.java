@@ -107,7 +107,7 @@ final class AttentionFusion {
             if (mask != null) fused = fused.toBuilder().addInput(mask).build();
             removed.addAll(List.of(kt, mm, mul, sm));
             if (add != null) removed.add(add);
-            replaced.put(pv, new Node(fused, pv.index));
+            replaced.put(pv, new Node(fused, pv.index, pv.opset));
         }
         if (replaced.isEmpty()) return nodes;
         List<Node> out = new ArrayList<>();

@@ -56,7 +56,7 @@ final class Fusion {
             if (!singleUse(div, uses)) continue;
             NodeProto fused = NodeProto.newBuilder().setOpType(GELU).setName(half.name + " (GELU fused)").addInput(x).addOutput(half.proto.getOutput(0)).build();
             removed.addAll(List.of(div, erf, add, mul));
-            replaced.put(half, new Node(fused, half.index));
+            replaced.put(half, new Node(fused, half.index, half.opset));
         }
         List<Node> out = new ArrayList<>();
         for (Node n : nodes) {

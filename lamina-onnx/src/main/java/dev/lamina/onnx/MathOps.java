@@ -281,12 +281,15 @@ final class MathOps {
 
     // ------------------------------------------------------------------------------------------------ reductions
 
-    private static int[] axesInput(Node n, Value[] in) {
+    static int[] axesInput(Node n, Value[] in) {
         if (in.length < 2 || in[1] == null) return null;
         return Ops.toInts(n, Ops.longs(n, in[1], "axes"), "axes");
     }
 
-    private static Value reduce(Node n, Value v, int[] axes, String kind) {
+    static Value reduce(Node n, Value v, int[] axes, String kind) {
+        if (v.type == DataTypes.BOOL && !(n.opset >= 20 && (kind.equals("max") || kind.equals("min")))) {
+            throw n.error("bool input is not supported (only ReduceMax and ReduceMin take bool, from opset 20)");
+        }
         boolean keep = n.i("keepdims", 1) != 0;
         if (axes == null || axes.length == 0) {
             if (n.i("noop_with_empty_axes", 0) != 0) return v;

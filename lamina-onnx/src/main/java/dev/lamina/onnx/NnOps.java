@@ -231,11 +231,13 @@ final class NnOps {
         int[] kernel = n.ints("kernel_shape");
         if (kernel == null) throw n.error("attribute 'kernel_shape' is required");
         if (kernel.length != dims) throw n.error("kernel_shape " + Arrays.toString(kernel) + " does not match input " + Shape.str(x.shape()));
-        if (!max && n.has("dilations")) {
-            for (int d : n.ints("dilations")) if (d != 1) throw n.error("dilated average pooling is not supported");
-        }
+        boolean dilatedAvg = !max && n.has("dilations") && Arrays.stream(n.ints("dilations")).anyMatch(d -> d != 1);
+        if (dilatedAvg && n.opset < 19) throw n.error("attribute 'dilations' of AveragePool needs opset 19 (the model imports opset " + n.opset + ")");
         if (max && n.i("storage_order", 0) != 0) throw n.error("storage_order=1 is not supported");
         Geometry g = geometry(n, spatial(x), kernel);
+        if (dilatedAvg) {
+            return Value.of(DilatedAvgPool.pool(x, kernel, g.strides, g.dilations, g.begin, g.end, n.i("ceil_mode", 0) != 0, n.i("count_include_pad", 0) != 0));
+        }
         if (!Arrays.equals(g.begin, g.end)) {
             throw n.error("asymmetric pads " + Arrays.toString(g.begin) + " / " + Arrays.toString(g.end) + " are not supported");
         }

@@ -13,12 +13,15 @@ final class Node {
     final String op;
     final String name;
     final int index;
+    /** The model's default-domain opset: which version of the operator this node is (ONNX semantics differ by version). */
+    final int opset;
     private final Map<String, AttributeProto> attrs = new HashMap<>();
 
-    Node(NodeProto proto, int index) {
+    Node(NodeProto proto, int index, int opset) {
         this.proto = proto;
         this.op = proto.getOpType();
         this.index = index;
+        this.opset = opset;
         this.name = proto.getName().isEmpty() ? "#" + index : proto.getName();
         for (AttributeProto a : proto.getAttributeList()) attrs.put(a.getName(), a);
     }

@@ -31,7 +31,8 @@ import java.util.TreeMap;
  * An imported ONNX model, validated up front and runnable with Lamina's ops.
  *
  * <p>{@link #load} parses the protobuf and checks everything that can be checked without running: the default-domain
- * opset is 13–17, every node's operator is supported and has a valid number of inputs and outputs (otherwise an
+ * opset is 13–20, every node's operator is supported at that opset (ONNX semantics of the operator's version for it:
+ * see {@link Ops}), has a valid number of inputs and outputs and none of the attributes its version removed (otherwise an
  * {@link UnsupportedOperatorException} naming operator and node), nodes are in topological order and refer only to
  * defined values, and every initializer decodes (raw_data or typed fields; its size matches its type and dims;
  * external data is rejected). {@link #run} then evaluates the nodes in order under {@link Autograd#noGrad()}.
@@ -42,7 +43,7 @@ import java.util.TreeMap;
  */
 public final class OnnxModel {
     /** Default-domain opsets the importer implements. */
-    public static final int MIN_OPSET = 13, MAX_OPSET = 17;
+    public static final int MIN_OPSET = 13, MAX_OPSET = 20;
 
     /** A graph input or output: name, element type and dims (a number, a symbolic name, or "?" when unknown). */
     public record ValueInfo(String name, String elementType, List<String> dims) {
@@ -81,7 +82,7 @@ public final class OnnxModel {
             inputs.add(v);
         }
         for (int k = 0; k < g.getNodeCount(); k++) {
-            Node node = new Node(g.getNode(k), k);
+            Node node = new Node(g.getNode(k), k, opset);
             validate(node, defined);
             nodes.add(node);
         }
@@ -153,11 +154,19 @@ public final class OnnxModel {
         NodeProto p = node.proto;
         String domain = p.getDomain();
         boolean defaultDomain = domain.isEmpty() || domain.equals("ai.onnx");
-        Ops.Spec spec = defaultDomain ? Ops.spec(node.op) : null;
+        Ops.Spec spec = defaultDomain ? Ops.spec(node.op, opset) : null;
         if (spec == null) {
             String op = defaultDomain ? node.op : domain + "::" + node.op;
+            int first = defaultDomain ? Ops.firstOpset(node.op) : -1;
             throw new UnsupportedOperatorException(op, node.name, "unsupported operator " + op + " in node '" + node.name + "'"
-                    + (defaultDomain ? "" : " (only the default ONNX domain is supported)"));
+                    + (defaultDomain ? "" : " (only the default ONNX domain is supported)")
+                    + (first > opset ? " (" + op + " exists from opset " + first + "; the model imports opset " + opset + ")" : ""));
+        }
+        for (Map.Entry<String, String> removed : spec.removedAttributes().entrySet()) {
+            if (node.has(removed.getKey())) {
+                throw new OnnxException(node.describe() + ": attribute '" + removed.getKey() + "' is not part of " + node.op + " at opset " + opset
+                        + " (" + removed.getValue() + ")");
+            }
         }
         int nin = p.getInputCount(), nout = p.getOutputCount();
         if (nin < spec.minInputs() || nin > spec.maxInputs()) {
@@ -317,7 +326,7 @@ public final class OnnxModel {
         }
         Value[] out;
         try {
-            out = Ops.internalSpec(node.op).impl().apply(node, in);
+            out = Ops.internalSpec(node.op, node.opset).impl().apply(node, in);
         } catch (OnnxException e) {
             throw e.getMessage().startsWith(node.describe()) ? e : new OnnxException(node.describe() + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException | ArithmeticException e) { // ShapeException included

@@ -4,13 +4,16 @@ import dev.lamina.tensor.Shape;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The operator table: for each supported default-domain operator (opsets 13–17) its input and output counts and
- * the function that evaluates it on {@link Value}s. Checked up front by {@link OnnxModel#load}, so a model with an
- * unknown operator or a wrong number of inputs fails before anything runs.
+ * The operator table: for each supported default-domain operator (opsets 13–20) and each of its versions the input
+ * and output counts and the function that evaluates it on {@link Value}s. As in ONNX, a model importing opset V uses
+ * the version with the largest since-version ≤ V. Checked up front by {@link OnnxModel#load}, so a model with an
+ * unknown operator, a wrong number of inputs or an attribute its version no longer has fails before anything runs.
  */
 final class Ops {
     private Ops() {}
@@ -21,15 +24,30 @@ final class Ops {
         Value[] apply(Node n, Value[] in);
     }
 
-    /** Arity of an operator: required and maximum inputs, maximum outputs the importer produces. */
-    record Spec(int minInputs, int maxInputs, int maxOutputs, Impl impl) {}
+    /**
+     * One version of an operator: the opset it appeared in ({@code since}), required and maximum inputs, maximum
+     * outputs the importer produces, and the attributes earlier versions had but this one does not (name → what
+     * replaced it), which a node at this version is rejected for.
+     */
+    record Spec(int since, int minInputs, int maxInputs, int maxOutputs, Impl impl, Map<String, String> removedAttributes) {}
 
     static final int MANY = Integer.MAX_VALUE;
 
-    private static final Map<String, Spec> SPECS = new HashMap<>();
+    /** Since-version of the operators registered without one: valid from the lowest supported opset on. */
+    static final int BASE = 1;
 
+    private static final Map<String, NavigableMap<Integer, Spec>> SPECS = new HashMap<>();
+
+    /** Registers an operator valid at every supported opset (until a later version is registered). */
     static void register(String op, int minIn, int maxIn, int maxOut, Impl impl) {
-        SPECS.put(op, new Spec(minIn, maxIn, maxOut, impl));
+        register(op, BASE, minIn, maxIn, maxOut, impl, Map.of());
+    }
+
+    /** Registers the version of {@code op} introduced at opset {@code since}. */
+    static void register(String op, int since, int minIn, int maxIn, int maxOut, Impl impl, Map<String, String> removedAttributes) {
+        if (SPECS.computeIfAbsent(op, k -> new TreeMap<>()).put(since, new Spec(since, minIn, maxIn, maxOut, impl, Map.copyOf(removedAttributes))) != null) {
+            throw new IllegalStateException(op + " version " + since + " registered twice");
+        }
     }
 
     static {
@@ -37,17 +55,27 @@ final class Ops {
         ShapeOps.registerAll();
         NnOps.registerAll();
         RnnOps.registerAll();
+        Opsets18To20.registerAll();
         Fusion.registerAll();
     }
 
-    /** The spec of an ONNX operator; internal operators (named with a dot) are not found here. */
-    static Spec spec(String op) {
-        return op.contains(".") ? null : SPECS.get(op);
+    /** The version of an ONNX operator that a model importing {@code opset} uses, or null; internal operators (named with a dot) are not found here. */
+    static Spec spec(String op, int opset) {
+        return op.contains(".") ? null : internalSpec(op, opset);
     }
 
-    /** The spec of any operator, internal ones included (for running a validated, possibly fused, plan). */
-    static Spec internalSpec(String op) {
-        return SPECS.get(op);
+    /** The version of any operator, internal ones included (for running a validated, possibly fused, plan). */
+    static Spec internalSpec(String op, int opset) {
+        NavigableMap<Integer, Spec> versions = SPECS.get(op);
+        if (versions == null) return null;
+        Map.Entry<Integer, Spec> e = versions.floorEntry(opset);
+        return e == null ? null : e.getValue();
+    }
+
+    /** The first opset at which the importer supports {@code op}, or -1 when it does not know the operator. */
+    static int firstOpset(String op) {
+        NavigableMap<Integer, Spec> versions = SPECS.get(op);
+        return versions == null || op.contains(".") ? -1 : Math.max(versions.firstKey(), OnnxModel.MIN_OPSET);
     }
 
     /** Names of all supported ONNX operators, sorted. */

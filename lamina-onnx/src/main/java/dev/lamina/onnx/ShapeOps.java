@@ -14,6 +14,7 @@ import onnx.Onnx.AttributeProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Shape and data-movement operators: reshape, transpose, slicing, gathering, concatenation, padding, constants.
@@ -91,6 +92,7 @@ final class ShapeOps {
         register("ConstantOfShape", 1, 1, 1, ShapeOps::constantOfShape);
         register("Range", 3, 3, 1, ShapeOps::range);
         register("Pad", 2, 3, 1, ShapeOps::pad);
+        register("Pad", 18, 2, 4, 1, ShapeOps::pad, Map.of()); // optional 'axes' input; mode 'wrap' from opset 19
         register("Trilu", 1, 2, 1, ShapeOps::trilu);
     }
 
@@ -219,7 +221,7 @@ final class ShapeOps {
         return one(Value.ints(o, p.shape(), in[0].type));
     }
 
-    private static Value[] split(Node n, Value[] in) {
+    static Value[] split(Node n, Value[] in) {
         Value x = in[0];
         int ax = axis(n, n.i("axis", 0), x.rank());
         int outs = n.proto.getOutputCount();
@@ -237,6 +239,12 @@ final class ShapeOps {
                 Arrays.fill(sizes, dim / outs);
             }
         }
+        return splitInto(n, x, ax, sizes);
+    }
+
+    /** Splits {@code x} along {@code ax} into parts of the given sizes, one per node output. */
+    static Value[] splitInto(Node n, Value x, int ax, int[] sizes) {
+        int outs = n.proto.getOutputCount(), dim = x.shape[ax];
         if (sizes.length != outs) throw n.error(sizes.length + " split sizes for " + outs + " outputs");
         int sum = 0;
         for (int s : sizes) {
@@ -379,6 +387,7 @@ final class ShapeOps {
         String mode = n.s("mode", "constant");
         int r = x.rank();
         long[] pads = longs(n, in[1], "pads");
+        if (in.length > 3 && in[3] != null) pads = padsForAxes(n, pads, longs(n, in[3], "axes"), r);
         if (pads.length != 2 * r) throw n.error("pads has " + pads.length + " values for rank " + r + " (needs " + 2 * r + ")");
         float value = in.length > 2 && in[2] != null && in[2].numel() > 0 ? (float) Ops.scalar(n, in[2], "constant_value") : 0f;
         Tensor t = x.toFloat();
@@ -417,11 +426,33 @@ final class ShapeOps {
                     }
                     t = t.indexSelect(d, idx);
                 }
+                case "wrap" -> {
+                    if (n.opset < 19) throw n.error("mode 'wrap' needs opset 19 (the model imports opset " + n.opset + ")");
+                    if (dim == 0) throw n.error("wrap padding of an empty dimension");
+                    int[] idx = new int[(int) (dim + b + e)];
+                    for (int k = 0; k < idx.length; k++) idx[k] = (int) Math.floorMod(k - b, (long) dim);
+                    t = t.indexSelect(d, idx);
+                }
                 default -> throw n.error("mode '" + mode + "' is not supported");
             }
         }
         Value out = Value.of(t);
         return one(x.isFloat() ? out : MathOps.cast(n, out, x.type));
+    }
+
+    /** Opset 18's {@code axes} input: pads for the listed axes only ([begins..., ends...]), spread over all {@code rank} axes (others 0). */
+    private static long[] padsForAxes(Node n, long[] pads, long[] axes, int rank) {
+        if (pads.length != 2 * axes.length) throw n.error("pads has " + pads.length + " values for " + axes.length + " axes " + Arrays.toString(axes) + " (needs " + 2 * axes.length + ")");
+        long[] full = new long[2 * rank];
+        boolean[] seen = new boolean[rank];
+        for (int k = 0; k < axes.length; k++) {
+            int ax = axis(n, axes[k], rank);
+            if (seen[ax]) throw n.error("axis " + axes[k] + " repeated in axes " + Arrays.toString(axes));
+            seen[ax] = true;
+            full[ax] = pads[k];
+            full[ax + rank] = pads[k + axes.length];
+        }
+        return full;
     }
 
     private static Value[] trilu(Node n, Value[] in) {
