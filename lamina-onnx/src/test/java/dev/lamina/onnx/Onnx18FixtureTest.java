@@ -11,8 +11,6 @@ import onnx.Onnx.OperatorSetIdProto;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -42,17 +40,7 @@ class Onnx18FixtureTest {
     @ParameterizedTest(name = "{0} (opset {1})")
     @MethodSource("fixtures")
     void matchesNumpyReference(String fixture, int opset) throws IOException {
-        Path dir = OnnxFixtures.dir(fixture);
-        OnnxModel model = OnnxModel.load(dir.resolve("model.onnx"));
-        assertEquals(opset, model.opset());
-        Map<String, Tensor> out = model.run(OnnxFixtures.inputs(fixture));
-        List<String> names = OnnxModel.names(model.outputs());
-        int k = 0;
-        for (; Files.exists(dir.resolve("out" + k + ".npy")); k++) {
-            assertEquals("out" + k, names.get(k));
-            OnnxFixtures.assertClose(fixture + "/out" + k, OnnxFixtures.npy(dir.resolve("out" + k + ".npy")), out.get("out" + k));
-        }
-        assertEquals(names.size(), k, fixture + ": reference outputs");
+        int k = OnnxFixtures.runAndCompare(fixture, opset);
         assertTrue(k >= 2, fixture + ": too few outputs");
     }
 

@@ -1,6 +1,7 @@
 package dev.lamina.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lamina.io.Npy;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -31,6 +33,25 @@ final class OnnxFixtures {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Loads the fixture's model.onnx (declaring {@code opset}), runs it on its inputs, and compares every graph output
+     * out&lt;k&gt; with out&lt;k&gt;.npy (every output must have one). Returns the number of outputs.
+     */
+    static int runAndCompare(String fixture, int opset) throws IOException {
+        Path dir = dir(fixture);
+        OnnxModel model = OnnxModel.load(dir.resolve("model.onnx"));
+        assertEquals(opset, model.opset());
+        Map<String, Tensor> out = model.run(inputs(fixture));
+        List<String> names = OnnxModel.names(model.outputs());
+        int k = 0;
+        for (; Files.exists(dir.resolve("out" + k + ".npy")); k++) {
+            assertEquals("out" + k, names.get(k));
+            assertClose(fixture + "/out" + k, npy(dir.resolve("out" + k + ".npy")), out.get("out" + k));
+        }
+        assertEquals(names.size(), k, fixture + ": reference outputs");
+        return k;
     }
 
     static Path dir(String fixture) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.tensor.Tensor;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -25,17 +24,7 @@ class OnnxImportFixtureTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     void matchesPyTorch(String fixture) throws IOException {
-        Path dir = OnnxFixtures.dir(fixture);
-        OnnxModel model = OnnxModel.load(dir.resolve("model.onnx"));
-        assertEquals(17, model.opset());
-        Map<String, Tensor> out = model.run(OnnxFixtures.inputs(fixture));
-        List<String> names = OnnxModel.names(model.outputs());
-        int k = 0;
-        for (; Files.exists(dir.resolve("out" + k + ".npy")); k++) {
-            assertEquals("out" + k, names.get(k));
-            OnnxFixtures.assertClose(fixture + "/out" + k, OnnxFixtures.npy(dir.resolve("out" + k + ".npy")), out.get("out" + k));
-        }
-        assertEquals(names.size(), k, fixture + ": reference outputs");
+        OnnxFixtures.runAndCompare(fixture, 17);
     }
 
     @Test
