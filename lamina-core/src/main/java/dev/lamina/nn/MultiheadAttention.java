@@ -11,6 +11,7 @@ import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * Multi-head attention with PyTorch's parameters: {@code in_proj_weight} [3E, E] (Q, K, V projections stacked,
@@ -47,6 +48,7 @@ public final class MultiheadAttention extends Module {
     private final Tensor inProjBias;
     private final Linear outProj;
     private final Rng rng;
+    private Consumer<Tensor> weightsObserver;
 
     public MultiheadAttention(int embedDim, int numHeads) {
         this(embedDim, numHeads, 0.0, true, false, Rng.global());
@@ -168,9 +170,12 @@ public final class MultiheadAttention extends Module {
         AttentionMask am = attnMask(attnMask, b, lq, lk);
         OutLayout out = new OutLayout(new int[] {b * lq, e}, rowB * e, d, rowL * e);
         double p = isTraining() ? dropout : 0.0;
-        AttentionOp.Result r = AttentionOp.attend(who, qh, kh, vh, b, h, lq, lk, d, d, am, kpm, causal, 1 / Math.sqrt(d), p, rng, needWeights, out);
+        Consumer<Tensor> observer = weightsObserver;
+        AttentionOp.Result r = AttentionOp.attend(who, qh, kh, vh, b, h, lq, lk, d, d, am, kpm, causal, 1 / Math.sqrt(d), p, rng,
+                needWeights || observer != null, out);
         Tensor y = outProj.forward(r.output()).reshape(query.shape());
-        Tensor w = r.weights();
+        if (observer != null) observer.accept(r.weights().detach());
+        Tensor w = needWeights ? r.weights() : null;
         if (w != null) {
             if (averageAttnWeights) w = w.mean(1, false);
             if (unbatched) w = w.squeeze(0);
@@ -298,6 +303,15 @@ public final class MultiheadAttention extends Module {
         AttentionOp.Result r = AttentionOp.attend(describe(), Heads.packed(qkv, 0, d, rowB, rowL), kh, vh, b, h, t, lk, d, d, null, kpm, true,
                 1 / Math.sqrt(d), 0.0, rng, false, out);
         return outProj.forward(r.output()).reshape(x.shape());
+    }
+
+    /**
+     * Hands the per-head attention weights [B, heads, Lq, Lk] of every later forward (detached; for an unbatched input
+     * B = 1) to {@code observer}; null stops. For tools that show what a layer attends to inside a model whose code
+     * asks for no weights (lamina inspect's attention maps). While observed, the weights are computed every forward.
+     */
+    public void observeWeights(Consumer<Tensor> observer) {
+        this.weightsObserver = observer;
     }
 
     /** {@code in_proj_weight} [3E, E], or null in the separate layout ({@link #packedProjection()} false). */

@@ -377,4 +377,25 @@ class AttentionTest {
         MultiheadAttention.KVCache cache = m.newCache(3, 4);
         assertMessage(assertThrows(ShapeException.class, () -> m.forwardCached(Tensor.zeros(1, 2, 8), cache, null)), "batch 2", "batch 3");
     }
+
+    /** An observer sees each forward's per-head weights (what needWeights without averaging returns); null stops. */
+    @Test
+    void observedWeightsAreThePerHeadWeights() {
+        Rng rng = new Rng(31);
+        MultiheadAttention mha = new MultiheadAttention(8, 2, 0.0, true, true, rng);
+        Tensor x = Tensor.randn(rng, 3, 5, 8);
+        AttentionOp.Result expected = mha.forward(x, x, x, null, null, true, false, true);
+        List<Tensor> seen = new ArrayList<>();
+        mha.observeWeights(seen::add);
+        Tensor y = mha.forward(x, x, x, null, null, false, true, true).output();   // asks for no weights
+        assertEquals(1, seen.size());
+        assertArrayEquals(new int[] {3, 2, 5, 5}, seen.get(0).shape());
+        assertArrayEquals(expected.weights().toArray(), seen.get(0).toArray(), 1e-7f);
+        assertArrayEquals(expected.output().toArray(), y.toArray(), 1e-6f);
+        float[] w = seen.get(0).toArray();
+        assertEquals(0f, w[1], "causal: the first query sees only itself");
+        mha.observeWeights(null);
+        mha.forward(x);
+        assertEquals(1, seen.size());
+    }
 }
