@@ -2,7 +2,11 @@ package dev.lamina.cli;
 
 import dev.lamina.train.ConfusionMatrix;
 import dev.lamina.train.EpochResult;
+import dev.lamina.tensor.Tensor;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.Histogram;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -18,8 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** PNG charts of a training run (XChart, drawn headless): loss and accuracy curves, and a confusion matrix. */
+/** PNG charts (XChart, drawn headless): a training run's loss and accuracy curves and confusion matrix; layer-output histograms and attention heat maps for {@code lamina inspect}. */
 final class Charts {
     private Charts() {}
 
@@ -111,6 +116,69 @@ final class Charts {
         c.getStyler().setAntiAlias(true);
         c.addSeries("examples", predicted, actual, cells);
         write(file, out -> BitmapEncoder.saveBitmap(c, out, BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    /** One histogram panel per named tensor (its values in 40 bins), three panels to a row. */
+    static void writeHistograms(Map<String, Tensor> tensors, String title, Path file) throws IOException {
+        headless();
+        List<CategoryChart> panels = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            float[] v = e.getValue().toArray();
+            double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (float f : v) {
+                lo = Math.min(lo, f);
+                hi = Math.max(hi, f);
+            }
+            if (!(hi > lo)) hi = lo + 1;   // all values equal (or none finite): one visible bin
+            List<Double> values = new ArrayList<>(v.length);
+            for (float f : v) if (Float.isFinite(f)) values.add((double) f);
+            Histogram h = new Histogram(values, 40, lo, hi);
+            CategoryChart c = new CategoryChartBuilder().width(420).height(300).title(e.getKey()).xAxisTitle("value").yAxisTitle("count").build();
+            c.getStyler().setLegendVisible(false);
+            c.getStyler().setChartBackgroundColor(Color.WHITE);
+            c.getStyler().setPlotBackgroundColor(Color.WHITE);
+            c.getStyler().setAvailableSpaceFill(0.99);
+            c.getStyler().setOverlapped(true);
+            c.getStyler().setXAxisDecimalPattern("0.##");
+            c.getStyler().setXAxisMaxLabelCount(6);
+            c.getStyler().setSeriesColors(new Color[] {new Color(31, 119, 180)});
+            c.addSeries(title, h.getxAxisData(), h.getyAxisData());
+            panels.add(c);
+        }
+        int cols = Math.min(3, panels.size()), rows = (panels.size() + cols - 1) / cols;
+        write(file, out -> BitmapEncoder.saveBitmap(new ArrayList<>(panels), rows, cols, out, BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    /**
+     * One attention head as a heat map: query positions down (first at the top), key positions across, labelled with
+     * the characters; {@code w} holds the n × n weights from {@code off}, row by row.
+     */
+    static void writeAttention(float[] w, int off, int n, String[] chars, String title, Path file) throws IOException {
+        headless();
+        List<String> keys = new ArrayList<>(), queries = new ArrayList<>();
+        for (int k = 0; k < n; k++) keys.add(label(chars[k], k));
+        for (int q = n - 1; q >= 0; q--) queries.add(label(chars[q], q));
+        List<Number[]> cells = new ArrayList<>();
+        for (int q = 0; q < n; q++) {
+            for (int k = 0; k < n; k++) cells.add(new Number[] {k, n - 1 - q, w[off + q * n + k]});
+        }
+        int side = Math.max(480, 16 * n + 200);
+        HeatMapChart c = new HeatMapChartBuilder().width(side + 120).height(side).title(title).xAxisTitle("key").yAxisTitle("query").build();
+        c.getStyler().setMin(0);
+        c.getStyler().setMax(1);
+        c.getStyler().setRangeColors(new Color[] {new Color(255, 255, 255), new Color(253, 174, 97), new Color(215, 48, 39)});
+        c.getStyler().setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setLegendVisible(true);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        c.getStyler().setXAxisLabelRotation(90);
+        c.addSeries("attention", keys, queries, cells);
+        write(file, out -> BitmapEncoder.saveBitmap(c, out, BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    /** A position's axis label: the character (a visible mark for blanks), numbered so repeated characters stay distinct. */
+    private static String label(String ch, int position) {
+        String shown = ch.isBlank() ? "␣" : ch;
+        return position + " " + shown;
     }
 
     private static String name(String[] names, int c) {
