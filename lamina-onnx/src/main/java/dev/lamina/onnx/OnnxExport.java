@@ -1,12 +1,14 @@
 package dev.lamina.onnx;
 
 import dev.lamina.autograd.Autograd;
+import dev.lamina.nn.AdaptiveAvgPool1d;
 import dev.lamina.nn.AdaptiveAvgPool2d;
 import dev.lamina.nn.AvgPool1d;
 import dev.lamina.nn.AvgPool2d;
 import dev.lamina.nn.BatchNormBase;
 import dev.lamina.nn.Conv1d;
 import dev.lamina.nn.Conv2d;
+import dev.lamina.nn.ConvTranspose1d;
 import dev.lamina.nn.ConvTranspose2d;
 import dev.lamina.nn.Dropout;
 import dev.lamina.nn.Dropout2d;
@@ -262,11 +264,18 @@ public final class OnnxExport {
                         ints("kernel_shape", c.weight().size(2), c.weight().size(3)), ints("strides", c.strides()), ints("dilations", c.dilations()),
                         ints("pads", p[0], p[1], p[0], p[1]), ints("output_padding", c.outputPaddings()), intAttr("group", c.groups()));
             }
+            case ConvTranspose1d c -> {
+                if (x.value.dim() != 3) throw unsupported(where, m, "export needs a batched [N, C, L] input, got " + Shape.str(x.value.shape()));
+                yield node("ConvTranspose", where, inputs(in, param(prefix + "weight", c.weight()), optParam(prefix + "bias", c.bias())),
+                        ints("kernel_shape", c.weight().size(2)), ints("strides", c.strides()), ints("dilations", c.dilations()),
+                        ints("pads", c.paddings()[0], c.paddings()[0]), ints("output_padding", c.outputPaddings()), intAttr("group", c.groups()));
+            }
             case MaxPool1d p -> pool("MaxPool", where, in, p.window(), null);
             case MaxPool2d p -> pool("MaxPool", where, in, p.window(), null);
             case AvgPool1d p -> pool("AveragePool", where, in, p.window(), p.countIncludePad());
             case AvgPool2d p -> pool("AveragePool", where, in, p.window(), p.countIncludePad());
-            case AdaptiveAvgPool2d p -> adaptive(where, in, p, x.value);
+            case AdaptiveAvgPool2d p -> adaptive(where, in, p, p.outputSize(), x.value);
+            case AdaptiveAvgPool1d p -> adaptive(where, in, p, new int[] {p.outputSize()}, x.value);
             case GlobalAvgPool p -> global("GlobalAveragePool", where, in, p.keepDim());
             case GlobalMaxPool p -> global("GlobalMaxPool", where, in, p.keepDim());
             case BatchNormBase b -> {
@@ -385,14 +394,19 @@ public final class OnnxExport {
         return node(op, where, List.of(in), a.toArray(AttributeProto[]::new));
     }
 
-    private String adaptive(String where, String in, AdaptiveAvgPool2d p, Tensor x) {
-        // a fixed window (also for output 1x1, where it sums like Lamina's adaptive kernel)
-        int[] o = p.outputSize();
-        int h = x.size(x.dim() - 2), w = x.size(x.dim() - 1);
-        if (h % o[0] != 0 || w % o[1] != 0) {
-            throw unsupported(where, p, "output " + o[0] + "x" + o[1] + " does not divide the input " + h + "x" + w + " (no fixed window)");
+    /** Adaptive average pooling over the last o.length dimensions of x, as an AveragePool with a fixed window. */
+    private String adaptive(String where, String in, Module p, int[] o, Tensor x) {
+        // a fixed window (also for output 1 or 1x1, where it sums like Lamina's adaptive kernel)
+        int[] window = new int[o.length];
+        for (int d = 0; d < o.length; d++) {
+            int size = x.size(x.dim() - o.length + d);
+            if (size % o[d] != 0) {
+                throw unsupported(where, p, "output " + Shape.str(o) + " does not divide the input " + Shape.str(x.shape()) + " (no fixed window)");
+            }
+            window[d] = size / o[d];
         }
-        return node("AveragePool", where, List.of(in), ints("kernel_shape", h / o[0], w / o[1]), ints("strides", h / o[0], w / o[1]));
+        if (x.dim() != o.length + 2) throw unsupported(where, p, "export needs a batched input [N, C, ...], got " + Shape.str(x.shape()));
+        return node("AveragePool", where, List.of(in), ints("kernel_shape", window), ints("strides", window));
     }
 
     private String global(String op, String where, String in, boolean keepDim) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.autograd.Autograd;
 import dev.lamina.models.Models;
+import dev.lamina.nn.AdaptiveAvgPool1d;
 import dev.lamina.nn.AdaptiveAvgPool2d;
 import dev.lamina.nn.AvgPool1d;
 import dev.lamina.nn.AvgPool2d;
@@ -15,6 +16,7 @@ import dev.lamina.nn.BatchNorm2d;
 import dev.lamina.nn.BatchNormBase;
 import dev.lamina.nn.Conv1d;
 import dev.lamina.nn.Conv2d;
+import dev.lamina.nn.ConvTranspose1d;
 import dev.lamina.nn.ConvTranspose2d;
 import dev.lamina.nn.Dropout;
 import dev.lamina.nn.Dropout2d;
@@ -106,6 +108,9 @@ class OnnxExportRoundTripTest {
                         new Conv1d(3, 4, 4, 1, true, rng).padding("same").dilation(2), new BatchNorm1d(4), new Tanh(),
                         new MaxPool1d(3, 2, 1), new Conv1d(4, 6, 3, 2, true, rng).stride(2), new Sigmoid(), new AvgPool1d(2),
                         new GlobalMaxPool(false), new Linear(6, 5, true, rng), new BatchNorm1d(5), new GELU(true)), rng), new int[] {2, 3, 17}),
+                Arguments.of("conv_transpose1d", new Sequential(new Conv1d(3, 4, 3, 1, true, rng),
+                        new ConvTranspose1d(4, 4, 3, 2, true, rng).stride(2).padding(1).outputPadding(1), new ReLU(),
+                        new AdaptiveAvgPool1d(7), new Flatten(), new Linear(28, 3, true, rng)), new int[] {2, 3, 16}),
                 Arguments.of("tokens_layernorm", new Sequential(new Linear(6, 8, true, rng), new LayerNorm(8), new GELU(),
                         new Linear(8, 3, true, rng), new Flatten(1, 2), new Reshape(5, 3), new GlobalAvgPool(true)), new int[] {2, 5, 6}),
                 Arguments.of("embedding_lstm", new Sequential(new Embedding(10, 6, null, rng),
