@@ -44,6 +44,7 @@ import dev.lamina.nn.SiLU;
 import dev.lamina.nn.Sigmoid;
 import dev.lamina.nn.Softmax;
 import dev.lamina.nn.Tanh;
+import dev.lamina.nn.Upsample;
 import dev.lamina.nn.functional.PoolOps;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
@@ -305,6 +306,7 @@ public final class OnnxExport {
             case Softmax s -> node("Softmax", where, List.of(in), intAttr("axis", s.dim()));
             case LogSoftmax s -> node("LogSoftmax", where, List.of(in), intAttr("axis", s.dim()));
             case Flatten f -> flatten(where, in, f, x.value, y);
+            case Upsample u -> UpsampleExport.emit(this, where, u, in, x.value);
             case Reshape r -> {
                 int[] s = r.shape();
                 long[] target = new long[s.length + 1];
