@@ -27,6 +27,8 @@ import java.util.Map;
  * sample repeats), so {@code exclude_outside} changes nothing for these modes and is accepted; nearest clamps the
  * rounded index.
  *
+ * <p>Resize-19 only adds the coordinate mode half_pixel_symmetric, which is refused, so version 18 serves opsets 18–20.
+ *
  * <p>Anything else (cubic, tf_crop_and_resize, tf_half_pixel_for_nn, half_pixel_symmetric, antialias, the
  * aspect-ratio policies other than stretch, resizing the batch or channel dimension, other ranks) fails with an
  * {@link OnnxException} that names the node and the value.

@@ -16,9 +16,11 @@ import java.util.List;
  * [1, 1, s...]; a size becomes the {@code sizes} input, built from the input's own batch and channel counts
  * (Shape → Slice → Concat) so the batch dimension stays symbolic.
  *
- * <p>Re-imported, the graph computes the same source indices and weights as Lamina's layer (in float32), except in
- * PyTorch's own corner: a linear upsampling by a scale factor other than 1 whose output size equals the input size
- * copies in PyTorch (and Lamina) but is resampled by Resize; PyTorch's exported graph behaves the same way.
+ * <p>Re-imported, the graph computes the layer's source indices and weights up to float32 rounding of the
+ * coordinates (the layer's nearest index is floor(o · (float) (1/s)), Resize's floor(o / (float) s), which can
+ * differ only where o/s is within rounding of an integer), except in PyTorch's own corner: a linear resampling by a
+ * scale factor other than 1 whose output size equals the input size copies in PyTorch (and Lamina) but is
+ * resampled by Resize. PyTorch's exported graphs behave the same way.
  */
 final class UpsampleExport {
     private UpsampleExport() {}

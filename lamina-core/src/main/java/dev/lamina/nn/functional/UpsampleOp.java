@@ -13,8 +13,8 @@ import java.util.Locale;
  * generic {@link #resample} that other coordinate rules (ONNX {@code Resize}) feed with their own tables.
  *
  * <p>Every output axis is an {@link Axis}: per output position, the source index (nearest) or the two source
- * indices and their weights (linear). Forward reads through the tables; backward scatter-adds the output gradient
- * through the same tables. What the op caches for backward: the two axis tables and the input shape, nothing of
+ * indices and their weights (linear). Forward reads through the tables (bilinear separably: input rows resampled
+ * along W once, then blended in pairs along H); backward scatter-adds the output gradient through the same tables. What the op caches for backward: the two axis tables and the input shape, nothing of
  * the input's values (the map is linear in x). Work is split over the N·C planes with {@link Parallel#forRange};
  * each plane is summed by one thread in a fixed order, so results do not depend on the thread count.
  *
@@ -257,13 +257,25 @@ public final class UpsampleOp {
         int hin = ah.in(), win = aw.in(), hout = ah.out(), wout = aw.out();
         int ip = hin * win, op = hout * wout;
         float[] y = new float[planes * op];
+        boolean[] used = ah.isLinear() ? usedRows(ah) : null;
         Parallel.forRange(planes, minChunk(op), (s, e) -> {
+            float[] rows = ah.isLinear() ? new float[hin * wout] : null; // one chunk's scratch: input rows resampled along W
             for (int p = s; p < e; p++) {
-                if (ah.isLinear()) linearPlane(x, xo + p * ip, y, p * op, ah, aw);
+                if (ah.isLinear()) linearPlane(x, xo + p * ip, y, p * op, ah, aw, rows, used);
                 else nearestPlane(x, xo + p * ip, y, p * op, ah, aw);
             }
         });
         return y;
+    }
+
+    /** The input rows some output row reads (with a non-zero weight for the second one). */
+    private static boolean[] usedRows(Axis ah) {
+        boolean[] used = new boolean[ah.in()];
+        for (int o = 0; o < ah.out(); o++) {
+            used[ah.i0()[o]] = true;
+            if (ah.w1()[o] != 0f) used[ah.i1()[o]] = true;
+        }
+        return used;
     }
 
     private static void nearestPlane(float[] x, int xo, float[] y, int yo, Axis ah, Axis aw) {
@@ -280,23 +292,34 @@ public final class UpsampleOp {
         }
     }
 
-    private static void linearPlane(float[] x, int xo, float[] y, int yo, Axis ah, Axis aw) {
+    /**
+     * Separable: each used input row is resampled along W once into {@code rows} (b0·x[j0] + b1·x[j1]), then each
+     * output row blends two of those rows, a0·r0 + a1·r1 (a0·r0 alone when a1 = 0).
+     */
+    private static void linearPlane(float[] x, int xo, float[] y, int yo, Axis ah, Axis aw, float[] rows, boolean[] used) {
         int win = aw.in(), wout = aw.out();
-        int[] w0i = aw.i0(), w1i = aw.i1();
+        int[] j0 = aw.i0(), j1 = aw.i1();
         float[] b0 = aw.w0(), b1 = aw.w1();
+        for (int h = 0; h < ah.in(); h++) {
+            if (!used[h]) continue;
+            int src = xo + h * win, dst = h * wout;
+            for (int ow = 0; ow < wout; ow++) rows[dst + ow] = b0[ow] * x[src + j0[ow]] + b1[ow] * x[src + j1[ow]];
+        }
         for (int oh = 0; oh < ah.out(); oh++) {
             int row = yo + oh * wout;
-            int r0 = xo + ah.i0()[oh] * win, r1 = xo + ah.i1()[oh] * win;
+            int r0 = ah.i0()[oh] * wout, r1 = ah.i1()[oh] * wout;
             float a0 = ah.w0()[oh], a1 = ah.w1()[oh];
-            if (a1 == 0f) {
-                for (int ow = 0; ow < wout; ow++) y[row + ow] = a0 * (b0[ow] * x[r0 + w0i[ow]] + b1[ow] * x[r0 + w1i[ow]]);
-            } else {
-                for (int ow = 0; ow < wout; ow++) {
-                    int j0 = w0i[ow], j1 = w1i[ow];
-                    y[row + ow] = a0 * (b0[ow] * x[r0 + j0] + b1[ow] * x[r0 + j1]) + a1 * (b0[ow] * x[r1 + j0] + b1[ow] * x[r1 + j1]);
-                }
-            }
+            if (a1 == 0f) blend1(y, row, rows, r0, a0, wout);
+            else blend2(y, row, rows, r0, a0, r1, a1, wout);
         }
+    }
+
+    private static void blend1(float[] y, int yo, float[] r, int r0, float a0, int n) {
+        for (int k = 0; k < n; k++) y[yo + k] = a0 * r[r0 + k];
+    }
+
+    private static void blend2(float[] y, int yo, float[] r, int r0, float a0, int r1, float a1, int n) {
+        for (int k = 0; k < n; k++) y[yo + k] = a0 * r[r0 + k] + a1 * r[r1 + k];
     }
 
     /** Scatter-adds g [N, C, H', W'] (or [N, C, L']) through the tables into a fresh input-shaped gradient. */
@@ -304,11 +327,14 @@ public final class UpsampleOp {
         Tensor gc = g.contiguous();
         float[] gd = gc.storage();
         int go = gc.storageOffset();
-        int ip = ah.in() * aw.in(), op = ah.out() * aw.out();
+        int hin = ah.in(), wout = aw.out();
+        int ip = hin * aw.in(), op = ah.out() * wout;
         float[] gi = new float[planes * ip];
+        boolean[] used = ah.isLinear() ? usedRows(ah) : null;
         Parallel.forRange(planes, minChunk(op), (s, e) -> {
+            float[] rows = ah.isLinear() ? new float[hin * wout] : null; // gradient of the W-resampled rows
             for (int p = s; p < e; p++) {
-                if (ah.isLinear()) linearPlaneBackward(gd, go + p * op, gi, p * ip, ah, aw);
+                if (ah.isLinear()) linearPlaneBackward(gd, go + p * op, gi, p * ip, ah, aw, rows, used);
                 else nearestPlaneBackward(gd, go + p * op, gi, p * ip, ah, aw);
             }
         });
@@ -324,26 +350,30 @@ public final class UpsampleOp {
         }
     }
 
-    private static void linearPlaneBackward(float[] g, int go, float[] gi, int io, Axis ah, Axis aw) {
+    /** The forward's two passes transposed: output rows into the resampled rows (a0, a1), then those into the input (b0, b1). */
+    private static void linearPlaneBackward(float[] g, int go, float[] gi, int io, Axis ah, Axis aw, float[] rows, boolean[] used) {
         int win = aw.in(), wout = aw.out();
-        int[] w0i = aw.i0(), w1i = aw.i1();
-        float[] b0 = aw.w0(), b1 = aw.w1();
+        java.util.Arrays.fill(rows, 0f);
         for (int oh = 0; oh < ah.out(); oh++) {
             int row = go + oh * wout;
-            int r0 = io + ah.i0()[oh] * win, r1 = io + ah.i1()[oh] * win;
-            float a0 = ah.w0()[oh], a1 = ah.w1()[oh];
+            accumulate(rows, ah.i0()[oh] * wout, g, row, ah.w0()[oh], wout);
+            float a1 = ah.w1()[oh];
+            if (a1 != 0f) accumulate(rows, ah.i1()[oh] * wout, g, row, a1, wout);
+        }
+        int[] j0 = aw.i0(), j1 = aw.i1();
+        float[] b0 = aw.w0(), b1 = aw.w1();
+        for (int h = 0; h < ah.in(); h++) {
+            if (!used[h]) continue;
+            int src = h * wout, dst = io + h * win;
             for (int ow = 0; ow < wout; ow++) {
-                float v = g[row + ow];
-                int j0 = w0i[ow], j1 = w1i[ow];
-                float top = a0 * v;
-                gi[r0 + j0] += top * b0[ow];
-                gi[r0 + j1] += top * b1[ow];
-                if (a1 != 0f) {
-                    float bottom = a1 * v;
-                    gi[r1 + j0] += bottom * b0[ow];
-                    gi[r1 + j1] += bottom * b1[ow];
-                }
+                float v = rows[src + ow];
+                gi[dst + j0[ow]] += b0[ow] * v;
+                gi[dst + j1[ow]] += b1[ow] * v;
             }
         }
+    }
+
+    private static void accumulate(float[] acc, int ao, float[] g, int go, float a, int n) {
+        for (int k = 0; k < n; k++) acc[ao + k] += a * g[go + k];
     }
 }
