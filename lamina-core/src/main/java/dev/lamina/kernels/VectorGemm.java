@@ -527,8 +527,8 @@ final class VectorGemm {
     /**
      * One row of A times a B whose columns are contiguous (a linear layer's weight [n, k] at batch 1): each
      * {@code C(0,j)} is one dot product of A's row with column j, read straight from B (no packing, and B, the
-     * large operand, is read once). Threads take ranges of j. Per element: four vector accumulators over k in
-     * steps of 4 vectors, added pairwise, then the lanes in order and the scalar tail.
+     * large operand, is read once). Threads take ranges of j. Each element is {@link VectorReductions#dot} (a fixed
+     * order: four vector accumulators, the lanes in order, then the scalar tail).
      */
     private static void gemv(int n, int k, float[] a, int aOff, int acs, float[] b, int bOff, int bcs,
                              float[] c, int cOff, boolean accumulate, boolean par) {
@@ -544,26 +544,10 @@ final class VectorGemm {
         }
         Parallel.forRange(n, par ? Math.max(1, (int) (PAR_MIN / k)) : n, (j0, j1) -> {
             for (int j = j0; j < j1; j++) {
-                float dot = dot(x, xo, b, bOff + j * bcs, k);
+                float dot = VectorReductions.dot(x, xo, b, bOff + j * bcs, k);
                 c[cOff + j] = accumulate ? c[cOff + j] + dot : dot;
             }
         });
-    }
-
-    /** Σ x[xo + p]·y[yo + p] over p in [0, k), k ≥ 4 vectors; see {@link #gemv} for the order. */
-    private static float dot(float[] x, int xo, float[] y, int yo, int k) {
-        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-        int p = 0;
-        for (int bound = k - 4 * L; p <= bound; p += 4 * L) {
-            s0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), s0);
-            s1 = FloatVector.fromArray(S, x, xo + p + L).fma(FloatVector.fromArray(S, y, yo + p + L), s1);
-            s2 = FloatVector.fromArray(S, x, xo + p + 2 * L).fma(FloatVector.fromArray(S, y, yo + p + 2 * L), s2);
-            s3 = FloatVector.fromArray(S, x, xo + p + 3 * L).fma(FloatVector.fromArray(S, y, yo + p + 3 * L), s3);
-        }
-        for (; p <= k - L; p += L) s0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), s0);
-        float sum = VectorMath.sumLanes(s0.add(s1).add(s2.add(s3)));
-        for (; p < k; p++) sum += x[xo + p] * y[yo + p];
-        return sum;
     }
 
     static void small(int m, int n, int k,
