@@ -69,4 +69,31 @@ final class VectorElementwise {
         }
         return i;
     }
+
+    /** {@link Activation#apply}: one loop per activation over whole vectors, then one masked vector for the tail. */
+    static void epilogue(Activation act, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
+        int bound = S.loopBound(n), i = 0;
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, y, yo + i);
+            if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i));
+            activate(act, v, lo, hi).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, y, yo + i, m);
+            if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i, m));
+            activate(act, v, lo, hi).intoArray(y, yo + i, m);
+        }
+    }
+
+    private static FloatVector activate(Activation act, FloatVector v, float lo, float hi) {
+        return switch (act) {
+            case NONE -> v;
+            case RELU -> v.max(0f);
+            case CLIP -> v.max(lo).min(hi);
+            case SIGMOID -> VectorMath.sigmoid(v);
+            case SILU -> v.mul(VectorMath.sigmoid(v));
+            case HARDSWISH -> v.mul(v.fma(FloatVector.broadcast(S, 1f / 6), FloatVector.broadcast(S, 0.5f)).max(0f).min(1f));
+        };
+    }
 }

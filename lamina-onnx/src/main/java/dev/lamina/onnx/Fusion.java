@@ -63,7 +63,7 @@ final class Fusion {
             if (removed.contains(n)) continue;
             out.add(replaced.getOrDefault(n, n));
         }
-        return AttentionFusion.plan(out, initializers, graphOutputs);
+        return ConvFusion.plan(AttentionFusion.plan(out, initializers, graphOutputs), initializers, graphOutputs);
     }
 
     static boolean singleUse(Node n, Map<String, Integer> uses) {

@@ -5,7 +5,9 @@ import static dev.lamina.onnx.Ops.floatInput;
 import static dev.lamina.onnx.Ops.one;
 import static dev.lamina.onnx.Ops.register;
 
+import dev.lamina.kernels.Activation;
 import dev.lamina.nn.functional.BatchNormOp;
+import dev.lamina.nn.functional.ConvEpilogue;
 import dev.lamina.nn.functional.ConvOp;
 import dev.lamina.nn.functional.ConvTranspose2dOp;
 import dev.lamina.nn.functional.NormOp;
@@ -24,7 +26,8 @@ final class NnOps {
     private NnOps() {}
 
     static void registerAll() {
-        register("Conv", 2, 3, 1, NnOps::conv);
+        register("Conv", 2, 3, 1, (n, in) -> conv(n, in, null));
+        register(ConvFusion.CONV, 2, 4, 1, (n, in) -> conv(n, in, epilogue(n, in.length > 3 ? in[3] : null)));
         register("ConvTranspose", 2, 3, 1, NnOps::convTranspose);
         register("MaxPool", 1, 1, 1, (n, in) -> one(pool(n, in[0], true)));
         register("AveragePool", 1, 1, 1, (n, in) -> one(pool(n, in[0], false)));
@@ -124,7 +127,15 @@ final class NnOps {
 
     // ------------------------------------------------------------------------------------------------ conv
 
-    private static Value[] conv(Node n, Value[] in) {
+    /** The fused node's epilogue: its activation attributes and the residual input (empty: none). */
+    private static ConvEpilogue epilogue(Node n, Value residual) {
+        Activation act = Activation.valueOf(n.s(ConvFusion.ACTIVATION, "NONE"));
+        Tensor r = residual == null ? null : floatInput(n, residual, "residual").f;
+        return new ConvEpilogue(act, n.f(ConvFusion.CLIP_MIN, Float.NEGATIVE_INFINITY), n.f(ConvFusion.CLIP_MAX, Float.POSITIVE_INFINITY), r);
+    }
+
+    /** Conv, or the fused {@link ConvFusion#CONV} when {@code ep} is not null. */
+    private static Value[] conv(Node n, Value[] in, ConvEpilogue ep) {
         Tensor x = floatInput(n, in[0], "X").f, w = floatInput(n, in[1], "W").f;
         Tensor b = in.length > 2 && in[2] != null ? floatInput(n, in[2], "B").f : null;
         int dims = spatialDims(n, x);
@@ -140,11 +151,20 @@ final class NnOps {
         for (int d = 0; d < dims; d++) cols *= (long) kernel[d] * ((x.size(2 + d) + g.begin[d] + g.end[d] - ((long) (kernel[d] - 1) * g.dilations[d] + 1)) / g.strides[d] + 1);
         if (cols * x.size(0) > DataTypes.MAX_ELEMENTS) throw n.error("the unfolded input would have " + cols * x.size(0) + " elements, too many");
         if (dims == 1) {
-            Tensor y = ConvOp.conv2d(x.unsqueeze(2), w.unsqueeze(2), b, 1, g.strides[0], 0, 0, g.begin[0], g.end[0], 1, g.dilations[0], groups);
-            return one(Value.of(y.squeeze(2)));
+            x = x.unsqueeze(2);
+            w = w.unsqueeze(2);
         }
-        return one(Value.of(ConvOp.conv2d(x, w, b, g.strides[0], g.strides[1], g.begin[0], g.end[0], g.begin[1], g.end[1],
-                g.dilations[0], g.dilations[1], groups)));
+        int sh = dims == 1 ? 1 : g.strides[0], sw = g.strides[dims - 1], dh = dims == 1 ? 1 : g.dilations[0], dw = g.dilations[dims - 1];
+        int pt = dims == 1 ? 0 : g.begin[0], pb = dims == 1 ? 0 : g.end[0], pl = g.begin[dims - 1], pr = g.end[dims - 1];
+        Tensor y;
+        if (ep == null) {
+            y = ConvOp.conv2d(x, w, b, sh, sw, pt, pb, pl, pr, dh, dw, groups);
+        } else {
+            Tensor r = ep.residual();
+            if (r != null && dims == 1 && r.dim() > 0) r = r.unsqueeze(r.dim() - 1); // [.., L] aligned with [N, C, L] → [.., 1, L]
+            y = ConvOp.conv2d(x, w, b, sh, sw, pt, pb, pl, pr, dh, dw, groups, new ConvEpilogue(ep.act(), ep.lo(), ep.hi(), r));
+        }
+        return one(Value.of(dims == 1 ? y.squeeze(2) : y));
     }
 
     private static Value[] convTranspose(Node n, Value[] in) {

@@ -268,6 +268,11 @@ public final class OnnxModel {
      * @throws OnnxException for a missing, unknown or mis-shaped input, or a node that fails (the message names it)
      */
     public Map<String, Tensor> run(Map<String, Tensor> feeds) {
+        return run(feeds, null);
+    }
+
+    /** {@link #run(Map)}, adding each executed node's wall time to {@code profile} (when not null). */
+    public Map<String, Tensor> run(Map<String, Tensor> feeds, NodeProfile profile) {
         Map<String, Value> env = new HashMap<>(initializers);
         Set<String> expected = new HashSet<>();
         for (ValueInfoProto v : inputs) {
@@ -280,7 +285,16 @@ public final class OnnxModel {
             if (!expected.contains(name)) throw new OnnxException("unknown input '" + name + "'; the model's inputs: " + inputs());
         }
         try (var scope = Autograd.noGrad()) {
-            for (Node node : plan) evaluate(node, env);
+            if (profile == null) {
+                for (Node node : plan) evaluate(node, env);
+            } else {
+                for (Node node : plan) {
+                    long t0 = System.nanoTime();
+                    evaluate(node, env);
+                    profile.add(node, System.nanoTime() - t0);
+                }
+                profile.endRun();
+            }
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (ValueInfoProto o : outputs) {

@@ -141,12 +141,43 @@ public final class ConvOp {
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int sh, int sw, int pt, int pb, int pl, int pr, int dh, int dw, int groups) {
         Conv cv = plan(x, weight, bias, sh, sw, pt, pb, pl, pr, dh, dw, groups);
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-        float[] y = SmallConv.applies(cv)
-                ? SmallConv.forward(cv, xc.storage(), xc.storageOffset(), wc.storage(), wc.storageOffset(),
-                        bc == null ? null : bc.storage(), bc == null ? 0 : bc.storageOffset())
-                : forward(cv, xc, wc, bc);
-        Tensor out = Tensor.of(y, cv.n, cv.oc, cv.oh, cv.ow);
+        Tensor out = Tensor.of(forward(cv, xc, wc, bc, null), cv.n, cv.oc, cv.oh, cv.ow);
         return Tensor.fromOp("conv2d", out, g -> backward(cv, g.contiguous(), xc, wc, bc), xc, wc, bc);
+    }
+
+    /**
+     * Convolution with a fused epilogue, {@code act(conv2d(x, weight, bias) + residual)}, for inference: the residual
+     * and the activation are applied to each image's (or, depthwise, each plane's) output while it is in cache, with
+     * no intermediate tensors. When a gradient is wanted, or the residual is not of the output's shape but broadcasts
+     * to it, it runs the unfused differentiable ops instead (a residual that does not broadcast is a ShapeException).
+     *
+     * @param x [N, C, H, W]
+     * @param ep the epilogue; its residual, if any, of the output's shape [N, OC, OH, OW] or broadcasting to it
+     * @return [N, OC, OH, OW]
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int sh, int sw, int pt, int pb, int pl, int pr, int dh, int dw, int groups,
+                                ConvEpilogue ep) {
+        Conv cv = plan(x, weight, bias, sh, sw, pt, pb, pl, pr, dh, dw, groups);
+        Tensor r = ep.residual();
+        boolean outputShaped = r == null || java.util.Arrays.equals(r.shape(), new int[] {cv.n, cv.oc, cv.oh, cv.ow});
+        if (!outputShaped || Tensor.gradWanted(x, weight, bias, r)) {
+            return unfusedEpilogue(conv2d(x, weight, bias, sh, sw, pt, pb, pl, pr, dh, dw, groups), ep);
+        }
+        Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
+        return Tensor.of(forward(cv, xc, wc, bc, ep), cv.n, cv.oc, cv.oh, cv.ow);
+    }
+
+    /** The epilogue as differentiable tensor ops. */
+    private static Tensor unfusedEpilogue(Tensor y, ConvEpilogue ep) {
+        if (ep.residual() != null) y = y.add(ep.residual());
+        return switch (ep.act()) {
+            case NONE -> y;
+            case RELU -> y.relu();
+            case CLIP -> y.clamp(ep.lo(), ep.hi());
+            case SIGMOID -> y.sigmoid();
+            case SILU -> y.silu();
+            case HARDSWISH -> y.mul(y.mul(1f / 6).add(0.5f).clamp(0f, 1f));
+        };
     }
 
     private static Conv plan(Tensor x, Tensor weight, Tensor bias, int sh, int sw, int pt, int pb, int pl, int pr, int dh, int dw, int groups) {
@@ -176,8 +207,29 @@ public final class ConvOp {
         return new Conv(n, c, h, w, oc, kh, kw, sh, sw, pt, pb, pl, pr, dh, dw, groups, oh, ow);
     }
 
-    /** y[n, oc, oh, ow] = bias + Σ W·col, batch split over threads. */
-    private static float[] forward(Conv cv, Tensor x, Tensor w, Tensor b) {
+    /** y[n, oc, oh, ow] = ep(bias + Σ W·col): the small-column, depthwise or im2col + GEMM kernel. */
+    private static float[] forward(Conv cv, Tensor x, Tensor w, Tensor b, ConvEpilogue ep) {
+        float[] bd = b == null ? null : b.storage();
+        int bo = b == null ? 0 : b.storageOffset();
+        if (DepthwiseConv.applies(cv)) return DepthwiseConv.forward(cv, x.storage(), x.storageOffset(), w.storage(), w.storageOffset(), bd, bo, ep);
+        if (SmallConv.applies(cv)) {
+            float[] y = SmallConv.forward(cv, x.storage(), x.storageOffset(), w.storage(), w.storageOffset(), bd, bo);
+            if (ep != null) applyPerImage(cv, y, ep);
+            return y;
+        }
+        return gemmForward(cv, x, w, b, ep);
+    }
+
+    /** The epilogue over the whole output, images split over the threads. */
+    private static void applyPerImage(Conv cv, float[] y, ConvEpilogue ep) {
+        int size = cv.oc * cv.oh * cv.ow;
+        Parallel.forRange(cv.n, 1, (s, e) -> {
+            for (int n = s; n < e; n++) ep.apply(y, n * size, size);
+        });
+    }
+
+    /** y[n, oc, oh, ow] = bias + Σ W·col, batch split over threads; the epilogue follows each image's GEMMs. */
+    private static float[] gemmForward(Conv cv, Tensor x, Tensor w, Tensor b, ConvEpilogue ep) {
         Im2col.Geometry geo = cv.geometry();
         int ohw = geo.cols(), rows = geo.rows(), hw = cv.h * cv.w, ocg = cv.ocg(), cg = cv.cg();
         boolean direct = geo.identity();
@@ -198,6 +250,10 @@ public final class ConvOp {
                     Gemm.gemm(ocg, ohw, rows, wd, wo + g * ocg * rows, rows, 1, col, 0, ohw, 1,
                             y, (n * cv.oc + g * ocg) * ohw, ohw, b != null);
                 }
+                if (ep != null) {
+                    int image = n * cv.oc * ohw;
+                    Parallel.forRange(cv.oc, Math.max(1, EPILOGUE_GRAIN / ohw), (o0, o1) -> ep.apply(y, image + o0 * ohw, (o1 - o0) * ohw));
+                }
             }
             return y;
         }
@@ -217,10 +273,14 @@ public final class ConvOp {
                     Gemm.gemm(ocg, ohw, rows, wd, wo + g * ocg * rows, rows, 1, src, srcOff, ohw, 1,
                             y, (n * cv.oc + g * ocg) * ohw, ohw, b != null);
                 }
+                if (ep != null) ep.apply(y, n * cv.oc * ohw, cv.oc * ohw);
             }
         });
         return y;
     }
+
+    /** Output values per parallel chunk of a batch-1 epilogue. */
+    private static final int EPILOGUE_GRAIN = 16 * 1024;
 
     /** The calling thread's column buffer of the batch-1 path (im2col writes every element): allocating and zeroing
      *  it took a tenth of a 14×14×32 → 64 convolution. Buffers above {@link #KEPT_COLUMNS} floats are not kept. */

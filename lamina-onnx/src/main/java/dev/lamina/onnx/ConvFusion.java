@@ -1,0 +1,117 @@
+package dev.lamina.onnx;
+
+import dev.lamina.kernels.Activation;
+import onnx.Onnx.AttributeProto;
+import onnx.Onnx.NodeProto;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Folds what follows a convolution into its epilogue ({@link dev.lamina.nn.functional.ConvEpilogue}): a residual
+ * {@code Add} and then one activation — {@code Relu}, {@code Clip} with constant bounds (ReLU6), {@code Sigmoid},
+ * {@code HardSwish}, or SiLU spelled {@code Mul(y, Sigmoid(y))} — become one {@code lamina.Conv} node that writes
+ * each image's output once. A chain is folded only when each intermediate value has no other use and is no graph
+ * output, and each node joins one chain at most (of a residual block's two convolutions, the first in graph order
+ * takes the {@code Add}; the other stays the residual). The fused node takes the place of the chain's last node,
+ * where every input it needs is defined.
+ */
+final class ConvFusion {
+    private ConvFusion() {}
+
+    /** Internal operator of the fused convolution: inputs X, W, B (may be empty), residual (may be empty). */
+    static final String CONV = "lamina.Conv";
+    static final String ACTIVATION = "lamina_activation", CLIP_MIN = "lamina_clip_min", CLIP_MAX = "lamina_clip_max";
+
+    static List<Node> plan(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs) {
+        Map<String, Integer> uses = new HashMap<>();
+        Map<String, Node> producer = new HashMap<>();
+        Map<String, List<Node>> consumers = new HashMap<>();
+        for (Node n : nodes) {
+            for (String in : n.proto.getInputList()) {
+                if (in.isEmpty()) continue;
+                uses.merge(in, 1, Integer::sum);
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            }
+            for (String out : n.proto.getOutputList()) producer.put(out, n);
+        }
+        for (String o : graphOutputs) uses.merge(o, 1, Integer::sum);
+        Set<Node> removed = new HashSet<>();
+        Map<Node, Node> replaced = new HashMap<>();
+        for (Node conv : nodes) {
+            if (!conv.op.equals("Conv") || conv.proto.getOutputCount() != 1) continue;
+            List<Node> chain = new ArrayList<>(List.of(conv));
+            String y = conv.proto.getOutput(0);
+            String residual = "";
+            Node next = only(y, uses, consumers);
+            if (next != null && next.op.equals("Add") && next.proto.getInputCount() == 2) {
+                String other = next.proto.getInput(0).equals(y) ? next.proto.getInput(1) : next.proto.getInput(0);
+                if (!other.equals(y)) {
+                    residual = other;
+                    chain.add(next);
+                    y = next.proto.getOutput(0);
+                }
+            }
+            Activation act = Activation.NONE;
+            float lo = Float.NEGATIVE_INFINITY, hi = Float.POSITIVE_INFINITY;
+            List<Node> users = consumers.getOrDefault(y, List.of());
+            Node a = only(y, uses, consumers);
+            if (a != null && a.op.equals("Relu")) {
+                act = Activation.RELU;
+            } else if (a != null && a.op.equals("HardSwish")) {
+                act = Activation.HARDSWISH;
+            } else if (a != null && a.op.equals("Clip")) {
+                double min = a.proto.getInputCount() > 1 && !a.proto.getInput(1).isEmpty() ? Fusion.constant(a.proto.getInput(1), initializers, producer) : Double.NEGATIVE_INFINITY;
+                double max = a.proto.getInputCount() > 2 && !a.proto.getInput(2).isEmpty() ? Fusion.constant(a.proto.getInput(2), initializers, producer) : Double.POSITIVE_INFINITY;
+                if (!Double.isNaN(min) && !Double.isNaN(max) && min <= max) {
+                    act = Activation.CLIP;
+                    lo = (float) min;
+                    hi = (float) max;
+                }
+            } else if (a != null && a.op.equals("Sigmoid")) {
+                act = Activation.SIGMOID;
+            } else if (!graphOutputs.contains(y) && uses.getOrDefault(y, 0) == 2 && users.size() == 2) {
+                // SiLU: Sigmoid(y) used only by Mul(y, Sigmoid(y))
+                Node sig = users.get(0).op.equals("Sigmoid") ? users.get(0) : users.get(1);
+                Node mul = sig == users.get(0) ? users.get(1) : users.get(0);
+                if (sig.op.equals("Sigmoid") && mul.op.equals("Mul") && Fusion.singleUse(sig, uses)
+                        && only(sig.proto.getOutput(0), uses, consumers) == mul && mul.proto.getInputList().contains(y)) {
+                    act = Activation.SILU;
+                    chain.add(sig);
+                    a = mul;
+                }
+            }
+            if (act != Activation.NONE) chain.add(a);
+            if (chain.size() == 1 || chain.stream().anyMatch(c -> removed.contains(c) || replaced.containsKey(c))) continue;
+            Node last = chain.get(chain.size() - 1);
+            NodeProto.Builder fused = conv.proto.toBuilder().setOpType(CONV).setName(last.name + " (conv fused)")
+                    .clearInput().clearOutput()
+                    .addInput(conv.proto.getInput(0)).addInput(conv.proto.getInput(1))
+                    .addInput(conv.proto.getInputCount() > 2 ? conv.proto.getInput(2) : "").addInput(residual)
+                    .addOutput(last.proto.getOutput(0))
+                    .addAttribute(AttributeProto.newBuilder().setName(ACTIVATION).setType(AttributeProto.AttributeType.STRING)
+                            .setS(com.google.protobuf.ByteString.copyFromUtf8(act.name())))
+                    .addAttribute(AttributeProto.newBuilder().setName(CLIP_MIN).setType(AttributeProto.AttributeType.FLOAT).setF(lo))
+                    .addAttribute(AttributeProto.newBuilder().setName(CLIP_MAX).setType(AttributeProto.AttributeType.FLOAT).setF(hi));
+            removed.addAll(chain.subList(0, chain.size() - 1));
+            replaced.put(last, new Node(fused.build(), last.index, last.opset));
+        }
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) {
+            if (removed.contains(n)) continue;
+            out.add(replaced.getOrDefault(n, n));
+        }
+        return out;
+    }
+
+    /** The one consumer of a value used once and not a graph output (graph outputs count as a use), or null. */
+    private static Node only(String value, Map<String, Integer> uses, Map<String, List<Node>> consumers) {
+        if (uses.getOrDefault(value, 0) != 1) return null;
+        List<Node> c = consumers.get(value);
+        return c == null || c.size() != 1 ? null : c.get(0);
+    }
+}
