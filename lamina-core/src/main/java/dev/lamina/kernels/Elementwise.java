@@ -34,7 +34,10 @@ public final class Elementwise {
 
     /** o[i] = s op b[i]. */
     public static void scalarBinary(Binary op, float s, float[] b, int bi, float[] o, int oi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = apply(op, s, b[bi + i]);
+        switch (op) {
+            case ADD, MUL -> binaryScalar(op, b, bi, s, o, oi, n); // commutative in IEEE arithmetic, bit for bit
+            default -> { for (int i = 0; i < n; i++) o[oi + i] = apply(op, s, b[bi + i]); }
+        }
     }
 
     /** o[i] = f(x[i]). */

@@ -35,7 +35,7 @@ public final class MaxPool1d extends Module {
     /** [N, C, L] → [N, C, OL] with OL = floor((L + 2·pad − dil·(k − 1) − 1) / stride) + 1 (ceil in ceil_mode); [C, L] → [C, OL]. */
     @Override
     public Tensor forward(Tensor x) {
-        return PoolOps.maxPool(describe(), x, window).output();
+        return PoolOps.maxPoolValues(describe(), x, window);
     }
 
     /** As {@link #forward}, also returning PyTorch's indices (position l within each input row). */

@@ -36,7 +36,7 @@ public final class MaxPool2d extends Module {
     /** [N, C, H, W] → [N, C, OH, OW] with OH = floor((H + 2·pad − dil·(k − 1) − 1) / stride) + 1 (ceil in ceil_mode); [C, H, W] → [C, OH, OW]. */
     @Override
     public Tensor forward(Tensor x) {
-        return PoolOps.maxPool(describe(), x, window).output();
+        return PoolOps.maxPoolValues(describe(), x, window);
     }
 
     /** As {@link #forward}, also returning PyTorch's indices (flat h·W + w within each input plane). */

@@ -616,12 +616,39 @@ public final class Tensor {
             float[] ad = a.data, bd = b.data, od = out.data;
             int ao = a.offset, bo = b.offset;
             for (int r = 0; r < n; r += row) Elementwise.binary(op, ad, ao + r, bd, bo, od, r, row);
+        } else if (aFull && a.isContiguous() && b.isContiguous() && leadingBlock(b.shape, outShape) > 0) {
+            int block = leadingBlock(b.shape, outShape); // one b element per block of a: [N, C, 1, 1] against [N, C, H, W]
+            for (int i = 0, blocks = n / block; i < blocks; i++) {
+                Elementwise.binaryScalar(op, a.data, a.offset + i * block, b.data[b.offset + i], out.data, i * block, block);
+            }
+        } else if (bFull && b.isContiguous() && a.isContiguous() && leadingBlock(a.shape, outShape) > 0) {
+            int block = leadingBlock(a.shape, outShape);
+            for (int i = 0, blocks = n / block; i < blocks; i++) {
+                Elementwise.scalarBinary(op, a.data[a.offset + i], b.data, b.offset + i * block, out.data, i * block, block);
+            }
         } else {
             Tensor ab = a.broadcastTo(outShape).detach().contiguous();
             Tensor bb = b.broadcastTo(outShape).detach().contiguous();
             Elementwise.binary(op, ab.data, ab.offset, bb.data, bb.offset, out.data, 0, n);
         }
         return out;
+    }
+
+    /**
+     * The block size when {@code small} (left-padded with 1s) is a prefix of {@code full}'s dimensions followed only by
+     * 1s, so each of its elements applies to one contiguous block of {@code full}; 0 otherwise (or for blocks of one).
+     */
+    private static int leadingBlock(int[] small, int[] full) {
+        int pad = full.length - small.length;
+        if (pad < 0) return 0;
+        int k = full.length;
+        while (k > 0 && (k - 1 < pad || small[k - 1 - pad] == 1)) k--;
+        for (int i = 0; i < k; i++) {
+            if ((i < pad ? 1 : small[i - pad]) != full[i]) return 0;
+        }
+        long block = 1;
+        for (int i = k; i < full.length; i++) block *= full[i];
+        return block > 1 && block <= Integer.MAX_VALUE ? (int) block : 0;
     }
 
     /** True if {@code small}, without its leading 1s, equals the trailing dimensions of {@code full}. */

@@ -266,7 +266,7 @@ final class NnOps {
         PoolOps.Window w = dims == 1
                 ? PoolOps.window1d(who, kernel[0], g.strides[0], g.begin[0], g.dilations[0], ceil)
                 : PoolOps.window2d(who, kernel, g.strides, g.begin, g.dilations, ceil);
-        if (max) return Value.of(PoolOps.maxPool(who, x, w).output());
+        if (max) return Value.of(PoolOps.maxPoolValues(who, x, w));
         return Value.of(PoolOps.avgPool(who, x, w, n.i("count_include_pad", 0) != 0));
     }
 

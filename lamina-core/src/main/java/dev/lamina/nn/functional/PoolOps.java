@@ -1,5 +1,6 @@
 package dev.lamina.nn.functional;
 
+import dev.lamina.kernels.MaxRows;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
@@ -204,12 +205,12 @@ public final class PoolOps {
 
     /** {@code F.max_pool2d(x, kernel, stride, padding)}: [N, C, H, W] or [C, H, W] → [N, C, OH, OW]. */
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
-        return maxPool("max_pool2d", x, window2d("max_pool2d", new int[] {kernel}, new int[] {stride}, new int[] {padding}, null, false)).output();
+        return maxPoolValues("max_pool2d", x, window2d("max_pool2d", new int[] {kernel}, new int[] {stride}, new int[] {padding}, null, false));
     }
 
     /** {@code F.max_pool1d(x, kernel, stride, padding)}: [N, C, L] or [C, L] → [N, C, OL]. */
     public static Tensor maxPool1d(Tensor x, int kernel, int stride, int padding) {
-        return maxPool("max_pool1d", x, window1d("max_pool1d", kernel, stride, padding, 1, false)).output();
+        return maxPoolValues("max_pool1d", x, window1d("max_pool1d", kernel, stride, padding, 1, false));
     }
 
     /**
@@ -238,6 +239,43 @@ public final class PoolOps {
                 g -> new Tensor[] {scatterBackward(g, argmax, xc.shape(), ohw)}, xc);
         int[] shape = in.shape(oh, ow);
         return new WithIndices(out.reshape(shape), argmax, shape);
+    }
+
+    /**
+     * Max pooling's output alone, as {@link #maxPool}'s: without a gradient to record (inference), a separable pass
+     * that keeps no indices — per output row the column-wise maximum of its window's rows (vectorised), then each
+     * window's maximum along that row. The values equal {@link #maxPool}'s except that a maximum of zeros that are
+     * equal in value may come out as +0 where the sequential scan would keep the first −0 (NaN wins either way).
+     */
+    public static Tensor maxPoolValues(String who, Tensor x, Window w) {
+        if (Tensor.gradWanted(x)) return maxPool(who, x, w).output();
+        Input4 in = to4d(who, x, w.oneD, expected(w.oneD, "H", w.oneD ? "L" : "W"));
+        int[] o = outputSize(who, x, in, w);
+        int oh = o[0], ow = o[1], h = in.h, wd = in.w, hw = h * wd, ohw = oh * ow, planes = in.planes();
+        float[] xd = in.x.storage();
+        int xo = in.x.storageOffset();
+        float[] y = new float[planes * ohw];
+        Parallel.forRange(planes, minChunk(hw), (s, e) -> {
+            float[] rowMax = new float[wd];
+            for (int p = s; p < e; p++) separableMaxPlane(xd, xo + p * hw, h, wd, y, p * ohw, oh, ow, w, rowMax);
+        });
+        return Tensor.of(y, in.shape(oh, ow));
+    }
+
+    private static void separableMaxPlane(float[] x, int xo, int h, int wd, float[] y, int yo, int oh, int ow, Window w, float[] rowMax) {
+        for (int i = 0; i < oh; i++) {
+            int hs = i * w.sh - w.ph, he = Math.min(hs + w.effH(), h);
+            while (hs < 0) hs += w.dh;
+            java.util.Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
+            for (int r = hs; r < he; r += w.dh) MaxRows.maxInto(x, xo + r * wd, rowMax, wd);
+            for (int j = 0; j < ow; j++) {
+                int ws = j * w.sw - w.pw, we = Math.min(ws + w.effW(), wd);
+                while (ws < 0) ws += w.dw;
+                float m = Float.NEGATIVE_INFINITY;
+                for (int c = ws; c < we; c += w.dw) m = Math.max(m, rowMax[c]);
+                y[yo + i * ow + j] = m;
+            }
+        }
     }
 
     /** One plane, any window: PyTorch's loop (start moved past the padding by whole dilation steps). */
@@ -541,10 +579,7 @@ public final class PoolOps {
         float[] y = new float[planes];
         Parallel.forRange(planes, minChunk(s), (a, b) -> {
             for (int p = a; p < b; p++) {
-                double sum = 0;
-                int base = xo + p * s;
-                for (int i = 0; i < s; i++) sum += xd[base + i];
-                y[p] = (float) (sum / s);
+                y[p] = (float) (dev.lamina.kernels.Reductions.sum(xd, xo + p * s, s) / s);
             }
         });
         return Tensor.fromOp("global_avg_pool", Tensor.of(y, globalShape(x, keepDim)), g -> {
