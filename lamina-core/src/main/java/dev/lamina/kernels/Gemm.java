@@ -32,6 +32,56 @@ public final class Gemm {
                             float[] a, int aOff, int aRowStride, int aColStride,
                             float[] b, int bOff, int bRowStride, int bColStride,
                             float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(m, n, k, a, aOff, aRowStride, aColStride, null, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate);
+    }
+
+    /**
+     * A left operand packed once into the kernel's panel layout, for products that reuse it (an inference model's
+     * constant weights): {@link #gemm(int, PackedA, float[], int, int, int, float[], int, int, boolean)} then skips
+     * packing it on every call. The source must not change afterwards (the packed copy would not follow).
+     */
+    public static final class PackedA {
+        final int m, k;
+        final float[] a;
+        final int aOff, ars, acs;
+        final float[] packed; // null without the Vector API (the scalar kernel reads A directly)
+
+        private PackedA(int m, int k, float[] a, int aOff, int ars, int acs) {
+            this.m = m;
+            this.k = k;
+            this.a = a;
+            this.aOff = aOff;
+            this.ars = ars;
+            this.acs = acs;
+            this.packed = VECTOR && m > 0 && k > 0 ? VectorGemm.prepackA(m, k, a, aOff, ars, acs) : null;
+        }
+
+        public int rows() {
+            return m;
+        }
+
+        public int cols() {
+            return k;
+        }
+    }
+
+    /** Packs A[m, k] (addressed as in {@link #gemm(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)}). */
+    public static PackedA pack(int m, int k, float[] a, int aOff, int aRowStride, int aColStride) {
+        if (m < 0 || k < 0) throw new IllegalArgumentException("negative size: m=" + m + " k=" + k);
+        checkRange("A", a, aOff, m, k, aRowStride, aColStride);
+        return new PackedA(m, k, a, aOff, aRowStride, aColStride);
+    }
+
+    /** {@code C[m,n] (+)= A · B[k,n]} with a pre-packed A[m, k]: the same result, bit for bit, as the unpacked call. */
+    public static void gemm(int n, PackedA a, float[] b, int bOff, int bRowStride, int bColStride,
+                            float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(a.m, n, a.k, a.a, a.aOff, a.ars, a.acs, a.packed, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate);
+    }
+
+    private static void gemm(int m, int n, int k,
+                             float[] a, int aOff, int aRowStride, int aColStride, float[] packedA,
+                             float[] b, int bOff, int bRowStride, int bColStride,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("negative size: m=" + m + " n=" + n + " k=" + k);
         }
@@ -57,7 +107,7 @@ public final class Gemm {
             return;
         }
         if (VECTOR) {
-            VectorGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
+            VectorGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, packedA, b, bOff, bRowStride, bColStride,
                     c, cOff, ldc, accumulate);
         } else {
             ScalarGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,

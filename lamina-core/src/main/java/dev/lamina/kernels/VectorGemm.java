@@ -83,6 +83,35 @@ final class VectorGemm {
                      float[] a, int aOff, int ars, int acs,
                      float[] b, int bOff, int brs, int bcs,
                      float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(m, n, k, a, aOff, ars, acs, null, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+    }
+
+    /** The k block size for a given k: blocks of at most {@link #KC}, about equal. */
+    private static int kBlock(int k) {
+        return ceilDiv(k, ceilDiv(k, KC));
+    }
+
+    /**
+     * A packed once for every call with the same A: for each k block [p0, p0 + kcb), its MR-row strips in order,
+     * strip ir at {@code mStrips·MR·p0 + ir·MR·kcb} — the layout both splits pack into, so they read it directly.
+     */
+    static float[] prepackA(int m, int k, float[] a, int aOff, int ars, int acs) {
+        int mStrips = ceilDiv(m, MR), kc = kBlock(k);
+        float[] packed = new float[mStrips * MR * k];
+        for (int p0 = 0; p0 < k; p0 += kc) {
+            int kcb = Math.min(kc, k - p0);
+            for (int ir = 0; ir < mStrips; ir++) {
+                packA(a, aOff, ars, acs, ir * MR, Math.min(MR, m - ir * MR), p0, kcb, packed, mStrips * MR * p0 + ir * MR * kcb);
+            }
+        }
+        return packed;
+    }
+
+    /** As {@link #gemm(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)}, with A also given pre-packed ({@link #prepackA}) or null. */
+    static void gemm(int m, int n, int k,
+                     float[] a, int aOff, int ars, int acs, float[] packedA,
+                     float[] b, int bOff, int brs, int bcs,
+                     float[] c, int cOff, int ldc, boolean accumulate) {
         long work = (long) m * n * k;
         if (work < SMALL) {
             small(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
@@ -93,8 +122,7 @@ final class VectorGemm {
             gemv(n, k, a, aOff, acs, b, bOff, bcs, c, cOff, accumulate, par);
             return;
         }
-        int kBlocks = ceilDiv(k, KC);
-        int kc = ceilDiv(k, kBlocks);
+        int kc = kBlock(k);
         int mStrips = ceilDiv(m, MR);
         int nStrips = ceilDiv(n, NR);
         // Split N when M is one block (each thread packs all of A and its own strips of B, no sharing,
@@ -104,26 +132,27 @@ final class VectorGemm {
         long tilesM = (long) ceilDiv(mStrips, slots) * nStrips;
         boolean byN = SPLIT == 'n' || SPLIT != 'm' && m <= MC && tilesN * 10 <= tilesM * 11;
         if (byN) {
-            splitN(m, n, k, kc, par, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+            splitN(m, n, k, kc, par, a, aOff, ars, acs, packedA, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         } else {
-            splitM(m, n, k, kc, par, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+            splitM(m, n, k, kc, par, a, aOff, ars, acs, packedA, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
         }
     }
 
     private static void splitN(int m, int n, int k, int kc, boolean par,
-                               float[] a, int aOff, int ars, int acs,
+                               float[] a, int aOff, int ars, int acs, float[] packedA,
                                float[] b, int bOff, int brs, int bcs,
                                float[] c, int cOff, int ldc, boolean accumulate) {
         int mStrips = ceilDiv(m, MR);
         int nStrips = ceilDiv(n, NR);
         int slots = par ? Math.min(Parallel.threads(), nStrips) : 1;
-        boolean ownA = OWN_A && slots > 1;
-        float[] shared = ownA ? null : buffer(BUF_A, mStrips * MR * kc);
+        boolean ownA = OWN_A && slots > 1 && packedA == null;
+        float[] shared = packedA != null ? packedA : ownA ? null : buffer(BUF_A, mStrips * MR * kc);
         for (int p0 = 0; p0 < k; p0 += kc) {
             final int kcb = Math.min(kc, k - p0);
             final int pc = p0;
             final boolean load = accumulate || p0 > 0;
-            if (!ownA) {
+            final int aBase = packedA != null ? mStrips * MR * p0 : 0; // where this k block's strips start in the shared A
+            if (!ownA && packedA == null) {
                 boolean parPack = par && (long) kcb * m >= 16L * 1024;
                 Parallel.forRange(mStrips, parPack ? 1 : mStrips, (s0, e0) -> {
                     for (int s = s0; s < e0; s++) {
@@ -153,11 +182,12 @@ final class VectorGemm {
                     packB(b, bOff, brs, bcs, j, cols, pc, kcb, bp, 0);
                     for (int ir = 0; ir < mStrips; ir++) {
                         int i = ir * MR;
+                        int ao = (ap == shared ? aBase : 0) + ir * MR * kcb;
                         if (cols > L) {
-                            kernel(kcb, ap, ir * MR * kcb, bp, 0, c, cOff + i * ldc + j, ldc,
+                            kernel(kcb, ap, ao, bp, 0, c, cOff + i * ldc + j, ldc,
                                     Math.min(MR, m - i), cols, load, tile);
                         } else {
-                            kernel1(kcb, ap, ir * MR * kcb, bp, 0, c, cOff + i * ldc + j, ldc,
+                            kernel1(kcb, ap, ao, bp, 0, c, cOff + i * ldc + j, ldc,
                                     Math.min(MR, m - i), cols, load, tile);
                         }
                     }
@@ -167,7 +197,7 @@ final class VectorGemm {
     }
 
     private static void splitM(int m, int n, int k, int kc, boolean par,
-                               float[] a, int aOff, int ars, int acs,
+                               float[] a, int aOff, int ars, int acs, float[] packedA,
                                float[] b, int bOff, int brs, int bcs,
                                float[] c, int cOff, int ldc, boolean accumulate) {
         int mStrips = ceilDiv(m, MR);
@@ -198,7 +228,7 @@ final class VectorGemm {
                 // Blocks of g strips of A, claimed dynamically (see splitN); at least two per thread.
                 Tasks tasks = new Tasks(blocks, slots);
                 Parallel.forRange(slots, 1, (s, e) -> {
-                    float[] ap = buffer(BUF_A, g * MR * kcb);
+                    float[] ap = packedA != null ? packedA : buffer(BUF_A, g * MR * kcb);
                     float[] tile = buffer(BUF_TILE, MR * NR);
                     float[] bp = shared;
                     int t;
@@ -212,7 +242,9 @@ final class VectorGemm {
                         }
                         int ib = t * g;
                         int ie = Math.min(mStrips, ib + g);
-                        for (int ir = ib; ir < ie; ir++) {
+                        // strip ir of this block of A at aStart + (ir − ib)·MR·kcb, packed now or once beforehand
+                        int aStart = packedA != null ? mStrips * MR * pc + ib * MR * kcb : 0;
+                        for (int ir = ib; ir < ie && packedA == null; ir++) {
                             int i = ir * MR;
                             packA(a, aOff, ars, acs, i, Math.min(MR, m - i), pc, kcb, ap, (ir - ib) * MR * kcb);
                         }
@@ -222,10 +254,10 @@ final class VectorGemm {
                             for (int ir = ib; ir < ie; ir++) {
                                 int i = ir * MR;
                                 if (cols > L) {
-                                    kernel(kcb, ap, (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j,
+                                    kernel(kcb, ap, aStart + (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j,
                                             ldc, Math.min(MR, m - i), cols, load, tile);
                                 } else {
-                                    kernel1(kcb, ap, (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j,
+                                    kernel1(kcb, ap, aStart + (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j,
                                             ldc, Math.min(MR, m - i), cols, load, tile);
                                 }
                             }

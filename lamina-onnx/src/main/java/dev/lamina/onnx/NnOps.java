@@ -156,13 +156,16 @@ final class NnOps {
         }
         int sh = dims == 1 ? 1 : g.strides[0], sw = g.strides[dims - 1], dh = dims == 1 ? 1 : g.dilations[0], dw = g.dilations[dims - 1];
         int pt = dims == 1 ? 0 : g.begin[0], pb = dims == 1 ? 0 : g.end[0], pl = g.begin[dims - 1], pr = g.end[dims - 1];
+        if (ep != null && ep.residual() != null && dims == 1 && ep.residual().dim() > 0) { // [.., L] aligned with [N, C, L] → [.., 1, L]
+            ep = new ConvEpilogue(ep.act(), ep.lo(), ep.hi(), ep.residual().unsqueeze(ep.residual().dim() - 1));
+        }
         Tensor y;
-        if (ep == null) {
+        if (n.preparedWeight != null) { // the same initializer as w, packed at load
+            y = ConvOp.conv2d(x, n.preparedWeight, b, sh, sw, pt, pb, pl, pr, dh, dw, ep);
+        } else if (ep == null) {
             y = ConvOp.conv2d(x, w, b, sh, sw, pt, pb, pl, pr, dh, dw, groups);
         } else {
-            Tensor r = ep.residual();
-            if (r != null && dims == 1 && r.dim() > 0) r = r.unsqueeze(r.dim() - 1); // [.., L] aligned with [N, C, L] → [.., 1, L]
-            y = ConvOp.conv2d(x, w, b, sh, sw, pt, pb, pl, pr, dh, dw, groups, new ConvEpilogue(ep.act(), ep.lo(), ep.hi(), r));
+            y = ConvOp.conv2d(x, w, b, sh, sw, pt, pb, pl, pr, dh, dw, groups, ep);
         }
         return one(Value.of(dims == 1 ? y.squeeze(2) : y));
     }

@@ -16,6 +16,11 @@ final class Node {
     /** The model's default-domain opset: which version of the operator this node is (ONNX semantics differ by version). */
     final int opset;
     private final Map<String, AttributeProto> attrs = new HashMap<>();
+    /**
+     * A Conv node's constant weight packed once when the model is loaded ({@link OnnxModel}), or null (a weight
+     * computed at run time, or another operator). Set before the first run and never changed after.
+     */
+    dev.lamina.nn.functional.ConvOp.PreparedWeight preparedWeight;
 
     Node(NodeProto proto, int index, int opset) {
         this.proto = proto;

@@ -95,6 +95,18 @@ public final class OnnxModel {
         Set<String> outputNames = new HashSet<>();
         for (ValueInfoProto v : outputs) outputNames.add(v.getName());
         this.plan = Fusion.plan(nodes, initializers, outputNames);
+        for (Node n : plan) prepareConvWeight(n);
+    }
+
+    /** Packs the constant weight of a Conv node for the GEMM once, instead of on every run (see {@link Node#preparedWeight}). */
+    private void prepareConvWeight(Node n) {
+        if (!n.op.equals("Conv") && !n.op.equals(ConvFusion.CONV)) return;
+        Value w = initializers.get(n.proto.getInput(1));
+        if (w == null || !w.isFloat() || (w.shape.length != 3 && w.shape.length != 4)) return;
+        long group = n.i("group", 1);
+        if (group < 1 || group > Integer.MAX_VALUE || w.shape[0] % group != 0) return; // invalid: left for run to report
+        Tensor w4 = w.shape.length == 3 ? w.f.unsqueeze(2) : w.f;
+        n.preparedWeight = dev.lamina.nn.functional.ConvOp.prepare(w4, (int) group);
     }
 
     /** Reads and validates a model file. */

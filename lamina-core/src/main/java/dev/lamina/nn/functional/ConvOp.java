@@ -141,7 +141,7 @@ public final class ConvOp {
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int sh, int sw, int pt, int pb, int pl, int pr, int dh, int dw, int groups) {
         Conv cv = plan(x, weight, bias, sh, sw, pt, pb, pl, pr, dh, dw, groups);
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-        Tensor out = Tensor.of(forward(cv, xc, wc, bc, null), cv.n, cv.oc, cv.oh, cv.ow);
+        Tensor out = Tensor.of(forward(cv, xc, wc, bc, null, null), cv.n, cv.oc, cv.oh, cv.ow);
         return Tensor.fromOp("conv2d", out, g -> backward(cv, g.contiguous(), xc, wc, bc), xc, wc, bc);
     }
 
@@ -164,7 +164,66 @@ public final class ConvOp {
             return unfusedEpilogue(conv2d(x, weight, bias, sh, sw, pt, pb, pl, pr, dh, dw, groups), ep);
         }
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
-        return Tensor.of(forward(cv, xc, wc, bc, ep), cv.n, cv.oc, cv.oh, cv.ow);
+        return Tensor.of(forward(cv, xc, wc, bc, ep, null), cv.n, cv.oc, cv.oh, cv.ow);
+    }
+
+    /**
+     * A constant convolution weight prepared once for repeated inference: each group's [OC/groups, C/groups·KH·KW]
+     * matrix packed into the GEMM's panel layout ({@link Gemm.PackedA}), so no call packs it again. The weight must
+     * not change afterwards.
+     */
+    public static final class PreparedWeight {
+        final Tensor weight;
+        final int groups;
+        final Gemm.PackedA[] perGroup;
+
+        private PreparedWeight(Tensor weight, int groups) {
+            this.weight = weight;
+            this.groups = groups;
+            int oc = weight.size(0), rows = weight.size(1) * weight.size(2) * weight.size(3), ocg = oc / groups;
+            this.perGroup = new Gemm.PackedA[groups];
+            for (int g = 0; g < groups; g++) {
+                perGroup[g] = Gemm.pack(ocg, rows, weight.storage(), weight.storageOffset() + g * ocg * rows, rows, 1);
+            }
+        }
+
+        /** A depthwise weight: the direct kernel reads it as it is. */
+        private PreparedWeight(Tensor weight, int groups, boolean depthwise) {
+            this.weight = weight;
+            this.groups = groups;
+            this.perGroup = null;
+        }
+
+        public Tensor weight() {
+            return weight;
+        }
+    }
+
+    /**
+     * Packs a constant weight [OC, C/groups, KH, KW] for {@link #conv2d(Tensor, PreparedWeight, Tensor, int, int, int,
+     * int, int, int, int, int, ConvEpilogue)}. Depthwise weights (one input channel per group) need no packing and get none.
+     */
+    public static PreparedWeight prepare(Tensor weight, int groups) {
+        if (weight.dim() != 4) throw new ShapeException("conv2d: weight must be [OC, C/groups, KH, KW], got " + Shape.str(weight.shape()));
+        if (groups < 1 || weight.size(0) % groups != 0) {
+            throw new IllegalArgumentException("conv2d: groups " + groups + " must divide the " + weight.size(0) + " output channels");
+        }
+        Tensor w = weight.detach().contiguous();
+        return groups > 1 && w.size(1) == 1 ? new PreparedWeight(w, groups, true) : new PreparedWeight(w, groups);
+    }
+
+    /** {@link #conv2d(Tensor, Tensor, Tensor, int, int, int, int, int, int, int, int, int, ConvEpilogue)} with a prepared weight: the same result, bit for bit, without packing the weight. */
+    public static Tensor conv2d(Tensor x, PreparedWeight weight, Tensor bias, int sh, int sw, int pt, int pb, int pl, int pr, int dh, int dw,
+                                ConvEpilogue ep) {
+        Conv cv = plan(x, weight.weight, bias, sh, sw, pt, pb, pl, pr, dh, dw, weight.groups);
+        Tensor r = ep == null ? null : ep.residual();
+        boolean outputShaped = r == null || java.util.Arrays.equals(r.shape(), new int[] {cv.n, cv.oc, cv.oh, cv.ow});
+        if (!outputShaped || Tensor.gradWanted(x, bias, r)) {
+            Tensor y = conv2d(x, weight.weight, bias, sh, sw, pt, pb, pl, pr, dh, dw, weight.groups);
+            return ep == null ? y : unfusedEpilogue(y, ep);
+        }
+        Tensor xc = x.contiguous(), bc = bias == null ? null : bias.contiguous();
+        return Tensor.of(forward(cv, xc, weight.weight, bc, ep, weight.perGroup), cv.n, cv.oc, cv.oh, cv.ow);
     }
 
     /** The epilogue as differentiable tensor ops. */
@@ -208,7 +267,7 @@ public final class ConvOp {
     }
 
     /** y[n, oc, oh, ow] = ep(bias + Σ W·col): the small-column, depthwise or im2col + GEMM kernel. */
-    private static float[] forward(Conv cv, Tensor x, Tensor w, Tensor b, ConvEpilogue ep) {
+    private static float[] forward(Conv cv, Tensor x, Tensor w, Tensor b, ConvEpilogue ep, Gemm.PackedA[] packed) {
         float[] bd = b == null ? null : b.storage();
         int bo = b == null ? 0 : b.storageOffset();
         if (DepthwiseConv.applies(cv)) return DepthwiseConv.forward(cv, x.storage(), x.storageOffset(), w.storage(), w.storageOffset(), bd, bo, ep);
@@ -217,7 +276,7 @@ public final class ConvOp {
             if (ep != null) applyPerImage(cv, y, ep);
             return y;
         }
-        return gemmForward(cv, x, w, b, ep);
+        return gemmForward(cv, x, w, b, ep, packed);
     }
 
     /** The epilogue over the whole output, images split over the threads. */
@@ -229,7 +288,7 @@ public final class ConvOp {
     }
 
     /** y[n, oc, oh, ow] = bias + Σ W·col, batch split over threads; the epilogue follows each image's GEMMs. */
-    private static float[] gemmForward(Conv cv, Tensor x, Tensor w, Tensor b, ConvEpilogue ep) {
+    private static float[] gemmForward(Conv cv, Tensor x, Tensor w, Tensor b, ConvEpilogue ep, Gemm.PackedA[] packed) {
         Im2col.Geometry geo = cv.geometry();
         int ohw = geo.cols(), rows = geo.rows(), hw = cv.h * cv.w, ocg = cv.ocg(), cg = cv.cg();
         boolean direct = geo.identity();
@@ -247,7 +306,8 @@ public final class ConvOp {
                     int imgOff = xo + (n * cv.c + g * cg) * hw;
                     Parallel.forRange(cg, Math.max(1, IM2COL_GRAIN / perChannel), (c0, c1) ->
                             Im2col.im2col(geo.channels(c1 - c0), xd, imgOff + c0 * hw, col, c0 * perChannel));
-                    Gemm.gemm(ocg, ohw, rows, wd, wo + g * ocg * rows, rows, 1, col, 0, ohw, 1,
+                    if (packed != null) Gemm.gemm(ohw, packed[g], col, 0, ohw, 1, y, (n * cv.oc + g * ocg) * ohw, ohw, b != null);
+                    else Gemm.gemm(ocg, ohw, rows, wd, wo + g * ocg * rows, rows, 1, col, 0, ohw, 1,
                             y, (n * cv.oc + g * ocg) * ohw, ohw, b != null);
                 }
                 if (ep != null) {
@@ -270,7 +330,8 @@ public final class ConvOp {
                         src = col;
                         srcOff = 0;
                     }
-                    Gemm.gemm(ocg, ohw, rows, wd, wo + g * ocg * rows, rows, 1, src, srcOff, ohw, 1,
+                    if (packed != null) Gemm.gemm(ohw, packed[g], src, srcOff, ohw, 1, y, (n * cv.oc + g * ocg) * ohw, ohw, b != null);
+                    else Gemm.gemm(ocg, ohw, rows, wd, wo + g * ocg * rows, rows, 1, src, srcOff, ohw, 1,
                             y, (n * cv.oc + g * ocg) * ohw, ohw, b != null);
                 }
                 if (ep != null) ep.apply(y, n * cv.oc * ohw, cv.oc * ohw);

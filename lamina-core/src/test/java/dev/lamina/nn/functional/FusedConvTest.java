@@ -146,4 +146,27 @@ class FusedConvTest {
         var clip = assertThrows(IllegalArgumentException.class, () -> new ConvEpilogue(Activation.CLIP, 6, 0, null));
         assertEquals("conv epilogue: clip bounds 6.0 > 0.0", clip.getMessage());
     }
+
+    @ParameterizedTest(name = "n{0} c{1} oc{2} k{3} s{4} groups {5}")
+    @CsvSource({"1, 16, 32, 3, 1, 1", "3, 16, 32, 3, 2, 1", "1, 64, 128, 1, 1, 1", "2, 64, 24, 1, 2, 1", "1, 12, 18, 3, 1, 3",
+            "1, 8, 8, 3, 1, 8", "1, 1, 6, 3, 1, 1", "1, 300, 40, 3, 1, 1"})
+    void preparedWeightGivesTheSameBits(int n, int c, int oc, int k, int stride, int groups) {
+        Rng rng = new Rng(c * 7L + oc);
+        Tensor x = Tensor.randn(rng, n, c, 15, 14), wt = Tensor.randn(rng, oc, c / groups, k, k), b = Tensor.randn(rng, oc);
+        ConvOp.PreparedWeight prepared = ConvOp.prepare(wt, groups);
+        int pad = k / 2, before = Parallel.threads();
+        try (var s = Autograd.noGrad()) {
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                for (ConvEpilogue ep : new ConvEpilogue[] {null, ConvEpilogue.of(Activation.RELU)}) {
+                    Tensor plain = ep == null ? ConvOp.conv2d(x, wt, b, stride, stride, pad, pad, pad, pad, 1, 1, groups)
+                            : ConvOp.conv2d(x, wt, b, stride, stride, pad, pad, pad, pad, 1, 1, groups, ep);
+                    Tensor pre = ConvOp.conv2d(x, prepared, b, stride, stride, pad, pad, pad, pad, 1, 1, ep);
+                    assertArrayEquals(plain.toArray(), pre.toArray(), threads + " threads, epilogue " + ep);
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
 }
