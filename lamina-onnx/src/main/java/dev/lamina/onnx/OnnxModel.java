@@ -58,6 +58,9 @@ public final class OnnxModel {
     private final List<Node> nodes = new ArrayList<>();
     /** What {@link #run} evaluates: {@link #nodes} with fused chains (see {@link Fusion}). */
     private final List<Node> plan;
+    /** Values of the nodes folded at load (every input constant), with the initializers: what each run starts from. */
+    private final Map<String, Value> constants;
+    private final int folded;
     private final Map<String, Value> initializers = new LinkedHashMap<>();
     private final List<ValueInfoProto> inputs = new ArrayList<>();
     private final List<ValueInfoProto> outputs;
@@ -94,8 +97,36 @@ public final class OnnxModel {
         }
         Set<String> outputNames = new HashSet<>();
         for (ValueInfoProto v : outputs) outputNames.add(v.getName());
-        this.plan = Fusion.plan(nodes, initializers, outputNames);
+        this.constants = new HashMap<>(initializers);
+        List<Node> fused = Fusion.plan(nodes, initializers, outputNames);
+        this.plan = foldConstants(fused, constants);
+        this.folded = fused.size() - plan.size();
         for (Node n : plan) prepareConvWeight(n);
+    }
+
+    /**
+     * Evaluates once, at load, every node whose inputs are all constant (initializers, Constant nodes and what is
+     * computed from them alone), adding its outputs to {@code constants}; returns the nodes left to run. A node that
+     * fails here is kept, so that its error is reported by {@link #run} as usual.
+     */
+    private static List<Node> foldConstants(List<Node> plan, Map<String, Value> constants) {
+        List<Node> kept = new ArrayList<>();
+        try (var scope = Autograd.noGrad()) {
+            for (Node node : plan) {
+                boolean constant = true;
+                for (String in : node.proto.getInputList()) constant &= in.isEmpty() || constants.containsKey(in);
+                if (constant) {
+                    try {
+                        evaluate(node, constants); // adds the node's outputs, or throws before adding any
+                        continue;
+                    } catch (RuntimeException e) {
+                        // not folded: run() reports it with the inputs of that run
+                    }
+                }
+                kept.add(node);
+            }
+        }
+        return kept;
     }
 
     /** Packs the constant weight of a Conv node for the GEMM once, instead of on every run (see {@link Node#preparedWeight}). */
@@ -241,9 +272,14 @@ public final class OnnxModel {
         return nodes.size();
     }
 
-    /** Nodes {@link #run} evaluates after fusing (fewer than {@link #nodeCount()} when a GELU chain was fused). */
+    /** Nodes {@link #run} evaluates after fusing chains and folding constants. */
     public int executedNodeCount() {
         return plan.size();
+    }
+
+    /** Nodes of the fused plan that were computed once at load because all their inputs are constant. */
+    public int foldedNodeCount() {
+        return folded;
     }
 
     /** Elements of all initializers: parameters, but also batch-norm statistics and constant tensors. */
@@ -285,7 +321,7 @@ public final class OnnxModel {
 
     /** {@link #run(Map)}, adding each executed node's wall time to {@code profile} (when not null). */
     public Map<String, Tensor> run(Map<String, Tensor> feeds, NodeProfile profile) {
-        Map<String, Value> env = new HashMap<>(initializers);
+        Map<String, Value> env = new HashMap<>(constants);
         Set<String> expected = new HashSet<>();
         for (ValueInfoProto v : inputs) {
             expected.add(v.getName());

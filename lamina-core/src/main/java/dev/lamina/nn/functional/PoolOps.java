@@ -242,13 +242,15 @@ public final class PoolOps {
     }
 
     /**
-     * Max pooling's output alone, as {@link #maxPool}'s: without a gradient to record (inference), a separable pass
+     * Max pooling's output alone, as {@link #maxPool}'s: without a gradient to record (inference) and for windows other
+     * than 2×2 stride 2 (which have an unrolled kernel of their own), a separable pass
      * that keeps no indices — per output row the column-wise maximum of its window's rows (vectorised), then each
      * window's maximum along that row. The values equal {@link #maxPool}'s except that a maximum of zeros that are
      * equal in value may come out as +0 where the sequential scan would keep the first −0 (NaN wins either way).
      */
     public static Tensor maxPoolValues(String who, Tensor x, Window w) {
-        if (Tensor.gradWanted(x)) return maxPool(who, x, w).output();
+        // The unrolled 2×2 kernel, indices included, is faster than the separable pass on its windows.
+        if (Tensor.gradWanted(x) || w.isFused2x2()) return maxPool(who, x, w).output();
         Input4 in = to4d(who, x, w.oneD, expected(w.oneD, "H", w.oneD ? "L" : "W"));
         int[] o = outputSize(who, x, in, w);
         int oh = o[0], ow = o[1], h = in.h, wd = in.w, hw = h * wd, ohw = oh * ow, planes = in.planes();
