@@ -140,7 +140,13 @@ public final class PackedGemm {
             int kcb = Math.min(kc, k - p0);
             int blockOff = nStrips * nr * p0, aBlock = mStrips * mr * p0;
             boolean load = accumulate || p0 > 0;
-            for (int j = colStart; j < colEnd; j += nr) {
+            int j = colStart;
+            if (m == 1) { // one row (a batch-1 step): four full strips at a time, without the 8-row kernel's zero rows
+                for (; j + 4 * nr <= colEnd; j += 4 * nr) {
+                    VectorGemm.kernelRow1x4(kcb, ap, aBlock, packed, blockOff + (j / nr) * nr * kcb, nr * kcb, c, cOff + j, load);
+                }
+            }
+            for (; j < colEnd; j += nr) {
                 int cols = Math.min(nr, colEnd - j), bo = blockOff + (j / nr) * nr * kcb;
                 for (int ir = 0; ir < mStrips; ir++) {
                     int i = ir * mr;

@@ -508,6 +508,47 @@ final class VectorGemm {
     }
 
     /**
+     * One row of A times four full B strips (4·NR columns): the 1 × 4NR tile of a batch-1 recurrent step or
+     * inference product, eight independent accumulators instead of the 8-row kernel's work on seven zero rows. Each
+     * element is summed in the 8-row kernel's order (fma over p from zero, then C added), so the bits are the same.
+     * {@code stride} is the distance between consecutive B strips in {@code bp}; A's row is {@code ap[ao + p·MR]}.
+     */
+    static void kernelRow1x4(int kc, float[] ap, int ao, float[] bp, int bo, int stride, float[] c, int co, boolean load) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0, d0 = a0, d1 = a0, e0 = a0, e1 = a0;
+        int o1 = bo + stride, o2 = o1 + stride, o3 = o2 + stride;
+        for (int p = 0; p < kc; p++) {
+            FloatVector x = FloatVector.broadcast(S, ap[ao + p * MR]);
+            int q = p * NR;
+            a0 = x.fma(FloatVector.fromArray(S, bp, bo + q), a0);
+            a1 = x.fma(FloatVector.fromArray(S, bp, bo + q + L), a1);
+            b0 = x.fma(FloatVector.fromArray(S, bp, o1 + q), b0);
+            b1 = x.fma(FloatVector.fromArray(S, bp, o1 + q + L), b1);
+            d0 = x.fma(FloatVector.fromArray(S, bp, o2 + q), d0);
+            d1 = x.fma(FloatVector.fromArray(S, bp, o2 + q + L), d1);
+            e0 = x.fma(FloatVector.fromArray(S, bp, o3 + q), e0);
+            e1 = x.fma(FloatVector.fromArray(S, bp, o3 + q + L), e1);
+        }
+        if (load) {
+            a0 = a0.add(FloatVector.fromArray(S, c, co));
+            a1 = a1.add(FloatVector.fromArray(S, c, co + L));
+            b0 = b0.add(FloatVector.fromArray(S, c, co + NR));
+            b1 = b1.add(FloatVector.fromArray(S, c, co + NR + L));
+            d0 = d0.add(FloatVector.fromArray(S, c, co + 2 * NR));
+            d1 = d1.add(FloatVector.fromArray(S, c, co + 2 * NR + L));
+            e0 = e0.add(FloatVector.fromArray(S, c, co + 3 * NR));
+            e1 = e1.add(FloatVector.fromArray(S, c, co + 3 * NR + L));
+        }
+        a0.intoArray(c, co);
+        a1.intoArray(c, co + L);
+        b0.intoArray(c, co + NR);
+        b1.intoArray(c, co + NR + L);
+        d0.intoArray(c, co + 2 * NR);
+        d1.intoArray(c, co + 2 * NR + L);
+        e0.intoArray(c, co + 3 * NR);
+        e1.intoArray(c, co + 3 * NR + L);
+    }
+
+    /**
      * The narrow micro-kernel for an edge strip of at most L columns: MR rows x one vector. Reads the
      * first L of each NR-wide group of the packed B strip.
      */

@@ -65,4 +65,23 @@ class PackedGemmTest {
         assertThrows(IndexOutOfBoundsException.class, () -> p.multiply(2, new float[7], 0, 4, 1, new float[6], 0, 3, false));
         assertThrows(IndexOutOfBoundsException.class, () -> p.multiply(2, new float[8], 0, 4, 1, new float[5], 0, 3, false));
     }
+
+    @Test
+    void oneRowEqualsTheFirstRowOfAnEightRowProductBitForBit() {
+        Random rnd = new Random(3);
+        for (int[] s : new int[][] {{1024, 256}, {1000, 130}, {2100, 300}, {7, 33}, {64, 128}}) {
+            int n = s[0], k = s[1];
+            float[] a = new float[2 * k], b = new float[k * n], c0 = new float[2 * n];
+            for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextGaussian();
+            for (int i = 0; i < c0.length; i++) c0[i] = (float) rnd.nextGaussian();
+            PackedGemm p = PackedGemm.pack(k, n, b, 0, n, 1);
+            for (boolean acc : new boolean[] {false, true}) {
+                float[] one = c0.clone(), two = c0.clone();
+                p.multiply(1, a, 0, k, 1, one, 0, n, acc);
+                p.multiply(2, a, 0, k, 1, two, 0, n, acc);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(two, n), java.util.Arrays.copyOf(one, n), n + "x" + k + " acc " + acc);
+            }
+        }
+    }
 }
