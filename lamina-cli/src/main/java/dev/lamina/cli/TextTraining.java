@@ -18,6 +18,7 @@ import dev.lamina.tensor.Rng;
 import dev.lamina.train.Callback;
 import dev.lamina.train.EarlyStopping;
 import dev.lamina.train.EpochResult;
+import dev.lamina.train.History;
 import dev.lamina.train.Trainer;
 
 import java.io.IOException;
@@ -72,13 +73,19 @@ final class TextTraining {
         LrSchedule schedule = cmd.lrSchedule();
         if (schedule != null) trainer.scheduler(new Scheduler(opt, schedule));
         trainer.clipGradNorm(cmd.clipNorm != null ? cmd.clipNorm : 1.0);
-        if (cmd.patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, cmd.patience));
+        if (cmd.patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, cmd.patience).restoreBestWeights(true));
         DataLoader loader = new DataLoader(train, batch, true, false, rng.split()).prefetch(2);
         cmd.checkpointing(trainer, rng, checkpoint, saveTo, null, human);
-        trainer.fit(loader, valid, epochs);
+        History history = trainer.fit(loader, valid, epochs);
+        if (history.restoredBest() && history.modelEpoch() != history.last().epoch()) {
+            EpochResult kept = history.result();
+            human.printf(Locale.ROOT, "%s: keeping the best epoch, %d (validation loss %.4f, %.3f bits/char; its weights restored)%n",
+                    history.stoppedEarly() ? "early stopping after epoch " + history.last().epoch() : "after epoch " + history.last().epoch(),
+                    kept.epoch(), kept.valLoss(), kept.valLoss() / LN2);
+        }
         if (cmd.save != null) {
             LanguageModels.save(model, cmd.model, corpus.vocabulary(), cmd.save);
-            human.println("wrote " + cmd.save);
+            human.printf(Locale.ROOT, "wrote %s (the weights of epoch %d)%n", cmd.save, history.modelEpoch());
         }
         String prompt = corpus.vocabulary().decode(corpus.ids(0, Math.min(16, corpus.length())));
         int[] sample = new TextGenerator(model, 0.8, 0, new Rng(cmd.seed)).generate(corpus.vocabulary().encode(prompt), 300, null);

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,8 +72,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip-norm", paramLabel = "MAX", description = "Clip the global gradient norm to MAX before each step.")
     Double clipNorm;
 
-    @Option(names = "--patience", paramLabel = "N", description = "Stop early when the test loss has not improved for N epochs (it monitors the test set: use it to save time, not to select models).")
+    @Option(names = "--patience", paramLabel = "N", description = "Stop early when the validation loss has not improved for N epochs, and keep (report, save) the best epoch's weights. Without --val-split or --val-data (image models) it watches the test loss only to save time: the last epoch is kept, never one chosen by the test set.")
     Integer patience;
+
+    @Option(names = "--val-split", paramLabel = "FRACTION", description = "Image models: hold out this share of the training set (stratified by class, seeded by --seed) as a validation set: the per-epoch report, --patience and the best-epoch choice use it; the test set is evaluated once, at the end.")
+    Double valSplit;
+
+    @Option(names = "--val-data", paramLabel = "DIR", description = "Image models: a separate validation set, a directory with one images and one labels IDX file (or the four files of --data: its t10k pair); used as --val-split's.")
+    Path valData;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation and shuffling; default ${DEFAULT-VALUE}.")
     long seed;
@@ -128,7 +135,12 @@ final class TrainCommand implements Callable<Integer> {
             if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
             Parallel.setThreads(threads);
         }
-        if (LanguageModels.NAMES.contains(model)) return new TextTraining(this).run(checkpoint, saveTo);
+        if (LanguageModels.NAMES.contains(model)) {
+            if (valSplit != null || valData != null) {
+                throw new IllegalArgumentException("--val-split and --val-data apply to the image models; " + model + " validates on the last tenth of its text");
+            }
+            return new TextTraining(this).run(checkpoint, saveTo);
+        }
         PrintStream out = System.out;
         PrintStream human = json ? System.err : System.out; // --json keeps standard output pure JSON lines
 
@@ -136,13 +148,15 @@ final class TrainCommand implements Callable<Integer> {
         Sequential net = Models.create(model, rng);
         Path dir = data != null ? data : defaultData();
         FashionMnist.Split split = FashionMnist.load(dir);
-        Dataset train = limit != null ? split.train().head(limit) : split.train();
+        ValidationSet held = ValidationSet.of(valSplit, valData, seed, limit != null ? split.train().head(limit) : split.train());
+        Dataset train = held.train(), validation = held.validation();
         Dataset test = split.test();
+        String watched = validation != null ? "validation" : "test";
         Optimizer opt = optimizer(net.parameters());
         LrSchedule lrSchedule = lrSchedule();
 
-        human.printf(Locale.ROOT, "model %s (%,d parameters), data %s: %,d train / %,d test, %d threads%n",
-                model, net.parameterCount(), dir, train.size(), split.test().size(), Parallel.threads());
+        human.printf(Locale.ROOT, "model %s (%,d parameters), data %s: %,d train / %,d test%s, %d threads%n",
+                model, net.parameterCount(), dir, train.size(), split.test().size(), validation != null ? " / " + held.description() : "", Parallel.threads());
 
         List<EpochResult> results = new ArrayList<>();
         Trainer trainer = new Trainer(net, new CrossEntropyLoss(), opt);
@@ -153,39 +167,36 @@ final class TrainCommand implements Callable<Integer> {
             public void onEpochEnd(EpochResult r) {
                 results.add(r);
                 if (json) {
-                    out.println(jsonLine(r, epochs));
+                    out.println(jsonLine(r, epochs, watched));
                     out.flush();
                 } else {
-                    human.println(summaryLine(r, epochs));
+                    human.println(summaryLine(r, epochs, watched));
                 }
             }
         });
         if (lrSchedule != null) trainer.scheduler(new Scheduler(opt, lrSchedule));
         if (clipNorm != null) trainer.clipGradNorm(clipNorm);
-        if (patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, patience));
+        if (patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, patience).restoreBestWeights(validation != null));
 
         DataLoader loader = new DataLoader(train, batchSize != null ? batchSize : 64, true, false, rng.split()).prefetch(2);
         checkpointing(trainer, rng, checkpoint, saveTo, results, human);
         History history;
         try {
-            history = trainer.fit(loader, test, epochs);
+            history = trainer.fit(loader, validation != null ? validation : test, epochs);
         } catch (NonFiniteLossException e) {
-            if (plot != null && !results.isEmpty()) writePlots(results, human);
+            if (plot != null && !results.isEmpty()) writePlots(results, null, human);
             throw e;
         }
-        if (history.stoppedEarly()) {
-            human.printf(Locale.ROOT, "early stopping: the test loss has not improved for %d epochs; best in epoch %d%n", patience, history.bestEpoch());
+        FinalReport report = FinalReport.of(history, validation != null ? trainer.evaluate(test) : null, patience);
+        report.print(human, FashionMnist.CLASSES);
+        if (json && validation != null) {
+            out.println(report.testJson());
+            out.flush();
         }
-        EpochResult last = history.last();
-        human.println();
-        human.print(last.validation().confusion().report(FashionMnist.CLASSES));
-        human.println();
-        human.println("confusion matrix of the test set (rows: actual class, columns: predicted class)");
-        human.print(last.validation().confusion().format(FashionMnist.CLASSES));
-        if (plot != null) writePlots(results, human);
+        if (plot != null) writePlots(results, report, human);
         if (save != null) {
             Models.save(net, model, save);
-            human.println("wrote " + save);
+            human.printf(Locale.ROOT, "wrote %s (the weights of epoch %d)%n", save, history.modelEpoch());
         }
         return 0;
     }
@@ -228,29 +239,37 @@ final class TrainCommand implements Callable<Integer> {
         };
     }
 
-    private void writePlots(List<EpochResult> results, PrintStream human) throws IOException {
+    /** The curves, and the confusion matrix of the test set: the final one of {@code report}, else the last epoch's. */
+    private void writePlots(List<EpochResult> results, FinalReport report, PrintStream human) throws IOException {
         String title = model + " on " + (data != null ? data.getFileName() : "fashion-mnist-subset");
         Charts.writeCurves(results, title, plot);
         Path confusion = Charts.confusionPath(plot);
-        EpochResult last = results.getLast();
-        Charts.writeConfusion(last.validation().confusion(), FashionMnist.CLASSES, title + ", epoch " + last.epoch() + ", test set", confusion);
-        human.println("wrote " + plot + " and " + confusion);
+        if (report != null) {
+            Charts.writeConfusion(report.test().confusion(), FashionMnist.CLASSES, title + ", epoch " + report.epoch() + ", test set", confusion);
+        } else {
+            EpochResult last = results.getLast();
+            if (last.validation() != null && valSplit == null && valData == null) {
+                Charts.writeConfusion(last.validation().confusion(), FashionMnist.CLASSES, title + ", epoch " + last.epoch() + ", test set", confusion);
+            }
+        }
+        human.println("wrote " + plot + (Files.exists(confusion) ? " and " + confusion : ""));
     }
 
-    static String summaryLine(EpochResult r, int epochs) {
-        return String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test loss %.4f  test accuracy %.2f%%  %.1f s  %,.0f samples/s",
-                r.epoch(), epochs, r.trainLoss(), 100 * r.trainAccuracy(), r.valLoss(), 100 * r.valAccuracy(), r.epochSeconds(), r.samplesPerSecond());
+    /** @param set what the epoch was evaluated on: "test", or "validation" with --val-split/--val-data */
+    static String summaryLine(EpochResult r, int epochs, String set) {
+        return String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  train accuracy %.2f%%  %s loss %.4f  %s accuracy %.2f%%  %.1f s  %,.0f samples/s",
+                r.epoch(), epochs, r.trainLoss(), 100 * r.trainAccuracy(), set, r.valLoss(), set, 100 * r.valAccuracy(), r.epochSeconds(), r.samplesPerSecond());
     }
 
-    static String jsonLine(EpochResult r, int epochs) {
+    static String jsonLine(EpochResult r, int epochs, String set) {
         return new Json()
                 .put("epoch", r.epoch())
                 .put("epochs", epochs)
                 .put("train_loss", r.trainLoss())
                 .put("train_accuracy", r.trainAccuracy())
-                .put("test_loss", r.valLoss())
-                .put("test_accuracy", r.valAccuracy())
-                .put("test_macro_f1", r.valMacroF1())
+                .put(set + "_loss", r.valLoss())
+                .put(set + "_accuracy", r.valAccuracy())
+                .put(set + "_macro_f1", r.valMacroF1())
                 .put("lr", r.lr())
                 .put("epoch_seconds", r.epochSeconds())
                 .put("eval_seconds", r.evalSeconds())

@@ -41,7 +41,8 @@ public final class FashionMnist {
         return null;
     }
 
-    private static Dataset pair(Path images, Path labels) throws IOException {
+    /** One set from an images file [N, 28, 28] and its labels file [N] (IDX, raw or gzipped), as {@link #load} reads each. */
+    public static Dataset pair(Path images, Path labels) throws IOException {
         Tensor x = Idx.read(images), y = Idx.read(labels);
         if (x.dim() != 3) throw new IOException(images + ": expected images [N, rows, cols], got rank " + x.dim());
         if (y.dim() != 1) throw new IOException(labels + ": expected labels [N], got rank " + y.dim());
