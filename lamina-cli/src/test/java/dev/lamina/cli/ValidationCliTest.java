@@ -136,4 +136,18 @@ class ValidationCliTest {
         Map<String, Object> eval = CliTest.JsonCheck.parseObject(CliRun.run("evaluate", saved.toString(), "--data", DATA.toString(), "--json").out().strip());
         assertEquals(reported, 100 * (Double) eval.get("accuracy"), 0.006, "what is saved is the epoch reported");
     }
+
+    @Test
+    void resumeKeepsTheValidationSplitAndRefusesAnother(@TempDir Path dir) {
+        Path ck = dir.resolve("ck");
+        CliRun first = CliRun.run("train", "--data", DATA.toString(), "--limit", "500", "--epochs", "1", "--val-split", "0.2", "--checkpoint-dir", ck.toString());
+        assertEquals(0, first.code(), first.err());
+        CliRun again = CliRun.run("train", "--resume", ck.toString(), "--epochs", "2");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(line(again, "model mlp").contains("held out of the training set (0.2,"), again.out());
+        assertTrue(line(again, "epoch 2/2").contains("validation loss"), again.out());
+        CliRun other = CliRun.run("train", "--resume", ck.toString(), "--val-split", "0.3");
+        assertEquals(1, other.code());
+        assertTrue(other.err().contains("--val-split 0.3 (the checkpoint's run has 0.2)"), other.err());
+    }
 }
