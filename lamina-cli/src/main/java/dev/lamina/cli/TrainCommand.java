@@ -30,7 +30,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -244,15 +243,14 @@ final class TrainCommand implements Callable<Integer> {
         String title = model + " on " + (data != null ? data.getFileName() : "fashion-mnist-subset");
         Charts.writeCurves(results, title, plot);
         Path confusion = Charts.confusionPath(plot);
+        EpochResult last = results.getLast();
+        boolean lastIsTest = last.validation() != null && valSplit == null && valData == null;
         if (report != null) {
             Charts.writeConfusion(report.test().confusion(), FashionMnist.CLASSES, title + ", epoch " + report.epoch() + ", test set", confusion);
-        } else {
-            EpochResult last = results.getLast();
-            if (last.validation() != null && valSplit == null && valData == null) {
-                Charts.writeConfusion(last.validation().confusion(), FashionMnist.CLASSES, title + ", epoch " + last.epoch() + ", test set", confusion);
-            }
+        } else if (lastIsTest) {
+            Charts.writeConfusion(last.validation().confusion(), FashionMnist.CLASSES, title + ", epoch " + last.epoch() + ", test set", confusion);
         }
-        human.println("wrote " + plot + (Files.exists(confusion) ? " and " + confusion : ""));
+        human.println("wrote " + plot + (report != null || lastIsTest ? " and " + confusion : ""));
     }
 
     /** @param set what the epoch was evaluated on: "test", or "validation" with --val-split/--val-data */
