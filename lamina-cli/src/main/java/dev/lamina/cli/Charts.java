@@ -15,7 +15,12 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import dev.lamina.io.AtomicFiles;
+
+import javax.imageio.ImageIO;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -55,7 +60,29 @@ final class Charts {
         series(acc, "train", x, trainAcc, new Color(31, 119, 180));
         series(acc, "test", x, testAcc, new Color(255, 127, 14));
         acc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
-        write(file, out -> BitmapEncoder.saveBitmap(List.of(loss, acc), 1, 2, out, BitmapEncoder.BitmapFormat.PNG));
+        writeGrid(file, List.of(loss, acc), 2);
+    }
+
+    /** A language model's run: loss per epoch (train, validation) and bits per character per epoch, side by side. */
+    static void writeTextCurves(List<EpochResult> epochs, String title, Path file) throws IOException {
+        headless();
+        double[] x = new double[epochs.size()];
+        double[] trainLoss = new double[x.length], validLoss = new double[x.length], trainBits = new double[x.length], validBits = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            EpochResult r = epochs.get(i);
+            x[i] = r.epoch();
+            trainLoss[i] = r.trainLoss();
+            validLoss[i] = r.valLoss();
+            trainBits[i] = r.trainLoss() / Math.log(2);
+            validBits[i] = r.valLoss() / Math.log(2);
+        }
+        XYChart loss = chart(title + ": loss", "cross-entropy (nats per character)");
+        series(loss, "train", x, trainLoss, new Color(31, 119, 180));
+        series(loss, "validation", x, validLoss, new Color(255, 127, 14));
+        XYChart bits = chart(title + ": bits per character", "bits per character");
+        series(bits, "train", x, trainBits, new Color(31, 119, 180));
+        series(bits, "validation", x, validBits, new Color(255, 127, 14));
+        writeGrid(file, List.of(loss, bits), 2);
     }
 
     private static XYChart chart(String title, String yTitle) {
@@ -70,6 +97,18 @@ final class Charts {
         return c;
     }
 
+    /** Tick labels of the y axis rounded to what the span of every series so far needs. */
+    private static void yTicks(XYChart c) {
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (XYSeries s : c.getSeriesMap().values()) {
+            for (double v : s.getYData()) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        c.setCustomYAxisTickLabelsFormatter(TickFormat.forRange(lo, hi));
+    }
+
     private static void series(XYChart c, String name, double[] x, double[] y, Color color) {
         List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
         for (int i = 0; i < x.length; i++) {
@@ -80,6 +119,7 @@ final class Charts {
         }
         if (xs.isEmpty()) return;
         XYSeries s = c.addSeries(name, xs, ys);
+        yTicks(c);
         s.setMarker(SeriesMarkers.CIRCLE);
         s.setLineColor(color);
         s.setMarkerColor(color);
@@ -145,8 +185,7 @@ final class Charts {
             c.addSeries(title, h.getxAxisData(), h.getyAxisData());
             panels.add(c);
         }
-        int cols = Math.min(3, panels.size()), rows = (panels.size() + cols - 1) / cols;
-        write(file, out -> BitmapEncoder.saveBitmap(new ArrayList<>(panels), rows, cols, out, BitmapEncoder.BitmapFormat.PNG));
+        writeGrid(file, panels, 3);
     }
 
     /**
@@ -185,16 +224,49 @@ final class Charts {
         return names != null && c < names.length ? names[c] : Integer.toString(c);
     }
 
-    private interface Writer {
+    interface Writer {
         void write(OutputStream out) throws IOException;
     }
 
-    private static void write(Path file, Writer writer) throws IOException {
+    /** Writes the PNG atomically: a failure while drawing or writing leaves no partial file. */
+    static void write(Path file, Writer writer) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            writer.write(out);
+        AtomicFiles.writeStream(file, writer::write);
+    }
+
+    /**
+     * Panels of equal size in a grid of {@code cols} columns, filled row by row; the cells after the last panel
+     * stay white (XChart's own grid needs exactly rows × columns charts).
+     */
+    static BufferedImage grid(List<? extends org.knowm.xchart.internal.chartpart.Chart<?, ?>> panels, int cols) {
+        if (panels.isEmpty()) throw new IllegalArgumentException("no panels to draw");
+        int c = Math.max(1, Math.min(cols, panels.size())), rows = (panels.size() + c - 1) / c;
+        int w = panels.getFirst().getWidth(), h = panels.getFirst().getHeight();
+        BufferedImage image = new BufferedImage(c * w, rows * h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, image.getWidth(), image.getHeight());
+            for (int i = 0; i < panels.size(); i++) {
+                Graphics2D cell = (Graphics2D) g.create((i % c) * w, (i / c) * h, w, h);
+                try {
+                    panels.get(i).paint(cell, w, h);
+                } finally {
+                    cell.dispose();
+                }
+            }
+        } finally {
+            g.dispose();
         }
+        return image;
+    }
+
+    private static void writeGrid(Path file, List<? extends org.knowm.xchart.internal.chartpart.Chart<?, ?>> panels, int cols) throws IOException {
+        BufferedImage image = grid(panels, cols);
+        write(file, out -> {
+            if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer available");
+        });
     }
 
     private static void headless() {

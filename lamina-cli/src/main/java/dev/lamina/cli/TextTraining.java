@@ -18,11 +18,14 @@ import dev.lamina.tensor.Rng;
 import dev.lamina.train.Callback;
 import dev.lamina.train.EarlyStopping;
 import dev.lamina.train.EpochResult;
+import dev.lamina.train.NonFiniteLossException;
 import dev.lamina.train.Trainer;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -58,9 +61,11 @@ final class TextTraining {
         Trainer trainer = new Trainer(model, LanguageModel.loss(), opt).evalBatchSize(batch);
         int epochs = cmd.epochs;
         if (!cmd.noProgress && Progress.interactive()) trainer.callback(new Progress(epochs));
+        List<EpochResult> results = new ArrayList<>();
         trainer.callback(new Callback() {
             @Override
             public void onEpochEnd(EpochResult r) {
+                results.add(r);
                 if (cmd.json) {
                     out.println(jsonLine(r, epochs, seq));
                     out.flush();
@@ -74,8 +79,14 @@ final class TextTraining {
         trainer.clipGradNorm(cmd.clipNorm != null ? cmd.clipNorm : 1.0);
         if (cmd.patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, cmd.patience));
         DataLoader loader = new DataLoader(train, batch, true, false, rng.split()).prefetch(2);
-        cmd.checkpointing(trainer, rng, checkpoint, saveTo, null, human);
-        trainer.fit(loader, valid, epochs);
+        cmd.checkpointing(trainer, rng, checkpoint, saveTo, results, human);
+        try {
+            trainer.fit(loader, valid, epochs);
+        } catch (NonFiniteLossException e) {
+            writePlot(results, file, human);
+            throw e;
+        }
+        writePlot(results, file, human);
         if (cmd.save != null) {
             LanguageModels.save(model, cmd.model, corpus.vocabulary(), cmd.save);
             human.println("wrote " + cmd.save);
@@ -86,6 +97,13 @@ final class TextTraining {
         human.println("sample (temperature 0.8):");
         human.println(prompt + corpus.vocabulary().decode(sample));
         return 0;
+    }
+
+    /** The loss and bits-per-character curves, when --plot asks for them and an epoch is done. */
+    private void writePlot(List<EpochResult> results, Path text, PrintStream human) throws IOException {
+        if (cmd.plot == null || results.isEmpty()) return;
+        Charts.writeTextCurves(results, cmd.model + " on " + text.getFileName(), cmd.plot);
+        human.println("wrote " + cmd.plot);
     }
 
     static String summaryLine(EpochResult r, int epochs, int seq) {
@@ -104,6 +122,7 @@ final class TextTraining {
                 .put("lr", r.lr())
                 .put("epoch_seconds", r.epochSeconds())
                 .put("eval_seconds", r.evalSeconds())
+                .put("samples_per_second", r.samplesPerSecond())
                 .put("chars_per_second", r.samplesPerSecond() * seq)
                 .toString();
     }
