@@ -4,9 +4,6 @@ import dev.lamina.train.ConfusionMatrix;
 import dev.lamina.train.EpochResult;
 import dev.lamina.tensor.Tensor;
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.Histogram;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -125,6 +122,32 @@ final class Charts {
         s.setMarkerColor(color);
     }
 
+    /** The colour scale of counts up to {@code max}: {band, top}, whole-number bands of a round width from 0 to {@code top >= max}, at most 10. */
+    static long[] countScale(long max) {
+        long band = Math.max(1, Math.round(TickFormat.niceStep(Math.max(1, max), 10)));
+        return new long[] {band, Math.max(1, (max + band - 1) / band) * band};
+    }
+
+    /** {@code n} colours evenly along the piecewise-linear path through {@code anchors} (one colour per band of a piecewise scale). */
+    static Color[] blend(int n, Color... anchors) {
+        Color[] out = new Color[n];
+        for (int i = 0; i < n; i++) {
+            double t = n == 1 ? 1 : (double) i / (n - 1) * (anchors.length - 1);
+            int k = Math.min(anchors.length - 2, (int) t);
+            double f = t - k;
+            Color a = anchors[k], b = anchors[k + 1];
+            out[i] = new Color((int) Math.round(a.getRed() + f * (b.getRed() - a.getRed())),
+                    (int) Math.round(a.getGreen() + f * (b.getGreen() - a.getGreen())), (int) Math.round(a.getBlue() + f * (b.getBlue() - a.getBlue())));
+        }
+        return out;
+    }
+
+    /** A histogram's value axis {lo, hi}: the data's range [lo, hi], widened only to the nearest round tick on either side. */
+    static double[] histogramAxis(double lo, double hi) {
+        double step = TickFormat.niceStep(hi - lo, 5);
+        return new double[] {Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step};
+    }
+
     /** A heat map of the counts: actual class down (first class at the top), predicted across, each cell labelled. */
     static void writeConfusion(ConfusionMatrix m, String[] names, String title, Path file) throws IOException {
         headless();
@@ -144,11 +167,18 @@ final class Charts {
                 .title(String.format(java.util.Locale.ROOT, "%s (accuracy %.2f%%)", title, 100 * m.accuracy()))
                 .xAxisTitle("predicted class").yAxisTitle("actual class").build();
         c.getStyler().setShowValue(true);
+        // counts: a scale of whole-number bands (XChart's gradient legend can only print doubles such as "187.0")
+        long[] scale = countScale(max);
         c.getStyler().setMin(0);
-        c.getStyler().setMax(max);
-        c.getStyler().setRangeColors(new Color[] {new Color(247, 251, 255), new Color(158, 202, 225), new Color(66, 146, 198)});
+        c.getStyler().setMax(scale[1]);
+        c.getStyler().setPiecewise(true);
+        c.getStyler().setPiecewiseRanged(true);
+        int bands = (int) (scale[1] / scale[0]);
+        c.getStyler().setSplitNumber(bands);
+        c.getStyler().setRangeColors(blend(bands, new Color(247, 251, 255), new Color(158, 202, 225), new Color(66, 146, 198)));
         c.getStyler().setValueFontColor(Color.BLACK);
         c.getStyler().setHeatMapValueDecimalPattern("0");
+        c.getStyler().setHeatMapDecimalValueFormatter(v -> Long.toString(Math.round(v)));   // counts: whole numbers, in cells and legend
         c.getStyler().setChartBackgroundColor(Color.WHITE);
         c.getStyler().setXAxisLabelRotation(35);
         c.getStyler().setLegendVisible(true);
@@ -158,31 +188,59 @@ final class Charts {
         write(file, out -> BitmapEncoder.saveBitmap(c, out, BitmapEncoder.BitmapFormat.PNG));
     }
 
-    /** One histogram panel per named tensor (its values in 40 bins), three panels to a row. */
+    /**
+     * One histogram panel per named tensor (its finite values in 40 bins), three panels to a row. The value axis spans
+     * the data's range (not from zero), widened only to the nearest round tick on either side.
+     */
     static void writeHistograms(Map<String, Tensor> tensors, String title, Path file) throws IOException {
         headless();
-        List<CategoryChart> panels = new ArrayList<>();
+        List<XYChart> panels = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             float[] v = e.getValue().toArray();
             double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
             for (float f : v) {
+                if (!Float.isFinite(f)) continue;
                 lo = Math.min(lo, f);
                 hi = Math.max(hi, f);
             }
-            if (!(hi > lo)) hi = lo + 1;   // all values equal (or none finite): one visible bin
-            List<Double> values = new ArrayList<>(v.length);
-            for (float f : v) if (Float.isFinite(f)) values.add((double) f);
-            Histogram h = new Histogram(values, 40, lo, hi);
-            CategoryChart c = new CategoryChartBuilder().width(420).height(300).title(e.getKey()).xAxisTitle("value").yAxisTitle("count").build();
+            if (!(lo <= hi)) lo = hi = 0;           // no finite values
+            if (!(hi > lo)) hi = lo + 1;            // all values equal: one visible bin
+            int bins = 40;
+            long[] counts = new long[bins];
+            for (float f : v) {
+                if (Float.isFinite(f)) counts[Math.min(bins - 1, (int) ((f - lo) / (hi - lo) * bins))]++;
+            }
+            // the outline of the bars: up and across each bin, down to zero at the end, filled to the axis
+            double[] xs = new double[2 * bins + 2], ys = new double[2 * bins + 2];
+            long most = 1;
+            for (int b = 0; b < bins; b++) {
+                xs[2 * b + 1] = xs[2 * b + 2] = lo + (hi - lo) * b / bins;
+                ys[2 * b + 1] = ys[2 * b + 2] = counts[b];
+                most = Math.max(most, counts[b]);
+            }
+            for (int b = 0; b < bins; b++) xs[2 * b + 2] = lo + (hi - lo) * (b + 1) / bins;
+            xs[0] = lo;
+            xs[2 * bins + 1] = hi;
+            XYChart c = new XYChartBuilder().width(420).height(300).title(e.getKey()).xAxisTitle("value").yAxisTitle("count").build();
             c.getStyler().setLegendVisible(false);
             c.getStyler().setChartBackgroundColor(Color.WHITE);
             c.getStyler().setPlotBackgroundColor(Color.WHITE);
-            c.getStyler().setAvailableSpaceFill(0.99);
-            c.getStyler().setOverlapped(true);
-            c.getStyler().setXAxisDecimalPattern("0.##");
+            c.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
+            c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
+            c.getStyler().setMarkerSize(0);
+            double[] axis = histogramAxis(lo, hi);
+            double axisLo = axis[0], axisHi = axis[1];
+            c.getStyler().setXAxisMin(axisLo);
+            c.getStyler().setXAxisMax(axisHi);
+            c.getStyler().setYAxisMin(0.0);
             c.getStyler().setXAxisMaxLabelCount(6);
-            c.getStyler().setSeriesColors(new Color[] {new Color(31, 119, 180)});
-            c.addSeries(title, h.getxAxisData(), h.getyAxisData());
+            c.getStyler().setAntiAlias(true);
+            c.setCustomXAxisTickLabelsFormatter(TickFormat.forRange(axisLo, axisHi));
+            c.setCustomYAxisTickLabelsFormatter(TickFormat.forRange(0, most));
+            XYSeries s = c.addSeries(title, xs, ys);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(new Color(31, 119, 180));
+            s.setFillColor(new Color(31, 119, 180, 200));
             panels.add(c);
         }
         writeGrid(file, panels, 3);

@@ -26,6 +26,16 @@ final class TickFormat {
         return v -> format(v, decimals);
     }
 
+    /** A round spacing (1, 2 or 5 times a power of ten) that cuts {@code span} into at most {@code ticks} intervals. */
+    static double niceStep(double span, int ticks) {
+        if (!(span > 0) || !Double.isFinite(span)) return 1;
+        double raw = span / Math.max(1, ticks), power = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * power >= raw * (1 - 1e-9)) return m * power;
+        }
+        return 10 * power;
+    }
+
     /** {@code v} rounded to {@code decimals} decimal places, trailing zeros dropped. */
     static String format(double v, int decimals) {
         if (!Double.isFinite(v)) return Double.toString(v);

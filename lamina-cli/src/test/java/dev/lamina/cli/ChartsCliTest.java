@@ -72,4 +72,24 @@ class ChartsCliTest {
             assertEquals(0, s.count(), "neither a partial PNG nor a temporary file is left");
         }
     }
+
+    @Test
+    void histogramAxesStartWhereTheDataDoesNotAtZero() {
+        assertArrayEquals(new double[] {5, 6}, Charts.histogramAxis(5.02, 5.93), 1e-9);
+        assertArrayEquals(new double[] {-0.3, 0.3}, Charts.histogramAxis(-0.257, 0.234), 1e-9);
+        assertArrayEquals(new double[] {0, 1}, Charts.histogramAxis(0, 1), 1e-9);
+    }
+
+    @Test
+    void theConfusionColourScaleHasWholeNumberBands() {
+        assertArrayEquals(new long[] {20, 200}, Charts.countScale(187));
+        assertArrayEquals(new long[] {1, 3}, Charts.countScale(3));
+        assertArrayEquals(new long[] {1, 1}, Charts.countScale(0));
+        assertArrayEquals(new long[] {1000, 10000}, Charts.countScale(9999));
+        java.awt.Color white = java.awt.Color.WHITE, blue = new java.awt.Color(0, 0, 200);
+        java.awt.Color[] bands = Charts.blend(9, white, java.awt.Color.GRAY, blue);
+        assertEquals(9, bands.length, "one colour per band: XChart's piecewise scale indexes them by band");
+        assertEquals(white, bands[0]);
+        assertEquals(blue, bands[8]);
+    }
 }

@@ -37,4 +37,13 @@ class TickFormatTest {
         assertEquals("0", TickFormat.forRange(0, 0).apply(0.0));
         assertEquals("NaN", TickFormat.forRange(Double.NaN, 1).apply(Double.NaN));
     }
+
+    @Test
+    void roundStepsAreOneTwoOrFiveTimesAPowerOfTen() {
+        assertEquals(20, TickFormat.niceStep(187, 10), 1e-12);
+        assertEquals(0.1, TickFormat.niceStep(0.49, 5), 1e-12);
+        assertEquals(0.05, TickFormat.niceStep(0.25, 5), 1e-12);
+        assertEquals(1, TickFormat.niceStep(0, 5), 1e-12);
+        assertEquals(5, TickFormat.niceStep(50, 10), 1e-12);
+    }
 }
