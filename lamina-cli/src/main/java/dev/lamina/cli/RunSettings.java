@@ -71,12 +71,14 @@ final class RunSettings {
 
     /**
      * Loads the checkpoint {@code --resume} names and puts its settings into {@code t}, after checking that the
-     * flags given explicitly agree with them.
+     * flags given explicitly agree with them; {@code t.resumedFrom} becomes the checkpoint directory loaded.
      *
      * @throws IllegalArgumentException listing every conflicting flag
      */
     static Checkpoint resume(TrainCommand t, ParseResult parsed) throws IOException {
-        Checkpoint c = Checkpoint.load(t.resume);
+        Path located = Checkpoint.locate(t.resume);
+        Checkpoint c = Checkpoint.load(located);   // the directory located, not latest read again: it may have moved on
+        t.resumedFrom = located;
         Map<String, String> saved = new LinkedHashMap<>(c.config());
         if (!"lamina train".equals(saved.get("command"))) {
             throw new IllegalArgumentException("--resume " + t.resume + ": not a checkpoint of 'lamina train' (its settings name no command)");

@@ -5,7 +5,6 @@ import dev.lamina.data.Dataset;
 import dev.lamina.data.FashionMnist;
 import dev.lamina.io.Checkpoint;
 import dev.lamina.kernels.Parallel;
-import dev.lamina.models.LanguageModels;
 import dev.lamina.models.Models;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Sequential;
@@ -41,7 +40,7 @@ import java.util.concurrent.Callable;
         description = {"Train and evaluate a model on Fashion-MNIST (the bundled subset by default).",
                 "Prints a summary line per epoch (and a progress bar on a terminal), then per-class precision, recall and F1 and the confusion matrix of the test set."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model to train: ${COMPLETION-CANDIDATES} (lstm and transformer are character-level language models on a text file); default ${DEFAULT-VALUE}.", completionCandidates = ModelNames.class)
+    @Option(names = "--model", defaultValue = "mlp", description = "Model to train: ${COMPLETION-CANDIDATES} (lstm and transformer are character-level language models on a text file); default ${DEFAULT-VALUE}.", completionCandidates = CliModels.All.class)
     String model;
 
     @Option(names = "--data", paramLabel = "DIR|FILE", description = "Directory with the four IDX files (raw or .gz), or a UTF-8 text file for lstm/transformer; default: the Fashion-MNIST subset or the KJV text shipped in the repository.")
@@ -92,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second); other messages go to standard error.")
     boolean json;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test) to FILE.png and the test confusion matrix to FILE-confusion.png.")
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test) to FILE.png and the test confusion matrix to FILE-confusion.png; for lstm/transformer, loss and bits per character per epoch (train, validation) to FILE.png.")
     Path plot;
 
     @Option(names = "--no-progress", description = "No progress bar (it is drawn only on an interactive terminal anyway).")
@@ -110,36 +109,31 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    static final class ModelNames extends ArrayList<String> {
-        private static final long serialVersionUID = 1L;
-
-        ModelNames() {
-            super(Models.NAMES);
-            addAll(LanguageModels.NAMES);
-        }
-    }
+    /** The checkpoint directory {@code --resume} loaded (set by {@link RunSettings#resume}). */
+    Path resumedFrom;
 
     @Override
     public Integer call() throws IOException {
+        model = CliModels.canonical("--model", model);
+        Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
+        if (checkpointDir != null) OutputPaths.prepareDirectory("--checkpoint-dir", checkpointDir);
+        try (RunGuard guard = RunGuard.start(saveTo, spec.commandLine().getParseResult().originalArgs())) {
+            return train(saveTo);
+        }
+    }
+
+    private Integer train(Path saveTo) throws IOException {
         Checkpoint checkpoint = resume == null ? null : RunSettings.resume(this, spec.commandLine().getParseResult());
         if (checkpointEvery != null && checkpointEvery <= 0) throw new IllegalArgumentException("--checkpoint-every must be positive, got " + checkpointEvery);
         if (checkpointEvery != null && checkpointDir == null && resume == null) throw new IllegalArgumentException("--checkpoint-every needs --checkpoint-dir");
-        Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
-        if (epochs <= 0 || (batchSize != null && batchSize <= 0) || seqLen <= 0) throw new IllegalArgumentException("--epochs, --batch-size and --seq-len must be positive");
-        if (lr < 0 || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be a non-negative number, got " + lr);
-        if (clipNorm != null && !(clipNorm > 0)) throw new IllegalArgumentException("--clip-norm must be positive, got " + clipNorm);
-        if (patience != null && patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
-        if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be positive, got " + limit);
-        if (threads != null) {
-            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-            Parallel.setThreads(threads);
+        FlagChecks.check(this);
+        if (threads != null) Parallel.setThreads(threads);
+        OutputPaths.prepareFile("--save", save);
+        if (plot != null) {
+            OutputPaths.prepareFile("--plot", plot);
+            OutputPaths.prepareFile("--plot", Charts.confusionPath(plot));
         }
-        if (LanguageModels.NAMES.contains(model)) {
-            if (valSplit != null || valData != null) {
-                throw new IllegalArgumentException("--val-split and --val-data apply to the image models; " + model + " validates on the last tenth of its text");
-            }
-            return new TextTraining(this).run(checkpoint, saveTo);
-        }
+        if (CliModels.isLanguageModel(model)) return new TextTraining(this).run(checkpoint, saveTo);
         PrintStream out = System.out;
         PrintStream human = json ? System.err : System.out; // --json keeps standard output pure JSON lines
 
@@ -210,7 +204,7 @@ final class TrainCommand implements Callable<Integer> {
             trainer.resume(checkpoint);
             if (results != null) results.addAll(checkpoint.history());
             Checkpoint.Progress p = checkpoint.progress();
-            human.printf(Locale.ROOT, "resuming %s: %s (step %d)%n", Checkpoint.locate(resume),
+            human.printf(Locale.ROOT, "resuming %s: %s (step %d)%n", resumedFrom,
                     p.epoch() > epochs || p.stop().equals("EARLY_STOPPING") ? "the run had finished"
                             : p.batch() == 0 ? "epoch " + p.epoch() + " from its start" : "epoch " + p.epoch() + " after batch " + p.batch() + " of " + p.batchesPerEpoch(),
                     p.globalStep());

@@ -25,10 +25,13 @@ record ValidationSet(Dataset train, Dataset validation, String description) {
     /** Mixed into --seed so the split does not share a stream with initialisation or shuffling. */
     private static final long SPLIT_SEED = 0x5A17_DA7AL;
 
+    /**
+     * @param valSplit at most one of it and {@code valData} is given, a fraction in (0, 1) ({@link FlagChecks} has checked both)
+     * @throws IllegalArgumentException when the split leaves one side empty
+     * @throws IOException              when {@code valData} cannot be read
+     */
     static ValidationSet of(Double valSplit, Path valData, long seed, Dataset train) throws IOException {
-        if (valSplit != null && valData != null) throw new IllegalArgumentException("give --val-split or --val-data, not both");
         if (valSplit != null) {
-            if (!(valSplit > 0 && valSplit < 1)) throw new IllegalArgumentException("--val-split must be a fraction between 0 and 1 (exclusive), got " + valSplit);
             Dataset[] parts = train.stratifiedSplit(new double[] {1 - valSplit, valSplit}, new Rng(seed ^ SPLIT_SEED));
             if (parts[0].size() == 0 || parts[1].size() == 0) {
                 throw new IllegalArgumentException("--val-split " + valSplit + " of " + train.size() + " training examples leaves " + parts[0].size() + " to train on and " + parts[1].size() + " to validate");
