@@ -37,27 +37,36 @@ final class Charts {
         return curves.resolveSibling(base + "-confusion.png");
     }
 
-    /** Two panels side by side: loss per epoch (train, test) and accuracy per epoch in % (train, test). */
-    static void writeCurves(List<EpochResult> epochs, String title, Path file) throws IOException {
+    /**
+     * Two panels side by side: loss per epoch (train, {@code heldOut}) and accuracy per epoch in % (train,
+     * {@code heldOut}); {@code heldOut} names the set the epochs were evaluated on: "test", or "validation" when
+     * a validation set was used.
+     */
+    static void writeCurves(List<EpochResult> epochs, String heldOut, String title, Path file) throws IOException {
+        writeGrid(file, curves(epochs, heldOut, title), 2);
+    }
+
+    /** The panels of {@link #writeCurves}: loss, then accuracy. */
+    static List<XYChart> curves(List<EpochResult> epochs, String heldOut, String title) {
         headless();
         double[] x = new double[epochs.size()];
-        double[] trainLoss = new double[x.length], testLoss = new double[x.length], trainAcc = new double[x.length], testAcc = new double[x.length];
+        double[] trainLoss = new double[x.length], heldLoss = new double[x.length], trainAcc = new double[x.length], heldAcc = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             EpochResult r = epochs.get(i);
             x[i] = r.epoch();
             trainLoss[i] = r.trainLoss();
-            testLoss[i] = r.valLoss();
+            heldLoss[i] = r.valLoss();
             trainAcc[i] = 100 * r.trainAccuracy();
-            testAcc[i] = 100 * r.valAccuracy();
+            heldAcc[i] = 100 * r.valAccuracy();
         }
         XYChart loss = chart(title + ": loss", "loss");
         series(loss, "train", x, trainLoss, new Color(31, 119, 180));
-        series(loss, "test", x, testLoss, new Color(255, 127, 14));
+        series(loss, heldOut, x, heldLoss, new Color(255, 127, 14));
         XYChart acc = chart(title + ": accuracy", "accuracy (%)");
         series(acc, "train", x, trainAcc, new Color(31, 119, 180));
-        series(acc, "test", x, testAcc, new Color(255, 127, 14));
+        series(acc, heldOut, x, heldAcc, new Color(255, 127, 14));
         acc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
-        writeGrid(file, List.of(loss, acc), 2);
+        return List.of(loss, acc);
     }
 
     /** A language model's run: loss per epoch (train, validation) and bits per character per epoch, side by side. */

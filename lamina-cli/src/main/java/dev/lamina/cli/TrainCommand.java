@@ -91,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second); other messages go to standard error.")
     boolean json;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test) to FILE.png and the test confusion matrix to FILE-confusion.png; for lstm/transformer, loss and bits per character per epoch (train, validation) to FILE.png.")
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test, or train and validation with --val-split/--val-data) to FILE.png and the test confusion matrix (of the model kept) to FILE-confusion.png; for lstm/transformer, loss and bits per character per epoch (train, validation) to FILE.png.")
     Path plot;
 
     @Option(names = "--no-progress", description = "No progress bar (it is drawn only on an interactive terminal anyway).")
@@ -144,7 +144,7 @@ final class TrainCommand implements Callable<Integer> {
         ValidationSet held = ValidationSet.of(valSplit, valData, seed, limit != null ? split.train().head(limit) : split.train());
         Dataset train = held.train(), validation = held.validation();
         Dataset test = split.test();
-        String watched = validation != null ? "validation" : "test";
+        String watched = heldOut();
         Optimizer opt = optimizer(net.parameters());
         LrSchedule lrSchedule = lrSchedule();
 
@@ -235,16 +235,21 @@ final class TrainCommand implements Callable<Integer> {
     /** The curves, and the confusion matrix of the test set: the final one of {@code report}, else the last epoch's. */
     private void writePlots(List<EpochResult> results, FinalReport report, PrintStream human) throws IOException {
         String title = model + " on " + (data != null ? data.getFileName() : "fashion-mnist-subset");
-        Charts.writeCurves(results, title, plot);
+        Charts.writeCurves(results, heldOut(), title, plot);
         Path confusion = Charts.confusionPath(plot);
         EpochResult last = results.getLast();
-        boolean lastIsTest = last.validation() != null && valSplit == null && valData == null;
+        boolean lastIsTest = last.validation() != null && heldOut().equals("test");
         if (report != null) {
             Charts.writeConfusion(report.test().confusion(), FashionMnist.CLASSES, title + ", epoch " + report.epoch() + ", test set", confusion);
         } else if (lastIsTest) {
             Charts.writeConfusion(last.validation().confusion(), FashionMnist.CLASSES, title + ", epoch " + last.epoch() + ", test set", confusion);
         }
         human.println("wrote " + plot + (report != null || lastIsTest ? " and " + confusion : ""));
+    }
+
+    /** The set each epoch is evaluated on: "validation" with --val-split or --val-data, else "test". */
+    private String heldOut() {
+        return valSplit != null || valData != null ? "validation" : "test";
     }
 
     /** @param set what the epoch was evaluated on: "test", or "validation" with --val-split/--val-data */

@@ -61,6 +61,18 @@ class ChartsCliTest {
     }
 
     @Test
+    void theCurvesNameTheHeldOutSetTheyShow() {
+        java.util.List<dev.lamina.train.EpochResult> epochs = java.util.List.of(
+                new dev.lamina.train.EpochResult(1, 0.9, 0.6, new dev.lamina.train.Evaluation(0.8, 0.65, null, 10), 1e-3, 1, 0.1, 100),
+                new dev.lamina.train.EpochResult(2, 0.7, 0.7, new dev.lamina.train.Evaluation(0.75, 0.7, null, 10), 1e-3, 1, 0.1, 100));
+        for (String set : java.util.List.of("validation", "test")) {
+            java.util.List<org.knowm.xchart.XYChart> panels = Charts.curves(epochs, set, "mlp");
+            assertEquals(2, panels.size());
+            for (org.knowm.xchart.XYChart c : panels) assertEquals(java.util.List.of("train", set), java.util.List.copyOf(c.getSeriesMap().keySet()), c.getTitle());
+        }
+    }
+
+    @Test
     void aChartThatFailsWhileBeingWrittenLeavesNoPartialFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("activations.png");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Charts.write(file, out -> {

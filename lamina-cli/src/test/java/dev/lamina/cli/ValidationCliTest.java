@@ -61,6 +61,16 @@ class ValidationCliTest {
     }
 
     @Test
+    void plotOfAValidationRunWritesTheCurvesAndTheFinalTestConfusion(@TempDir Path dir) throws Exception {
+        Path plot = dir.resolve("charts").resolve("val.png");
+        CliRun r = CliRun.run("train", "--data", DATA.toString(), "--epochs", "1", "--limit", "400", "--val-split", "0.25", "--plot", plot.toString());
+        assertEquals(0, r.code(), r.err());
+        Path confusion = Charts.confusionPath(plot);
+        assertTrue(r.out().contains("wrote " + plot + " and " + confusion), r.out());
+        for (Path png : List.of(plot, confusion)) assertNotNull(javax.imageio.ImageIO.read(png.toFile()), png + " is a PNG");
+    }
+
+    @Test
     void valDataReadsASeparateSet(@TempDir Path dir) throws Exception {
         Path val = Files.createDirectory(dir.resolve("val"));
         Files.copy(DATA.resolve("t10k-images-idx3-ubyte.gz"), val.resolve("val-images-idx3-ubyte.gz"));
