@@ -2,7 +2,11 @@ package dev.lamina.cli;
 
 import dev.lamina.models.LanguageModels;
 import dev.lamina.models.Models;
+import dev.lamina.models.SavedModel;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +51,22 @@ final class CliModels {
     /** Whether {@code name} (canonical) is a language model. */
     static boolean isLanguageModel(String name) {
         return LanguageModels.NAMES.contains(name);
+    }
+
+    /**
+     * The model saved in {@code file} ({@link SavedModel#load}); a model name given where the file belongs
+     * ({@code lamina predict mlp ...}) is refused saying how to make the file.
+     *
+     * @throws IllegalArgumentException when {@code file} does not exist and is the name of a model
+     * @throws IOException              as {@link SavedModel#load} does
+     */
+    static SavedModel loadSaved(Path file) throws IOException {
+        String name = lower(file.toString());
+        if (!Files.exists(file) && ALL.contains(name)) {
+            throw new IllegalArgumentException("MODEL.safetensors '" + file + "' is a model name, not a file: give a model saved by `lamina train --save`, e.g. lamina train --model "
+                    + name + " --save " + name + ".safetensors");
+        }
+        return SavedModel.load(file);
     }
 
     /** Completion candidates and {@code ${COMPLETION-CANDIDATES}} of the options that take any model. */

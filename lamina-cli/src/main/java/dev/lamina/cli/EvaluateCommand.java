@@ -36,6 +36,9 @@ import java.util.concurrent.Callable;
 final class EvaluateCommand implements Callable<Integer> {
     private static final double LN2 = Math.log(2);
 
+    /** The values of {@code --split}, matched ignoring case. */
+    static final List<String> SPLITS = List.of("test", "train");
+
     @Parameters(index = "0", paramLabel = "MODEL.safetensors", description = "A model written by `lamina train --save`.")
     Path modelFile;
 
@@ -43,7 +46,7 @@ final class EvaluateCommand implements Callable<Integer> {
             + "Language models: a UTF-8 text file, evaluated whole; default: the last tenth of the bundled KJV text (the part `lamina train` holds out).")
     Path data;
 
-    @Option(names = "--split", defaultValue = "test", description = "Image models: which set of --data, test or train; default ${DEFAULT-VALUE}.")
+    @Option(names = "--split", defaultValue = "test", description = "Image models: which set of --data, test or train (any case); default ${DEFAULT-VALUE}.")
     String split;
 
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N examples (images, or windows of text).")
@@ -60,10 +63,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-        if (limit != null && limit < 1) throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
-        if (seqLen != null && seqLen < 1) throw new IllegalArgumentException("--seq-len must be >= 1, got " + seqLen);
-        SavedModel saved = SavedModel.load(modelFile);
+        FlagChecks.check(this);
+        split = split.toLowerCase(Locale.ROOT);
+        SavedModel saved = CliModels.loadSaved(modelFile);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         switch (saved) {
             case SavedModel.ImageClassifier m -> images(m, out);
@@ -77,11 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Path dir = data != null ? data : TrainCommand.defaultData();
         if (Files.isRegularFile(dir)) throw new IllegalArgumentException("--data " + dir + " is a file; an image model is evaluated on a directory with the four IDX files (as `lamina train --data` takes)");
         FashionMnist.Split sets = FashionMnist.load(dir);
-        Dataset set = switch (split) {
-            case "test" -> sets.test();
-            case "train" -> sets.train();
-            default -> throw new IllegalArgumentException("--split must be test or train, got '" + split + "'");
-        };
+        Dataset set = split.equals("train") ? sets.train() : sets.test();
         if (limit != null) set = set.head(limit);
         if (set.features().size(1) != m.inputSize()) {
             throw new IllegalArgumentException(dir + ": images of " + set.features().size(1) + " pixels, the model " + m.name() + " reads " + m.width() + "x" + m.height() + " = " + m.inputSize());

@@ -5,11 +5,12 @@ import picocli.CommandLine.ParseResult;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * The numeric flags of {@code lamina train} and how they combine, checked before anything is loaded: an invalid
- * value is an error naming the flag, the value and what is allowed (all of them at once); a value that is valid but
- * likely a mistake is a warning on standard error.
+ * The numeric flags of {@code lamina train}, {@code predict} and {@code evaluate} and how they combine, checked
+ * before anything is loaded: an invalid value is an error naming the flag, the value and what is allowed (all of
+ * them at once); a value that is valid but likely a mistake is a warning on standard error.
  */
 final class FlagChecks {
     private FlagChecks() {
@@ -37,6 +38,33 @@ final class FlagChecks {
         }
         fail(errors);
         warnings(t, t.spec.commandLine().getParseResult(), System.err);
+    }
+
+    /**
+     * Checks {@code lamina predict}'s flags.
+     *
+     * @throws IllegalArgumentException naming every invalid flag
+     */
+    static void check(PredictCommand p) {
+        List<String> errors = new ArrayList<>();
+        if (p.topK < 1) errors.add("--top-k must be >= 1, got " + p.topK);
+        if (p.length < 0) errors.add("--length must be >= 0, got " + p.length);
+        if (!(p.temperature >= 0) || !Double.isFinite(p.temperature)) errors.add("--temperature must be a finite number >= 0, got " + p.temperature);
+        fail(errors);
+    }
+
+    /**
+     * Checks {@code lamina evaluate}'s flags.
+     *
+     * @throws IllegalArgumentException naming every invalid flag
+     */
+    static void check(EvaluateCommand e) {
+        List<String> errors = new ArrayList<>();
+        if (e.batchSize < 1) errors.add("--batch-size must be >= 1, got " + e.batchSize);
+        if (e.limit != null && e.limit < 1) errors.add("--limit must be >= 1, got " + e.limit);
+        if (e.seqLen != null && e.seqLen < 1) errors.add("--seq-len must be >= 1, got " + e.seqLen);
+        if (!EvaluateCommand.SPLITS.contains(e.split.toLowerCase(Locale.ROOT))) errors.add("--split must be " + String.join(" or ", EvaluateCommand.SPLITS) + ", got '" + e.split + "'");
+        fail(errors);
     }
 
     private static void fail(List<String> errors) {

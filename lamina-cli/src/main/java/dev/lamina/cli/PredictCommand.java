@@ -60,9 +60,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (topK < 1) throw new IllegalArgumentException("--top-k must be >= 1, got " + topK);
-        if (length < 0) throw new IllegalArgumentException("--length must be >= 0, got " + length);
-        SavedModel saved = SavedModel.load(modelFile);
+        FlagChecks.check(this);
+        SavedModel saved = CliModels.loadSaved(modelFile);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream notes = json ? System.err : out;
         switch (saved) {

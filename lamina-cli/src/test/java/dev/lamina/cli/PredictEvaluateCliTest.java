@@ -190,6 +190,43 @@ class PredictEvaluateCliTest {
     }
 
     @Test
+    void aModelNameWhereTheSavedFileBelongsSaysHowToMakeOne(@TempDir Path dir) throws Exception {
+        Path image = png(dir.resolve("x.png"), pixels(0), 1, false);
+        CliRun p = CliRun.run("predict", "mlp", image.toString());
+        assertEquals(1, p.code());
+        assertTrue(p.err().contains("'mlp' is a model name, not a file") && p.err().contains("lamina train --model mlp --save mlp.safetensors"), p.err());
+        CliRun e = CliRun.run("evaluate", "CNN");
+        assertEquals(1, e.code());
+        assertTrue(e.err().contains("'CNN' is a model name, not a file") && e.err().contains("lamina train --model cnn --save cnn.safetensors"), e.err());
+    }
+
+    @Test
+    void badFlagsOfPredictAndEvaluateAreNamedTogetherBeforeTheModelIsRead(@TempDir Path dir) throws Exception {
+        Path image = png(dir.resolve("x.png"), pixels(0), 1, false);
+        CliRun p = CliRun.run("predict", mlp.toString(), image.toString(), "--top-k", "0", "--length", "-1");
+        assertEquals(1, p.code());
+        assertTrue(p.err().contains("--top-k must be >= 1, got 0; --length must be >= 0, got -1"), p.err());
+        CliRun t = CliRun.run("predict", lstm.toString(), "And", "--temperature", "-1");
+        assertEquals(1, t.code());
+        assertTrue(t.err().contains("--temperature must be a finite number >= 0, got -1.0"), t.err());
+        CliRun nan = CliRun.run("predict", lstm.toString(), "And", "--temperature", "NaN");
+        assertTrue(nan.err().contains("--temperature must be a finite number >= 0, got NaN"), nan.err());
+        CliRun e = CliRun.run("evaluate", dir.resolve("none.safetensors").toString(), "--batch-size", "0", "--limit", "0", "--seq-len", "0");
+        assertEquals(1, e.code());
+        assertTrue(e.err().contains("--batch-size must be >= 1, got 0; --limit must be >= 1, got 0; --seq-len must be >= 1, got 0"), e.err());
+        assertFalse(e.err().contains("none.safetensors"), "the flags are checked before the model file is looked for: " + e.err());
+        CliRun s = CliRun.run("evaluate", mlp.toString(), "--split", "VALID");
+        assertTrue(s.err().contains("--split must be test or train, got 'VALID'"), s.err());
+    }
+
+    @Test
+    void evaluateMatchesTheSplitIgnoringCase() {
+        Map<String, Object> j = jsonLines(CliRun.run("evaluate", mlp.toString(), "--data", DATA.toString(), "--split", "TRAIN", "--limit", "50", "--json")).getFirst();
+        assertEquals("train", j.get("split"));
+        assertEquals(50.0, j.get("samples"));
+    }
+
+    @Test
     void badImagesAreNamed(@TempDir Path dir) throws Exception {
         CliRun missing = CliRun.run("predict", mlp.toString(), dir.resolve("gone.png").toString());
         assertEquals(1, missing.code());
