@@ -88,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training examples.")
     Integer limit;
 
-    @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second); other messages go to standard error.")
+    @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second; validation_loss, validation_accuracy, validation_macro_f1 instead of the test_ keys with --val-split/--val-data, then one {\"set\":\"test\", ...} object of the final test evaluation; lstm/transformer: validation_loss, bits per character, chars_per_second); other messages go to standard error.")
     boolean json;
 
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test, or train and validation with --val-split/--val-data) to FILE.png and the test confusion matrix (of the model kept) to FILE-confusion.png; for lstm/transformer, loss and bits per character per epoch (train, validation) to FILE.png.")

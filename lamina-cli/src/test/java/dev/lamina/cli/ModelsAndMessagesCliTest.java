@@ -109,4 +109,19 @@ class ModelsAndMessagesCliTest {
         assertTrue(t.containsKey("validation_loss") && i.containsKey("test_loss"), "the held-out set is named for what it is");
         assertTrue((Double) t.get("samples_per_second") > 0 && (Double) t.get("chars_per_second") > (Double) t.get("samples_per_second"));
     }
+
+    @Test
+    void aValidationImageRunNamesItsHeldOutSetAsTextRunsDo(@TempDir Path dir) throws Exception {
+        CliRun image = CliRun.run("train", "--data", DATA.toString(), "--epochs", "1", "--limit", "200", "--val-split", "0.25", "--json");
+        assertEquals(0, image.code(), image.err());
+        Path text = Files.writeString(dir.resolve("t.txt"), Files.readString(KJV).substring(0, 5_000));
+        CliRun lm = CliRun.run("train", "--model", "lstm", "--data", text.toString(), "--epochs", "1", "--limit", "32", "--seq-len", "16", "--json");
+        assertEquals(0, lm.code(), lm.err());
+        Map<String, Object> i = CliTest.JsonCheck.parseObject(image.out().lines().findFirst().orElseThrow()), t = CliTest.JsonCheck.parseObject(lm.out().strip());
+        Set<String> shared = new TreeSet<>(i.keySet());
+        shared.retainAll(t.keySet());
+        assertEquals(new TreeSet<>(Set.of("epoch", "epochs", "train_loss", "validation_loss", "lr", "epoch_seconds", "eval_seconds", "samples_per_second")), shared,
+                "image keys " + i.keySet() + ", text keys " + t.keySet());
+        assertTrue(i.keySet().stream().noneMatch(k -> k.startsWith("test_")), "the epochs of a validation run are not the test set's: " + i.keySet());
+    }
 }
