@@ -62,4 +62,24 @@ class RunLockCliTest {
         assertTrue(b.out().contains("epoch 2/2"), b.out());
         assertFalse(a.err().contains("interrupted") || b.err().contains("interrupted"), a.err() + b.err());
     }
+
+    @Test
+    void aValidationSplitRunIsLockedTooAndItsResumeNamesTheCheckpointItLoaded(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("ck");
+        CliRun first = CliRun.run("train", "--data", DATA.toString(), "--epochs", "1", "--limit", "200", "--val-split", "0.25", "--checkpoint-dir", dir.toString());
+        assertEquals(0, first.code(), first.err());
+        try (DirectoryLock held = DirectoryLock.acquire(dir, "another --val-split run")) {
+            CliRun refused = CliRun.run("train", "--resume", dir.toString(), "--epochs", "2");
+            assertEquals(1, refused.code());
+            assertTrue(refused.err().contains(dir + " is in use by another run (held by pid " + ProcessHandle.current().pid() + ", started ")
+                    && refused.err().contains("another --val-split run"), refused.err());
+            assertFalse(refused.out().contains("epoch 2/2"), refused.out());
+        }
+        String latest = Files.readString(dir.resolve("latest")).strip();
+        CliRun resumed = CliRun.run("train", "--resume", dir.toString(), "--epochs", "2");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resuming " + dir.resolve(latest) + ": epoch 2 from its start"), resumed.out());
+        assertTrue(resumed.out().lines().anyMatch(l -> l.startsWith("epoch 2/2") && l.contains("validation loss")), resumed.out());
+        assertTrue(Files.readString(dir.resolve(DirectoryLock.FILE)).contains("--resume " + dir), "the resumed run held the lock");
+    }
 }
