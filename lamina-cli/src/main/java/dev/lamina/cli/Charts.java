@@ -4,9 +4,6 @@ import dev.lamina.train.ConfusionMatrix;
 import dev.lamina.train.EpochResult;
 import dev.lamina.tensor.Tensor;
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.Histogram;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -15,7 +12,12 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import dev.lamina.io.AtomicFiles;
+
+import javax.imageio.ImageIO;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -35,27 +37,58 @@ final class Charts {
         return curves.resolveSibling(base + "-confusion.png");
     }
 
-    /** Two panels side by side: loss per epoch (train, test) and accuracy per epoch in % (train, test). */
-    static void writeCurves(List<EpochResult> epochs, String title, Path file) throws IOException {
+    /**
+     * Two panels side by side: loss per epoch (train, {@code heldOut}) and accuracy per epoch in % (train,
+     * {@code heldOut}); {@code heldOut} names the set the epochs were evaluated on: "test", or "validation" when
+     * a validation set was used.
+     */
+    static void writeCurves(List<EpochResult> epochs, String heldOut, String title, Path file) throws IOException {
+        writeGrid(file, curves(epochs, heldOut, title), 2);
+    }
+
+    /** The panels of {@link #writeCurves}: loss, then accuracy. */
+    static List<XYChart> curves(List<EpochResult> epochs, String heldOut, String title) {
         headless();
         double[] x = new double[epochs.size()];
-        double[] trainLoss = new double[x.length], testLoss = new double[x.length], trainAcc = new double[x.length], testAcc = new double[x.length];
+        double[] trainLoss = new double[x.length], heldLoss = new double[x.length], trainAcc = new double[x.length], heldAcc = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             EpochResult r = epochs.get(i);
             x[i] = r.epoch();
             trainLoss[i] = r.trainLoss();
-            testLoss[i] = r.valLoss();
+            heldLoss[i] = r.valLoss();
             trainAcc[i] = 100 * r.trainAccuracy();
-            testAcc[i] = 100 * r.valAccuracy();
+            heldAcc[i] = 100 * r.valAccuracy();
         }
         XYChart loss = chart(title + ": loss", "loss");
         series(loss, "train", x, trainLoss, new Color(31, 119, 180));
-        series(loss, "test", x, testLoss, new Color(255, 127, 14));
+        series(loss, heldOut, x, heldLoss, new Color(255, 127, 14));
         XYChart acc = chart(title + ": accuracy", "accuracy (%)");
         series(acc, "train", x, trainAcc, new Color(31, 119, 180));
-        series(acc, "test", x, testAcc, new Color(255, 127, 14));
+        series(acc, heldOut, x, heldAcc, new Color(255, 127, 14));
         acc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
-        write(file, out -> BitmapEncoder.saveBitmap(List.of(loss, acc), 1, 2, out, BitmapEncoder.BitmapFormat.PNG));
+        return List.of(loss, acc);
+    }
+
+    /** A language model's run: loss per epoch (train, validation) and bits per character per epoch, side by side. */
+    static void writeTextCurves(List<EpochResult> epochs, String title, Path file) throws IOException {
+        headless();
+        double[] x = new double[epochs.size()];
+        double[] trainLoss = new double[x.length], validLoss = new double[x.length], trainBits = new double[x.length], validBits = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            EpochResult r = epochs.get(i);
+            x[i] = r.epoch();
+            trainLoss[i] = r.trainLoss();
+            validLoss[i] = r.valLoss();
+            trainBits[i] = r.trainLoss() / Math.log(2);
+            validBits[i] = r.valLoss() / Math.log(2);
+        }
+        XYChart loss = chart(title + ": loss", "cross-entropy (nats per character)");
+        series(loss, "train", x, trainLoss, new Color(31, 119, 180));
+        series(loss, "validation", x, validLoss, new Color(255, 127, 14));
+        XYChart bits = chart(title + ": bits per character", "bits per character");
+        series(bits, "train", x, trainBits, new Color(31, 119, 180));
+        series(bits, "validation", x, validBits, new Color(255, 127, 14));
+        writeGrid(file, List.of(loss, bits), 2);
     }
 
     private static XYChart chart(String title, String yTitle) {
@@ -70,6 +103,18 @@ final class Charts {
         return c;
     }
 
+    /** Tick labels of the y axis rounded to what the span of every series so far needs. */
+    private static void yTicks(XYChart c) {
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (XYSeries s : c.getSeriesMap().values()) {
+            for (double v : s.getYData()) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        c.setCustomYAxisTickLabelsFormatter(TickFormat.forRange(lo, hi));
+    }
+
     private static void series(XYChart c, String name, double[] x, double[] y, Color color) {
         List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
         for (int i = 0; i < x.length; i++) {
@@ -80,9 +125,36 @@ final class Charts {
         }
         if (xs.isEmpty()) return;
         XYSeries s = c.addSeries(name, xs, ys);
+        yTicks(c);
         s.setMarker(SeriesMarkers.CIRCLE);
         s.setLineColor(color);
         s.setMarkerColor(color);
+    }
+
+    /** The colour scale of counts up to {@code max}: {band, top}, whole-number bands of a round width from 0 to {@code top >= max}, at most 10. */
+    static long[] countScale(long max) {
+        long band = Math.max(1, Math.round(TickFormat.niceStep(Math.max(1, max), 10)));
+        return new long[] {band, Math.max(1, (max + band - 1) / band) * band};
+    }
+
+    /** {@code n} colours evenly along the piecewise-linear path through {@code anchors} (one colour per band of a piecewise scale). */
+    static Color[] blend(int n, Color... anchors) {
+        Color[] out = new Color[n];
+        for (int i = 0; i < n; i++) {
+            double t = n == 1 ? 1 : (double) i / (n - 1) * (anchors.length - 1);
+            int k = Math.min(anchors.length - 2, (int) t);
+            double f = t - k;
+            Color a = anchors[k], b = anchors[k + 1];
+            out[i] = new Color((int) Math.round(a.getRed() + f * (b.getRed() - a.getRed())),
+                    (int) Math.round(a.getGreen() + f * (b.getGreen() - a.getGreen())), (int) Math.round(a.getBlue() + f * (b.getBlue() - a.getBlue())));
+        }
+        return out;
+    }
+
+    /** A histogram's value axis {lo, hi}: the data's range [lo, hi], widened only to the nearest round tick on either side. */
+    static double[] histogramAxis(double lo, double hi) {
+        double step = TickFormat.niceStep(hi - lo, 5);
+        return new double[] {Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step};
     }
 
     /** A heat map of the counts: actual class down (first class at the top), predicted across, each cell labelled. */
@@ -104,11 +176,18 @@ final class Charts {
                 .title(String.format(java.util.Locale.ROOT, "%s (accuracy %.2f%%)", title, 100 * m.accuracy()))
                 .xAxisTitle("predicted class").yAxisTitle("actual class").build();
         c.getStyler().setShowValue(true);
+        // counts: a scale of whole-number bands (XChart's gradient legend can only print doubles such as "187.0")
+        long[] scale = countScale(max);
         c.getStyler().setMin(0);
-        c.getStyler().setMax(max);
-        c.getStyler().setRangeColors(new Color[] {new Color(247, 251, 255), new Color(158, 202, 225), new Color(66, 146, 198)});
+        c.getStyler().setMax(scale[1]);
+        c.getStyler().setPiecewise(true);
+        c.getStyler().setPiecewiseRanged(true);
+        int bands = (int) (scale[1] / scale[0]);
+        c.getStyler().setSplitNumber(bands);
+        c.getStyler().setRangeColors(blend(bands, new Color(247, 251, 255), new Color(158, 202, 225), new Color(66, 146, 198)));
         c.getStyler().setValueFontColor(Color.BLACK);
         c.getStyler().setHeatMapValueDecimalPattern("0");
+        c.getStyler().setHeatMapDecimalValueFormatter(v -> Long.toString(Math.round(v)));   // counts: whole numbers, in cells and legend
         c.getStyler().setChartBackgroundColor(Color.WHITE);
         c.getStyler().setXAxisLabelRotation(35);
         c.getStyler().setLegendVisible(true);
@@ -118,35 +197,62 @@ final class Charts {
         write(file, out -> BitmapEncoder.saveBitmap(c, out, BitmapEncoder.BitmapFormat.PNG));
     }
 
-    /** One histogram panel per named tensor (its values in 40 bins), three panels to a row. */
+    /**
+     * One histogram panel per named tensor (its finite values in 40 bins), three panels to a row. The value axis spans
+     * the data's range (not from zero), widened only to the nearest round tick on either side.
+     */
     static void writeHistograms(Map<String, Tensor> tensors, String title, Path file) throws IOException {
         headless();
-        List<CategoryChart> panels = new ArrayList<>();
+        List<XYChart> panels = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             float[] v = e.getValue().toArray();
             double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
             for (float f : v) {
+                if (!Float.isFinite(f)) continue;
                 lo = Math.min(lo, f);
                 hi = Math.max(hi, f);
             }
-            if (!(hi > lo)) hi = lo + 1;   // all values equal (or none finite): one visible bin
-            List<Double> values = new ArrayList<>(v.length);
-            for (float f : v) if (Float.isFinite(f)) values.add((double) f);
-            Histogram h = new Histogram(values, 40, lo, hi);
-            CategoryChart c = new CategoryChartBuilder().width(420).height(300).title(e.getKey()).xAxisTitle("value").yAxisTitle("count").build();
+            if (!(lo <= hi)) lo = hi = 0;           // no finite values
+            if (!(hi > lo)) hi = lo + 1;            // all values equal: one visible bin
+            int bins = 40;
+            long[] counts = new long[bins];
+            for (float f : v) {
+                if (Float.isFinite(f)) counts[Math.min(bins - 1, (int) ((f - lo) / (hi - lo) * bins))]++;
+            }
+            // the outline of the bars: up and across each bin, down to zero at the end, filled to the axis
+            double[] xs = new double[2 * bins + 2], ys = new double[2 * bins + 2];
+            long most = 1;
+            for (int b = 0; b < bins; b++) {
+                xs[2 * b + 1] = xs[2 * b + 2] = lo + (hi - lo) * b / bins;
+                ys[2 * b + 1] = ys[2 * b + 2] = counts[b];
+                most = Math.max(most, counts[b]);
+            }
+            for (int b = 0; b < bins; b++) xs[2 * b + 2] = lo + (hi - lo) * (b + 1) / bins;
+            xs[0] = lo;
+            xs[2 * bins + 1] = hi;
+            XYChart c = new XYChartBuilder().width(420).height(300).title(e.getKey()).xAxisTitle("value").yAxisTitle("count").build();
             c.getStyler().setLegendVisible(false);
             c.getStyler().setChartBackgroundColor(Color.WHITE);
             c.getStyler().setPlotBackgroundColor(Color.WHITE);
-            c.getStyler().setAvailableSpaceFill(0.99);
-            c.getStyler().setOverlapped(true);
-            c.getStyler().setXAxisDecimalPattern("0.##");
+            c.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
+            c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Area);
+            c.getStyler().setMarkerSize(0);
+            double[] axis = histogramAxis(lo, hi);
+            double axisLo = axis[0], axisHi = axis[1];
+            c.getStyler().setXAxisMin(axisLo);
+            c.getStyler().setXAxisMax(axisHi);
+            c.getStyler().setYAxisMin(0.0);
             c.getStyler().setXAxisMaxLabelCount(6);
-            c.getStyler().setSeriesColors(new Color[] {new Color(31, 119, 180)});
-            c.addSeries(title, h.getxAxisData(), h.getyAxisData());
+            c.getStyler().setAntiAlias(true);
+            c.setCustomXAxisTickLabelsFormatter(TickFormat.forRange(axisLo, axisHi));
+            c.setCustomYAxisTickLabelsFormatter(TickFormat.forRange(0, most));
+            XYSeries s = c.addSeries(title, xs, ys);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(new Color(31, 119, 180));
+            s.setFillColor(new Color(31, 119, 180, 200));
             panels.add(c);
         }
-        int cols = Math.min(3, panels.size()), rows = (panels.size() + cols - 1) / cols;
-        write(file, out -> BitmapEncoder.saveBitmap(new ArrayList<>(panels), rows, cols, out, BitmapEncoder.BitmapFormat.PNG));
+        writeGrid(file, panels, 3);
     }
 
     /**
@@ -185,16 +291,49 @@ final class Charts {
         return names != null && c < names.length ? names[c] : Integer.toString(c);
     }
 
-    private interface Writer {
+    interface Writer {
         void write(OutputStream out) throws IOException;
     }
 
-    private static void write(Path file, Writer writer) throws IOException {
+    /** Writes the PNG atomically: a failure while drawing or writing leaves no partial file. */
+    static void write(Path file, Writer writer) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            writer.write(out);
+        AtomicFiles.writeStream(file, writer::write);
+    }
+
+    /**
+     * Panels of equal size in a grid of {@code cols} columns, filled row by row; the cells after the last panel
+     * stay white (XChart's own grid needs exactly rows × columns charts).
+     */
+    static BufferedImage grid(List<? extends org.knowm.xchart.internal.chartpart.Chart<?, ?>> panels, int cols) {
+        if (panels.isEmpty()) throw new IllegalArgumentException("no panels to draw");
+        int c = Math.max(1, Math.min(cols, panels.size())), rows = (panels.size() + c - 1) / c;
+        int w = panels.getFirst().getWidth(), h = panels.getFirst().getHeight();
+        BufferedImage image = new BufferedImage(c * w, rows * h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, image.getWidth(), image.getHeight());
+            for (int i = 0; i < panels.size(); i++) {
+                Graphics2D cell = (Graphics2D) g.create((i % c) * w, (i / c) * h, w, h);
+                try {
+                    panels.get(i).paint(cell, w, h);
+                } finally {
+                    cell.dispose();
+                }
+            }
+        } finally {
+            g.dispose();
         }
+        return image;
+    }
+
+    private static void writeGrid(Path file, List<? extends org.knowm.xchart.internal.chartpart.Chart<?, ?>> panels, int cols) throws IOException {
+        BufferedImage image = grid(panels, cols);
+        write(file, out -> {
+            if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer available");
+        });
     }
 
     private static void headless() {

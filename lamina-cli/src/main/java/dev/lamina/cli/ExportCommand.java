@@ -33,7 +33,7 @@ final class ExportCommand implements Callable<Integer> {
     Path weights;
 
     @Option(names = "--model", description = "Model: ${COMPLETION-CANDIDATES}; needed without --weights or when the weights file does not name its model.",
-            completionCandidates = ImageModelNames.class)
+            completionCandidates = CliModels.All.class)
     String model;
 
     @Option(names = "--format", defaultValue = "onnx", description = "Output format: onnx (the only one); default ${DEFAULT-VALUE}.")
@@ -47,7 +47,9 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!format.equals("onnx")) throw new IllegalArgumentException("unknown export format '" + format + "'; available: onnx");
+        if (!format.equalsIgnoreCase("onnx")) throw new IllegalArgumentException("unknown export format '" + format + "' for --format; available: onnx");
+        if (model != null) model = CliModels.canonical("--model", model);
+        OutputPaths.prepareFile("--output", output);
         Sequential net;
         if (weights != null) {
             if (!Files.isRegularFile(weights)) throw new NoSuchFileException(weights.toString(), null, "no such weights file");
@@ -84,14 +86,6 @@ final class ExportCommand implements Callable<Integer> {
         System.out.println("wrote " + output + " (" + lm.name() + ", input ids int64[N, T" + (ctx > 0 ? " <= " + ctx : "") + "], output logits [N, T, "
                 + lm.model().vocabSize() + "], opset " + OnnxExport.OPSET + ")");
         return 0;
-    }
-
-    static final class ImageModelNames extends java.util.ArrayList<String> {
-        private static final long serialVersionUID = 1L;
-
-        ImageModelNames() {
-            super(Models.NAMES);
-        }
     }
 
     /** [1, *per-sample shape] from the model's Input layer. */

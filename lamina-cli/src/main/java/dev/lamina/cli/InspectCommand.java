@@ -64,19 +64,22 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        if (Models.NAMES.contains(model)) {
-            imageModel(Models.create(model, new Rng(seed)), model + " (fresh weights, seed " + seed + ")", out);
+        Path file = Path.of(model);
+        String name = CliModels.lower(model);
+        if (charts != null) OutputPaths.prepareDirectory("--charts", charts);
+        if (Models.NAMES.contains(name) && !Files.isRegularFile(file)) {
+            imageModel(Models.create(name, new Rng(seed)), name + " (fresh weights, seed " + seed + ")", out);
             return 0;
         }
-        Path file = Path.of(model);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("MODEL must be one of " + Models.NAMES + " or a file saved by `lamina train --save`; '" + model + "' is neither");
+            throw new IllegalArgumentException("MODEL must be one of " + String.join(", ", Models.NAMES) + " or a file saved by `lamina train --save`; '" + model + "' is neither"
+                    + (CliModels.isLanguageModel(name) ? " (a language model is inspected from its saved file: lamina train --model " + name + " --save FILE.safetensors)" : ""));
         }
-        String name = Safetensors.readMetadata(file).get(Models.MODEL_KEY);
-        if (LanguageModels.NAMES.contains(name)) {
+        String saved = Safetensors.readMetadata(file).get(Models.MODEL_KEY);
+        if (LanguageModels.NAMES.contains(saved)) {
             LanguageModels.Loaded loaded = LanguageModels.load(file);
             if (!(loaded.model() instanceof CharTransformer t)) {
-                throw new IllegalArgumentException(file + " holds a " + name + " language model: inspect shows the attention of transformer language models (and the layers of the image models)");
+                throw new IllegalArgumentException(file + " holds a " + saved + " language model: inspect shows the attention of transformer language models (and the layers of the image models)");
             }
             attention(t, loaded.vocabulary(), file.toString(), out);
         } else {

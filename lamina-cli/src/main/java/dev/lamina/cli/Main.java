@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code lamina} command. */
 @Command(name = "lamina", mixinStandardHelpOptions = true, version = "lamina 0.1.0",
         description = "Deep learning in pure Java: train and inspect neural networks.",
-        subcommands = {TrainCommand.class, SummaryCommand.class, InspectCommand.class, GenerateCommand.class, OnnxCommand.class, ExportCommand.class})
+        subcommands = {TrainCommand.class, SummaryCommand.class, InspectCommand.class, GenerateCommand.class, OnnxCommand.class, ExportCommand.class,
+                PredictCommand.class, EvaluateCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

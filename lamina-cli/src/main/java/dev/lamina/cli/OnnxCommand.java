@@ -57,6 +57,10 @@ final class OnnxCommand implements Runnable {
                 int eq = spec.indexOf('=');
                 if (eq <= 0 || eq == spec.length() - 1) throw new IllegalArgumentException("--input expects NAME=FILE.npy, got '" + spec + "'");
                 String name = spec.substring(0, eq);
+                if (m.inputs().stream().noneMatch(v -> v.name().equals(name))) {
+                    throw new IllegalArgumentException("--input " + spec + ": unknown input name '" + name + "'; " + model + " has the inputs "
+                            + m.inputs().stream().map(OnnxModel.ValueInfo::toString).collect(java.util.stream.Collectors.joining(", ")));
+                }
                 Path file = Path.of(spec.substring(eq + 1));
                 if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such input file for '" + name + "'");
                 NpyArray a = Npy.read(file);
@@ -65,7 +69,7 @@ final class OnnxCommand implements Runnable {
             long start = System.nanoTime();
             Map<String, Tensor> out = m.run(feeds);
             double ms = (System.nanoTime() - start) / 1e6;
-            Files.createDirectories(outputDir);
+            OutputPaths.prepareDirectory("--output-dir", outputDir);
             for (Map.Entry<String, Tensor> e : out.entrySet()) {
                 Path f = outputDir.resolve(fileName(e.getKey()) + ".npy");
                 Npy.write(f, e.getValue().shape(), e.getValue().toArray());

@@ -47,8 +47,15 @@ final class RunSettings {
             new Setting("--seed", "seed", t -> Long.toString(t.seed), (t, v) -> t.seed = Long.parseLong(v)),
             new Setting("--limit", "limit", t -> t.limit == null ? "" : Integer.toString(t.limit),
                     (t, v) -> t.limit = v.isEmpty() ? null : Integer.valueOf(v)),
+            new Setting("--val-split", "val_split", t -> t.valSplit == null ? "" : Double.toString(t.valSplit),
+                    (t, v) -> t.valSplit = v.isEmpty() ? null : Double.valueOf(v)),
+            new Setting("--val-data", "val_data", t -> t.valData == null ? "" : t.valData.toAbsolutePath().normalize().toString(),
+                    (t, v) -> t.valData = v.isEmpty() ? null : Path.of(v)),
             new Setting("--checkpoint-every", "checkpoint_every", t -> t.checkpointEvery == null ? "" : Integer.toString(t.checkpointEvery),
                     (t, v) -> t.checkpointEvery = v.isEmpty() ? null : Integer.valueOf(v)));
+
+    /** Settings that checkpoints written before they existed lack; such a run had them off. */
+    private static final List<String> ADDED_LATER = List.of("val_split", "val_data");
 
     static Path dataDir(TrainCommand t) {
         return t.data != null ? t.data : LanguageModels.NAMES.contains(t.model) ? TextTraining.defaultText() : TrainCommand.defaultData();
@@ -64,16 +71,19 @@ final class RunSettings {
 
     /**
      * Loads the checkpoint {@code --resume} names and puts its settings into {@code t}, after checking that the
-     * flags given explicitly agree with them.
+     * flags given explicitly agree with them; {@code t.resumedFrom} becomes the checkpoint directory loaded.
      *
      * @throws IllegalArgumentException listing every conflicting flag
      */
     static Checkpoint resume(TrainCommand t, ParseResult parsed) throws IOException {
-        Checkpoint c = Checkpoint.load(t.resume);
-        Map<String, String> saved = c.config();
+        Path located = Checkpoint.locate(t.resume);
+        Checkpoint c = Checkpoint.load(located);   // the directory located, not latest read again: it may have moved on
+        t.resumedFrom = located;
+        Map<String, String> saved = new LinkedHashMap<>(c.config());
         if (!"lamina train".equals(saved.get("command"))) {
             throw new IllegalArgumentException("--resume " + t.resume + ": not a checkpoint of 'lamina train' (its settings name no command)");
         }
+        for (String key : ADDED_LATER) saved.putIfAbsent(key, "");
         for (Setting s : SETTINGS) {
             if (!saved.containsKey(s.key())) throw new IllegalArgumentException("--resume " + t.resume + ": the checkpoint's settings lack '" + s.key() + "'");
         }

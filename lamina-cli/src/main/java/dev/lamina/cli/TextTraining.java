@@ -18,11 +18,15 @@ import dev.lamina.tensor.Rng;
 import dev.lamina.train.Callback;
 import dev.lamina.train.EarlyStopping;
 import dev.lamina.train.EpochResult;
+import dev.lamina.train.History;
+import dev.lamina.train.NonFiniteLossException;
 import dev.lamina.train.Trainer;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -58,9 +62,11 @@ final class TextTraining {
         Trainer trainer = new Trainer(model, LanguageModel.loss(), opt).evalBatchSize(batch);
         int epochs = cmd.epochs;
         if (!cmd.noProgress && Progress.interactive()) trainer.callback(new Progress(epochs));
+        List<EpochResult> results = new ArrayList<>();
         trainer.callback(new Callback() {
             @Override
             public void onEpochEnd(EpochResult r) {
+                results.add(r);
                 if (cmd.json) {
                     out.println(jsonLine(r, epochs, seq));
                     out.flush();
@@ -72,13 +78,26 @@ final class TextTraining {
         LrSchedule schedule = cmd.lrSchedule();
         if (schedule != null) trainer.scheduler(new Scheduler(opt, schedule));
         trainer.clipGradNorm(cmd.clipNorm != null ? cmd.clipNorm : 1.0);
-        if (cmd.patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, cmd.patience));
+        if (cmd.patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, cmd.patience).restoreBestWeights(true));
         DataLoader loader = new DataLoader(train, batch, true, false, rng.split()).prefetch(2);
-        cmd.checkpointing(trainer, rng, checkpoint, saveTo, null, human);
-        trainer.fit(loader, valid, epochs);
+        cmd.checkpointing(trainer, rng, checkpoint, saveTo, results, human);
+        History history;
+        try {
+            history = trainer.fit(loader, valid, epochs);
+        } catch (NonFiniteLossException e) {
+            writePlot(results, file, human);
+            throw e;
+        }
+        if (history.restoredBest() && history.modelEpoch() != history.last().epoch()) {
+            EpochResult kept = history.result();
+            human.printf(Locale.ROOT, "%s: keeping the best epoch, %d (validation loss %.4f, %.3f bits/char; its weights restored)%n",
+                    history.stoppedEarly() ? "early stopping after epoch " + history.last().epoch() : "after epoch " + history.last().epoch(),
+                    kept.epoch(), kept.valLoss(), kept.valLoss() / LN2);
+        }
+        writePlot(results, file, human);
         if (cmd.save != null) {
             LanguageModels.save(model, cmd.model, corpus.vocabulary(), cmd.save);
-            human.println("wrote " + cmd.save);
+            human.printf(Locale.ROOT, "wrote %s (the weights of epoch %d)%n", cmd.save, history.modelEpoch());
         }
         String prompt = corpus.vocabulary().decode(corpus.ids(0, Math.min(16, corpus.length())));
         int[] sample = new TextGenerator(model, 0.8, 0, new Rng(cmd.seed)).generate(corpus.vocabulary().encode(prompt), 300, null);
@@ -86,6 +105,13 @@ final class TextTraining {
         human.println("sample (temperature 0.8):");
         human.println(prompt + corpus.vocabulary().decode(sample));
         return 0;
+    }
+
+    /** The loss and bits-per-character curves, when --plot asks for them and an epoch is done. */
+    private void writePlot(List<EpochResult> results, Path text, PrintStream human) throws IOException {
+        if (cmd.plot == null || results.isEmpty()) return;
+        Charts.writeTextCurves(results, cmd.model + " on " + text.getFileName(), cmd.plot);
+        human.println("wrote " + cmd.plot);
     }
 
     static String summaryLine(EpochResult r, int epochs, int seq) {
@@ -104,6 +130,7 @@ final class TextTraining {
                 .put("lr", r.lr())
                 .put("epoch_seconds", r.epochSeconds())
                 .put("eval_seconds", r.evalSeconds())
+                .put("samples_per_second", r.samplesPerSecond())
                 .put("chars_per_second", r.samplesPerSecond() * seq)
                 .toString();
     }

@@ -5,7 +5,6 @@ import dev.lamina.data.Dataset;
 import dev.lamina.data.FashionMnist;
 import dev.lamina.io.Checkpoint;
 import dev.lamina.kernels.Parallel;
-import dev.lamina.models.LanguageModels;
 import dev.lamina.models.Models;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Sequential;
@@ -41,7 +40,7 @@ import java.util.concurrent.Callable;
         description = {"Train and evaluate a model on Fashion-MNIST (the bundled subset by default).",
                 "Prints a summary line per epoch (and a progress bar on a terminal), then per-class precision, recall and F1 and the confusion matrix of the test set."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "mlp", description = "Model to train: ${COMPLETION-CANDIDATES} (lstm and transformer are character-level language models on a text file); default ${DEFAULT-VALUE}.", completionCandidates = ModelNames.class)
+    @Option(names = "--model", defaultValue = "mlp", description = "Model to train: ${COMPLETION-CANDIDATES} (lstm and transformer are character-level language models on a text file); default ${DEFAULT-VALUE}.", completionCandidates = CliModels.All.class)
     String model;
 
     @Option(names = "--data", paramLabel = "DIR|FILE", description = "Directory with the four IDX files (raw or .gz), or a UTF-8 text file for lstm/transformer; default: the Fashion-MNIST subset or the KJV text shipped in the repository.")
@@ -71,8 +70,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip-norm", paramLabel = "MAX", description = "Clip the global gradient norm to MAX before each step.")
     Double clipNorm;
 
-    @Option(names = "--patience", paramLabel = "N", description = "Stop early when the test loss has not improved for N epochs (it monitors the test set: use it to save time, not to select models).")
+    @Option(names = "--patience", paramLabel = "N", description = "Stop early when the validation loss has not improved for N epochs, and keep (report, save) the best epoch's weights. Without --val-split or --val-data (image models) it watches the test loss only to save time: the last epoch is kept, never one chosen by the test set.")
     Integer patience;
+
+    @Option(names = "--val-split", paramLabel = "FRACTION", description = "Image models: hold out this share of the training set (stratified by class, seeded by --seed) as a validation set: the per-epoch report, --patience and the best-epoch choice use it; the test set is evaluated once, at the end.")
+    Double valSplit;
+
+    @Option(names = "--val-data", paramLabel = "DIR", description = "Image models: a separate validation set, a directory with one images and one labels IDX file (or the four files of --data: its t10k pair); used as --val-split's.")
+    Path valData;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation and shuffling; default ${DEFAULT-VALUE}.")
     long seed;
@@ -83,10 +88,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training examples.")
     Integer limit;
 
-    @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second); other messages go to standard error.")
+    @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second; validation_loss, validation_accuracy, validation_macro_f1 instead of the test_ keys with --val-split/--val-data, then one {\"set\":\"test\", ...} object of the final test evaluation; lstm/transformer: validation_loss, bits per character, chars_per_second); other messages go to standard error.")
     boolean json;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test) to FILE.png and the test confusion matrix to FILE-confusion.png.")
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test, or train and validation with --val-split/--val-data) to FILE.png and the test confusion matrix (of the model kept) to FILE-confusion.png; for lstm/transformer, loss and bits per character per epoch (train, validation) to FILE.png.")
     Path plot;
 
     @Option(names = "--no-progress", description = "No progress bar (it is drawn only on an interactive terminal anyway).")
@@ -104,31 +109,31 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    static final class ModelNames extends ArrayList<String> {
-        private static final long serialVersionUID = 1L;
-
-        ModelNames() {
-            super(Models.NAMES);
-            addAll(LanguageModels.NAMES);
-        }
-    }
+    /** The checkpoint directory {@code --resume} loaded (set by {@link RunSettings#resume}). */
+    Path resumedFrom;
 
     @Override
     public Integer call() throws IOException {
+        model = CliModels.canonical("--model", model);
+        Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
+        if (checkpointDir != null) OutputPaths.prepareDirectory("--checkpoint-dir", checkpointDir);
+        try (RunGuard guard = RunGuard.start(saveTo, spec.commandLine().getParseResult().originalArgs())) {
+            return train(saveTo);
+        }
+    }
+
+    private Integer train(Path saveTo) throws IOException {
         Checkpoint checkpoint = resume == null ? null : RunSettings.resume(this, spec.commandLine().getParseResult());
         if (checkpointEvery != null && checkpointEvery <= 0) throw new IllegalArgumentException("--checkpoint-every must be positive, got " + checkpointEvery);
         if (checkpointEvery != null && checkpointDir == null && resume == null) throw new IllegalArgumentException("--checkpoint-every needs --checkpoint-dir");
-        Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
-        if (epochs <= 0 || (batchSize != null && batchSize <= 0) || seqLen <= 0) throw new IllegalArgumentException("--epochs, --batch-size and --seq-len must be positive");
-        if (lr < 0 || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be a non-negative number, got " + lr);
-        if (clipNorm != null && !(clipNorm > 0)) throw new IllegalArgumentException("--clip-norm must be positive, got " + clipNorm);
-        if (patience != null && patience < 0) throw new IllegalArgumentException("--patience must be >= 0, got " + patience);
-        if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be positive, got " + limit);
-        if (threads != null) {
-            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-            Parallel.setThreads(threads);
+        FlagChecks.check(this);
+        if (threads != null) Parallel.setThreads(threads);
+        OutputPaths.prepareFile("--save", save);
+        if (plot != null) {
+            OutputPaths.prepareFile("--plot", plot);
+            OutputPaths.prepareFile("--plot", Charts.confusionPath(plot));
         }
-        if (LanguageModels.NAMES.contains(model)) return new TextTraining(this).run(checkpoint, saveTo);
+        if (CliModels.isLanguageModel(model)) return new TextTraining(this).run(checkpoint, saveTo);
         PrintStream out = System.out;
         PrintStream human = json ? System.err : System.out; // --json keeps standard output pure JSON lines
 
@@ -136,13 +141,15 @@ final class TrainCommand implements Callable<Integer> {
         Sequential net = Models.create(model, rng);
         Path dir = data != null ? data : defaultData();
         FashionMnist.Split split = FashionMnist.load(dir);
-        Dataset train = limit != null ? split.train().head(limit) : split.train();
+        ValidationSet held = ValidationSet.of(valSplit, valData, seed, limit != null ? split.train().head(limit) : split.train());
+        Dataset train = held.train(), validation = held.validation();
         Dataset test = split.test();
+        String watched = heldOut();
         Optimizer opt = optimizer(net.parameters());
         LrSchedule lrSchedule = lrSchedule();
 
-        human.printf(Locale.ROOT, "model %s (%,d parameters), data %s: %,d train / %,d test, %d threads%n",
-                model, net.parameterCount(), dir, train.size(), split.test().size(), Parallel.threads());
+        human.printf(Locale.ROOT, "model %s (%,d parameters), data %s: %,d train / %,d test%s, %d threads%n",
+                model, net.parameterCount(), dir, train.size(), split.test().size(), validation != null ? " / " + held.description() : "", Parallel.threads());
 
         List<EpochResult> results = new ArrayList<>();
         Trainer trainer = new Trainer(net, new CrossEntropyLoss(), opt);
@@ -153,39 +160,36 @@ final class TrainCommand implements Callable<Integer> {
             public void onEpochEnd(EpochResult r) {
                 results.add(r);
                 if (json) {
-                    out.println(jsonLine(r, epochs));
+                    out.println(jsonLine(r, epochs, watched));
                     out.flush();
                 } else {
-                    human.println(summaryLine(r, epochs));
+                    human.println(summaryLine(r, epochs, watched));
                 }
             }
         });
         if (lrSchedule != null) trainer.scheduler(new Scheduler(opt, lrSchedule));
         if (clipNorm != null) trainer.clipGradNorm(clipNorm);
-        if (patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, patience));
+        if (patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, patience).restoreBestWeights(validation != null));
 
         DataLoader loader = new DataLoader(train, batchSize != null ? batchSize : 64, true, false, rng.split()).prefetch(2);
         checkpointing(trainer, rng, checkpoint, saveTo, results, human);
         History history;
         try {
-            history = trainer.fit(loader, test, epochs);
+            history = trainer.fit(loader, validation != null ? validation : test, epochs);
         } catch (NonFiniteLossException e) {
-            if (plot != null && !results.isEmpty()) writePlots(results, human);
+            if (plot != null && !results.isEmpty()) writePlots(results, null, human);
             throw e;
         }
-        if (history.stoppedEarly()) {
-            human.printf(Locale.ROOT, "early stopping: the test loss has not improved for %d epochs; best in epoch %d%n", patience, history.bestEpoch());
+        FinalReport report = FinalReport.of(history, validation != null ? trainer.evaluate(test) : null, patience);
+        report.print(human, FashionMnist.CLASSES);
+        if (json && validation != null) {
+            out.println(report.testJson());
+            out.flush();
         }
-        EpochResult last = history.last();
-        human.println();
-        human.print(last.validation().confusion().report(FashionMnist.CLASSES));
-        human.println();
-        human.println("confusion matrix of the test set (rows: actual class, columns: predicted class)");
-        human.print(last.validation().confusion().format(FashionMnist.CLASSES));
-        if (plot != null) writePlots(results, human);
+        if (plot != null) writePlots(results, report, human);
         if (save != null) {
             Models.save(net, model, save);
-            human.println("wrote " + save);
+            human.printf(Locale.ROOT, "wrote %s (the weights of epoch %d)%n", save, history.modelEpoch());
         }
         return 0;
     }
@@ -200,7 +204,7 @@ final class TrainCommand implements Callable<Integer> {
             trainer.resume(checkpoint);
             if (results != null) results.addAll(checkpoint.history());
             Checkpoint.Progress p = checkpoint.progress();
-            human.printf(Locale.ROOT, "resuming %s: %s (step %d)%n", Checkpoint.locate(resume),
+            human.printf(Locale.ROOT, "resuming %s: %s (step %d)%n", resumedFrom,
                     p.epoch() > epochs || p.stop().equals("EARLY_STOPPING") ? "the run had finished"
                             : p.batch() == 0 ? "epoch " + p.epoch() + " from its start" : "epoch " + p.epoch() + " after batch " + p.batch() + " of " + p.batchesPerEpoch(),
                     p.globalStep());
@@ -228,29 +232,41 @@ final class TrainCommand implements Callable<Integer> {
         };
     }
 
-    private void writePlots(List<EpochResult> results, PrintStream human) throws IOException {
+    /** The curves, and the confusion matrix of the test set: the final one of {@code report}, else the last epoch's. */
+    private void writePlots(List<EpochResult> results, FinalReport report, PrintStream human) throws IOException {
         String title = model + " on " + (data != null ? data.getFileName() : "fashion-mnist-subset");
-        Charts.writeCurves(results, title, plot);
+        Charts.writeCurves(results, heldOut(), title, plot);
         Path confusion = Charts.confusionPath(plot);
         EpochResult last = results.getLast();
-        Charts.writeConfusion(last.validation().confusion(), FashionMnist.CLASSES, title + ", epoch " + last.epoch() + ", test set", confusion);
-        human.println("wrote " + plot + " and " + confusion);
+        boolean lastIsTest = last.validation() != null && heldOut().equals("test");
+        if (report != null) {
+            Charts.writeConfusion(report.test().confusion(), FashionMnist.CLASSES, title + ", epoch " + report.epoch() + ", test set", confusion);
+        } else if (lastIsTest) {
+            Charts.writeConfusion(last.validation().confusion(), FashionMnist.CLASSES, title + ", epoch " + last.epoch() + ", test set", confusion);
+        }
+        human.println("wrote " + plot + (report != null || lastIsTest ? " and " + confusion : ""));
     }
 
-    static String summaryLine(EpochResult r, int epochs) {
-        return String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test loss %.4f  test accuracy %.2f%%  %.1f s  %,.0f samples/s",
-                r.epoch(), epochs, r.trainLoss(), 100 * r.trainAccuracy(), r.valLoss(), 100 * r.valAccuracy(), r.epochSeconds(), r.samplesPerSecond());
+    /** The set each epoch is evaluated on: "validation" with --val-split or --val-data, else "test". */
+    private String heldOut() {
+        return valSplit != null || valData != null ? "validation" : "test";
     }
 
-    static String jsonLine(EpochResult r, int epochs) {
+    /** @param set what the epoch was evaluated on: "test", or "validation" with --val-split/--val-data */
+    static String summaryLine(EpochResult r, int epochs, String set) {
+        return String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  train accuracy %.2f%%  %s loss %.4f  %s accuracy %.2f%%  %.1f s  %,.0f samples/s",
+                r.epoch(), epochs, r.trainLoss(), 100 * r.trainAccuracy(), set, r.valLoss(), set, 100 * r.valAccuracy(), r.epochSeconds(), r.samplesPerSecond());
+    }
+
+    static String jsonLine(EpochResult r, int epochs, String set) {
         return new Json()
                 .put("epoch", r.epoch())
                 .put("epochs", epochs)
                 .put("train_loss", r.trainLoss())
                 .put("train_accuracy", r.trainAccuracy())
-                .put("test_loss", r.valLoss())
-                .put("test_accuracy", r.valAccuracy())
-                .put("test_macro_f1", r.valMacroF1())
+                .put(set + "_loss", r.valLoss())
+                .put(set + "_accuracy", r.valAccuracy())
+                .put(set + "_macro_f1", r.valMacroF1())
                 .put("lr", r.lr())
                 .put("epoch_seconds", r.epochSeconds())
                 .put("eval_seconds", r.evalSeconds())

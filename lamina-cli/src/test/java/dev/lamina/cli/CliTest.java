@@ -176,7 +176,7 @@ class CliTest {
         assertEquals(0.25, o.get("z"));
     }
 
-    /** A strict parser for the flat JSON objects the CLI writes (numbers, strings, null, true/false). */
+    /** A strict parser for the JSON objects the CLI writes (numbers, strings, null, true/false, arrays, nested objects). */
     static final class JsonCheck {
         private final String s;
         private int i;
@@ -218,6 +218,8 @@ class CliTest {
         private Object value() {
             char c = peek();
             if (c == '"') return string();
+            if (c == '{') return object();
+            if (c == '[') return array();
             for (String lit : new String[] {"null", "true", "false"}) {
                 if (s.startsWith(lit, i)) {
                     i += lit.length();
@@ -228,6 +230,24 @@ class CliTest {
             if (!m.lookingAt()) throw new AssertionError("bad value at " + i + " in " + s);
             i = m.end();
             return Double.parseDouble(m.group());
+        }
+
+        private List<Object> array() {
+            List<Object> out = new java.util.ArrayList<>();
+            expect('[');
+            ws();
+            if (peek() == ']') {
+                i++;
+                return out;
+            }
+            while (true) {
+                ws();
+                out.add(value());
+                ws();
+                char c = next();
+                if (c == ']') return out;
+                if (c != ',') throw new AssertionError("expected , or ] at " + (i - 1) + " in " + s);
+            }
         }
 
         private String string() {

@@ -17,10 +17,17 @@ public final class FashionMnist {
 
     public static final String[] CLASSES = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
+    /** The base names of the four IDX files: training images and labels, test images and labels. */
+    private static final List<String> FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+
     /** Training and test sets. */
     public record Split(Dataset train, Dataset test) {}
 
     public static Split load(Path dir) throws IOException {
+        if (Files.isRegularFile(dir)) {
+            throw new IOException(dir + " is a file, not a directory: image data is a directory holding the four IDX files "
+                    + String.join(", ", FILES) + " (each raw or with .gz)");
+        }
         if (!Files.isDirectory(dir)) throw new IOException("data directory not found: " + dir.toAbsolutePath());
         List<String> missing = new ArrayList<>();
         Path trainX = find(dir, "train-images-idx3-ubyte", missing), trainY = find(dir, "train-labels-idx1-ubyte", missing);
@@ -41,7 +48,8 @@ public final class FashionMnist {
         return null;
     }
 
-    private static Dataset pair(Path images, Path labels) throws IOException {
+    /** One set from an images file [N, 28, 28] and its labels file [N] (IDX, raw or gzipped), as {@link #load} reads each. */
+    public static Dataset pair(Path images, Path labels) throws IOException {
         Tensor x = Idx.read(images), y = Idx.read(labels);
         if (x.dim() != 3) throw new IOException(images + ": expected images [N, rows, cols], got rank " + x.dim());
         if (y.dim() != 1) throw new IOException(labels + ": expected labels [N], got rank " + y.dim());

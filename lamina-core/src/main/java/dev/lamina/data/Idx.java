@@ -33,6 +33,8 @@ public final class Idx {
             return read(in, file.toString());
         } catch (java.util.zip.ZipException e) {
             throw new IOException(file + ": corrupt gzip data (" + e.getMessage() + ")", e);
+        } catch (EOFException e) {
+            throw new IOException(file + ": truncated or corrupt gzip file: it ends before its data does (" + e.getMessage() + ")", e);
         }
     }
 

@@ -33,6 +33,14 @@ public final class TextCorpus {
 
     /** Reads a UTF-8 text file; malformed UTF-8, an empty file or one with a single distinct character is rejected. */
     public static TextCorpus load(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            boolean empty;
+            try (var entries = Files.list(file)) {
+                empty = entries.findAny().isEmpty();
+            }
+            throw new IOException(file + " is " + (empty ? "an empty directory" : "a directory") + ", not a text file: a text corpus is one UTF-8 text file (e.g. corpus.txt)");
+        }
+        if (!Files.exists(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such text file");
         long size = Files.size(file);
         if (size > MAX_BYTES) throw new IOException(file + ": " + size + " bytes is more than the " + MAX_BYTES + " a text corpus may have");
         String text;

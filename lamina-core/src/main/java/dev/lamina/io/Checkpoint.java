@@ -13,7 +13,6 @@ import dev.lamina.train.Evaluation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -188,11 +185,19 @@ public record Checkpoint(Map<String, Tensor> model, List<String> optimizerParame
         Objects.requireNonNull(dir, "dir");
         if (keep < 0) throw new IllegalArgumentException("Checkpoint.save: keep must be >= 0, got " + keep);
         Path root = dir.toAbsolutePath().normalize();
-        Files.createDirectories(root);
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new IOException("cannot create the checkpoint directory " + dir + ": " + AtomicFiles.reason(e, dir), e);
+        }
         removeDebris(root);
         Path tmp = root.resolve(TMP_PREFIX + String.format("%09d", progress.globalStep()) + "-"
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
-        Files.createDirectory(tmp);
+        try {
+            Files.createDirectory(tmp);
+        } catch (IOException e) {
+            throw new IOException("cannot save a checkpoint into " + dir + ": " + AtomicFiles.reason(e, tmp), e);
+        }
         boolean complete = false;
         try {
             stage.reached("tmp-created");
@@ -252,7 +257,7 @@ public record Checkpoint(Map<String, Tensor> model, List<String> optimizerParame
             name = String.format("ckpt-%09d-%d", progress.globalStep(), k);
         }
         Path target = root.resolve(name);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.move(tmp, target);
         forceDirectory(root);
         stage.reached("renamed");
 
@@ -442,30 +447,11 @@ public record Checkpoint(Map<String, Tensor> model, List<String> optimizerParame
 
     /** Writes {@code bytes} to a temporary file beside {@code target}, forces it, renames it over {@code target}, forces the directory. */
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path dir = target.getParent();
-        Path tmp = dir.resolve("." + target.getFileName() + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) ch.write(b);
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-        } finally {
-            if (!moved) Files.deleteIfExists(tmp);
-        }
-        forceDirectory(dir);
+        AtomicFiles.write(target, bytes);
     }
 
-    /** Makes a directory's entries (creations, renames) durable; best effort where the platform cannot. */
     private static void forceDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException ignored) {
-            // not supported on every platform
-        }
+        AtomicFiles.forceDirectory(dir);
     }
 
     private static String sha256(Path file) throws IOException {

@@ -1,7 +1,6 @@
 package dev.lamina.io;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -480,14 +479,14 @@ public final class Npy {
 
     // ------------------------------------------------------------------------------------------------ writing
 
-    /** Writes {@code data} with the given shape as a version 1.0 {@code '<f4'} C-ordered {@code .npy} file. */
+    /** Writes {@code data} with the given shape as a version 1.0 {@code '<f4'} C-ordered {@code .npy} file, atomically. */
     public static void write(Path path, int[] shape, float[] data) throws IOException {
         Objects.requireNonNull(path, "path");
         byte[] header = header(shape, data);
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), CHUNK)) {
+        AtomicFiles.writeStream(path, out -> {
             out.write(header);
             writeData(out, data);
-        }
+        });
     }
 
     /** Writes an {@link NpyArray}'s shape and data as {@code '<f4'} (its original dtype is not preserved). */

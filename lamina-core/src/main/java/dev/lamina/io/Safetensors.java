@@ -9,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -17,13 +16,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntConsumer;
 
 /**
@@ -342,39 +339,17 @@ public final class Safetensors {
         }
         byte[] header = header(list, metadata == null ? Map.of() : metadata);
 
-        Path target = path.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = dir.resolve("." + target.getFileName() + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                buf.putLong(header.length);
-                buf.flip();
-                writeFully(ch, buf);
-                writeFully(ch, ByteBuffer.wrap(header));
-                for (int i = 0; i < list.size(); i++) {
-                    beforeTensor.accept(i);
-                    writeTensor(ch, list.get(i).getValue(), buf);
-                }
-                ch.force(true);
+        AtomicFiles.write(path, ch -> {
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            buf.putLong(header.length);
+            buf.flip();
+            writeFully(ch, buf);
+            writeFully(ch, ByteBuffer.wrap(header));
+            for (int i = 0; i < list.size(); i++) {
+                beforeTensor.accept(i);
+                writeTensor(ch, list.get(i).getValue(), buf);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            moved = true;
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is what matters
-                }
-            }
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true); // make the rename durable; not supported everywhere, hence best effort
-        } catch (IOException ignored) {
-            // best effort
-        }
+        });
     }
 
     private static byte[] header(List<Map.Entry<String, Tensor>> list, Map<String, String> metadata) {

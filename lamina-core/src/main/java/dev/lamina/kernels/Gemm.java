@@ -20,9 +20,12 @@ package dev.lamina.kernels;
  */
 public final class Gemm {
 
-    /** Whether the Vector API kernel is in use (the module is present and {@code lamina.vector} isn't false). */
-    public static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equalsIgnoreCase(System.getProperty("lamina.vector"));
+    /**
+     * Whether the Vector API kernels are in use (the module is present and {@code lamina.vector} isn't false); every
+     * kernel's choice of path reads this one flag. When the module is missing, one warning is logged (see
+     * {@link VectorSupport}).
+     */
+    public static final boolean VECTOR = VectorSupport.decide();
 
     private Gemm() {
     }

@@ -75,7 +75,11 @@ public final class CrossEntropyLoss implements Loss {
         int counted = 0;
         for (int i = 0; i < n; i++) {
             if (t[i] == ignoreIndex) continue;
-            if (t[i] != Math.rint(t[i]) || t[i] < 0 || t[i] >= c) {
+            if (t[i] != Math.rint(t[i])) {
+                throw new IllegalArgumentException("cross_entropy: target class " + t[i] + " at position " + i + " is not a whole number (class-index targets"
+                        + " are integers in [0, " + c + ") for logits of shape " + Shape.str(logits.shape()) + "; for soft labels pass probabilities of the logits' shape)");
+            }
+            if (t[i] < 0 || t[i] >= c) {
                 throw new IndexOutOfBoundsException("cross_entropy: target class " + t[i] + " at position " + i + " is out of range [0, " + c + ") for logits of shape " + Shape.str(logits.shape()));
             }
             counted++;

@@ -147,7 +147,16 @@ public final class EarlyStopping {
         }
     }
 
-    /** Puts the best epoch's weights back into {@code model}, when asked to and when there was a best epoch. */
+    /** Whether the model gets back the best epoch's weights when training ends. */
+    public boolean restoresBestWeights() {
+        return restoreBest;
+    }
+
+    /**
+     * Puts the best epoch's weights back into {@code model}, when asked to and when there was a best epoch.
+     *
+     * @return whether it did (the Trainer then records {@link #bestEpoch()} as {@link History#modelEpoch()})
+     */
     public boolean restore(Module model) {
         if (!restoreBest || bestWeights == null) return false;
         for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {

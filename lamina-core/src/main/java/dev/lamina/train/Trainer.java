@@ -360,7 +360,7 @@ public final class Trainer {
                 if (stop) break;
             }
             if (history.stopReason() == History.Stop.RUNNING) history.stop(History.Stop.COMPLETED);
-            if (earlyStopping != null) earlyStopping.restore(model);
+            if (earlyStopping != null && earlyStopping.restore(model)) history.restoredEpoch(earlyStopping.bestEpoch());
             return history;
         } catch (NonFiniteLossException e) {
             history.stop(History.Stop.NON_FINITE_LOSS);
@@ -470,6 +470,15 @@ public final class Trainer {
 
     /** The model on the batches of a loader, in evaluation mode and without a tape. */
     public Evaluation evaluate(DataLoader data) {
+        return evaluate(model, loss, data);
+    }
+
+    /**
+     * Any model on the batches of a loader, in evaluation mode and without a tape (the model's mode is restored
+     * afterwards): the mean loss and, for a classifier (outputs [N, C], targets [N]), accuracy and confusion matrix.
+     * What {@link #fit} reports for its validation set; {@code lamina evaluate} uses it on saved models.
+     */
+    public static Evaluation evaluate(Module model, Loss loss, DataLoader data) {
         boolean wasTraining = model.isTraining();
         model.eval();
         double lossSum = 0;

@@ -59,9 +59,7 @@ import onnx.Onnx.ValueInfoProto;
 import onnx.Onnx.TensorProto;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -130,11 +128,7 @@ public final class OnnxExport {
     }
 
     private static void write(ModelProto model, Path out) throws IOException {
-        byte[] bytes = model.toByteArray();
-        Path abs = out.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        dev.lamina.io.AtomicFiles.write(out, model.toByteArray());
     }
 
     /** The ONNX model as a protobuf message. */

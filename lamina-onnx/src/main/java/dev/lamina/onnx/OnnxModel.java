@@ -323,14 +323,14 @@ public final class OnnxModel {
     public Map<String, Tensor> run(Map<String, Tensor> feeds, NodeProfile profile) {
         Map<String, Value> env = new HashMap<>(constants);
         Set<String> expected = new HashSet<>();
+        for (ValueInfoProto v : inputs) expected.add(v.getName());
+        for (String name : feeds.keySet()) {   // a misspelt name is reported as such, before the input it was meant for is missed
+            if (!expected.contains(name)) throw new OnnxException("unknown input '" + name + "'; the model's inputs: " + inputs());
+        }
         for (ValueInfoProto v : inputs) {
-            expected.add(v.getName());
             Tensor t = feeds.get(v.getName());
             if (t == null) throw new OnnxException("missing input '" + v.getName() + "' (" + info(v) + "); the model's inputs: " + inputs());
             env.put(v.getName(), feed(v, t));
-        }
-        for (String name : feeds.keySet()) {
-            if (!expected.contains(name)) throw new OnnxException("unknown input '" + name + "'; the model's inputs: " + inputs());
         }
         try (var scope = Autograd.noGrad()) {
             if (profile == null) {
