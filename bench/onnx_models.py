@@ -65,26 +65,53 @@ def char_lstm():
 
 
 class Encoder(nn.Module):
-    """A BERT-base-shaped encoder: token and position embeddings, post-norm GELU layers, padding mask."""
+    """A BERT-base-shaped encoder written as Hugging Face's BERT is: token, position and type embeddings, LayerNorm,
+    post-norm layers with separate query/key/value projections, an additive padding mask, exact (erf) GELU."""
 
     def __init__(self, layers=12, d=768, heads=12, vocab=30522, ctx=512):
         super().__init__()
         self.tok = nn.Embedding(vocab, d)
         self.pos = nn.Embedding(ctx, d)
-        self.norm = nn.LayerNorm(d)
-        layer = nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, activation="gelu", batch_first=True)
-        self.enc = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.typ = nn.Embedding(2, d)
+        self.norm = nn.LayerNorm(d, eps=1e-12)
+        self.layers = nn.ModuleList([BertLayer(d, heads) for _ in range(layers)])
 
     def forward(self, ids, mask):
-        pos = torch.arange(ids.shape[1]).unsqueeze(0)
-        return self.enc(self.norm(self.tok(ids) + self.pos(pos)), src_key_padding_mask=mask)
+        t = ids.shape[1]
+        x = self.tok(ids) + self.pos(torch.arange(t).unsqueeze(0)) + self.typ(torch.zeros_like(ids))
+        x = self.norm(x)
+        additive = (1.0 - mask[:, None, None, :].to(x.dtype)) * -10000.0  # 1 = token, 0 = padding
+        for layer in self.layers:
+            x = layer(x, additive)
+        return x
+
+
+class BertLayer(nn.Module):
+    def __init__(self, d, heads):
+        super().__init__()
+        self.heads = heads
+        self.query, self.key, self.value = nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
+        self.out = nn.Linear(d, d)
+        self.ln1 = nn.LayerNorm(d, eps=1e-12)
+        self.fc, self.proj = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+        self.ln2 = nn.LayerNorm(d, eps=1e-12)
+
+    def forward(self, x, additive):
+        b, t, d = x.shape
+        h = self.heads
+        split = lambda z: z.view(b, t, h, d // h).permute(0, 2, 1, 3)
+        q, k, v = split(self.query(x)), split(self.key(x)), split(self.value(x))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / (d // h) ** 0.5 + additive
+        ctx = torch.matmul(scores.softmax(dim=-1), v).permute(0, 2, 1, 3).reshape(b, t, d)
+        x = self.ln1(x + self.out(ctx))
+        return self.ln2(x + self.proj(nn.functional.gelu(self.fc(x))))
 
 
 def bert(layers=12, d=768, heads=12, seq=128):
     def build():
         ids = torch.randint(0, 30522, (1, seq))
-        mask = torch.zeros(1, seq, dtype=torch.bool)
-        mask[0, seq - seq // 8:] = True  # the last eighth is padding
+        mask = torch.ones(1, seq, dtype=torch.int64)
+        mask[0, seq - seq // 8:] = 0  # the last eighth is padding
         return Encoder(layers, d, heads), (ids, mask)
     return build
 
