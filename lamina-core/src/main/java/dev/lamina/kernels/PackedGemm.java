@@ -16,6 +16,8 @@ package dev.lamina.kernels;
 public final class PackedGemm {
     /** Multiply-adds per parallel chunk below which a product stays on one thread. */
     private static final long PAR_GRAIN = 64L * 1024;
+    /** The calling thread's packed A of {@link #multiplyShared} (the call waits for its workers, so one per thread suffices). */
+    private static final ThreadLocal<float[]> SHARED_A = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[VectorGemm.MR * VectorGemm.NR]);
 
     private final int k;
@@ -92,10 +94,7 @@ public final class PackedGemm {
      */
     public void prepare(int m, float[] a, int aOff, int aRowStride, int aColStride) {
         if (m <= 0) throw new IllegalArgumentException("PackedGemm: m must be positive, got " + m);
-        long lastA = aOff + (long) (m - 1) * aRowStride + (long) (k - 1) * aColStride;
-        if (aOff < 0 || lastA >= a.length || aOff + Math.min(0L, (long) (m - 1) * aRowStride) < 0) {
-            throw new IndexOutOfBoundsException("PackedGemm: A [" + m + "x" + k + "] at offset " + aOff + " outside its array of " + a.length);
-        }
+        checkA(m, a, aOff, aRowStride, aColStride);
         this.m = m;
         if (!Gemm.VECTOR) {
             this.a = a;
@@ -104,15 +103,54 @@ public final class PackedGemm {
             this.acs = aColStride;
             return;
         }
+        aPacked = packA(m, a, aOff, aRowStride, aColStride, aPacked);
+    }
+
+    /**
+     * {@link #multiply} that keeps nothing in the instance, so several threads may multiply by one packed B at once
+     * (an inference model's constant weight shared by concurrent runs): A is packed into a buffer of the call's own.
+     */
+    public void multiplyShared(int m, float[] a, int aOff, int aRowStride, int aColStride, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m <= 0) return;
+        checkA(m, a, aOff, aRowStride, aColStride);
+        checkC(m, 0, n, c, cOff, ldc);
+        if (!Gemm.VECTOR) {
+            Gemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, packed, 0, n, 1, c, cOff, ldc, accumulate);
+            return;
+        }
+        float[] ap = packA(m, a, aOff, aRowStride, aColStride, SHARED_A.get());
+        SHARED_A.set(ap);
+        int grain = columnGrain();
+        long perGrain = (long) m * grain * k;
+        Parallel.forRange((n + grain - 1) / grain, (int) Math.max(1, PAR_GRAIN / perGrain),
+                (s0, s1) -> columns(m, ap, s0 * grain, Math.min(n, s1 * grain), c, cOff, ldc, accumulate));
+    }
+
+    private void checkA(int m, float[] a, int aOff, int aRowStride, int aColStride) {
+        long lastA = aOff + (long) (m - 1) * aRowStride + (long) (k - 1) * aColStride;
+        if (aOff < 0 || lastA >= a.length || aOff + Math.min(0L, (long) (m - 1) * aRowStride) < 0) {
+            throw new IndexOutOfBoundsException("PackedGemm: A [" + m + "x" + k + "] at offset " + aOff + " outside its array of " + a.length);
+        }
+    }
+
+    private void checkC(int m, int colStart, int colEnd, float[] c, int cOff, int ldc) {
+        if (m > 1 && ldc < n) throw new IllegalArgumentException("ldc (" + ldc + ") < n (" + n + ")");
+        long lastC = cOff + (long) (m - 1) * ldc + colEnd - 1;
+        if (cOff < 0 || lastC >= c.length) throw new IndexOutOfBoundsException("PackedGemm: C [" + m + "x" + n + "] at offset " + cOff + " outside its array of " + c.length);
+    }
+
+    /** A [m, k] packed into MR-row strips per k block (into {@code into} when large enough, else a new array). */
+    private float[] packA(int m, float[] a, int aOff, int aRowStride, int aColStride, float[] into) {
         int mr = VectorGemm.MR, mStrips = (m + mr - 1) / mr;
-        if (aPacked.length < mStrips * mr * k) aPacked = new float[mStrips * mr * k];
+        float[] ap = into.length < mStrips * mr * k ? new float[mStrips * mr * k] : into;
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             for (int s = 0; s < mStrips; s++) {
                 int i = s * mr;
-                VectorGemm.packA(a, aOff, aRowStride, aColStride, i, Math.min(mr, m - i), p0, kcb, aPacked, mStrips * mr * p0 + s * mr * kcb);
+                VectorGemm.packA(a, aOff, aRowStride, aColStride, i, Math.min(mr, m - i), p0, kcb, ap, mStrips * mr * p0 + s * mr * kcb);
             }
         }
+        return ap;
     }
 
     /**
@@ -126,16 +164,19 @@ public final class PackedGemm {
             throw new IllegalArgumentException("PackedGemm: columns [" + colStart + ", " + colEnd + ") not within [0, " + n + ") at a multiple of " + columnGrain());
         }
         if (colStart >= colEnd) return;
-        if (m > 1 && ldc < n) throw new IllegalArgumentException("ldc (" + ldc + ") < n (" + n + ")");
-        long lastC = cOff + (long) (m - 1) * ldc + colEnd - 1;
-        if (cOff < 0 || lastC >= c.length) throw new IndexOutOfBoundsException("PackedGemm: C [" + m + "x" + n + "] at offset " + cOff + " outside its array of " + c.length);
+        checkC(m, colStart, colEnd, c, cOff, ldc);
         if (!Gemm.VECTOR) {
             Gemm.gemm(m, colEnd - colStart, k, a, aOff, ars, acs, packed, colStart, n, 1, c, cOff + colStart, ldc, accumulate);
             return;
         }
+        columns(m, aPacked, colStart, colEnd, c, cOff, ldc, accumulate);
+    }
+
+    /** The micro-kernel loop over columns [colStart, colEnd) with A packed in {@code ap} (Vector API only). */
+    private void columns(int m, float[] ap, int colStart, int colEnd, float[] c, int cOff, int ldc, boolean accumulate) {
         int mr = VectorGemm.MR, nr = VectorGemm.NR, lanes = VectorGemm.L;
         int mStrips = (m + mr - 1) / mr, nStrips = (n + nr - 1) / nr;
-        float[] tile = TILE.get(), ap = aPacked;
+        float[] tile = TILE.get();
         for (int p0 = 0; p0 < k; p0 += kc) {
             int kcb = Math.min(kc, k - p0);
             int blockOff = nStrips * nr * p0, aBlock = mStrips * mr * p0;

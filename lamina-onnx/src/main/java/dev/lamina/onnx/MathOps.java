@@ -99,7 +99,11 @@ final class MathOps {
         register("Cast", 1, 1, 1, (n, in) -> one(cast(n, in[0], (int) n.i("to", 0))));
         register("CastLike", 2, 2, 1, (n, in) -> one(cast(n, in[0], in[1].type)));
 
-        register("MatMul", 2, 2, 1, (n, in) -> one(Value.of(floatInput(n, in[0], "A").f.matmul(floatInput(n, in[1], "B").f))));
+        register("MatMul", 2, 2, 1, (n, in) -> {
+            Tensor a = floatInput(n, in[0], "A").f, b = floatInput(n, in[1], "B").f;
+            if (n.packedB != null && a.dim() >= 2 && a.size(a.dim() - 1) == n.packedB.k()) return one(Value.of(packedProduct(n, a, false, null)));
+            return one(Value.of(a.matmul(b)));
+        });
         register("Gemm", 2, 3, 1, MathOps::gemm);
 
         register("Softmax", 1, 1, 1, (n, in) -> {
@@ -268,6 +272,10 @@ final class MathOps {
         if (a.dim() != 2 || b.dim() != 2) throw n.error("A and B must be 2-D, got " + Shape.str(a.shape()) + " and " + Shape.str(b.shape()));
         float alpha = n.f("alpha", 1f), beta = n.f("beta", 1f);
         boolean ta = n.i("transA", 0) != 0, tb = n.i("transB", 0) != 0;
+        if (n.packedB != null && alpha == 1f && beta == 1f && (c == null || c.dim() == 1 && c.size(0) == n.packedB.n())
+                && (ta ? a.size(0) : a.size(1)) == n.packedB.k()) {
+            return one(Value.of(packedProduct(n, a, ta, c)));
+        }
         if (ta) a = a.t();
         if (alpha == 1f && beta == 1f && tb && (c == null || (c.dim() == 1 && c.size(0) == b.size(0)))) {
             // the usual Linear layer: y = A·Bᵀ + c with B in PyTorch's [out, in] layout
@@ -277,6 +285,26 @@ final class MathOps {
         if (alpha != 1f) y = y.mul(alpha);
         if (c != null) y = y.add(beta == 1f ? c : c.mul(beta));
         return one(Value.of(y));
+    }
+
+    /**
+     * A · B (+ bias row) with B the node's constant packed at load: A [..., M, K] (or, transposed, a 2-D [K, M]) →
+     * [..., M, N]. No gradient is recorded (inference).
+     */
+    private static Tensor packedProduct(Node n, Tensor a, boolean transA, Tensor bias) {
+        dev.lamina.kernels.PackedGemm b = n.packedB;
+        Tensor ac = a.contiguous();
+        int k = b.k(), cols = b.n();
+        int m = transA ? a.size(1) : (int) (ac.numel() / k);
+        int[] shape = transA ? new int[] {m, cols} : a.shape().clone();
+        shape[shape.length - 1] = cols;
+        float[] y = new float[m * cols];
+        if (bias != null) {
+            Tensor bc = bias.contiguous();
+            for (int i = 0; i < m; i++) System.arraycopy(bc.storage(), bc.storageOffset(), y, i * cols, cols);
+        }
+        b.multiplyShared(m, ac.storage(), ac.storageOffset(), transA ? 1 : k, transA ? m : 1, y, 0, cols, bias != null);
+        return Tensor.of(y, shape);
     }
 
     // ------------------------------------------------------------------------------------------------ reductions

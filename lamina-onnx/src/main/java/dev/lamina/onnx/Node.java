@@ -21,6 +21,8 @@ final class Node {
      * computed at run time, or another operator). Set before the first run and never changed after.
      */
     dev.lamina.nn.functional.ConvOp.PreparedWeight preparedWeight;
+    /** A MatMul's or Gemm's constant B packed once at load ({@link OnnxModel}), or null. Never changed after the first run. */
+    dev.lamina.kernels.PackedGemm packedB;
 
     Node(NodeProto proto, int index, int opset) {
         this.proto = proto;

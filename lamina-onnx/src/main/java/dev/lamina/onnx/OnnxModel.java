@@ -101,7 +101,21 @@ public final class OnnxModel {
         List<Node> fused = Fusion.plan(nodes, initializers, outputNames);
         this.plan = foldConstants(fused, constants);
         this.folded = fused.size() - plan.size();
-        for (Node n : plan) prepareConvWeight(n);
+        for (Node n : plan) {
+            prepareConvWeight(n);
+            packConstantB(n);
+        }
+    }
+
+    /** Packs the constant 2-D B of a MatMul or Gemm once for the GEMM (see {@link Node#packedB}). */
+    private void packConstantB(Node n) {
+        if (!n.op.equals("MatMul") && !n.op.equals("Gemm")) return;
+        Value b = constants.get(n.proto.getInput(1));
+        if (b == null || !b.isFloat() || b.shape.length != 2 || b.numel() == 0) return;
+        Tensor bc = b.f.contiguous();
+        boolean transB = n.op.equals("Gemm") && n.i("transB", 0) != 0;
+        int k = transB ? b.shape[1] : b.shape[0], cols = transB ? b.shape[0] : b.shape[1];
+        n.packedB = dev.lamina.kernels.PackedGemm.pack(k, cols, bc.storage(), bc.storageOffset(), transB ? 1 : cols, transB ? k : 1);
     }
 
     /**
