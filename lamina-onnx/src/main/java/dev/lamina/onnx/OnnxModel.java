@@ -98,9 +98,10 @@ public final class OnnxModel {
         Set<String> outputNames = new HashSet<>();
         for (ValueInfoProto v : outputs) outputNames.add(v.getName());
         this.constants = new HashMap<>(initializers);
-        List<Node> fused = Fusion.plan(nodes, initializers, outputNames);
-        this.plan = foldConstants(fused, constants);
-        this.folded = fused.size() - plan.size();
+        // Fold first, so that fusion sees computed constants (a scale written as Reciprocal(Pow(...)), a causal mask)
+        List<Node> live = foldConstants(nodes, constants);
+        this.folded = nodes.size() - live.size();
+        this.plan = Fusion.plan(live, constants, outputNames);
         for (Node n : plan) {
             prepareConvWeight(n);
             packConstantB(n);
@@ -146,7 +147,7 @@ public final class OnnxModel {
     /** Packs the constant weight of a Conv node for the GEMM once, instead of on every run (see {@link Node#preparedWeight}). */
     private void prepareConvWeight(Node n) {
         if (!n.op.equals("Conv") && !n.op.equals(ConvFusion.CONV)) return;
-        Value w = initializers.get(n.proto.getInput(1));
+        Value w = constants.get(n.proto.getInput(1));
         if (w == null || !w.isFloat() || (w.shape.length != 3 && w.shape.length != 4)) return;
         long group = n.i("group", 1);
         if (group < 1 || group > Integer.MAX_VALUE || w.shape[0] % group != 0) return; // invalid: left for run to report
@@ -291,7 +292,17 @@ public final class OnnxModel {
         return plan.size();
     }
 
-    /** Nodes of the fused plan that were computed once at load because all their inputs are constant. */
+    /**
+     * How often each operator occurs in what {@link #run} executes, after folding and fusion: fused chains appear under
+     * their internal operator ({@code lamina.Conv}, {@code lamina.Attention}, {@code lamina.Gelu}).
+     */
+    public Map<String, Integer> executedOperatorCounts() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Node n : plan) counts.merge(n.op, 1, Integer::sum);
+        return counts;
+    }
+
+    /** Nodes of the graph that were computed once at load because all their inputs are constant. */
     public int foldedNodeCount() {
         return folded;
     }
