@@ -149,6 +149,11 @@ public final class Elementwise {
     }
 
     private static void unarySerial(Unary op, float[] x, int xi, float[] o, int oi, int n) {
+        if (Gemm.VECTOR && (op == Unary.TANH || op == Unary.SIGMOID)) {
+            // float lanes (VectorMath, a few ulp; the same bits compiled or interpreted) instead of Math.tanh/exp per element
+            VectorElementwise.sigmoidOrTanh(op == Unary.TANH, x, xi, o, oi, n);
+            return;
+        }
         switch (op) {
             case NEG -> { for (int i = 0; i < n; i++) o[oi + i] = -x[xi + i]; }
             case EXP -> { for (int i = 0; i < n; i++) o[oi + i] = (float) Math.exp(x[xi + i]); }

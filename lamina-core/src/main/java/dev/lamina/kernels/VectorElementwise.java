@@ -96,4 +96,13 @@ final class VectorElementwise {
             case HARDSWISH -> v.mul(v.fma(FloatVector.broadcast(S, 1f / 6), FloatVector.broadcast(S, 0.5f)).max(0f).min(1f));
         };
     }
+
+    /** o = σ(x) or tanh(x) over [0, n), the tail by one masked vector (so every element gets the same arithmetic). */
+    static void sigmoidOrTanh(boolean tanh, float[] x, int xi, float[] o, int oi, int n) {
+        int i = VectorMath.activate(S, tanh, x, xi, o, oi, n);
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            VectorMath.sigmoidOrTanh(FloatVector.fromArray(S, x, xi + i, m), tanh).intoArray(o, oi + i, m);
+        }
+    }
 }
