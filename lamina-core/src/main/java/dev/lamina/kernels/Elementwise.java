@@ -149,9 +149,11 @@ public final class Elementwise {
     }
 
     private static void unarySerial(Unary op, float[] x, int xi, float[] o, int oi, int n) {
-        if (Gemm.VECTOR && (op == Unary.TANH || op == Unary.SIGMOID)) {
-            // float lanes (VectorMath, a few ulp; the same bits compiled or interpreted) instead of Math.tanh/exp per element
-            VectorElementwise.sigmoidOrTanh(op == Unary.TANH, x, xi, o, oi, n);
+        if (Gemm.VECTOR && op == Unary.TANH) {
+            // float lanes (VectorMath, a few ulp; the same bits compiled or interpreted) instead of Math.tanh per element.
+            // SIGMOID stays in double: SiLU and the LSTM-free layers compute σ with Elementwise.sigmoid, and an exported
+            // SiLU (Mul(x, Sigmoid(x))) must give the module's bits.
+            VectorElementwise.sigmoidOrTanh(true, x, xi, o, oi, n);
             return;
         }
         switch (op) {

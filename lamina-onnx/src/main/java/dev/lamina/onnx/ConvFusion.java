@@ -1,6 +1,7 @@
 package dev.lamina.onnx;
 
 import dev.lamina.kernels.Activation;
+import dev.lamina.tensor.Tensor;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.NodeProto;
 
@@ -12,7 +13,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Folds what follows a convolution into its epilogue ({@link dev.lamina.nn.functional.ConvEpilogue}): a residual
+ * Folds an inference BatchNormalization that follows a convolution into its weights, then what follows a convolution
+ * into its epilogue ({@link dev.lamina.nn.functional.ConvEpilogue}): a residual
  * {@code Add} and then one activation — {@code Relu}, {@code Clip} with constant bounds (ReLU6), {@code Sigmoid},
  * {@code HardSwish}, or SiLU spelled {@code Mul(y, Sigmoid(y))} — become one {@code lamina.Conv} node that writes
  * each image's output once. A chain is folded only when each intermediate value has no other use and is no graph
@@ -27,7 +29,72 @@ final class ConvFusion {
     static final String CONV = "lamina.Conv";
     static final String ACTIVATION = "lamina_activation", CLIP_MIN = "lamina_clip_min", CLIP_MAX = "lamina_clip_max";
 
-    static List<Node> plan(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs) {
+    /** @param foldBatchNorm {@link OnnxModel.Optimization#FAST}: also the rewrites that change the rounding */
+    static List<Node> plan(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs, boolean foldBatchNorm) {
+        return fuseEpilogues(foldBatchNorm ? foldBatchNorm(nodes, initializers, graphOutputs) : nodes, initializers, graphOutputs, foldBatchNorm);
+    }
+
+    /**
+     * An inference BatchNormalization after a Conv with constant weights folds into the convolution:
+     * {@code W' = W · γ/√(σ² + ε)} per output channel, {@code b' = (b − μ)·γ/√(σ² + ε) + β}. The folded weight and
+     * bias join {@code constants} under names derived from the BatchNormalization node; the Conv takes its place.
+     */
+    private static List<Node> foldBatchNorm(List<Node> nodes, Map<String, Value> constants, Set<String> graphOutputs) {
+        Map<String, Integer> uses = new HashMap<>();
+        Map<String, List<Node>> consumers = new HashMap<>();
+        for (Node n : nodes) {
+            for (String in : n.proto.getInputList()) {
+                if (in.isEmpty()) continue;
+                uses.merge(in, 1, Integer::sum);
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            }
+        }
+        for (String o : graphOutputs) uses.merge(o, 1, Integer::sum);
+        Set<Node> removed = new HashSet<>();
+        Map<Node, Node> replaced = new HashMap<>();
+        for (Node conv : nodes) {
+            if (!conv.op.equals("Conv") || conv.proto.getOutputCount() != 1) continue;
+            Node bn = only(conv.proto.getOutput(0), uses, consumers);
+            if (bn == null || !bn.op.equals("BatchNormalization") || bn.i("training_mode", 0) != 0 || bn.proto.getOutputCount() != 1) continue;
+            Value w = constants.get(conv.proto.getInput(1));
+            Value b = conv.proto.getInputCount() > 2 && !conv.proto.getInput(2).isEmpty() ? constants.get(conv.proto.getInput(2)) : null;
+            if (w == null || !w.isFloat() || w.shape.length < 3 || conv.proto.getInputCount() > 2 && !conv.proto.getInput(2).isEmpty() && b == null) continue;
+            Value[] p = new Value[4]; // scale, B, mean, var
+            boolean ok = true;
+            for (int i = 0; i < 4; i++) {
+                p[i] = constants.get(bn.proto.getInput(i + 1));
+                ok &= p[i] != null && p[i].isFloat() && p[i].numel() == w.shape[0];
+            }
+            if (!ok || b != null && (!b.isFloat() || b.numel() != w.shape[0])) continue;
+            float eps = bn.f("epsilon", 1e-5f);
+            float[] gamma = p[0].f.toArray(), beta = p[1].f.toArray(), mean = p[2].f.toArray(), var = p[3].f.toArray();
+            float[] wd = w.f.toArray(), bd = b == null ? new float[w.shape[0]] : b.f.toArray();
+            int oc = w.shape[0], per = wd.length / oc;
+            float[] fw = new float[wd.length], fb = new float[oc];
+            for (int o = 0; o < oc; o++) {
+                double k = gamma[o] / Math.sqrt((double) var[o] + eps);
+                for (int i = 0; i < per; i++) fw[o * per + i] = (float) (wd[o * per + i] * k);
+                fb[o] = (float) ((bd[o] - mean[o]) * k + beta[o]);
+            }
+            String wName = bn.name + " (folded weight)", bName = bn.name + " (folded bias)";
+            constants.put(wName, Value.of(Tensor.of(fw, w.shape.clone())));
+            constants.put(bName, Value.of(Tensor.of(fb, oc)));
+            NodeProto folded = conv.proto.toBuilder().setName(bn.name + " (batch norm folded)").clearInput().clearOutput()
+                    .addInput(conv.proto.getInput(0)).addInput(wName).addInput(bName).addOutput(bn.proto.getOutput(0)).build();
+            removed.add(conv);
+            replaced.put(bn, new Node(folded, bn.index, bn.opset));
+        }
+        if (replaced.isEmpty()) return nodes;
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) {
+            if (removed.contains(n)) continue;
+            out.add(replaced.getOrDefault(n, n));
+        }
+        return out;
+    }
+
+    /** Residual adds and activations into conv epilogues; the σ-family ones (not bit-exact) only when {@code fast}. */
+    private static List<Node> fuseEpilogues(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs, boolean fast) {
         Map<String, Integer> uses = new HashMap<>();
         Map<String, Node> producer = new HashMap<>();
         Map<String, List<Node>> consumers = new HashMap<>();
@@ -81,10 +148,12 @@ final class ConvFusion {
                 if (sig.op.equals("Sigmoid") && mul.op.equals("Mul") && Fusion.singleUse(sig, uses)
                         && only(sig.proto.getOutput(0), uses, consumers) == mul && mul.proto.getInputList().contains(y)) {
                     act = Activation.SILU;
-                    chain.add(sig);
                     a = mul;
                 }
             }
+            boolean exact = act == Activation.NONE || act == Activation.RELU || act == Activation.CLIP;
+            if (!exact && !fast) act = Activation.NONE; // σ-family epilogues round differently from the separate operators
+            if (act == Activation.SILU) chain.add(producer.get(a.proto.getInput(0).equals(y) ? a.proto.getInput(1) : a.proto.getInput(0)));
             if (act != Activation.NONE) chain.add(a);
             if (chain.size() == 1 || chain.stream().anyMatch(c -> removed.contains(c) || replaced.containsKey(c))) continue;
             Node last = chain.get(chain.size() - 1);

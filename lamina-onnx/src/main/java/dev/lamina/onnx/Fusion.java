@@ -27,7 +27,7 @@ final class Fusion {
     }
 
     /** The execution plan: {@code nodes} with fusable chains replaced. */
-    static List<Node> plan(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs) {
+    static List<Node> plan(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs, boolean foldBatchNorm) {
         Map<String, Integer> uses = new HashMap<>();
         Map<String, Node> producer = new HashMap<>();
         Map<String, Node> consumer = new HashMap<>();
@@ -63,7 +63,7 @@ final class Fusion {
             if (removed.contains(n)) continue;
             out.add(replaced.getOrDefault(n, n));
         }
-        return ConvFusion.plan(AttentionFusion.plan(out, initializers, graphOutputs), initializers, graphOutputs);
+        return ConvFusion.plan(AttentionFusion.plan(out, initializers, graphOutputs), initializers, graphOutputs, foldBatchNorm);
     }
 
     static boolean singleUse(Node n, Map<String, Integer> uses) {

@@ -65,7 +65,17 @@ public final class OnnxModel {
     private final List<ValueInfoProto> inputs = new ArrayList<>();
     private final List<ValueInfoProto> outputs;
 
-    private OnnxModel(ModelProto model) {
+    /**
+     * How freely loading may rewrite the graph. {@link #FAST} (the default) also folds BatchNormalization into the
+     * preceding Conv's weights and fuses Sigmoid, SiLU and HardSwish into convolutions (computed in float lanes), which
+     * round differently (relative error about 1e-7 to 1e-6 against the separate operators). {@link #BIT_EXACT} keeps only
+     * the rewrites that give Lamina's own operator results bit for bit (folded constants, ReLU/Clip and residual adds in
+     * the convolution, the attention kernel, packed weights), so that a model exported from Lamina computes exactly
+     * what the module computes.
+     */
+    public enum Optimization { BIT_EXACT, FAST }
+
+    private OnnxModel(ModelProto model, Optimization optimization) {
         this.model = model;
         if (!model.hasGraph()) throw new OnnxException("the model has no graph");
         GraphProto g = model.getGraph();
@@ -101,7 +111,7 @@ public final class OnnxModel {
         // Fold first, so that fusion sees computed constants (a scale written as Reciprocal(Pow(...)), a causal mask)
         List<Node> live = foldConstants(nodes, constants);
         this.folded = nodes.size() - live.size();
-        this.plan = Fusion.plan(live, constants, outputNames);
+        this.plan = Fusion.plan(live, constants, outputNames, optimization == Optimization.FAST);
         for (Node n : plan) {
             prepareConvWeight(n);
             packConstantB(n);
@@ -155,19 +165,29 @@ public final class OnnxModel {
         n.preparedWeight = dev.lamina.nn.functional.ConvOp.prepare(w4, (int) group);
     }
 
-    /** Reads and validates a model file. */
+    /** Reads and validates a model file, with every graph rewrite ({@link Optimization#FAST}). */
     public static OnnxModel load(Path path) throws IOException {
+        return load(path, Optimization.FAST);
+    }
+
+    /** Reads and validates a model file, rewriting it as {@code optimization} allows. */
+    public static OnnxModel load(Path path, Optimization optimization) throws IOException {
         long size = Files.size(path);
         if (size > Integer.MAX_VALUE - 8) throw new OnnxException(path + ": file of " + size + " bytes is too large for one protobuf message");
         try {
-            return parse(Files.readAllBytes(path));
+            return parse(Files.readAllBytes(path), optimization);
         } catch (OnnxException e) {
             throw rethrow(path + ": ", e);
         }
     }
 
-    /** Parses and validates a serialized ModelProto. */
+    /** Parses and validates a serialized ModelProto ({@link Optimization#FAST}). */
     public static OnnxModel parse(byte[] bytes) {
+        return parse(bytes, Optimization.FAST);
+    }
+
+    /** Parses and validates a serialized ModelProto, rewriting it as {@code optimization} allows. */
+    public static OnnxModel parse(byte[] bytes, Optimization optimization) {
         ModelProto m;
         try {
             m = ModelProto.parseFrom(bytes);
@@ -175,7 +195,7 @@ public final class OnnxModel {
             throw new OnnxException("not a valid ONNX model (protobuf: " + e.getMessage() + ")", e);
         }
         if (bytes.length == 0) throw new OnnxException("not a valid ONNX model (empty file)");
-        return new OnnxModel(m);
+        return new OnnxModel(m, optimization);
     }
 
     private static OnnxException rethrow(String prefix, OnnxException e) {

@@ -111,6 +111,11 @@ class ConvFusionTest {
         assertEquals(1, executed(m));
         try (var s = Autograd.noGrad()) {
             assertClose(ConvOp.conv2d(x, w, null).silu(), run(m, x), 1e-6);
+            // bit-exact loading leaves the σ-family to the separate operators: their bits
+            OnnxModel exact = OnnxModel.parse(m.toByteArray(), OnnxModel.Optimization.BIT_EXACT);
+            assertEquals(3, exact.executedNodeCount());
+            Tensor h = ConvOp.conv2d(x, w, null);
+            assertArrayEquals(h.mul(h.sigmoid()).toArray(), exact.run(Map.of("x", x)).get("y").toArray());
         }
     }
 
