@@ -19,9 +19,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code lamina onnx run|info}: run an ONNX model on .npy inputs, or describe it. */
-@Command(name = "onnx", mixinStandardHelpOptions = true, description = "Run or inspect an ONNX model (opsets 13-20).",
-        subcommands = {OnnxCommand.Run.class, OnnxCommand.Info.class})
+/** {@code lamina onnx run|info|bench}: run an ONNX model on .npy inputs, describe it, or time it. */
+@Command(name = "onnx", mixinStandardHelpOptions = true, description = "Run, inspect or time an ONNX model (opsets 13-20).",
+        subcommands = {OnnxCommand.Run.class, OnnxCommand.Info.class, OnnxBenchCommand.class})
 final class OnnxCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
