@@ -72,7 +72,7 @@ final class OnnxBenchCommand implements Callable<Integer> {
         do {
             m.run(feeds);
             warmRuns++;
-        } while (System.nanoTime() < warmEnd);
+        } while (System.nanoTime() < warmEnd || warmRuns < Math.min(10, Math.max(1, runs / 5)) && warmup > 0);
         double[] ms = new double[runs];
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();

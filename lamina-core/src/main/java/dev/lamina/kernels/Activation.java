@@ -25,6 +25,18 @@ public enum Activation {
         }
     }
 
+    /** y[yo, yo + n) = act(y + bias + r[ro, ro + n)) in place (the bias added first, as a separate add would). */
+    public void applyWithBias(float bias, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
+        if (Gemm.VECTOR) {
+            VectorElementwise.epilogueWithBias(this, bias, lo, hi, y, yo, r, ro, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float v = y[yo + i] + bias;
+            y[yo + i] = scalar(r == null ? v : v + r[ro + i], lo, hi);
+        }
+    }
+
     /** The activation of one value (the scalar path, without the Vector API). */
     public float scalar(float v, float lo, float hi) {
         return switch (this) {

@@ -35,7 +35,30 @@ public final class Gemm {
                             float[] a, int aOff, int aRowStride, int aColStride,
                             float[] b, int bOff, int bRowStride, int bColStride,
                             float[] c, int cOff, int ldc, boolean accumulate) {
-        gemm(m, n, k, a, aOff, aRowStride, aColStride, null, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate);
+        gemm(m, n, k, a, aOff, aRowStride, aColStride, null, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate, null);
+    }
+
+    /**
+     * Work applied to each finished tile of C while it is in cache (a layer's bias and activation): called once per
+     * tile, rows [row, row + rows) and columns [col, col + cols) of C, whose element (row, col) is at {@code c[off]}
+     * and rows {@code ldc} apart; tiles are disjoint and may be handled by different threads at once.
+     */
+    @FunctionalInterface
+    public interface TileEpilogue {
+        void apply(float[] c, int off, int ldc, int row, int col, int rows, int cols);
+    }
+
+    /** Whether a product over k is summed in one k block: C's tiles are then written once, by the last (only) block. */
+    public static boolean singleKBlock(int k) {
+        return !VECTOR || k <= VectorGemm.KC;
+    }
+
+    /** {@link #gemm(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)}, then {@code ep} on every tile of C. */
+    public static void gemm(int m, int n, int k,
+                            float[] a, int aOff, int aRowStride, int aColStride,
+                            float[] b, int bOff, int bRowStride, int bColStride,
+                            float[] c, int cOff, int ldc, boolean accumulate, TileEpilogue ep) {
+        gemm(m, n, k, a, aOff, aRowStride, aColStride, null, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate, ep);
     }
 
     /**
@@ -78,13 +101,19 @@ public final class Gemm {
     /** {@code C[m,n] (+)= A · B[k,n]} with a pre-packed A[m, k]: the same result, bit for bit, as the unpacked call. */
     public static void gemm(int n, PackedA a, float[] b, int bOff, int bRowStride, int bColStride,
                             float[] c, int cOff, int ldc, boolean accumulate) {
-        gemm(a.m, n, a.k, a.a, a.aOff, a.ars, a.acs, a.packed, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate);
+        gemm(n, a, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate, null);
+    }
+
+    /** The pre-packed product, then {@code ep} on every tile of C (see {@link TileEpilogue}). */
+    public static void gemm(int n, PackedA a, float[] b, int bOff, int bRowStride, int bColStride,
+                            float[] c, int cOff, int ldc, boolean accumulate, TileEpilogue ep) {
+        gemm(a.m, n, a.k, a.a, a.aOff, a.ars, a.acs, a.packed, b, bOff, bRowStride, bColStride, c, cOff, ldc, accumulate, ep);
     }
 
     private static void gemm(int m, int n, int k,
                              float[] a, int aOff, int aRowStride, int aColStride, float[] packedA,
                              float[] b, int bOff, int bRowStride, int bColStride,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
+                             float[] c, int cOff, int ldc, boolean accumulate, TileEpilogue ep) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("negative size: m=" + m + " n=" + n + " k=" + k);
         }
@@ -101,20 +130,23 @@ public final class Gemm {
                     java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
                 }
             }
+            if (ep != null) ep.apply(c, cOff, ldc, 0, 0, m, n);
             return;
         }
         checkRange("A", a, aOff, m, k, aRowStride, aColStride);
         checkRange("B", b, bOff, k, n, bRowStride, bColStride);
         if (m == 1 && aColStride == 1 && bRowStride == 1 && (long) n * k >= 4096) {
             gemvDots(n, k, a, aOff, b, bOff, bColStride, c, cOff, accumulate);
+            if (ep != null) ep.apply(c, cOff, ldc, 0, 0, m, n);
             return;
         }
         if (VECTOR) {
             VectorGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, packedA, b, bOff, bRowStride, bColStride,
-                    c, cOff, ldc, accumulate);
+                    c, cOff, ldc, accumulate, ep);
         } else {
             ScalarGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, bRowStride, bColStride,
                     c, cOff, ldc, accumulate);
+            if (ep != null) ep.apply(c, cOff, ldc, 0, 0, m, n);
         }
     }
 

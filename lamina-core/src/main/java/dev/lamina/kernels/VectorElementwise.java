@@ -86,6 +86,22 @@ final class VectorElementwise {
         }
     }
 
+    /** {@link Activation#applyWithBias}: as {@link #epilogue} with the bias added before the residual. */
+    static void epilogueWithBias(Activation act, float bias, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
+        int bound = S.loopBound(n), i = 0;
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, y, yo + i).add(bias);
+            if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i));
+            activate(act, v, lo, hi).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, y, yo + i, m).add(bias);
+            if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i, m));
+            activate(act, v, lo, hi).intoArray(y, yo + i, m);
+        }
+    }
+
     private static FloatVector activate(Activation act, FloatVector v, float lo, float hi) {
         return switch (act) {
             case NONE -> v;

@@ -83,7 +83,7 @@ final class VectorGemm {
                      float[] a, int aOff, int ars, int acs,
                      float[] b, int bOff, int brs, int bcs,
                      float[] c, int cOff, int ldc, boolean accumulate) {
-        gemm(m, n, k, a, aOff, ars, acs, null, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+        gemm(m, n, k, a, aOff, ars, acs, null, b, bOff, brs, bcs, c, cOff, ldc, accumulate, null);
     }
 
     /** The k block size for a given k: blocks of at most {@link #KC}, about equal. */
@@ -111,15 +111,17 @@ final class VectorGemm {
     static void gemm(int m, int n, int k,
                      float[] a, int aOff, int ars, int acs, float[] packedA,
                      float[] b, int bOff, int brs, int bcs,
-                     float[] c, int cOff, int ldc, boolean accumulate) {
+                     float[] c, int cOff, int ldc, boolean accumulate, Gemm.TileEpilogue ep) {
         long work = (long) m * n * k;
         if (work < SMALL) {
             small(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+            if (ep != null) ep.apply(c, cOff, ldc, 0, 0, m, n);
             return;
         }
         boolean par = work >= PAR_MIN && Parallel.threads() > 1;
         if (m == 1 && brs == 1 && k >= 4 * L) {
             gemv(n, k, a, aOff, acs, b, bOff, bcs, c, cOff, accumulate, par);
+            if (ep != null) ep.apply(c, cOff, ldc, 0, 0, m, n);
             return;
         }
         int kc = kBlock(k);
@@ -132,16 +134,16 @@ final class VectorGemm {
         long tilesM = (long) ceilDiv(mStrips, slots) * nStrips;
         boolean byN = SPLIT == 'n' || SPLIT != 'm' && m <= MC && tilesN * 10 <= tilesM * 11;
         if (byN) {
-            splitN(m, n, k, kc, par, a, aOff, ars, acs, packedA, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+            splitN(m, n, k, kc, par, a, aOff, ars, acs, packedA, b, bOff, brs, bcs, c, cOff, ldc, accumulate, ep);
         } else {
-            splitM(m, n, k, kc, par, a, aOff, ars, acs, packedA, b, bOff, brs, bcs, c, cOff, ldc, accumulate);
+            splitM(m, n, k, kc, par, a, aOff, ars, acs, packedA, b, bOff, brs, bcs, c, cOff, ldc, accumulate, ep);
         }
     }
 
     private static void splitN(int m, int n, int k, int kc, boolean par,
                                float[] a, int aOff, int ars, int acs, float[] packedA,
                                float[] b, int bOff, int brs, int bcs,
-                               float[] c, int cOff, int ldc, boolean accumulate) {
+                               float[] c, int cOff, int ldc, boolean accumulate, Gemm.TileEpilogue ep) {
         int mStrips = ceilDiv(m, MR);
         int nStrips = ceilDiv(n, NR);
         int slots = par ? Math.min(Parallel.threads(), nStrips) : 1;
@@ -190,6 +192,7 @@ final class VectorGemm {
                             kernel1(kcb, ap, ao, bp, 0, c, cOff + i * ldc + j, ldc,
                                     Math.min(MR, m - i), cols, load, tile);
                         }
+                        if (ep != null && pc + kcb == k) ep.apply(c, cOff + i * ldc + j, ldc, i, j, Math.min(MR, m - i), cols);
                     }
                 }
             });
@@ -199,7 +202,7 @@ final class VectorGemm {
     private static void splitM(int m, int n, int k, int kc, boolean par,
                                float[] a, int aOff, int ars, int acs, float[] packedA,
                                float[] b, int bOff, int brs, int bcs,
-                               float[] c, int cOff, int ldc, boolean accumulate) {
+                               float[] c, int cOff, int ldc, boolean accumulate, Gemm.TileEpilogue ep) {
         int mStrips = ceilDiv(m, MR);
         final int mcStrips = MC / MR;
         final int slots = par ? Math.min(Parallel.threads(), mStrips) : 1;
@@ -260,6 +263,7 @@ final class VectorGemm {
                                     kernel1(kcb, ap, aStart + (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j,
                                             ldc, Math.min(MR, m - i), cols, load, tile);
                                 }
+                                if (ep != null && pc + kcb == k) ep.apply(c, cOff + i * ldc + j, ldc, i, j, Math.min(MR, m - i), cols);
                             }
                         }
                     }

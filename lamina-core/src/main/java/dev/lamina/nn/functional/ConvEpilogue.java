@@ -24,6 +24,23 @@ public record ConvEpilogue(Activation act, float lo, float hi, Tensor residual) 
         return new ConvEpilogue(act, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, null);
     }
 
+    /**
+     * The epilogue of one GEMM's tiles: C is the block of y at {@code y}'s rows = output channels from {@code channel0};
+     * adds {@code bias[bo + channel]} first when {@code bias} is not null (the GEMM then leaves it out), then the
+     * residual (at the same flat index of y) and the activation.
+     */
+    dev.lamina.kernels.Gemm.TileEpilogue forTiles(float[] bias, int bo, int channel0) {
+        float[] r = residual == null ? null : residual.storage();
+        int ro = residual == null ? 0 : residual.storageOffset();
+        return (c, off, ldc, row, col, rows, cols) -> {
+            for (int i = 0; i < rows; i++) {
+                int at = off + i * ldc;
+                if (bias != null) act.applyWithBias(bias[bo + channel0 + row + i], lo, hi, c, at, r, ro + at, cols);
+                else act.apply(lo, hi, c, at, r, ro + at, cols);
+            }
+        };
+    }
+
     /** Applies the epilogue to y[off, off + n), the same flat range of the residual. */
     void apply(float[] y, int off, int n) {
         if (residual == null) act.apply(lo, hi, y, off, null, 0, n);

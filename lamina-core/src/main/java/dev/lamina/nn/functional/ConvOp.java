@@ -223,7 +223,9 @@ public final class ConvOp {
             return ep == null ? y : unfusedEpilogue(y, ep);
         }
         Tensor xc = x.contiguous(), bc = bias == null ? null : bias.contiguous();
-        return Tensor.of(forward(cv, xc, weight.weight, bc, ep, weight.perGroup), cv.n, cv.oc, cv.oh, cv.ow);
+        // without an epilogue of its own, the bias still goes into the tiles (no pass that fills y with it first)
+        ConvEpilogue tiles = ep == null ? ConvEpilogue.of(dev.lamina.kernels.Activation.NONE) : ep;
+        return Tensor.of(forward(cv, xc, weight.weight, bc, tiles, weight.perGroup), cv.n, cv.oc, cv.oh, cv.ow);
     }
 
     /** The epilogue as differentiable tensor ops. */
@@ -287,7 +289,11 @@ public final class ConvOp {
         });
     }
 
-    /** y[n, oc, oh, ow] = bias + Σ W·col, batch split over threads; the epilogue follows each image's GEMMs. */
+    /**
+     * y[n, oc, oh, ow] = bias + Σ W·col, batch split over threads. With an epilogue it runs on each GEMM tile as it
+     * is finished (in cache), and takes the bias too when the product is summed in one k block (the bias is then the
+     * same single add as when C starts from it; with several k blocks C starts from the bias as without an epilogue).
+     */
     private static float[] gemmForward(Conv cv, Tensor x, Tensor w, Tensor b, ConvEpilogue ep, Gemm.PackedA[] packed) {
         Im2col.Geometry geo = cv.geometry();
         int ohw = geo.cols(), rows = geo.rows(), hw = cv.h * cv.w, ocg = cv.ocg(), cg = cv.cg();
@@ -295,24 +301,24 @@ public final class ConvOp {
         float[] xd = x.storage(), wd = w.storage();
         int xo = x.storageOffset(), wo = w.storageOffset();
         float[] y = new float[cv.n * cv.oc * ohw];
+        boolean biasInTiles = ep != null && b != null && Gemm.singleKBlock(rows);
+        boolean startFromBias = b != null && !biasInTiles;
+        Gemm.TileEpilogue[] tiles = new Gemm.TileEpilogue[cv.groups];
+        for (int g = 0; ep != null && g < cv.groups; g++) {
+            tiles[g] = ep.forTiles(biasInTiles ? b.storage() : null, b == null ? 0 : b.storageOffset(), g * ocg);
+        }
         if (cv.n < Parallel.threads() && !direct) {
             // Fewer images than threads (batch-1 inference): the threads share each image's im2col (split by input
             // channel: each channel's rows of col are one block) and its GEMM.
             float[] col = sharedColumns(rows * ohw);
             int perChannel = rows / cg * ohw;
             for (int n = 0; n < cv.n; n++) {
-                if (b != null) fillBias(y, n, cv.oc, ohw, b);
+                if (startFromBias) fillBias(y, n, cv.oc, ohw, b);
                 for (int g = 0; g < cv.groups; g++) {
                     int imgOff = xo + (n * cv.c + g * cg) * hw;
                     Parallel.forRange(cg, Math.max(1, IM2COL_GRAIN / perChannel), (c0, c1) ->
                             Im2col.im2col(geo.channels(c1 - c0), xd, imgOff + c0 * hw, col, c0 * perChannel));
-                    if (packed != null) Gemm.gemm(ohw, packed[g], col, 0, ohw, 1, y, (n * cv.oc + g * ocg) * ohw, ohw, b != null);
-                    else Gemm.gemm(ocg, ohw, rows, wd, wo + g * ocg * rows, rows, 1, col, 0, ohw, 1,
-                            y, (n * cv.oc + g * ocg) * ohw, ohw, b != null);
-                }
-                if (ep != null) {
-                    int image = n * cv.oc * ohw;
-                    Parallel.forRange(cv.oc, Math.max(1, EPILOGUE_GRAIN / ohw), (o0, o1) -> ep.apply(y, image + o0 * ohw, (o1 - o0) * ohw));
+                    gemm(cv, g, packed, wd, wo, col, 0, y, (n * cv.oc + g * ocg) * ohw, startFromBias, tiles[g]);
                 }
             }
             return y;
@@ -320,7 +326,7 @@ public final class ConvOp {
         Parallel.forRange(cv.n, 1, (start, end) -> {
             float[] col = direct ? null : new float[rows * ohw];
             for (int n = start; n < end; n++) {
-                if (b != null) fillBias(y, n, cv.oc, ohw, b);
+                if (startFromBias) fillBias(y, n, cv.oc, ohw, b);
                 for (int g = 0; g < cv.groups; g++) {
                     int imgOff = xo + (n * cv.c + g * cg) * hw;
                     float[] src = xd;
@@ -330,18 +336,21 @@ public final class ConvOp {
                         src = col;
                         srcOff = 0;
                     }
-                    if (packed != null) Gemm.gemm(ohw, packed[g], src, srcOff, ohw, 1, y, (n * cv.oc + g * ocg) * ohw, ohw, b != null);
-                    else Gemm.gemm(ocg, ohw, rows, wd, wo + g * ocg * rows, rows, 1, src, srcOff, ohw, 1,
-                            y, (n * cv.oc + g * ocg) * ohw, ohw, b != null);
+                    gemm(cv, g, packed, wd, wo, src, srcOff, y, (n * cv.oc + g * ocg) * ohw, startFromBias, tiles[g]);
                 }
-                if (ep != null) ep.apply(y, n * cv.oc * ohw, cv.oc * ohw);
             }
         });
         return y;
     }
 
-    /** Output values per parallel chunk of a batch-1 epilogue. */
-    private static final int EPILOGUE_GRAIN = 16 * 1024;
+    /** One group's product y[yOff] (+)= W_g · cols, from the packed weight when there is one. */
+    private static void gemm(Conv cv, int g, Gemm.PackedA[] packed, float[] wd, int wo, float[] cols, int colOff, float[] y, int yOff,
+                             boolean accumulate, Gemm.TileEpilogue tile) {
+        int ohw = cv.oh * cv.ow, rows = cv.geometry().rows(), ocg = cv.ocg();
+        if (packed != null) Gemm.gemm(ohw, packed[g], cols, colOff, ohw, 1, y, yOff, ohw, accumulate, tile);
+        else Gemm.gemm(ocg, ohw, rows, wd, wo + g * ocg * rows, rows, 1, cols, colOff, ohw, 1, y, yOff, ohw, accumulate, tile);
+    }
+
 
     /** The calling thread's column buffer of the batch-1 path (im2col writes every element): allocating and zeroing
      *  it took a tenth of a 14×14×32 → 64 convolution. Buffers above {@link #KEPT_COLUMNS} floats are not kept. */

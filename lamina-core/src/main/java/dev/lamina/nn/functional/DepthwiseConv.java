@@ -69,6 +69,14 @@ final class DepthwiseConv {
                 System.arraycopy(x, src, padded, (r + pt) * phaseW + pl, w);
                 continue;
             }
+            if (s == 2) { // padded column c + pl: phase (c + pl) % 2, index (c + pl) / 2
+                int row = (r + pt) * phaseW;
+                int first = pl % 2; // phase of input column 0
+                int lead = pl / 2;  // index of input column 0 in its phase
+                // input columns 0, 2, 4, ... go to phase `first` from index lead; 1, 3, 5, ... to the other phase
+                DepthwiseRows.deinterleave2(x, src, w, padded, first * phaseSize + row + lead, (1 - first) * phaseSize + row + (pl + 1) / 2);
+                continue;
+            }
             for (int q = 0; q < s; q++) {
                 int first = Math.floorMod(q - pl, s); // first input column whose padded column is in phase q
                 int dst = q * phaseSize + (r + pt) * phaseW + (first + pl) / s;

@@ -52,6 +52,8 @@ class FusedConvTest {
             "1, 4, 1, 11, 10, 3, 3, 1, 3, 2, 2, 2, 2, 2, 2",   // dilation 2, stride 3 across
             "2, 7, 3, 6, 8, 3, 2, 3, 2, 0, 0, 4, 1, 1, 3",     // rectangular kernel, multiplier 3, large padding
             "1, 2, 1, 1, 9, 1, 3, 1, 1, 0, 0, 1, 1, 1, 1",     // conv1d shape (height 1)
+            "1, 3, 1, 9, 13, 3, 3, 2, 2, 1, 1, 3, 0, 1, 1",    // stride 2, odd left padding, none on the right
+            "1, 2, 1, 5, 70, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1",    // stride 2 across a row of several vectors (the vector deinterleave)
     })
     void depthwiseMatchesDenseBlockDiagonal(int n, int c, int m, int h, int w, int kh, int kw, int sh, int sw,
                                             int pt, int pb, int pl, int pr, int dh, int dw) {
