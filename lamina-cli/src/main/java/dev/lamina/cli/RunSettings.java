@@ -47,8 +47,17 @@ final class RunSettings {
             new Setting("--seed", "seed", t -> Long.toString(t.seed), (t, v) -> t.seed = Long.parseLong(v)),
             new Setting("--limit", "limit", t -> t.limit == null ? "" : Integer.toString(t.limit),
                     (t, v) -> t.limit = v.isEmpty() ? null : Integer.valueOf(v)),
+            new Setting("--model-file", "model_file", t -> t.modelFile == null ? "" : t.modelFile.toAbsolutePath().normalize().toString(),
+                    (t, v) -> t.modelFile = v.isEmpty() ? null : Path.of(v)),
+            new Setting("--target", "target", t -> t.target == null ? "" : t.target, (t, v) -> t.target = v.isEmpty() ? null : v),
+            new Setting("--task", "task", t -> t.task == null ? "" : t.task.toLowerCase(Locale.ROOT), (t, v) -> t.task = v.isEmpty() ? null : v),
+            new Setting("--warmup-steps", "warmup_steps", t -> t.warmupSteps == null ? "" : Integer.toString(t.warmupSteps),
+                    (t, v) -> t.warmupSteps = v.isEmpty() ? null : Integer.valueOf(v)),
             new Setting("--checkpoint-every", "checkpoint_every", t -> t.checkpointEvery == null ? "" : Integer.toString(t.checkpointEvery),
                     (t, v) -> t.checkpointEvery = v.isEmpty() ? null : Integer.valueOf(v)));
+
+    /** Settings that checkpoints of earlier versions lack; absent, they mean the flag was not given. */
+    private static final java.util.Set<String> ADDED_LATER = java.util.Set.of("model_file", "target", "task", "warmup_steps");
 
     static Path dataDir(TrainCommand t) {
         return t.data != null ? t.data : LanguageModels.NAMES.contains(t.model) ? TextTraining.defaultText() : TrainCommand.defaultData();
@@ -70,11 +79,12 @@ final class RunSettings {
      */
     static Checkpoint resume(TrainCommand t, ParseResult parsed) throws IOException {
         Checkpoint c = Checkpoint.load(t.resume);
-        Map<String, String> saved = c.config();
+        Map<String, String> saved = new LinkedHashMap<>(c.config());
         if (!"lamina train".equals(saved.get("command"))) {
             throw new IllegalArgumentException("--resume " + t.resume + ": not a checkpoint of 'lamina train' (its settings name no command)");
         }
         for (Setting s : SETTINGS) {
+            if (!saved.containsKey(s.key()) && ADDED_LATER.contains(s.key())) saved.put(s.key(), "");
             if (!saved.containsKey(s.key())) throw new IllegalArgumentException("--resume " + t.resume + ": the checkpoint's settings lack '" + s.key() + "'");
         }
         boolean constantSchedule = saved.get("lr_schedule").equals("constant");

@@ -145,6 +145,40 @@ public final class ModelSpec {
         return metadata.containsKey(METADATA_KEY);
     }
 
+    /**
+     * A multilayer perceptron for {@code inputs} features: Linear-ReLU blocks of the given hidden widths, then a
+     * Linear to {@code outputs}.
+     */
+    public static ModelSpec mlp(int inputs, List<Integer> hidden, int outputs, String description) {
+        if (inputs <= 0 || outputs <= 0) throw new IllegalArgumentException("ModelSpec.mlp: inputs and outputs must be positive, got " + inputs + " and " + outputs);
+        List<Map<String, Object>> layers = new ArrayList<>();
+        int in = inputs;
+        for (int h : hidden) {
+            layers.add(linear(in, h));
+            layers.add(new LinkedHashMap<>(Map.of("type", "ReLU")));
+            in = h;
+        }
+        layers.add(linear(in, outputs));
+        return new ModelSpec("mlp", new int[] {inputs}, List.copyOf(layers), description);
+    }
+
+    /**
+     * The default model for a table of {@code features} columns: an MLP with two hidden layers, h = clamp(8 ·
+     * features, 32, 128) and h / 2 units.
+     */
+    public static ModelSpec tabularMlp(int features, int outputs) {
+        int h = Math.clamp(8L * features, 32, 128);
+        return mlp(features, List.of(h, h / 2), outputs, "MLP " + features + "-" + h + "-" + h / 2 + "-" + outputs + " for tabular data");
+    }
+
+    private static Map<String, Object> linear(int in, int out) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "Linear");
+        m.put("in_features", (long) in);
+        m.put("out_features", (long) out);
+        return m;
+    }
+
     /** The shape of one example (without the batch dimension). */
     public int[] input() {
         return input.clone();
