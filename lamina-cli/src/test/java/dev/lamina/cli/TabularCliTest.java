@@ -138,4 +138,15 @@ class TabularCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("epoch 3/3") && r.out().contains("MAE"), r.out());
     }
+
+    @Test
+    void aTabularRunResumesFromItsCheckpoint(@TempDir Path dir) throws Exception {
+        Path table = regressionTable(dir, 200);
+        Path ckpt = dir.resolve("ckpt");
+        CliRun first = CliRun.run("train", "--data", table.toString(), "--target", "y", "--epochs", "2", "--checkpoint-dir", ckpt.toString(), "--checkpoint-every", "3");
+        assertEquals(0, first.code(), first.err());
+        CliRun more = CliRun.run("train", "--resume", ckpt.toString(), "--epochs", "3");
+        assertEquals(0, more.code(), more.err());
+        assertTrue(more.out().contains("epoch 3 from its start") && more.out().contains("epoch 3/3") && !more.out().contains("epoch 1/3"), more.out());
+    }
 }

@@ -125,6 +125,7 @@ final class LayerArgs {
             for (int k = 0; k < n; k++) out[k] = toInt(name + "[" + k + "]", l.get(k));
             return out;
         }
+        if (!(v instanceof Long)) throw typeError(name, "an integer or a list of " + n + " integers", v);
         int x = toInt(name, v);
         int[] out = new int[n];
         java.util.Arrays.fill(out, x);

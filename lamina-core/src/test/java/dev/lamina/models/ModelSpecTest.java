@@ -82,6 +82,8 @@ class ModelSpecTest {
         assertTrue(typed.contains("layers[0] (Linear): argument 'in_features' must be an integer, got the string \"4\""), typed);
         String fraction = buildError("{\"input\": [1, 8, 8], \"layers\": [{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": [3, 3, 3]}]}");
         assertTrue(fraction.contains("layers[0] (Conv2d): argument 'kernel_size' must be an integer or a list of 2 integers, got the list [3, 3, 3]"), fraction);
+        String text = buildError("{\"input\": [1, 8, 8], \"layers\": [{\"type\": \"Conv2d\", \"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": \"3\"}]}");
+        assertTrue(text.contains("layers[0] (Conv2d): argument 'kernel_size' must be an integer or a list of 2 integers, got the string \"3\""), text);
         String flag = buildError("{\"input\": [4], \"layers\": [{\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 2, \"bias\": 1}]}");
         assertTrue(flag.contains("argument 'bias' must be true or false, got 1"), flag);
         String refused = buildError("{\"input\": [4], \"layers\": [{\"type\": \"Dropout\", \"p\": 1.5}]}");
