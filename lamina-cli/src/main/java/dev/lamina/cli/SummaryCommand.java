@@ -36,7 +36,7 @@ final class SummaryCommand implements Callable<Integer> {
             System.out.print(ModelFiles.summary(Path.of(model)));
             return 0;
         }
-        String name = CliModels.canonical("MODEL", model);
+        String name = CliModels.canonical("MODEL", model, CliModels.SUMMARY_OWN);
         if (CliModels.isLanguageModel(name)) {
             if (vocab < 2) throw new IllegalArgumentException("--vocab must be at least 2, got " + vocab);
             if (seqLen < 1) throw new IllegalArgumentException("--seq-len must be positive, got " + seqLen);

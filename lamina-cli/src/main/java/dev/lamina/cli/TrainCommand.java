@@ -126,7 +126,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        model = CliModels.canonical("--model", model);
+        model = CliModels.canonical("--model", model, CliModels.TRAIN_OWN);
         Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
         if (checkpointDir != null) OutputPaths.prepareDirectory("--checkpoint-dir", checkpointDir);
         try (RunGuard guard = RunGuard.start(saveTo, spec.commandLine().getParseResult().originalArgs())) {
@@ -145,15 +145,7 @@ final class TrainCommand implements Callable<Integer> {
             OutputPaths.prepareFile("--plot", plot);
             OutputPaths.prepareFile("--plot", Charts.confusionPath(plot));
         }
-        Schedules.check(schedule, warmupSteps);
-        if (target == null && task != null) throw new IllegalArgumentException("--task needs --target COLUMN (tabular training on a CSV table)");
-        if (target == null && data != null && data.toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
-            throw new IllegalArgumentException("--data " + data + " is a CSV table: name the column to predict with --target COLUMN");
-        }
-        if (target != null) {
-            if (data == null) throw new IllegalArgumentException("--target needs --data TABLE.csv");
-            return new TabularTraining(this).run(checkpoint, saveTo);
-        }
+        if (target != null) return new TabularTraining(this).run(checkpoint, saveTo);
         if (CliModels.isLanguageModel(model) && modelFile == null) return new TextTraining(this).run(checkpoint, saveTo);
         PrintStream out = System.out;
         PrintStream human = json ? System.err : System.out; // --json keeps standard output pure JSON lines

@@ -89,25 +89,25 @@ public record TabularData(Dataset data, List<String> features, String target, Ta
     }
 
     /**
-     * A seeded random split: {@code testFraction} of the rows (at least one, at most all but one) held out, the rest
-     * for training, each part in the file's order.
+     * A seeded split ({@link Dataset#stratifiedSplit} for classification, so every class keeps its share in both
+     * parts; {@link Dataset#randomSplit} for regression): {@code testFraction} of the rows held out, the rest for
+     * training, each part in the file's order.
+     *
+     * @throws IllegalArgumentException when the fraction is not in (0, 1) or the split leaves a part empty
      */
     public Split split(double testFraction, Rng rng) {
         if (!(testFraction > 0 && testFraction < 1)) throw new IllegalArgumentException("test fraction must be in (0, 1), got " + testFraction);
         int n = data.size();
         if (n < 2) throw new IllegalArgumentException("need at least two rows to hold some out, got " + n);
-        int test = Math.clamp(Math.round(n * testFraction), 1, n - 1);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
+        Dataset[] parts = splitRows(data, task, new double[] {1 - testFraction, testFraction}, rng);
+        if (parts[0].size() == 0 || parts[1].size() == 0) {
+            throw new IllegalArgumentException("holding out " + testFraction + " of " + n + " rows leaves " + parts[0].size() + " to train on and " + parts[1].size() + " to test");
         }
-        int[] testIdx = java.util.Arrays.copyOf(order, test), trainIdx = java.util.Arrays.copyOfRange(order, test, n);
-        java.util.Arrays.sort(testIdx);
-        java.util.Arrays.sort(trainIdx);
-        return new Split(data.select(trainIdx), data.select(testIdx));
+        return new Split(parts[0], parts[1]);
+    }
+
+    /** Rows of a table split as {@link #split} does: stratified by class for classification, at random for regression. */
+    public static Dataset[] splitRows(Dataset rows, Task task, double[] fractions, Rng rng) {
+        return task == Task.CLASSIFY ? rows.stratifiedSplit(fractions, rng) : rows.randomSplit(fractions, rng);
     }
 }

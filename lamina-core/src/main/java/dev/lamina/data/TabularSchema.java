@@ -4,10 +4,12 @@ import dev.lamina.io.JsonTree;
 import dev.lamina.tensor.Tensor;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What a tabular model needs besides its weights to predict from raw rows: the feature columns in order, the
@@ -54,6 +56,72 @@ public record TabularSchema(List<String> features, String target, TabularData.Ta
     /** The model's output width: the number of classes, or 1 for regression. */
     public int outputs() {
         return task == TabularData.Task.CLASSIFY ? classes.size() : 1;
+    }
+
+    /**
+     * The feature columns of a CSV table (header row) as the model takes them: the columns named by
+     * {@link #features()}, in that order, raw (not normalised; {@link #features(Tensor)} does that). Other columns,
+     * the target among them, are ignored.
+     *
+     * @return raw features [N, F]
+     * @throws IOException naming the file and what is wrong: a missing column (listing the file's columns), a
+     *                     missing or non-numeric cell (line and column)
+     */
+    public Tensor readFeatures(Path file) throws IOException {
+        Csv.Rows rows = Csv.readRows(file, true);
+        return features(rows, columns(rows, features, "feature"));
+    }
+
+    /**
+     * A CSV table (header row) with the target column, raw, as training reads it: features [N, F] in the order of
+     * {@link #features()} and targets as class indices [N] into {@link #classes()} or values [N, 1].
+     *
+     * @throws IOException naming the file and what is wrong: a missing column, a missing or non-numeric cell, a class
+     *                     the model does not know (line and column)
+     */
+    public Dataset read(Path file) throws IOException {
+        Csv.Rows rows = Csv.readRows(file, true);
+        int[] cols = columns(rows, features, "feature");
+        int t = columns(rows, List.of(target), "target")[0];
+        int n = rows.rows().size();
+        float[] y = new float[n];
+        for (int r = 0; r < n; r++) {
+            if (task == TabularData.Task.REGRESS) {
+                y[r] = rows.number(r, t);
+                continue;
+            }
+            String label = rows.rows().get(r)[t];
+            int c = classes.indexOf(label);
+            if (c < 0) {
+                throw new IOException(file + ": line " + rows.lines()[r] + ", column " + (t + 1) + " (" + target + "): "
+                        + (label.isEmpty() ? "empty class label" : "class '" + label + "' is not one the model knows (" + String.join(", ", classes) + ")"));
+            }
+            y[r] = c;
+        }
+        return new Dataset(features(rows, cols), task == TabularData.Task.REGRESS ? Tensor.of(y, n, 1) : Tensor.of(y, n));
+    }
+
+    private static int[] columns(Csv.Rows rows, List<String> names, String what) throws IOException {
+        List<String> missing = new ArrayList<>();
+        int[] out = new int[names.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = rows.columns().indexOf(names.get(i));
+            if (out[i] < 0) missing.add(names.get(i));
+        }
+        if (!missing.isEmpty()) {
+            throw new IOException(rows.file() + ": no " + what + " column" + (missing.size() > 1 ? "s " : " ") + missing.stream().map(m -> "'" + m + "'").collect(Collectors.joining(", "))
+                    + " (" + (what.equals("target") ? "the column the model predicts" : "the model reads " + String.join(", ", names)) + "; the file has " + String.join(", ", rows.columns()) + ")");
+        }
+        return out;
+    }
+
+    private static Tensor features(Csv.Rows rows, int[] cols) throws IOException {
+        int n = rows.rows().size(), f = cols.length;
+        float[] x = new float[n * f];
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < f; k++) x[r * f + k] = rows.number(r, cols[k]);
+        }
+        return Tensor.of(x, n, f);
     }
 
     /** {@link #METADATA_KEY} → this schema as JSON. */

@@ -74,6 +74,49 @@ class TabularDataTest {
     }
 
     @Test
+    void classificationSplitsKeepEveryClassShareAndRegressionSplitsAtRandom() throws IOException {
+        StringBuilder sb = new StringBuilder("x,y\n");
+        for (int i = 0; i < 100; i++) sb.append(i).append(',').append(i < 80 ? "common" : "rare").append('\n');
+        TabularData t = TabularData.read(csv(sb.toString()), "y", null);
+        TabularData.Split s = t.split(0.25, new Rng(9));
+        int rareInTest = 0;
+        for (float v : s.test().targets().toArray()) if (v == t.classes().indexOf("rare")) rareInTest++;
+        assertEquals(25, s.test().size());
+        assertEquals(5, rareInTest, "a quarter of the 20 rare rows, as Dataset.stratifiedSplit holds out");
+        Dataset[] expected = t.data().stratifiedSplit(new double[] {0.75, 0.25}, new Rng(9));
+        assertArrayEquals(expected[1].features().toArray(), s.test().features().toArray());
+
+        TabularData r = TabularData.read(csv("x,y\n1,1\n2,2\n3,3\n4,4\n5,5\n"), "y", null);
+        TabularData.Split rs = r.split(0.4, new Rng(2));
+        assertArrayEquals(r.data().randomSplit(new double[] {0.6, 0.4}, new Rng(2))[1].features().toArray(), rs.test().features().toArray());
+        var empty = assertThrows(IllegalArgumentException.class, () -> r.split(0.05, new Rng(1)));
+        assertTrue(empty.getMessage().contains("leaves 5 to train on and 0 to test"), empty.getMessage());
+    }
+
+    @Test
+    void aSchemaReadsNewTablesByColumnName() throws IOException {
+        TabularData t = TabularData.read(csv("a,b,kind\n1,2,cat\n3,4,dog\n5,6,dog\n"), "kind", null);
+        TabularSchema s = TabularSchema.fit(t, t.data());
+        Path other = dir.resolve("new.csv");
+        Files.writeString(other, "id,kind,b,a\n7,dog,20,10\n8,cat,40,30\n");
+        assertArrayEquals(new float[] {10, 20, 30, 40}, s.readFeatures(other).toArray(), "the schema's column order, extra columns ignored");
+        Dataset d = s.read(other);
+        assertArrayEquals(new float[] {1, 0}, d.targets().toArray());
+        Files.writeString(other, "a,c\n1,2\n");
+        var missing = assertThrows(IOException.class, () -> s.readFeatures(other));
+        assertTrue(missing.getMessage().contains("new.csv: no feature column 'b' (the model reads a, b; the file has a, c)"), missing.getMessage());
+        Files.writeString(other, "a,b\n1,2\n");
+        var noTarget = assertThrows(IOException.class, () -> s.read(other));
+        assertTrue(noTarget.getMessage().contains("new.csv: no target column 'kind'"), noTarget.getMessage());
+        Files.writeString(other, "a,b\n1,2\n3,x\n");
+        var word = assertThrows(IOException.class, () -> s.readFeatures(other));
+        assertTrue(word.getMessage().contains("new.csv: line 3, column 2 (b): 'x' is not a number"), word.getMessage());
+        Files.writeString(other, "a,b,kind\n1,2,cat\n3,4,cow\n");
+        var unknown = assertThrows(IOException.class, () -> s.read(other));
+        assertTrue(unknown.getMessage().contains("new.csv: line 3, column 3 (kind): class 'cow' is not one the model knows (cat, dog)"), unknown.getMessage());
+    }
+
+    @Test
     void schemaUsesTrainingStatisticsAndRoundTripsThroughMetadata() throws IOException {
         TabularData t = TabularData.read(csv("x,y\n1,10\n3,20\n100,30\n"), "y", null);
         Dataset train = t.data().head(2);
