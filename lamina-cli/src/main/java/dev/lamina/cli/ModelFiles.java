@@ -1,9 +1,9 @@
 package dev.lamina.cli;
 
 import dev.lamina.data.Dataset;
-import dev.lamina.io.Safetensors;
 import dev.lamina.models.ModelSpec;
-import dev.lamina.nn.Sequential;
+import dev.lamina.models.SavedModel;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Shape;
 
 import java.io.IOException;
@@ -41,15 +41,19 @@ final class ModelFiles {
         return a.endsWith(".json") || a.endsWith(".safetensors") || Files.exists(Path.of(arg));
     }
 
-    /** The summary table of a definition file or of a model saved from one. */
-    static String summary(Path file) throws IOException {
+    /**
+     * The summary table of a definition file, or of any model saved by {@code lamina train --save}
+     * ({@link SavedModel#load}); {@code seqLen} is a language model's context for its table.
+     */
+    static String summary(Path file, int seqLen) throws IOException {
         if (file.toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
-            ModelSpec spec = ModelSpec.fromMetadata(Safetensors.readMetadata(file), file.toString());
-            if (spec == null) throw new IOException(file + ": no model definition in the metadata (key \"" + ModelSpec.METADATA_KEY + "\"): it was not saved from a model file");
-            return spec.summary(ModelSpec.load(file));
+            return switch (CliModels.loadSaved(file)) {
+                case SavedModel.ImageClassifier m -> m.net().summary(m.inputs(dev.lamina.tensor.Tensor.zeros(1, m.inputSize())).shape());
+                case SavedModel.Tabular m -> m.spec().summary(m.net());
+                case SavedModel.CharModel m -> SummaryCommand.languageModelTable(m.model(), seqLen);
+            };
         }
         ModelSpec spec = ModelSpec.read(file);
-        Sequential net = spec.build(new dev.lamina.tensor.Rng(0));
-        return spec.summary(net);
+        return spec.summary(spec.build(new Rng(0)));
     }
 }

@@ -33,7 +33,7 @@ final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (ModelFiles.isFile(model)) {
-            System.out.print(ModelFiles.summary(Path.of(model)));
+            System.out.print(ModelFiles.summary(Path.of(model), seqLen));
             return 0;
         }
         String name = CliModels.canonical("MODEL", model, CliModels.SUMMARY_OWN);
