@@ -85,10 +85,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--patience", paramLabel = "N", description = "Stop early when the validation loss has not improved for N epochs, and keep (report, save) the best epoch's weights. Without --val-split or --val-data (image models) it watches the test loss only to save time: the last epoch is kept, never one chosen by the test set.")
     Integer patience;
 
-    @Option(names = "--val-split", paramLabel = "FRACTION", description = "Image models: hold out this share of the training set (stratified by class, seeded by --seed) as a validation set: the per-epoch report, --patience and the best-epoch choice use it; the test set is evaluated once, at the end.")
+    @Option(names = "--val-split", paramLabel = "FRACTION", description = "Image models and tables: hold out this share of the training set (stratified by class, at random for a regression; seeded by --seed) as a validation set: the per-epoch report, --patience and the best-epoch choice use it; the test set is evaluated once, at the end.")
     Double valSplit;
 
-    @Option(names = "--val-data", paramLabel = "DIR", description = "Image models: a separate validation set, a directory with one images and one labels IDX file (or the four files of --data: its t10k pair); used as --val-split's.")
+    @Option(names = "--val-data", paramLabel = "DIR|FILE.csv", description = "A separate validation set, used as --val-split's: for image models a directory with one images and one labels IDX file (or the four files of --data: its t10k pair); for a table (--target) a CSV file with its columns.")
     Path valData;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation and shuffling; default ${DEFAULT-VALUE}.")
@@ -100,10 +100,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training examples.")
     Integer limit;
 
-    @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second; validation_loss, validation_accuracy, validation_macro_f1 instead of the test_ keys with --val-split/--val-data, then one {\"set\":\"test\", ...} object of the final test evaluation; lstm/transformer: validation_loss, bits per character, chars_per_second); other messages go to standard error.")
+    @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second; validation_loss, validation_accuracy, validation_macro_f1 instead of the test_ keys with --val-split/--val-data, then one {\"set\":\"test\", ...} object of the final test evaluation; lstm/transformer: validation_loss, bits per character, chars_per_second; a table's regression: _mae, _rmse, _r2 instead of the accuracy keys); other messages go to standard error.")
     boolean json;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test, or train and validation with --val-split/--val-data) to FILE.png and the test confusion matrix (of the model kept) to FILE-confusion.png; for lstm/transformer, loss and bits per character per epoch (train, validation) to FILE.png.")
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test, or train and validation with --val-split/--val-data) to FILE.png and the test confusion matrix (of the model kept) to FILE-confusion.png; for lstm/transformer, loss and bits per character per epoch (train, validation) to FILE.png; for a table's regression, the loss curve.")
     Path plot;
 
     @Option(names = "--no-progress", description = "No progress bar (it is drawn only on an interactive terminal anyway).")
