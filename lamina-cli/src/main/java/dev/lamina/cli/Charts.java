@@ -69,6 +69,11 @@ final class Charts {
         return List.of(loss, acc);
     }
 
+    /** A regression's run: the loss per epoch (train, {@code heldOut}) in one panel. */
+    static void writeLossCurve(List<EpochResult> epochs, String heldOut, String title, Path file) throws IOException {
+        writeGrid(file, List.of(curves(epochs, heldOut, title).getFirst()), 1);
+    }
+
     /** A language model's run: loss per epoch (train, validation) and bits per character per epoch, side by side. */
     static void writeTextCurves(List<EpochResult> epochs, String title, Path file) throws IOException {
         headless();

@@ -29,6 +29,12 @@ final class CliModels {
         ALL = List.copyOf(all);
     }
 
+    /** What {@code lamina train} takes besides the named models, as its unknown-model error says. */
+    static final String TRAIN_OWN = "; for a model of your own, --model-file NET.json (a model definition file); for a CSV table, --data TABLE.csv --target COLUMN";
+
+    /** What {@code lamina summary} takes besides the named models. */
+    static final String SUMMARY_OWN = "; or a model definition file NET.json, or a model saved by `lamina train --save` (.safetensors)";
+
     /** {@code name} in lower case, the form every list holds; null stays null. */
     static String lower(String name) {
         return name == null ? null : name.toLowerCase(Locale.ROOT);
@@ -40,10 +46,15 @@ final class CliModels {
      * @throws IllegalArgumentException naming {@code flag}, the name and every model
      */
     static String canonical(String flag, String name) {
+        return canonical(flag, name, "");
+    }
+
+    /** As {@link #canonical(String, String)}, the error ending with {@code others}: what else {@code flag}'s command takes. */
+    static String canonical(String flag, String name, String others) {
         String n = lower(name);
         if (!ALL.contains(n)) {
             throw new IllegalArgumentException("unknown model '" + name + "' for " + flag + "; available: " + String.join(", ", ALL)
-                    + " (" + String.join(", ", LanguageModels.NAMES) + ": character-level language models on a text file)");
+                    + " (" + String.join(", ", LanguageModels.NAMES) + ": character-level language models on a text file)" + others);
         }
         return n;
     }

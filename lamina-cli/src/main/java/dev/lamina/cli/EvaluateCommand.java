@@ -9,6 +9,7 @@ import dev.lamina.models.LanguageModel;
 import dev.lamina.models.SavedModel;
 import dev.lamina.train.ConfusionMatrix;
 import dev.lamina.train.Evaluation;
+import dev.lamina.train.RegressionMetrics;
 import dev.lamina.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,6 +33,8 @@ import java.util.concurrent.Callable;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate a model saved by `lamina train --save FILE.safetensors` on a data set.",
                 "Image models: loss, accuracy, per-class precision, recall and F1, and the confusion matrix.",
+                "Tabular models: on a .csv table with the model's feature columns and its target column: MAE, RMSE and R² of a regression",
+                "  (in the target's units), or loss, accuracy, the per-class report and the confusion matrix of a classification.",
                 "Language models: loss, bits per character and perplexity of next-character prediction."})
 final class EvaluateCommand implements Callable<Integer> {
     private static final double LN2 = Math.log(2);
@@ -43,6 +46,7 @@ final class EvaluateCommand implements Callable<Integer> {
     Path modelFile;
 
     @Option(names = "--data", paramLabel = "DIR|FILE", description = "Image models: a directory with the four IDX files (as `train --data` takes); default: the Fashion-MNIST subset shipped in the repository. "
+            + "Tabular models: a .csv table with a header row (required). "
             + "Language models: a UTF-8 text file, evaluated whole; default: the last tenth of the bundled KJV text (the part `lamina train` holds out).")
     Path data;
 
@@ -70,6 +74,7 @@ final class EvaluateCommand implements Callable<Integer> {
         switch (saved) {
             case SavedModel.ImageClassifier m -> images(m, out);
             case SavedModel.CharModel m -> text(m, out);
+            case SavedModel.Tabular m -> table(m, out);
         }
         return 0;
     }
@@ -84,9 +89,18 @@ final class EvaluateCommand implements Callable<Integer> {
         if (set.features().size(1) != m.inputSize()) {
             throw new IllegalArgumentException(dir + ": images of " + set.features().size(1) + " pixels, the model " + m.name() + " reads " + m.width() + "x" + m.height() + " = " + m.inputSize());
         }
-        Evaluation e = Trainer.evaluate(m.net(), new CrossEntropyLoss(), new DataLoader(set, batchSize, false, false, null));
+        Evaluation e = Trainer.evaluate(m.net(), new CrossEntropyLoss(), new DataLoader(m.inputs(set), batchSize, false, false, null));
+        classification(new Json().put("model", m.name()).put("file", modelFile.toString()).put("data", dir.toString()).put("split", split),
+                String.format(Locale.ROOT, "%s from %s on the %s set of %s: %,d images", m.name(), modelFile, split, dir, e.samples()), "the " + split + " set", e, m.classes(), out);
+    }
+
+    /**
+     * The report of a classifier: loss, accuracy, per-class precision/recall/F1 and the confusion matrix; after the
+     * keys of {@code head} with --json, else after the line {@code heading}.
+     */
+    private void classification(Json head, String heading, String set, Evaluation e, List<String> classes, PrintStream out) {
         ConfusionMatrix cm = e.confusion();
-        String[] names = m.classes().toArray(String[]::new);
+        String[] names = classes.toArray(String[]::new);
         if (json) {
             List<String> perClass = new ArrayList<>();
             for (int c = 0; c < cm.classes(); c++) {
@@ -98,18 +112,42 @@ final class EvaluateCommand implements Callable<Integer> {
                 for (long v : row) cells.add(Long.toString(v));
                 rows.add(Json.array(cells));
             }
-            out.println(new Json().put("model", m.name()).put("file", modelFile.toString()).put("data", dir.toString()).put("split", split)
-                    .put("samples", e.samples()).put("loss", e.loss()).put("accuracy", e.accuracy())
+            out.println(head.put("samples", e.samples()).put("loss", e.loss()).put("accuracy", e.accuracy())
                     .put("macro_precision", cm.macroPrecision()).put("macro_recall", cm.macroRecall()).put("macro_f1", cm.macroF1())
                     .putJson("per_class", Json.array(perClass)).putJson("confusion", Json.array(rows)));
             return;
         }
-        out.printf(Locale.ROOT, "%s from %s on the %s set of %s: %,d images%n", m.name(), modelFile, split, dir, e.samples());
+        out.println(heading);
         out.printf(Locale.ROOT, "loss %.4f  accuracy %.2f%%  macro F1 %.4f%n%n", e.loss(), 100 * e.accuracy(), cm.macroF1());
         out.print(cm.report(names));
         out.println();
-        out.println("confusion matrix of the " + split + " set (rows: actual class, columns: predicted class)");
+        out.println("confusion matrix of " + set + " (rows: actual class, columns: predicted class)");
         out.print(cm.format(names));
+    }
+
+    private void table(SavedModel.Tabular m, PrintStream out) throws IOException {
+        String target = m.schema().target();
+        if (seqLen != null) throw new IllegalArgumentException("--seq-len applies to language models; " + modelFile + " holds a tabular model of '" + target + "'");
+        if (!split.equals("test")) throw new IllegalArgumentException("--split applies to image models; a tabular model is evaluated on the table --data names");
+        if (data == null) throw new IllegalArgumentException("a tabular model is evaluated on a table: give --data TABLE.csv (a header row with the columns "
+                + String.join(", ", m.schema().features()) + " and " + target + ")");
+        Dataset raw = m.schema().read(data);
+        if (limit != null) raw = raw.head(limit);
+        String count = String.format(Locale.ROOT, "%,d rows", raw.size());
+        if (m.classifies()) {
+            Evaluation e = Trainer.evaluate(m.net(), new CrossEntropyLoss(), new DataLoader(m.schema().apply(raw), batchSize, false, false, null));
+            classification(new Json().put("model", m.name()).put("file", modelFile.toString()).put("data", data.toString()).put("target", target),
+                    String.format(Locale.ROOT, "%s classification of '%s' from %s on %s: %s", m.name(), target, modelFile, data, count), "the rows", e, m.schema().classes(), out);
+            return;
+        }
+        RegressionMetrics r = RegressionMetrics.of(m.predict(raw.features()), raw.targets());
+        if (json) {
+            out.println(new Json().put("model", m.name()).put("file", modelFile.toString()).put("data", data.toString()).put("target", target)
+                    .put("samples", r.count()).put("mae", r.mae()).put("rmse", r.rmse()).put("r2", r.r2()));
+            return;
+        }
+        out.printf(Locale.ROOT, "%s regression of '%s' from %s on %s: %s%n", m.name(), target, modelFile, data, count);
+        out.println(r);
     }
 
     private void text(SavedModel.CharModel m, PrintStream out) throws IOException {

@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.data.FashionMnist;
 import picocli.CommandLine.ParseResult;
 
 import java.io.PrintStream;
@@ -33,11 +34,54 @@ final class FlagChecks {
         if (t.threads != null && t.threads < 1) errors.add("--threads must be >= 1, got " + t.threads);
         if (t.valSplit != null && !(t.valSplit > 0 && t.valSplit < 1)) errors.add("--val-split must be a fraction between 0 and 1 (exclusive), got " + t.valSplit);
         if (t.valSplit != null && t.valData != null) errors.add("give --val-split or --val-data, not both");
-        if ((t.valSplit != null || t.valData != null) && CliModels.isLanguageModel(t.model)) {
-            errors.add("--val-split and --val-data apply to the image models; " + t.model + " validates on the last tenth of its text");
+        if ((t.valSplit != null || t.valData != null) && CliModels.isLanguageModel(t.model) && t.target == null && t.modelFile == null) {
+            errors.add("--val-split and --val-data apply to the image models and tables (--target); " + t.model + " validates on the last tenth of its text");
         }
+        try {
+            Schedules.check(t.schedule, t.warmupSteps);
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+        }
+        ParseResult parsed = t.spec.commandLine().getParseResult();
+        if (t.modelFile != null && parsed.hasMatchedOption("--model")) {
+            errors.add("give --model or --model-file, not both (--model " + t.model + ", --model-file " + t.modelFile + ")");
+        }
+        tables(t, parsed, errors);
         fail(errors);
-        warnings(t, t.spec.commandLine().getParseResult(), System.err);
+        warnings(t, parsed, System.err);
+    }
+
+    /** The flags of tabular training ({@code --target}, {@code --task}) and a CSV table given without them. */
+    private static void tables(TrainCommand t, ParseResult parsed, List<String> errors) {
+        if (t.target == null) {
+            if (t.task != null) errors.add("--task needs --target COLUMN (tabular training on a CSV table)");
+            if (t.data != null && isCsv(t.data) && !CliModels.isLanguageModel(t.model)) {
+                errors.add("--data " + t.data + " is a CSV table: name the column to predict with --target COLUMN; without it --model " + t.model
+                        + " trains on images, and " + imageDataProblem(t.data));
+            }
+            return;
+        }
+        if (t.data == null) errors.add("--target needs --data TABLE.csv");
+        if (parsed.hasMatchedOption("--model")) {
+            errors.add("--target trains a table with an MLP sized from its columns, or with --model-file NET.json; --model " + t.model + " is not for tables");
+        }
+        if (t.valData != null && !isCsv(t.valData)) {
+            errors.add("--val-data " + t.valData + ": a table is validated on a CSV table with the columns of --data (a .csv file)");
+        }
+    }
+
+    private static boolean isCsv(java.nio.file.Path p) {
+        return p.toString().toLowerCase(Locale.ROOT).endsWith(".csv");
+    }
+
+    /** What the image reader says of {@code data} ({@link FashionMnist#load}'s error). */
+    private static String imageDataProblem(java.nio.file.Path data) {
+        try {
+            FashionMnist.load(data);
+            return "it is read as image data";
+        } catch (java.io.IOException e) {
+            return e.getMessage();
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.lamina.autograd.Autograd;
 import dev.lamina.models.LanguageModel;
 import dev.lamina.models.SavedModel;
 import dev.lamina.models.TextGenerator;
+import dev.lamina.nn.Module;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -31,13 +32,16 @@ import java.util.concurrent.Callable;
                 "  on a black background: for dark objects on a light background give --invert.",
                 "  A CSV row holds 784 pixel values 0-255, row by row (a first line that is not all numbers is a header).",
                 "  Prints the --top-k classes with their probabilities.",
+                "Tabular models (lamina train --data TABLE.csv --target COLUMN): each INPUT is a .csv table with a header naming the model's",
+                "  feature columns (in any order; other columns, the target among them, are ignored); its rows are normalised with the statistics",
+                "  saved with the model. Prints the --top-k classes with their probabilities, or the predicted value of the target.",
                 "Language models (lstm, transformer): each INPUT is a prompt; prints the --top-k next characters with their probabilities and a",
                 "  continuation of --length characters."})
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.safetensors", description = "A model written by `lamina train --save`.")
     Path modelFile;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "INPUT", description = "Pictures or .csv files (image models), or prompts (language models).")
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "INPUT", description = "Pictures or .csv files (image models), .csv tables (tabular models), or prompts (language models).")
     List<String> inputs;
 
     @Option(names = "--top-k", defaultValue = "3", description = "How many classes (or next characters) to list, most likely first; default ${DEFAULT-VALUE}.")
@@ -72,6 +76,10 @@ final class PredictCommand implements Callable<Integer> {
                 if (invert) throw new IllegalArgumentException("--invert applies to image models; " + modelFile + " holds the language model " + m.name());
                 for (String prompt : inputs) prompt(m, prompt, out);
             }
+            case SavedModel.Tabular m -> {
+                if (invert) throw new IllegalArgumentException("--invert applies to image models; " + modelFile + " holds a tabular model of '" + m.schema().target() + "'");
+                for (String input : inputs) table(m, Path.of(input), out);
+            }
         }
         return 0;
     }
@@ -81,8 +89,8 @@ final class PredictCommand implements Callable<Integer> {
     private void images(SavedModel.ImageClassifier m, Path file, PrintStream out, PrintStream notes) throws IOException {
         if (file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
             Tensor rows = PixelRows.read(file, m.inputSize(), m.width(), m.height());
-            double[][] p = probabilities(m, rows);
-            for (int r = 0; r < p.length; r++) classes(m, file + " row " + (r + 1), p[r], null, file.toString(), r + 1, out);
+            double[][] p = probabilities(m.net(), m.inputs(rows));
+            for (int r = 0; r < p.length; r++) classes(m.name(), m.classes(), file + " row " + (r + 1), p[r], null, file.toString(), r + 1, out);
             return;
         }
         ImageInput.Pixels px = ImageInput.read(file, m.width(), m.height(), invert);
@@ -92,16 +100,21 @@ final class PredictCommand implements Callable<Integer> {
             notes.printf(Locale.ROOT, "lamina: note: %s has a light border (mean %.2f): the model was trained on light objects on black; %s%n", file, px.borderMean(),
                     invert ? "it is light after --invert" : "for a dark object on a light background give --invert");
         }
-        double[][] p = probabilities(m, Tensor.of(px.values(), 1, m.inputSize()));
-        classes(m, file + (resized != null ? " (" + resized + ")" : ""), p[0], resized, file.toString(), 0, out);
+        double[][] p = probabilities(m.net(), m.inputs(Tensor.of(px.values(), 1, m.inputSize())));
+        classes(m.name(), m.classes(), file + (resized != null ? " (" + resized + ")" : ""), p[0], resized, file.toString(), 0, out);
     }
 
-    /** Softmax of the model's logits, row by row, in double. */
-    private static double[][] probabilities(SavedModel.ImageClassifier m, Tensor x) {
+    /** Softmax of the logits of {@code net} on {@code x}, row by row, in double. */
+    private static double[][] probabilities(Module net, Tensor x) {
         Tensor logits;
         try (var scope = Autograd.noGrad()) {
-            logits = m.net().forward(x);
+            logits = net.forward(x);
         }
+        return probabilities(logits);
+    }
+
+    /** Softmax of logits [N, C], row by row, in double. */
+    private static double[][] probabilities(Tensor logits) {
         int n = logits.size(0), c = logits.size(1);
         float[] v = logits.toArray();
         double[][] out = new double[n][];
@@ -129,9 +142,8 @@ final class PredictCommand implements Callable<Integer> {
         return out;
     }
 
-    private void classes(SavedModel.ImageClassifier m, String label, double[] p, String resized, String input, int row, PrintStream out) {
+    private void classes(String model, List<String> names, String label, double[] p, String resized, String input, int row, PrintStream out) {
         int[] best = top(p, topK);
-        List<String> names = m.classes();
         if (json) {
             List<String> top = new ArrayList<>();
             for (int c : best) top.add(new Json().put("class", names.get(c)).put("index", c).put("probability", p[c]).toString());
@@ -139,7 +151,7 @@ final class PredictCommand implements Callable<Integer> {
             for (double v : p) all.add(Json.number(v));
             Json j = new Json().put("input", input);
             if (row > 0) j.put("row", row);
-            j.put("model", m.name()).put("class", names.get(best[0])).put("index", best[0]).put("probability", p[best[0]])
+            j.put("model", model).put("class", names.get(best[0])).put("index", best[0]).put("probability", p[best[0]])
                     .putJson("top", Json.array(top)).putJson("probabilities", Json.array(all));
             if (resized != null) j.put("resized", resized);
             out.println(j);
@@ -147,6 +159,30 @@ final class PredictCommand implements Callable<Integer> {
         }
         out.println(label + ": " + names.get(best[0]));
         for (int c : best) out.printf(Locale.ROOT, "  %-12s %7.2f%%%n", names.get(c), 100 * p[c]);
+    }
+
+    // ------------------------------------------------------------------------------------------------ tables
+
+    private void table(SavedModel.Tabular m, Path file, PrintStream out) throws IOException {
+        if (file.getFileName() == null || !file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
+            throw new IllegalArgumentException("INPUT " + file + ": a tabular model predicts from .csv tables (a header row naming the columns "
+                    + String.join(", ", m.schema().features()) + ")");
+        }
+        Tensor predicted = m.predict(m.schema().readFeatures(file));
+        if (m.classifies()) {
+            double[][] p = probabilities(predicted);
+            for (int r = 0; r < p.length; r++) classes(m.name(), m.schema().classes(), file + " row " + (r + 1), p[r], null, file.toString(), r + 1, out);
+            return;
+        }
+        String target = m.schema().target();
+        float[] v = predicted.toArray();
+        for (int r = 0; r < v.length; r++) {
+            if (json) {
+                out.println(new Json().put("input", file.toString()).put("row", r + 1).put("model", m.name()).put("target", target).put("value", v[r]));
+            } else {
+                out.printf(Locale.ROOT, "%s row %d: %s %.6g%n", file, r + 1, target, v[r]);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ prompts

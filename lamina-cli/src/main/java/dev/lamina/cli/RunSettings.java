@@ -51,11 +51,17 @@ final class RunSettings {
                     (t, v) -> t.valSplit = v.isEmpty() ? null : Double.valueOf(v)),
             new Setting("--val-data", "val_data", t -> t.valData == null ? "" : t.valData.toAbsolutePath().normalize().toString(),
                     (t, v) -> t.valData = v.isEmpty() ? null : Path.of(v)),
+            new Setting("--model-file", "model_file", t -> t.modelFile == null ? "" : t.modelFile.toAbsolutePath().normalize().toString(),
+                    (t, v) -> t.modelFile = v.isEmpty() ? null : Path.of(v)),
+            new Setting("--target", "target", t -> t.target == null ? "" : t.target, (t, v) -> t.target = v.isEmpty() ? null : v),
+            new Setting("--task", "task", t -> t.task == null ? "" : t.task.toLowerCase(Locale.ROOT), (t, v) -> t.task = v.isEmpty() ? null : v),
+            new Setting("--warmup-steps", "warmup_steps", t -> t.warmupSteps == null ? "" : Integer.toString(t.warmupSteps),
+                    (t, v) -> t.warmupSteps = v.isEmpty() ? null : Integer.valueOf(v)),
             new Setting("--checkpoint-every", "checkpoint_every", t -> t.checkpointEvery == null ? "" : Integer.toString(t.checkpointEvery),
                     (t, v) -> t.checkpointEvery = v.isEmpty() ? null : Integer.valueOf(v)));
 
-    /** Settings that checkpoints written before they existed lack; such a run had them off. */
-    private static final List<String> ADDED_LATER = List.of("val_split", "val_data");
+    /** Settings that checkpoints written before they existed lack; such a run had them off (the flag not given). */
+    private static final List<String> ADDED_LATER = List.of("val_split", "val_data", "model_file", "target", "task", "warmup_steps");
 
     static Path dataDir(TrainCommand t) {
         return t.data != null ? t.data : LanguageModels.NAMES.contains(t.model) ? TextTraining.defaultText() : TrainCommand.defaultData();

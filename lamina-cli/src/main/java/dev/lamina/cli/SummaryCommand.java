@@ -7,12 +7,13 @@ import dev.lamina.models.Models;
 import dev.lamina.nn.Module;
 import dev.lamina.nn.Sequential;
 import dev.lamina.tensor.Rng;
-import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,7 +21,7 @@ import java.util.concurrent.Callable;
 /** {@code lamina summary MODEL}: layers, output shapes and parameter counts, like Keras's summary. */
 @Command(name = "summary", mixinStandardHelpOptions = true, description = "Print a model's layers, output shapes and parameter counts.")
 final class SummaryCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "Model name: ${COMPLETION-CANDIDATES}.", completionCandidates = CliModels.All.class)
+    @Parameters(index = "0", description = "Model name: ${COMPLETION-CANDIDATES}; or a model definition file (NET.json) or a model saved from one (.safetensors).", completionCandidates = CliModels.All.class)
     String model;
 
     @Option(names = "--vocab", defaultValue = "63", description = "Vocabulary size of a language model (lstm, transformer); default ${DEFAULT-VALUE}, the bundled KJV text's.")
@@ -30,8 +31,12 @@ final class SummaryCommand implements Callable<Integer> {
     int seqLen;
 
     @Override
-    public Integer call() {
-        String name = CliModels.canonical("MODEL", model);
+    public Integer call() throws IOException {
+        if (ModelFiles.isFile(model)) {
+            System.out.print(ModelFiles.summary(Path.of(model), seqLen));
+            return 0;
+        }
+        String name = CliModels.canonical("MODEL", model, CliModels.SUMMARY_OWN);
         if (CliModels.isLanguageModel(name)) {
             if (vocab < 2) throw new IllegalArgumentException("--vocab must be at least 2, got " + vocab);
             if (seqLen < 1) throw new IllegalArgumentException("--seq-len must be positive, got " + seqLen);
@@ -47,22 +52,7 @@ final class SummaryCommand implements Callable<Integer> {
     }
 
     static String table(Sequential net, int[] inputShape) {
-        StringBuilder sb = new StringBuilder();
-        String format = "%-22s %-18s %,12d%n";
-        sb.append(String.format(Locale.ROOT, "%-22s %-18s %12s%n", "Layer (type)", "Output shape", "Params"));
-        sb.append("-".repeat(54)).append('\n');
-        Tensor x = Tensor.zeros(inputShape);
-        try (var scope = Autograd.noGrad()) {
-            for (Module layer : net.layers()) {
-                x = layer.forward(x);
-                int[] s = x.shape();
-                s[0] = -1;
-                sb.append(String.format(Locale.ROOT, format, layer.describe(), Shape.str(s).replace("-1", "N"), layer.parameterCount()));
-            }
-        }
-        sb.append("-".repeat(54)).append('\n');
-        sb.append(String.format(Locale.ROOT, "Total parameters: %,d%n", net.parameterCount()));
-        return sb.toString();
+        return net.summary(inputShape);
     }
 
     /** A language model's top-level layers and parameters; its input ids [N, T] and output logits [N, T, vocabulary]. */

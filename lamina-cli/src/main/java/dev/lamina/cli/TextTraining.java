@@ -9,7 +9,6 @@ import dev.lamina.models.LanguageModels;
 import dev.lamina.models.TextGenerator;
 import dev.lamina.optim.Adam;
 import dev.lamina.optim.AdamW;
-import dev.lamina.optim.LrSchedule;
 import dev.lamina.optim.Optimizer;
 import dev.lamina.optim.RMSprop;
 import dev.lamina.optim.SGD;
@@ -59,7 +58,7 @@ final class TextTraining {
         Optimizer opt = cmd.optimizer(model.parameters());
         human.printf(Locale.ROOT, "model %s (%,d parameters), text %s: %,d characters, vocabulary %d; %,d training windows of %d, %,d validation windows%n",
                 cmd.model, model.parameterCount(), file, corpus.length(), corpus.vocabulary().size(), train.size(), seq, valid.size());
-        Trainer trainer = new Trainer(model, LanguageModel.loss(), opt).evalBatchSize(batch);
+        Trainer trainer = new Trainer(model, LanguageModel.loss(), opt).evalBatchSize(batch).verbose(false);
         int epochs = cmd.epochs;
         if (!cmd.noProgress && Progress.interactive()) trainer.callback(new Progress(epochs));
         List<EpochResult> results = new ArrayList<>();
@@ -75,11 +74,11 @@ final class TextTraining {
                 }
             }
         });
-        LrSchedule schedule = cmd.lrSchedule();
-        if (schedule != null) trainer.scheduler(new Scheduler(opt, schedule));
         trainer.clipGradNorm(cmd.clipNorm != null ? cmd.clipNorm : 1.0);
         if (cmd.patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, cmd.patience).restoreBestWeights(true));
         DataLoader loader = new DataLoader(train, batch, true, false, rng.split()).prefetch(2);
+        Scheduler schedule = cmd.scheduler(opt, loader.batches());
+        if (schedule != null) trainer.scheduler(schedule);
         cmd.checkpointing(trainer, rng, checkpoint, saveTo, results, human);
         History history;
         try {

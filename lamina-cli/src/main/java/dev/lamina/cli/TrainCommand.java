@@ -5,12 +5,12 @@ import dev.lamina.data.Dataset;
 import dev.lamina.data.FashionMnist;
 import dev.lamina.io.Checkpoint;
 import dev.lamina.kernels.Parallel;
+import dev.lamina.models.ModelSpec;
 import dev.lamina.models.Models;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Sequential;
 import dev.lamina.optim.Adam;
 import dev.lamina.optim.AdamW;
-import dev.lamina.optim.LrSchedule;
 import dev.lamina.optim.Optimizer;
 import dev.lamina.optim.RMSprop;
 import dev.lamina.optim.SGD;
@@ -43,8 +43,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "mlp", description = "Model to train: ${COMPLETION-CANDIDATES} (lstm and transformer are character-level language models on a text file); default ${DEFAULT-VALUE}.", completionCandidates = CliModels.All.class)
     String model;
 
-    @Option(names = "--data", paramLabel = "DIR|FILE", description = "Directory with the four IDX files (raw or .gz), or a UTF-8 text file for lstm/transformer; default: the Fashion-MNIST subset or the KJV text shipped in the repository.")
+    @Option(names = "--data", paramLabel = "DIR|FILE", description = "Directory with the four IDX files (raw or .gz), a UTF-8 text file for lstm/transformer, or a CSV table (with --target); default: the Fashion-MNIST subset or the KJV text shipped in the repository.")
     Path data;
+
+    @Option(names = "--model-file", paramLabel = "FILE.json", description = "Train the model defined in FILE.json (a Sequential of layers, see the README) instead of --model; --save stores the definition with the weights.")
+    Path modelFile;
+
+    @Option(names = "--target", paramLabel = "COLUMN", description = "Tabular training on the CSV table --data: predict COLUMN from the other (numeric) columns.")
+    String target;
+
+    @Option(names = "--task", paramLabel = "classify|regress", description = "With --target: classification or regression; default: classification when the target column holds text, regression when numbers.")
+    String task;
+
+    @Option(names = "--warmup-steps", paramLabel = "N", description = "Linear learning-rate warm-up over the first N optimizer steps (with --lr-schedule constant or warmup-cosine).")
+    Integer warmupSteps;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs; default ${DEFAULT-VALUE}.")
     int epochs;
@@ -64,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam, adamw, sgd (momentum 0.9) or rmsprop; default ${DEFAULT-VALUE}.")
     String optimizer;
 
-    @Option(names = "--lr-schedule", defaultValue = "constant", description = "constant, cosine (to 0 over the epochs) or step (x 0.1 after each third of the epochs); default ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-schedule", defaultValue = "constant", description = "constant, cosine (to 0 over the epochs), step (x 0.1 after each third of the epochs), or per optimizer step onecycle (PyTorch's OneCycleLR, max --lr) or warmup-cosine (warm-up over --warmup-steps, default 5%% of the steps, then cosine to 0); default ${DEFAULT-VALUE}.")
     String schedule;
 
     @Option(names = "--clip-norm", paramLabel = "MAX", description = "Clip the global gradient norm to MAX before each step.")
@@ -73,10 +85,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--patience", paramLabel = "N", description = "Stop early when the validation loss has not improved for N epochs, and keep (report, save) the best epoch's weights. Without --val-split or --val-data (image models) it watches the test loss only to save time: the last epoch is kept, never one chosen by the test set.")
     Integer patience;
 
-    @Option(names = "--val-split", paramLabel = "FRACTION", description = "Image models: hold out this share of the training set (stratified by class, seeded by --seed) as a validation set: the per-epoch report, --patience and the best-epoch choice use it; the test set is evaluated once, at the end.")
+    @Option(names = "--val-split", paramLabel = "FRACTION", description = "Image models and tables: hold out this share of the training set (stratified by class, at random for a regression; seeded by --seed) as a validation set: the per-epoch report, --patience and the best-epoch choice use it; the test set is evaluated once, at the end.")
     Double valSplit;
 
-    @Option(names = "--val-data", paramLabel = "DIR", description = "Image models: a separate validation set, a directory with one images and one labels IDX file (or the four files of --data: its t10k pair); used as --val-split's.")
+    @Option(names = "--val-data", paramLabel = "DIR|FILE.csv", description = "A separate validation set, used as --val-split's: for image models a directory with one images and one labels IDX file (or the four files of --data: its t10k pair); for a table (--target) a CSV file with its columns.")
     Path valData;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation and shuffling; default ${DEFAULT-VALUE}.")
@@ -88,10 +100,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training examples.")
     Integer limit;
 
-    @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second; validation_loss, validation_accuracy, validation_macro_f1 instead of the test_ keys with --val-split/--val-data, then one {\"set\":\"test\", ...} object of the final test evaluation; lstm/transformer: validation_loss, bits per character, chars_per_second); other messages go to standard error.")
+    @Option(names = "--json", description = "Print one JSON object per epoch on standard output (epoch, train_loss, train_accuracy, test_loss, test_accuracy, test_macro_f1, lr, epoch_seconds, eval_seconds, samples_per_second; validation_loss, validation_accuracy, validation_macro_f1 instead of the test_ keys with --val-split/--val-data, then one {\"set\":\"test\", ...} object of the final test evaluation; lstm/transformer: validation_loss, bits per character, chars_per_second; a table's regression: _mae, _rmse, _r2 instead of the accuracy keys); other messages go to standard error.")
     boolean json;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test, or train and validation with --val-split/--val-data) to FILE.png and the test confusion matrix (of the model kept) to FILE-confusion.png; for lstm/transformer, loss and bits per character per epoch (train, validation) to FILE.png.")
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Write training curves (loss and accuracy per epoch, train and test, or train and validation with --val-split/--val-data) to FILE.png and the test confusion matrix (of the model kept) to FILE-confusion.png; for lstm/transformer, loss and bits per character per epoch (train, validation) to FILE.png; for a table's regression, the loss curve.")
     Path plot;
 
     @Option(names = "--no-progress", description = "No progress bar (it is drawn only on an interactive terminal anyway).")
@@ -114,7 +126,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        model = CliModels.canonical("--model", model);
+        model = CliModels.canonical("--model", model, CliModels.TRAIN_OWN);
         Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
         if (checkpointDir != null) OutputPaths.prepareDirectory("--checkpoint-dir", checkpointDir);
         try (RunGuard guard = RunGuard.start(saveTo, spec.commandLine().getParseResult().originalArgs())) {
@@ -133,26 +145,32 @@ final class TrainCommand implements Callable<Integer> {
             OutputPaths.prepareFile("--plot", plot);
             OutputPaths.prepareFile("--plot", Charts.confusionPath(plot));
         }
-        if (CliModels.isLanguageModel(model)) return new TextTraining(this).run(checkpoint, saveTo);
+        if (target != null) return new TabularTraining(this).run(checkpoint, saveTo);
+        if (CliModels.isLanguageModel(model) && modelFile == null) return new TextTraining(this).run(checkpoint, saveTo);
         PrintStream out = System.out;
         PrintStream human = json ? System.err : System.out; // --json keeps standard output pure JSON lines
 
         Rng rng = new Rng(seed);
-        Sequential net = Models.create(model, rng);
+        ModelSpec spec = modelFile != null ? ModelSpec.read(modelFile) : null;
+        Sequential net = spec != null ? spec.build(rng) : Models.create(model, rng);
         Path dir = data != null ? data : defaultData();
         FashionMnist.Split split = FashionMnist.load(dir);
         ValidationSet held = ValidationSet.of(valSplit, valData, seed, limit != null ? split.train().head(limit) : split.train());
         Dataset train = held.train(), validation = held.validation();
         Dataset test = split.test();
         String watched = heldOut();
+        if (spec != null) {
+            train = ModelFiles.fit(train, spec);
+            if (validation != null) validation = ModelFiles.fit(validation, spec);
+            test = ModelFiles.fit(test, spec);
+        }
         Optimizer opt = optimizer(net.parameters());
-        LrSchedule lrSchedule = lrSchedule();
 
         human.printf(Locale.ROOT, "model %s (%,d parameters), data %s: %,d train / %,d test%s, %d threads%n",
-                model, net.parameterCount(), dir, train.size(), split.test().size(), validation != null ? " / " + held.description() : "", Parallel.threads());
+                spec != null ? modelFile : model, net.parameterCount(), dir, train.size(), split.test().size(), validation != null ? " / " + held.description() : "", Parallel.threads());
 
         List<EpochResult> results = new ArrayList<>();
-        Trainer trainer = new Trainer(net, new CrossEntropyLoss(), opt);
+        Trainer trainer = new Trainer(net, new CrossEntropyLoss(), opt).verbose(false);
         // the bar first: it must close (and clear its line) before the epoch's summary line is printed
         if (!noProgress && Progress.interactive()) trainer.callback(new Progress(epochs));
         trainer.callback(new Callback() {
@@ -167,11 +185,12 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         });
-        if (lrSchedule != null) trainer.scheduler(new Scheduler(opt, lrSchedule));
         if (clipNorm != null) trainer.clipGradNorm(clipNorm);
         if (patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, patience).restoreBestWeights(validation != null));
 
         DataLoader loader = new DataLoader(train, batchSize != null ? batchSize : 64, true, false, rng.split()).prefetch(2);
+        Scheduler lrScheduler = scheduler(opt, loader.batches());
+        if (lrScheduler != null) trainer.scheduler(lrScheduler);
         checkpointing(trainer, rng, checkpoint, saveTo, results, human);
         History history;
         try {
@@ -188,7 +207,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (plot != null) writePlots(results, report, human);
         if (save != null) {
-            Models.save(net, model, save);
+            if (spec != null) spec.save(net, save, java.util.Map.of());
+            else Models.save(net, model, save);
             human.printf(Locale.ROOT, "wrote %s (the weights of epoch %d)%n", save, history.modelEpoch());
         }
         return 0;
@@ -222,14 +242,9 @@ final class TrainCommand implements Callable<Integer> {
         };
     }
 
-    /** The schedule --lr-schedule names over --epochs; null for a constant rate. */
-    LrSchedule lrSchedule() {
-        return switch (schedule.toLowerCase(Locale.ROOT)) {
-            case "constant" -> null;
-            case "cosine" -> LrSchedule.cosine(epochs, 0);
-            case "step" -> LrSchedule.step(Math.max(1, (epochs + 2) / 3), 0.1);
-            default -> throw new IllegalArgumentException("unknown learning-rate schedule '" + schedule + "'; available: constant, cosine, step");
-        };
+    /** The scheduler --lr-schedule and --warmup-steps name over --epochs of {@code stepsPerEpoch} steps; null for a constant rate. */
+    Scheduler scheduler(Optimizer opt, int stepsPerEpoch) {
+        return Schedules.of(schedule, warmupSteps, opt, epochs, stepsPerEpoch);
     }
 
     /** The curves, and the confusion matrix of the test set: the final one of {@code report}, else the last epoch's. */

@@ -12,9 +12,10 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The validation set of {@code lamina train} for the image models: {@code --val-split F} holds out the share F of
- * the training set, stratified by class and drawn by a generator seeded from {@code --seed}; {@code --val-data DIR}
- * reads a separate one. With either, the per-epoch report, early stopping and the choice of the best epoch use it,
+ * The validation set of {@code lamina train} for the image models and tables: {@code --val-split F} holds out the
+ * share F of the training set, stratified by class and drawn by a generator seeded from {@code --seed} ({@link
+ * #heldOut}; at random for a regression); {@code --val-data DIR} reads a separate one (a table's is a CSV file,
+ * read by {@link TabularTraining}). With either, the per-epoch report, early stopping and the choice of the best epoch use it,
  * and the test set is evaluated once, at the end.
  *
  * @param train       what is left to train on
@@ -31,14 +32,7 @@ record ValidationSet(Dataset train, Dataset validation, String description) {
      * @throws IOException              when {@code valData} cannot be read
      */
     static ValidationSet of(Double valSplit, Path valData, long seed, Dataset train) throws IOException {
-        if (valSplit != null) {
-            Dataset[] parts = train.stratifiedSplit(new double[] {1 - valSplit, valSplit}, new Rng(seed ^ SPLIT_SEED));
-            if (parts[0].size() == 0 || parts[1].size() == 0) {
-                throw new IllegalArgumentException("--val-split " + valSplit + " of " + train.size() + " training examples leaves " + parts[0].size() + " to train on and " + parts[1].size() + " to validate");
-            }
-            return new ValidationSet(parts[0], parts[1], String.format(Locale.ROOT, "validation %,d held out of the training set (%s, stratified by class, seed %d)",
-                    parts[1].size(), valSplit, seed));
-        }
+        if (valSplit != null) return heldOut(valSplit, seed, train, true);
         if (valData != null) {
             Dataset v = read(valData);
             if (v.features().size(1) != train.features().size(1)) {
@@ -47,6 +41,23 @@ record ValidationSet(Dataset train, Dataset validation, String description) {
             return new ValidationSet(train, v, String.format(Locale.ROOT, "validation %,d from %s", v.size(), valData));
         }
         return new ValidationSet(train, null, null);
+    }
+
+    /**
+     * {@code --val-split F}: the share F of {@code train} held out, drawn by a generator seeded from {@code --seed};
+     * stratified by class (targets [N] of class indices), or at random (regression targets).
+     *
+     * @throws IllegalArgumentException when the split leaves one side empty
+     */
+    static ValidationSet heldOut(double valSplit, long seed, Dataset train, boolean stratified) {
+        Rng rng = new Rng(seed ^ SPLIT_SEED);
+        double[] fractions = {1 - valSplit, valSplit};
+        Dataset[] parts = stratified ? train.stratifiedSplit(fractions, rng) : train.randomSplit(fractions, rng);
+        if (parts[0].size() == 0 || parts[1].size() == 0) {
+            throw new IllegalArgumentException("--val-split " + valSplit + " of " + train.size() + " training examples leaves " + parts[0].size() + " to train on and " + parts[1].size() + " to validate");
+        }
+        return new ValidationSet(parts[0], parts[1], String.format(Locale.ROOT, "validation %,d held out of the training set (%s, %s, seed %d)",
+                parts[1].size(), valSplit, stratified ? "stratified by class" : "at random", seed));
     }
 
     /** The one images/labels pair in {@code dir}, or its t10k pair when it holds the four files of {@code --data}. */

@@ -81,11 +81,38 @@ public final class Csv {
         }
     }
 
-    /** All columns of a file as numbers. */
-    public static Table readTable(Path file, boolean header) throws IOException {
+    /**
+     * The fields of a file as text (unquoted and stripped), with the file's line number of every row: what
+     * {@link #readTable} and the tabular reader of mixed columns ({@link TabularData}) parse. Checks that the file
+     * exists, is UTF-8, has rows, and that every row has as many fields as the first.
+     */
+    public record Rows(Path file, List<String> columns, List<String[]> rows, int[] lines) {
+        /** The number in row {@code r}, column {@code j}, or an IOException naming the file, line and column. */
+        public float number(int r, int j) throws IOException {
+            String f = rows.get(r)[j];
+            String name = " (" + columns.get(j) + ")";
+            if (!NUMBER.matcher(f).matches()) {
+                String what = f.isEmpty() ? "empty value" : "'" + (f.length() > 40 ? f.substring(0, 40) + "..." : f) + "' is not a number";
+                throw new IOException(file + ": line " + lines[r] + ", column " + (j + 1) + name + ": " + what);
+            }
+            float v = Float.parseFloat(f);
+            if (!Float.isFinite(v)) throw new IOException(file + ": line " + lines[r] + ", column " + (j + 1) + name + ": " + f + " is out of float range");
+            return v;
+        }
+
+        /** Whether every cell of column {@code j} is a number. */
+        public boolean numeric(int j) {
+            for (String[] row : rows) if (!NUMBER.matcher(row[j]).matches()) return false;
+            return true;
+        }
+    }
+
+    /** The rows of a file as text; without {@code header} the columns are called {@code column 1..n}. */
+    public static Rows readRows(Path file, boolean header) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("CSV file not found: " + file);
         List<String> columns = null;
-        List<float[]> rows = new ArrayList<>();
+        List<String[]> rows = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
         int width = -1, widthLine = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -101,24 +128,13 @@ public final class Csv {
                 } else if (fields.length != width) {
                     throw new IOException(file + ": line " + lineNo + " has " + fields.length + " fields, expected " + width + " (as in line " + widthLine + ")");
                 }
+                for (int j = 0; j < width; j++) fields[j] = unquote(fields[j]);
                 if (header && columns == null) {
-                    columns = new ArrayList<>();
-                    for (String f : fields) columns.add(unquote(f));
+                    columns = List.of(fields);
                     continue;
                 }
-                float[] row = new float[width];
-                for (int j = 0; j < width; j++) {
-                    String f = unquote(fields[j]);
-                    if (!NUMBER.matcher(f).matches()) {
-                        String name = columns != null ? " (" + columns.get(j) + ")" : "";
-                        String what = f.isEmpty() ? "empty value" : "'" + (f.length() > 40 ? f.substring(0, 40) + "..." : f) + "' is not a number";
-                        throw new IOException(file + ": line " + lineNo + ", column " + (j + 1) + name + ": " + what);
-                    }
-                    float v = Float.parseFloat(f);
-                    if (!Float.isFinite(v)) throw new IOException(file + ": line " + lineNo + ", column " + (j + 1) + ": " + f + " is out of float range");
-                    row[j] = v;
-                }
-                rows.add(row);
+                rows.add(fields);
+                lines.add(lineNo);
             }
         } catch (java.nio.charset.MalformedInputException e) {
             throw new IOException(file + ": not UTF-8 text", e);
@@ -128,9 +144,18 @@ public final class Csv {
             columns = new ArrayList<>();
             for (int j = 1; j <= width; j++) columns.add("column " + j);
         }
-        float[] values = new float[rows.size() * width];
-        for (int r = 0; r < rows.size(); r++) System.arraycopy(rows.get(r), 0, values, r * width, width);
-        return new Table(List.copyOf(columns), Tensor.of(values, rows.size(), width));
+        return new Rows(file, List.copyOf(columns), rows, lines.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** All columns of a file as numbers. */
+    public static Table readTable(Path file, boolean header) throws IOException {
+        Rows r = readRows(file, header);
+        int width = r.columns().size(), n = r.rows().size();
+        float[] values = new float[n * width];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < width; j++) values[i * width + j] = r.number(i, j);
+        }
+        return new Table(r.columns(), Tensor.of(values, n, width));
     }
 
     private static String unquote(String field) {

@@ -197,4 +197,11 @@ public final class DataLoader implements Iterable<Dataset> {
             POOL.allowCoreThreadTimeOut(true);
         }
     }
+
+    /** Size, batch size, shuffling, the last short batch, prefetching, e.g. {@code DataLoader(1,200 examples, batch 16, shuffled, last short batch kept, 75 batches, prefetch 2)}. */
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "DataLoader(%,d examples, batch %d, %s, last short batch %s, %d batches%s%s)", data.size(), batchSize,
+                shuffle ? "shuffled" : "in order", dropLast ? "dropped" : "kept", batches(), prefetch > 0 ? ", prefetch " + prefetch : "", transform != null ? ", with a transform" : "");
+    }
 }

@@ -51,4 +51,10 @@ public final class BCEWithLogitsLoss implements Loss {
                 g -> new Tensor[] {g.mul(Tensor.of(dldx, shape))}, logits);
         return reduction.apply(perElement);
     }
+
+    /** The type and settings with PyTorch's names. */
+    @Override
+    public String toString() {
+        return "BCEWithLogitsLoss(reduction=" + Reduction.name(reduction) + (posWeight != null ? ", pos_weight=" + dev.lamina.tensor.Shape.str(posWeight.shape()) : "") + ")";
+    }
 }

@@ -163,4 +163,10 @@ public final class CrossEntropyLoss implements Loss {
 
     /** Logits per parallel chunk below which rows stay on one thread (each costs an exp in double). */
     private static final int ROW_GRAIN = 16 * 1024;
+
+    /** The type and settings with PyTorch's names. */
+    @Override
+    public String toString() {
+        return "CrossEntropyLoss(reduction=" + Reduction.name(reduction) + ", label_smoothing=" + labelSmoothing + ", ignore_index=" + ignoreIndex + ")";
+    }
 }

@@ -28,4 +28,10 @@ public final class HuberLoss implements Loss {
         Tensor linear = a.sub(0.5f * delta).mul(delta);
         return reduction.apply(Tensor.where(a.lt(delta), quadratic, linear));
     }
+
+    /** The type and settings with PyTorch's names. */
+    @Override
+    public String toString() {
+        return "HuberLoss(reduction=" + Reduction.name(reduction) + ", delta=" + delta + ")";
+    }
 }

@@ -46,4 +46,10 @@ public final class KLDivLoss implements Loss {
         if (batchMean) return pointwise.sum().div(input.dim() == 0 ? 1 : input.size(0));
         return reduction.apply(pointwise);
     }
+
+    /** The type and settings with PyTorch's names. */
+    @Override
+    public String toString() {
+        return "KLDivLoss(reduction=" + (batchMean ? "batchmean" : Reduction.name(reduction)) + ", log_target=" + logTarget + ")";
+    }
 }

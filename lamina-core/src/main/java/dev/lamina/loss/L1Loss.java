@@ -21,4 +21,10 @@ public final class L1Loss implements Loss {
         Loss.requireFinite("l1_loss", "input", input);
         return reduction.apply(input.sub(target).abs());
     }
+
+    /** The type and settings with PyTorch's names. */
+    @Override
+    public String toString() {
+        return "L1Loss(reduction=" + Reduction.name(reduction) + ")";
+    }
 }

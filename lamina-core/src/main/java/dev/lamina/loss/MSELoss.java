@@ -21,4 +21,10 @@ public final class MSELoss implements Loss {
         Loss.requireFinite("mse_loss", "input", input);
         return reduction.apply(input.sub(target).square());
     }
+
+    /** The type and settings with PyTorch's names. */
+    @Override
+    public String toString() {
+        return "MSELoss(reduction=" + Reduction.name(reduction) + ")";
+    }
 }

@@ -54,4 +54,10 @@ public final class NLLLoss implements Loss {
             case MEAN -> perRow.sum().div(Math.max(counted, 1));
         };
     }
+
+    /** The type and settings with PyTorch's names. */
+    @Override
+    public String toString() {
+        return "NLLLoss(reduction=" + Reduction.name(reduction) + ", ignore_index=" + ignoreIndex + ")";
+    }
 }

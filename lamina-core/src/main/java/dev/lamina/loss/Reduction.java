@@ -11,6 +11,11 @@ public enum Reduction {
     /** Sum over elements (a 0-d tensor). */
     SUM;
 
+    /** PyTorch's spelling: none, mean, sum. */
+    static String name(Reduction r) {
+        return r.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     Tensor apply(Tensor perElement) {
         return switch (this) {
             case NONE -> perElement;

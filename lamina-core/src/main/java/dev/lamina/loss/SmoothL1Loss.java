@@ -29,4 +29,10 @@ public final class SmoothL1Loss implements Loss {
         Tensor linear = a.sub(0.5f * beta);
         return reduction.apply(Tensor.where(a.lt(beta), quadratic, linear));
     }
+
+    /** The type and settings with PyTorch's names. */
+    @Override
+    public String toString() {
+        return "SmoothL1Loss(reduction=" + Reduction.name(reduction) + ", beta=" + beta + ")";
+    }
 }

@@ -179,6 +179,14 @@ public abstract class Module {
         for (Tensor t : parameters()) t.zeroGrad();
     }
 
+    /**
+     * A table of layers, output shapes for an input of {@code exampleInputShape} (batch dimension first) and
+     * parameter counts; see {@link ModelSummary}.
+     */
+    public String summary(int... exampleInputShape) {
+        return ModelSummary.of(this, exampleInputShape);
+    }
+
     /** One line of configuration shown by {@link #toString()}, e.g. "in=784, out=256". */
     protected String extraRepr() {
         return "";

@@ -30,32 +30,38 @@ public class Adam extends Optimizer {
     protected Adam(List<Tensor> params, double lr, boolean decoupledWeightDecay, double weightDecay) {
         super(params, lr);
         this.decoupled = decoupledWeightDecay;
-        this.weightDecay = weightDecay;
+        this.weightDecay = nonNegative("weight_decay", weightDecay);
         m = new float[params.size()][];
         v = new float[params.size()][];
         vMax = new float[params.size()][];
     }
 
     public Adam betas(double b1, double b2) {
-        if (b1 < 0 || b1 >= 1 || b2 < 0 || b2 >= 1) throw new IllegalArgumentException("Adam: betas must be in [0, 1), got " + b1 + ", " + b2);
+        unitInterval("beta1", b1);
+        unitInterval("beta2", b2);
         beta1 = b1;
         beta2 = b2;
         return this;
     }
 
     public Adam eps(double value) {
-        eps = value;
+        eps = positive("eps", value);
         return this;
     }
 
     public Adam weightDecay(double value) {
-        weightDecay = value;
+        weightDecay = nonNegative("weight_decay", value);
         return this;
     }
 
     public Adam amsgrad(boolean value) {
         amsgrad = value;
         return this;
+    }
+
+    @Override
+    protected java.util.Set<String> flags() {
+        return java.util.Set.of("amsgrad");
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -19,13 +20,44 @@ public abstract class Optimizer {
     /** Completed steps. */
     protected long steps;
 
+    /**
+     * @throws IllegalArgumentException if {@code params} is empty or holds a tensor that is not a contiguous leaf,
+     *                                  or {@code lr} is negative, NaN or infinite
+     */
     protected Optimizer(List<Tensor> params, double lr) {
-        if (lr < 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be non-negative, got " + lr);
-        for (Tensor p : params) {
-            if (!p.isLeaf() || !p.isContiguous()) throw new IllegalArgumentException(getClass().getSimpleName() + ": parameters must be contiguous leaf tensors");
+        String name = getClass().getSimpleName();
+        Objects.requireNonNull(params, name + ": params");
+        if (params.isEmpty()) throw new IllegalArgumentException(name + ": the parameter list is empty (nothing to optimize)");
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            if (p == null) throw new IllegalArgumentException(name + ": parameter " + i + " is null");
+            if (!p.isLeaf() || !p.isContiguous()) throw new IllegalArgumentException(name + ": parameters must be contiguous leaf tensors (parameter " + i + " is not)");
         }
         this.params = List.copyOf(params);
-        this.lr = lr;
+        this.lr = checkLr(name, lr);
+    }
+
+    private static double checkLr(String who, double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr)) throw new IllegalArgumentException(who + ": learning rate lr must be a finite number >= 0, got " + lr);
+        return lr;
+    }
+
+    /** {@code value} if it is a finite number >= 0, else an exception naming the optimizer, {@code name} and the value. */
+    protected final double nonNegative(String name, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) throw new IllegalArgumentException(getClass().getSimpleName() + ": " + name + " must be a finite number >= 0, got " + value);
+        return value;
+    }
+
+    /** {@code value} if it is a finite number > 0, else an exception naming the optimizer, {@code name} and the value. */
+    protected final double positive(String name, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) throw new IllegalArgumentException(getClass().getSimpleName() + ": " + name + " must be a finite number > 0, got " + value);
+        return value;
+    }
+
+    /** {@code value} if it lies in [0, 1), else an exception naming the optimizer, {@code name} and the value. */
+    protected final double unitInterval(String name, double value) {
+        if (!(value >= 0 && value < 1)) throw new IllegalArgumentException(getClass().getSimpleName() + ": " + name + " must be in [0, 1), got " + value);
+        return value;
     }
 
     /** Applies one update to every parameter that has a gradient. */
@@ -54,8 +86,9 @@ public abstract class Optimizer {
         return lr;
     }
 
+    /** Sets the learning rate (schedulers call this). @throws IllegalArgumentException if it is negative, NaN or infinite */
     public void setLr(double lr) {
-        this.lr = lr;
+        this.lr = checkLr(getClass().getSimpleName() + ".setLr", lr);
     }
 
     public List<Tensor> params() {
@@ -147,6 +180,31 @@ public abstract class Optimizer {
         }
         steps = state.step();
         lr = state.lr();
+    }
+
+    /** Names of the {@link #hyperparameters()} that are flags (0 or 1), shown as false/true by {@link #toString()}. */
+    protected Set<String> flags() {
+        return Set.of();
+    }
+
+    /** The type and hyperparameters with PyTorch's names, e.g. {@code Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0, amsgrad=false)}. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("(lr=").append(number(lr));
+        Set<String> flags = flags();
+        hyperparameters().forEach((k, v) -> sb.append(", ").append(k).append('=').append(flags.contains(k) ? String.valueOf(v != 0) : number(v)));
+        return sb.append(')').toString();
+    }
+
+    private static String number(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+        String s = String.format(java.util.Locale.ROOT, "%.6g", v);
+        if (s.contains("e")) {
+            String[] parts = s.split("e");
+            String mantissa = parts[0].contains(".") ? parts[0].replaceAll("0+$", "").replaceAll("\\.$", "") : parts[0];
+            return mantissa + "e" + parts[1];
+        }
+        return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
     }
 
     /** Lazily created per-parameter state buffer. */

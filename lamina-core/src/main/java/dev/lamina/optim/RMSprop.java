@@ -28,28 +28,33 @@ public final class RMSprop extends Optimizer {
     }
 
     public RMSprop alpha(double value) {
-        alpha = value;
+        alpha = nonNegative("alpha", value);
         return this;
     }
 
     public RMSprop eps(double value) {
-        eps = value;
+        eps = positive("eps", value);
         return this;
     }
 
     public RMSprop weightDecay(double value) {
-        weightDecay = value;
+        weightDecay = nonNegative("weight_decay", value);
         return this;
     }
 
     public RMSprop momentum(double value) {
-        momentum = value;
+        momentum = nonNegative("momentum", value);
         return this;
     }
 
     public RMSprop centered(boolean value) {
         centered = value;
         return this;
+    }
+
+    @Override
+    protected java.util.Set<String> flags() {
+        return java.util.Set.of("centered");
     }
 
     @Override

@@ -24,23 +24,28 @@ public final class SGD extends Optimizer {
     }
 
     public SGD momentum(double value) {
-        momentum = value;
+        momentum = nonNegative("momentum", value);
         return this;
     }
 
     public SGD dampening(double value) {
-        dampening = value;
+        dampening = nonNegative("dampening", value);
         return this;
     }
 
     public SGD weightDecay(double value) {
-        weightDecay = value;
+        weightDecay = nonNegative("weight_decay", value);
         return this;
     }
 
     public SGD nesterov(boolean value) {
         nesterov = value;
         return this;
+    }
+
+    @Override
+    protected java.util.Set<String> flags() {
+        return java.util.Set.of("nesterov");
     }
 
     @Override

@@ -75,15 +75,44 @@ public final class Trainer {
     private final Map<String, Rng> trackedRngs = new LinkedHashMap<>();
     private Checkpoint pendingResume;
     private Path lastCheckpoint;
+    private java.io.PrintStream log = System.out;
 
+    /**
+     * @throws IllegalArgumentException if the optimizer updates a tensor that is not a parameter of {@code model}
+     *                                  (an optimizer built over another model's parameters would train nothing)
+     */
     public Trainer(Module model, Loss loss, Optimizer optimizer) {
-        this.model = model;
-        this.loss = loss;
-        this.optimizer = optimizer;
+        this.model = java.util.Objects.requireNonNull(model, "Trainer: model");
+        this.loss = java.util.Objects.requireNonNull(loss, "Trainer: loss");
+        this.optimizer = java.util.Objects.requireNonNull(optimizer, "Trainer: optimizer");
+        Map<Tensor, Boolean> own = new IdentityHashMap<>();
+        for (Tensor t : model.parameters()) own.put(t, Boolean.TRUE);
+        List<Tensor> ps = optimizer.params();
+        int foreign = 0, first = -1;
+        for (int i = 0; i < ps.size(); i++) {
+            if (!own.containsKey(ps.get(i))) {
+                if (first < 0) first = i;
+                foreign++;
+            }
+        }
+        if (foreign > 0) {
+            throw new IllegalArgumentException("Trainer: " + foreign + " of the optimizer's " + ps.size() + " parameters (the first is parameter " + first + ", shape "
+                    + dev.lamina.tensor.Shape.str(ps.get(first).shape()) + ") are not parameters of the model " + model.getClass().getSimpleName()
+                    + "; build the optimizer over model.parameters()");
+        }
     }
 
-    /** A learning-rate schedule on this trainer's optimizer, stepped once after every epoch. */
+    /**
+     * A learning-rate schedule on this trainer's optimizer, stepped once after every epoch, or after every optimizer
+     * step when it was made with {@link Scheduler#perStep}.
+     *
+     * @throws IllegalArgumentException if the scheduler drives another optimizer than this trainer's
+     */
     public Trainer scheduler(Scheduler scheduler) {
+        if (scheduler != null && scheduler.optimizer() != optimizer) {
+            throw new IllegalArgumentException("Trainer: the scheduler is bound to another optimizer (" + scheduler.optimizer() + ") than this trainer's ("
+                    + optimizer + "); build it with new Scheduler(trainer's optimizer, schedule)");
+        }
         this.scheduler = scheduler;
         return this;
     }
@@ -92,6 +121,21 @@ public final class Trainer {
     public Trainer clipGradNorm(double maxNorm) {
         if (maxNorm < 0 || Double.isNaN(maxNorm)) throw new IllegalArgumentException("Trainer: clip norm must be >= 0, got " + maxNorm);
         this.clipNorm = maxNorm;
+        return this;
+    }
+
+    /**
+     * Whether {@code fit} prints a line per epoch ({@link EpochLog}: epoch, time, loss, accuracy, validation loss and
+     * accuracy, learning rate) on standard output; on by default. Programs that print their own progress switch it off.
+     */
+    public Trainer verbose(boolean on) {
+        this.log = on ? System.out : null;
+        return this;
+    }
+
+    /** Prints the per-epoch lines on {@code out} instead of standard output (null: print nothing). */
+    public Trainer log(java.io.PrintStream out) {
+        this.log = out;
         return this;
     }
 
@@ -187,6 +231,15 @@ public final class Trainer {
         });
         if (!expected.equals(saved)) problems.add("random generators " + expected + ", the checkpoint has " + saved);
         if (!checkpoint.rngs().containsKey("global")) problems.add("the checkpoint lacks the global random generator");
+        if (scheduler != null && checkpoint.scheduler() != null) {
+            Checkpoint.Progress p = checkpoint.progress();
+            int at = checkpoint.scheduler().epoch();
+            long expectedAt = scheduler.isPerStep() ? p.globalStep() : p.epoch() - 1;
+            if (at != expectedAt) {
+                problems.add("the checkpoint's scheduler is at position " + at + " after " + p.globalStep() + " steps and " + (p.epoch() - 1)
+                        + " whole epochs: it was stepped " + (scheduler.isPerStep() ? "per epoch, this trainer's per step" : "per step, this trainer's per epoch"));
+            }
+        }
         if (!problems.isEmpty()) throw new IllegalArgumentException("Trainer.resume: the checkpoint does not fit this trainer: " + String.join("; ", problems));
 
         Map<String, Tensor> before = new LinkedHashMap<>();
@@ -227,13 +280,21 @@ public final class Trainer {
         return optimizer;
     }
 
-    /** Trains for {@code epochs} epochs (fewer if early stopping says so); {@code validation} may be null. */
-    public History fit(DataLoader train, Dataset validation, int epochs) {
-        return fit(train, validation == null ? null : new DataLoader(validation, evalBatchSize, false, false, null), epochs);
+    /** Trains for {@code epochs} epochs without a validation set. */
+    public History fit(DataLoader train, int epochs) {
+        return fitWithValidationLoader(train, null, epochs);
     }
 
-    /** As {@link #fit(DataLoader, Dataset, int)} with a validation loader (for instance one with the same transform). */
-    public History fit(DataLoader train, DataLoader validation, int epochs) {
+    /** Trains for {@code epochs} epochs (fewer if early stopping says so); {@code validation} may be null. */
+    public History fit(DataLoader train, Dataset validation, int epochs) {
+        return fitWithValidationLoader(train, validation == null ? null : new DataLoader(validation, evalBatchSize, false, false, null), epochs);
+    }
+
+    /**
+     * As {@link #fit(DataLoader, Dataset, int)} with a validation loader (for instance one with the same transform);
+     * {@code validation} may be null. (A separate name, so that {@code fit(loader, null, epochs)} is not ambiguous.)
+     */
+    public History fitWithValidationLoader(DataLoader train, DataLoader validation, int epochs) {
         if (epochs <= 0) throw new IllegalArgumentException("Trainer: epochs must be positive, got " + epochs);
         if (train.batches() == 0) throw new IllegalArgumentException("Trainer: the training loader yields no batches (" + train.dataset().size() + " examples, batch size " + train.batchSize() + ", last short batch dropped)");
         if (earlyStopping != null) {
@@ -241,6 +302,8 @@ public final class Trainer {
                 throw new IllegalArgumentException("Trainer: early stopping on " + earlyStopping.monitor() + " needs a validation set");
             }
         }
+        List<Callback> active = new ArrayList<>(callbacks);
+        if (log != null) active.add(new EpochLog(log));
         Checkpoint resume = pendingResume;
         pendingResume = null;
         Rng loaderRng = train.shuffles() ? train.rng() : null;
@@ -276,10 +339,10 @@ public final class Trainer {
             }
             restoreRngs(resume, loaderRng);
         }
-        for (Callback c : callbacks) c.onTrainBegin(epochs, train.batches(), train.samplesPerEpoch());
+        for (Callback c : active) c.onTrainBegin(epochs, train.batches(), train.samplesPerEpoch());
         try {
             for (int epoch = startEpoch; epoch <= epochs; epoch++) {
-                for (Callback c : callbacks) c.onEpochBegin(epoch);
+                for (Callback c : active) c.onEpochBegin(epoch);
                 model.train();
                 boolean midEpoch = resumedIterator != null;
                 Checkpoint.Progress saved = midEpoch ? resume.progress() : null;
@@ -316,6 +379,7 @@ public final class Trainer {
                         String bad = clipNorm > 0 ? clipAndCheck(paramList) : firstNonFinite(params);
                         if (bad != null) throw nonFinite(bad, epoch, batchNo, batches, history);
                         optimizer.step();
+                        if (scheduler != null && scheduler.isPerStep()) scheduler.step();
                         globalStep++;
                         int n = batch.size();
                         lossSum += (double) value * n;
@@ -325,9 +389,9 @@ public final class Trainer {
                         } else {
                             classification = false;
                         }
-                        if (!callbacks.isEmpty()) {
+                        if (!active.isEmpty()) {
                             BatchResult br = new BatchResult(epoch, batchNo, batches, n, value, lossSum / seen);
-                            for (Callback c : callbacks) c.onBatchEnd(br);
+                            for (Callback c : active) c.onBatchEnd(br);
                         }
                         if (checkpointDir != null && checkpointEverySteps > 0 && globalStep % checkpointEverySteps == 0 && batchNo < batches) {
                             double seconds = priorSeconds + (System.nanoTime() - start) / 1e9;
@@ -344,8 +408,8 @@ public final class Trainer {
                 EpochResult r = new EpochResult(epoch, lossSum / seen, classification ? (double) correct / seen : Double.NaN,
                         val, lr, trainSeconds, evalSeconds, seen);
                 history.add(r);
-                for (Callback c : callbacks) c.onEpochEnd(r);
-                if (scheduler != null) scheduler.step();
+                for (Callback c : active) c.onEpochEnd(r);
+                if (scheduler != null && !scheduler.isPerStep()) scheduler.step();
                 boolean stop = false;
                 if (earlyStopping != null) {
                     stop = earlyStopping.update(r, model);
@@ -371,7 +435,7 @@ public final class Trainer {
         } finally {
             if (resumedIterator != null) resumedIterator.close();
             model.eval();
-            for (Callback c : callbacks) c.onTrainEnd(history);
+            for (Callback c : active) c.onTrainEnd(history);
         }
     }
 

@@ -85,6 +85,32 @@ class OptimizerFixtureTest {
         Fixtures.assertMatches("schedules", name, closedForm);
     }
 
+    static Stream<Arguments> stepSchedules() {
+        return Stream.of(
+                Arguments.argumentSet("onecycle_default", "onecycle_default", 0.1, LrSchedule.oneCycle(50)),
+                Arguments.argumentSet("onecycle_custom", "onecycle_custom", 0.02, LrSchedule.oneCycle(37, 0.25, 10, 100)),
+                Arguments.argumentSet("warmup_cosine_steps", "warmup_cosine_steps", 0.1, LrSchedule.warmupCosine(8, 40, 0.001)));
+    }
+
+    /** step_schedules/<name>.npy: the lr SGD used at steps 0..n-1 with PyTorch's OneCycleLR / warm-up then cosine. */
+    @ParameterizedTest
+    @MethodSource("stepSchedules")
+    @Fixtures.Covers("step_schedules")
+    void perStepScheduleMatchesPyTorch(String name, double maxLr, LrSchedule schedule) {
+        int steps = Fixtures.load("step_schedules", name).size();
+        Tensor p = Tensor.zeros(1).requiresGrad(true);
+        SGD sgd = new SGD(List.of(p), maxLr);
+        Scheduler scheduler = Scheduler.perStep(sgd, schedule);
+        double[] lrs = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            lrs[i] = sgd.lr();
+            p.setGrad(Tensor.zeros(1));
+            sgd.step();
+            scheduler.step();
+        }
+        Fixtures.assertMatches("step_schedules", name, lrs);
+    }
+
     private static List<Tensor> clipParams() {
         Tensor p0 = Tensor.zeros(3, 4).requiresGrad(true), p1 = Tensor.zeros(5).requiresGrad(true);
         p0.setGrad(Fixtures.tensor("clip", "g0"));
