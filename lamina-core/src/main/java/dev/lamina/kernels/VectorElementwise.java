@@ -70,35 +70,48 @@ final class VectorElementwise {
         return i;
     }
 
-    /** {@link Activation#apply}: one loop per activation over whole vectors, then one masked vector for the tail. */
+    /** {@link Activation#apply}: whole vectors, then one masked vector for the tail. */
     static void epilogue(Activation act, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
+        if (act == Activation.SIGMOID || act == Activation.SILU) sigmoidFamily(act == Activation.SILU, false, 0f, y, yo, r, ro, n);
+        else piecewise(act, false, 0f, lo, hi, y, yo, r, ro, n);
+    }
+
+    /** {@link Activation#applyWithBias}: as {@link #epilogue} with the bias added before the residual. */
+    static void epilogueWithBias(Activation act, float bias, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
+        if (act == Activation.SIGMOID || act == Activation.SILU) sigmoidFamily(act == Activation.SILU, true, bias, y, yo, r, ro, n);
+        else piecewise(act, true, bias, lo, hi, y, yo, r, ro, n);
+    }
+
+    /** NONE, RELU, CLIP, HARDSWISH: no exp, so {@link #activate} inlines into the loop. */
+    private static void piecewise(Activation act, boolean hasBias, float bias, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
         int bound = S.loopBound(n), i = 0;
         for (; i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, y, yo + i);
+            if (hasBias) v = v.add(bias);
             if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i));
             activate(act, v, lo, hi).intoArray(y, yo + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector v = FloatVector.fromArray(S, y, yo + i, m);
+            if (hasBias) v = v.add(bias);
             if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i, m));
             activate(act, v, lo, hi).intoArray(y, yo + i, m);
         }
     }
 
-    /** {@link Activation#applyWithBias}: as {@link #epilogue} with the bias added before the residual. */
-    static void epilogueWithBias(Activation act, float bias, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
-        int bound = S.loopBound(n), i = 0;
-        for (; i < bound; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, y, yo + i).add(bias);
-            if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i));
-            activate(act, v, lo, hi).intoArray(y, yo + i);
-        }
-        if (i < n) {
+    /**
+     * σ(v) or v·σ(v) with ONE {@link VectorMath#sigmoid} call site (C2 inlines one exp into a method; past its node
+     * budget the vectors would be boxed on the heap): the tail goes through the same loop body with a mask.
+     */
+    private static void sigmoidFamily(boolean silu, boolean hasBias, float bias, float[] y, int yo, float[] r, int ro, int n) {
+        for (int i = 0; i < n; i += S.length()) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromArray(S, y, yo + i, m).add(bias);
+            FloatVector v = FloatVector.fromArray(S, y, yo + i, m);
+            if (hasBias) v = v.add(bias);
             if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i, m));
-            activate(act, v, lo, hi).intoArray(y, yo + i, m);
+            FloatVector sg = VectorMath.sigmoid(v);
+            (silu ? v.mul(sg) : sg).intoArray(y, yo + i, m);
         }
     }
 
@@ -107,9 +120,8 @@ final class VectorElementwise {
             case NONE -> v;
             case RELU -> v.max(0f);
             case CLIP -> v.max(lo).min(hi);
-            case SIGMOID -> VectorMath.sigmoid(v);
-            case SILU -> v.mul(VectorMath.sigmoid(v));
             case HARDSWISH -> v.mul(v.fma(FloatVector.broadcast(S, 1f / 6), FloatVector.broadcast(S, 0.5f)).max(0f).min(1f));
+            case SIGMOID, SILU -> throw new IllegalArgumentException(act + " goes through sigmoidFamily");
         };
     }
 

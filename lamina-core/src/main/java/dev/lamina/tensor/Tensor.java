@@ -45,6 +45,11 @@ public final class Tensor {
         return new Tensor(new float[Shape.size(shape)], 0, shape, Shape.contiguousStrides(shape));
     }
 
+    /** A contiguous result whose every element the caller writes (its array may come from {@link Buffers}). */
+    private static Tensor freshUninitialized(int[] shape) {
+        return new Tensor(Buffers.uninitialized(Shape.size(shape)), 0, shape, Shape.contiguousStrides(shape));
+    }
+
     private static Tensor wrap(float[] data, int[] shape) {
         return new Tensor(data, 0, shape, Shape.contiguousStrides(shape));
     }
@@ -577,14 +582,14 @@ public final class Tensor {
 
     private Tensor unary(Unary op) {
         Tensor x = contiguous();
-        Tensor out = fresh(shape.clone());
+        Tensor out = freshUninitialized(shape.clone());
         Elementwise.unary(op, x.data, x.offset, out.data, 0, out.data.length);
         return out;
     }
 
     private Tensor scalarOp(Binary op, float s) {
         Tensor x = contiguous();
-        Tensor out = fresh(shape.clone());
+        Tensor out = freshUninitialized(shape.clone());
         Elementwise.binaryScalar(op, x.data, x.offset, s, out.data, 0, out.data.length);
         return out;
     }
@@ -600,7 +605,7 @@ public final class Tensor {
     /** Broadcasting binary op without tape: fast paths for same shape, scalar and trailing-row broadcast. */
     private static Tensor binary(String name, Binary op, Tensor a, Tensor b) {
         int[] outShape = Arrays.equals(a.shape, b.shape) ? a.shape.clone() : Shape.broadcast(name, a.shape, b.shape);
-        Tensor out = fresh(outShape);
+        Tensor out = freshUninitialized(outShape); // every path below writes all n elements
         int n = out.data.length;
         if (n == 0) return out;
         boolean aFull = Arrays.equals(a.shape, outShape);
@@ -616,6 +621,9 @@ public final class Tensor {
             float[] ad = a.data, bd = b.data, od = out.data;
             int ao = a.offset, bo = b.offset;
             for (int r = 0; r < n; r += row) Elementwise.binary(op, ad, ao + r, bd, bo, od, r, row);
+        } else if (bFull && b.isContiguous() && a.isContiguous() && isTrailing(a.shape, outShape)) {
+            int row = a.numel(); // a row broadcast on the left: o[r + i] = a[i] op b[r + i]
+            for (int r = 0; r < n; r += row) Elementwise.binary(op, a.data, a.offset, b.data, b.offset + r, out.data, r, row);
         } else if (aFull && a.isContiguous() && b.isContiguous() && leadingBlock(b.shape, outShape) > 0) {
             int block = leadingBlock(b.shape, outShape); // one b element per block of a: [N, C, 1, 1] against [N, C, H, W]
             for (int i = 0, blocks = n / block; i < blocks; i++) {

@@ -298,7 +298,7 @@ final class MathOps {
         int m = transA ? a.size(1) : (int) (ac.numel() / k);
         int[] shape = transA ? new int[] {m, cols} : a.shape().clone();
         shape[shape.length - 1] = cols;
-        float[] y = new float[m * cols];
+        float[] y = dev.lamina.tensor.Buffers.uninitialized(m * cols); // the bias rows, or the product with accumulate false
         if (bias != null) {
             Tensor bc = bias.contiguous();
             for (int i = 0; i < m; i++) System.arraycopy(bc.storage(), bc.storageOffset(), y, i * cols, cols);

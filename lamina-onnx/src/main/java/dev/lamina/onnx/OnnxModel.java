@@ -2,6 +2,7 @@ package dev.lamina.onnx;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.lamina.autograd.Autograd;
+import dev.lamina.tensor.Buffers;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 import onnx.Onnx.GraphProto;
@@ -61,6 +62,12 @@ public final class OnnxModel {
     /** Values of the nodes folded at load (every input constant), with the initializers: what each run starts from. */
     private final Map<String, Value> constants;
     private final int folded;
+    /** Per plan node, the values it reads last: their arrays go back to the run's {@link Buffers.Pool} after it. */
+    private final List<List<String>> lastReads;
+    /** One pool per calling thread: concurrent runs never share one. */
+    private final ThreadLocal<Buffers.Pool> pools = ThreadLocal.withInitial(Buffers.Pool::new);
+    /** Whether runs reuse arrays through {@link #pools} (off only to measure what the reuse saves). */
+    boolean reuseBuffers = true;
     private final Map<String, Value> initializers = new LinkedHashMap<>();
     private final List<ValueInfoProto> inputs = new ArrayList<>();
     private final List<ValueInfoProto> outputs;
@@ -116,6 +123,17 @@ public final class OnnxModel {
             prepareConvWeight(n);
             packConstantB(n);
         }
+        this.lastReads = lastReads(plan, outputNames);
+    }
+
+    /** For each plan position, the values read there for the last time (graph outputs never are). */
+    private static List<List<String>> lastReads(List<Node> plan, Set<String> outputs) {
+        Map<String, Integer> last = new HashMap<>();
+        for (int i = 0; i < plan.size(); i++) for (String in : plan.get(i).proto.getInputList()) if (!in.isEmpty()) last.put(in, i);
+        List<List<String>> byNode = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) byNode.add(new ArrayList<>());
+        for (Map.Entry<String, Integer> e : last.entrySet()) if (!outputs.contains(e.getKey())) byNode.get(e.getValue()).add(e.getKey());
+        return byNode;
     }
 
     /** Packs the constant 2-D B of a MatMul or Gemm once for the GEMM (see {@link Node#packedB}). */
@@ -377,17 +395,22 @@ public final class OnnxModel {
             if (t == null) throw new OnnxException("missing input '" + v.getName() + "' (" + info(v) + "); the model's inputs: " + inputs());
             env.put(v.getName(), feed(v, t));
         }
-        try (var scope = Autograd.noGrad()) {
-            if (profile == null) {
-                for (Node node : plan) evaluate(node, env);
-            } else {
-                for (Node node : plan) {
-                    long t0 = System.nanoTime();
-                    evaluate(node, env);
-                    profile.add(node, System.nanoTime() - t0);
+        Buffers.Pool pool = pools.get();
+        Map<float[], Integer> readers = new java.util.IdentityHashMap<>(); // live values holding each intermediate array
+        for (Value v : env.values()) if (v.isFloat()) readers.put(v.f.storage(), NEVER_FREED); // constants and the caller's feeds
+        try (var scope = Autograd.noGrad(); var buffers = Buffers.use(reuseBuffers ? pool : null)) {
+            for (int i = 0; i < plan.size(); i++) {
+                Node node = plan.get(i);
+                long t0 = profile == null ? 0 : System.nanoTime();
+                evaluate(node, env);
+                if (profile != null) profile.add(node, System.nanoTime() - t0);
+                for (String out : node.proto.getOutputList()) {
+                    Value v = out.isEmpty() ? null : env.get(out);
+                    if (v != null && v.isFloat()) readers.merge(v.f.storage(), 1, Integer::sum);
                 }
-                profile.endRun();
+                if (reuseBuffers) for (String name : lastReads.get(i)) release(env.remove(name), readers, pool);
             }
+            if (profile != null) profile.endRun();
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (ValueInfoProto o : outputs) {
@@ -397,6 +420,22 @@ public final class OnnxModel {
         }
         return Collections.unmodifiableMap(result);
     }
+
+    /**
+     * A value read for the last time: when no live value holds its array any more (views share it), the array goes
+     * back to the pool. Arrays of constants and of the caller's inputs start at {@link #NEVER_FREED} readers.
+     */
+    private static void release(Value v, Map<float[], Integer> readers, Buffers.Pool pool) {
+        if (v == null || !v.isFloat()) return;
+        float[] a = v.f.storage();
+        Integer left = readers.merge(a, -1, Integer::sum);
+        if (left != null && left == 0) {
+            readers.remove(a);
+            pool.give(a);
+        }
+    }
+
+    private static final int NEVER_FREED = Integer.MAX_VALUE / 2;
 
     private static Value feed(ValueInfoProto v, Tensor t) {
         checkDeclared(v, t.shape(), "input");

@@ -41,7 +41,7 @@ final class DepthwiseConv {
                 tap[ky * cv.kw() + kx] = (col % s) * phaseSize + ky * cv.dh() * phaseW + col / s;
             }
         }
-        float[] y = new float[planes * ohw];
+        float[] y = dev.lamina.tensor.Buffers.uninitialized(planes * ohw); // every row is written by DepthwiseRows.row
         Parallel.forRange(planes, Math.max(1, GRAIN / Math.max(1, ohw)), (p0, p1) -> {
             float[] padded = new float[s * phaseSize + DepthwiseRows.SLACK]; // borders stay zero: only the interior is written
             for (int p = p0; p < p1; p++) {

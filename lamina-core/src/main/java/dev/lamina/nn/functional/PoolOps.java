@@ -256,7 +256,7 @@ public final class PoolOps {
         int oh = o[0], ow = o[1], h = in.h, wd = in.w, hw = h * wd, ohw = oh * ow, planes = in.planes();
         float[] xd = in.x.storage();
         int xo = in.x.storageOffset();
-        float[] y = new float[planes * ohw];
+        float[] y = dev.lamina.tensor.Buffers.uninitialized(planes * ohw); // every output is written
         Parallel.forRange(planes, minChunk(hw), (s, e) -> {
             float[] rowMax = new float[wd];
             for (int p = s; p < e; p++) separableMaxPlane(xd, xo + p * hw, h, wd, y, p * ohw, oh, ow, w, rowMax);
