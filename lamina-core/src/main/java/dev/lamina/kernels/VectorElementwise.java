@@ -24,35 +24,31 @@ final class VectorElementwise {
     }
 
     /**
-     * Φ(x), the standard normal CDF, from erfc by the Chebyshev fit of {@link Elementwise#erf} in float lanes:
-     * Φ = 1 − erfc(u)/2 for u = x/√2 ≥ 0, erfc(−u)/2 below. Only IEEE ops and {@link VectorMath#exp}: the same
-     * bits compiled or interpreted.
+     * o = x·Φ(x) and cdf = Φ(x) at [at, at + n), whole vectors; returns where the scalar tail starts. Φ, the standard
+     * normal CDF, comes from erfc by the Chebyshev fit of {@link Elementwise#erf} in float lanes: Φ = 1 − erfc(u)/2 for
+     * u = x/√2 ≥ 0, erfc(−u)/2 below; only IEEE ops and {@link VectorMath#exp}, so the same bits compiled or
+     * interpreted. Written inside the loop: as a method of its own C2 did not inline it and boxed every vector.
      */
-    private static FloatVector phi(FloatVector x) {
-        FloatVector u = x.mul((float) Elementwise.INV_SQRT2);
-        FloatVector z = u.abs();
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector t = one.div(z.fma(FloatVector.broadcast(S, 0.5f), one));
-        FloatVector p = FloatVector.broadcast(S, 0.17087277f);
-        p = p.fma(t, FloatVector.broadcast(S, -0.82215223f));
-        p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
-        p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
-        p = p.fma(t, FloatVector.broadcast(S, 0.27886807f));
-        p = p.fma(t, FloatVector.broadcast(S, -0.18628806f));
-        p = p.fma(t, FloatVector.broadcast(S, 0.09678418f));
-        p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
-        p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
-        p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
-        FloatVector erfcHalf = t.mul(VectorMath.exp(z.neg().fma(z, p))).mul(0.5f); // erfc(z) / 2
-        return one.sub(erfcHalf).blend(erfcHalf, u.compare(VectorOperators.LT, 0f));
-    }
-
-    /** o = x·Φ(x) and cdf = Φ(x) at [at, at + n), whole vectors; returns where the scalar tail starts. */
     static int gelu(float[] x, int xi, float[] o, float[] cdf, int at, int n) {
         int i = 0;
+        FloatVector one = FloatVector.broadcast(S, 1f);
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, xi + i);
-            FloatVector p = phi(v);
+            FloatVector u = v.mul((float) Elementwise.INV_SQRT2);
+            FloatVector z = u.abs();
+            FloatVector t = one.div(z.fma(FloatVector.broadcast(S, 0.5f), one));
+            FloatVector q = FloatVector.broadcast(S, 0.17087277f);
+            q = q.fma(t, FloatVector.broadcast(S, -0.82215223f));
+            q = q.fma(t, FloatVector.broadcast(S, 1.48851587f));
+            q = q.fma(t, FloatVector.broadcast(S, -1.13520398f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.27886807f));
+            q = q.fma(t, FloatVector.broadcast(S, -0.18628806f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.09678418f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.37409196f));
+            q = q.fma(t, FloatVector.broadcast(S, 1.00002368f));
+            q = q.fma(t, FloatVector.broadcast(S, -1.26551223f));
+            FloatVector erfcHalf = t.mul(VectorMath.exp(z.neg().fma(z, q))).mul(0.5f); // erfc(z) / 2
+            FloatVector p = one.sub(erfcHalf).blend(erfcHalf, u.compare(VectorOperators.LT, 0f));
             p.intoArray(cdf, at + i);
             v.mul(p).intoArray(o, at + i);
         }
