@@ -78,48 +78,68 @@ final class VectorElementwise {
         else piecewise(act, true, bias, lo, hi, y, yo, r, ro, n);
     }
 
-    /** NONE, RELU, CLIP, HARDSWISH: no exp, so {@link #activate} inlines into the loop. */
+    /**
+     * NONE, RELU and CLIP as one clamp {@code min(max(v, lo), hi)} (NONE: ±∞, RELU: [0, ∞); Math.max/min's semantics,
+     * so the bits of the separate ops), HARDSWISH as its formula. The arithmetic is written in the loop itself (a
+     * helper taking and returning vectors was compiled apart and boxed them), and a partial last vector goes through
+     * the same body on a copy in {@link #TAIL} (no masks, no second copy of the body).
+     */
     private static void piecewise(Activation act, boolean hasBias, float bias, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
-        int bound = S.loopBound(n), i = 0;
-        for (; i < bound; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, y, yo + i);
+        boolean swish = act == Activation.HARDSWISH;
+        float min = act == Activation.CLIP ? lo : act == Activation.RELU ? 0f : Float.NEGATIVE_INFINITY;
+        float max = act == Activation.CLIP ? hi : Float.POSITIVE_INFINITY;
+        FloatVector sixth = FloatVector.broadcast(S, 1f / 6), half = FloatVector.broadcast(S, 0.5f);
+        float[] tail = TAIL.get();
+        for (int i = 0; i < n; i += S.length()) {
+            int left = Math.min(S.length(), n - i);
+            float[] ya = y, ra = r;
+            int yi = yo + i, ri = ro + i;
+            if (left < S.length()) { // the last, partial vector: on a copy
+                System.arraycopy(y, yi, tail, 0, left);
+                if (r != null) System.arraycopy(r, ri, tail, S.length(), left);
+                ya = tail;
+                ra = r == null ? null : tail;
+                yi = 0;
+                ri = S.length();
+            }
+            FloatVector v = FloatVector.fromArray(S, ya, yi);
             if (hasBias) v = v.add(bias);
-            if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i));
-            activate(act, v, lo, hi).intoArray(y, yo + i);
-        }
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromArray(S, y, yo + i, m);
-            if (hasBias) v = v.add(bias);
-            if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i, m));
-            activate(act, v, lo, hi).intoArray(y, yo + i, m);
+            if (ra != null) v = v.add(FloatVector.fromArray(S, ra, ri));
+            v = swish ? v.mul(v.fma(sixth, half).max(0f).min(1f)) : v.max(min).min(max);
+            v.intoArray(ya, yi);
+            if (ya == tail) System.arraycopy(tail, 0, y, yo + i, left);
         }
     }
 
     /**
      * σ(v) or v·σ(v) with ONE {@link VectorMath#sigmoid} call site (C2 inlines one exp into a method; past its node
-     * budget the vectors would be boxed on the heap): the tail goes through the same loop body with a mask.
+     * budget the vectors would be boxed on the heap); the partial last vector as in {@link #piecewise}.
      */
     private static void sigmoidFamily(boolean silu, boolean hasBias, float bias, float[] y, int yo, float[] r, int ro, int n) {
+        float[] tail = TAIL.get();
         for (int i = 0; i < n; i += S.length()) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector v = FloatVector.fromArray(S, y, yo + i, m);
+            int left = Math.min(S.length(), n - i);
+            float[] ya = y, ra = r;
+            int yi = yo + i, ri = ro + i;
+            if (left < S.length()) {
+                System.arraycopy(y, yi, tail, 0, left);
+                if (r != null) System.arraycopy(r, ri, tail, S.length(), left);
+                ya = tail;
+                ra = r == null ? null : tail;
+                yi = 0;
+                ri = S.length();
+            }
+            FloatVector v = FloatVector.fromArray(S, ya, yi);
             if (hasBias) v = v.add(bias);
-            if (r != null) v = v.add(FloatVector.fromArray(S, r, ro + i, m));
+            if (ra != null) v = v.add(FloatVector.fromArray(S, ra, ri));
             FloatVector sg = VectorMath.sigmoid(v);
-            (silu ? v.mul(sg) : sg).intoArray(y, yo + i, m);
+            (silu ? v.mul(sg) : sg).intoArray(ya, yi);
+            if (ya == tail) System.arraycopy(tail, 0, y, yo + i, left);
         }
     }
 
-    private static FloatVector activate(Activation act, FloatVector v, float lo, float hi) {
-        return switch (act) {
-            case NONE -> v;
-            case RELU -> v.max(0f);
-            case CLIP -> v.max(lo).min(hi);
-            case HARDSWISH -> v.mul(v.fma(FloatVector.broadcast(S, 1f / 6), FloatVector.broadcast(S, 0.5f)).max(0f).min(1f));
-            case SIGMOID, SILU -> throw new IllegalArgumentException(act + " goes through sigmoidFamily");
-        };
-    }
+    /** Scratch of two vectors per thread for a partial last vector (output lanes, then residual lanes). */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[2 * S.length()]);
 
     /** o = σ(x) or tanh(x) over [0, n), the tail by one masked vector (so every element gets the same arithmetic). */
     static void sigmoidOrTanh(boolean tanh, float[] x, int xi, float[] o, int oi, int n) {
