@@ -15,25 +15,25 @@ public enum Activation {
      */
     public void apply(float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
         if (this == NONE && r == null) return;
-        if (Gemm.VECTOR) {
-            VectorElementwise.epilogue(this, lo, hi, y, yo, r, ro, n);
-            return;
-        }
-        for (int i = 0; i < n; i++) {
-            float v = r == null ? y[yo + i] : y[yo + i] + r[ro + i];
-            y[yo + i] = scalar(v, lo, hi);
-        }
+        applyBlock(null, 0, lo, hi, y, yo, n, 1, r, ro, n);
     }
 
-    /** y[yo, yo + n) = act(y + bias + r[ro, ro + n)) in place (the bias added first, as a separate add would). */
-    public void applyWithBias(float bias, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
+    /**
+     * A block of {@code rows} rows of {@code n} values, {@code ldc} apart (a GEMM tile): row i becomes
+     * act(y + bias[bo + i] + r) in place, the bias added first as a separate add would (none when {@code bias} is
+     * null), the residual at the same offsets from {@code ro} as y's from {@code yo} (or null).
+     */
+    public void applyBlock(float[] bias, int bo, float lo, float hi, float[] y, int yo, int ldc, int rows, float[] r, int ro, int n) {
         if (Gemm.VECTOR) {
-            VectorElementwise.epilogueWithBias(this, bias, lo, hi, y, yo, r, ro, n);
+            VectorElementwise.epilogueBlock(this, bias, bo, lo, hi, y, yo, ldc, rows, r, ro, n);
             return;
         }
-        for (int i = 0; i < n; i++) {
-            float v = y[yo + i] + bias;
-            y[yo + i] = scalar(r == null ? v : v + r[ro + i], lo, hi);
+        for (int row = 0; row < rows; row++) {
+            for (int i = 0; i < n; i++) {
+                int at = yo + row * ldc + i;
+                float v = bias == null ? y[at] : y[at] + bias[bo + row];
+                y[at] = scalar(r == null ? v : v + r[ro + row * ldc + i], lo, hi);
+            }
         }
     }
 

@@ -66,16 +66,11 @@ final class VectorElementwise {
         return i;
     }
 
-    /** {@link Activation#apply}: whole vectors, then one masked vector for the tail. */
-    static void epilogue(Activation act, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
-        if (act == Activation.SIGMOID || act == Activation.SILU) sigmoidFamily(act == Activation.SILU, false, 0f, y, yo, r, ro, n);
-        else piecewise(act, false, 0f, lo, hi, y, yo, r, ro, n);
-    }
-
-    /** {@link Activation#applyWithBias}: as {@link #epilogue} with the bias added before the residual. */
-    static void epilogueWithBias(Activation act, float bias, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
-        if (act == Activation.SIGMOID || act == Activation.SILU) sigmoidFamily(act == Activation.SILU, true, bias, y, yo, r, ro, n);
-        else piecewise(act, true, bias, lo, hi, y, yo, r, ro, n);
+    /** {@link Activation#applyBlock}: rows of n values {@code ldc} apart, each with its bias (or none) and residual row. */
+    static void epilogueBlock(Activation act, float[] bias, int bo, float lo, float hi, float[] y, int yo, int ldc, int rows,
+                              float[] r, int ro, int n) {
+        if (act == Activation.SIGMOID || act == Activation.SILU) sigmoidFamily(act == Activation.SILU, bias, bo, y, yo, ldc, rows, r, ro, n);
+        else piecewise(act, bias, bo, lo, hi, y, yo, ldc, rows, r, ro, n);
     }
 
     /**
@@ -84,30 +79,35 @@ final class VectorElementwise {
      * helper taking and returning vectors was compiled apart and boxed them), and a partial last vector goes through
      * the same body on a copy in {@link #TAIL} (no masks, no second copy of the body).
      */
-    private static void piecewise(Activation act, boolean hasBias, float bias, float lo, float hi, float[] y, int yo, float[] r, int ro, int n) {
+    private static void piecewise(Activation act, float[] bias, int bo, float lo, float hi, float[] y, int yo, int ldc, int rows,
+                                  float[] r, int ro, int n) {
         boolean swish = act == Activation.HARDSWISH;
         float min = act == Activation.CLIP ? lo : act == Activation.RELU ? 0f : Float.NEGATIVE_INFINITY;
         float max = act == Activation.CLIP ? hi : Float.POSITIVE_INFINITY;
         FloatVector sixth = FloatVector.broadcast(S, 1f / 6), half = FloatVector.broadcast(S, 0.5f);
-        float[] tail = TAIL.get();
-        for (int i = 0; i < n; i += S.length()) {
-            int left = Math.min(S.length(), n - i);
-            float[] ya = y, ra = r;
-            int yi = yo + i, ri = ro + i;
-            if (left < S.length()) { // the last, partial vector: on a copy
-                System.arraycopy(y, yi, tail, 0, left);
-                if (r != null) System.arraycopy(r, ri, tail, S.length(), left);
-                ya = tail;
-                ra = r == null ? null : tail;
-                yi = 0;
-                ri = S.length();
+        float[] tail = n % S.length() == 0 ? null : TAIL.get();
+        for (int row = 0; row < rows; row++) {
+            float b = bias == null ? 0f : bias[bo + row];
+            int rowY = yo + row * ldc, rowR = ro + row * ldc;
+            for (int i = 0; i < n; i += S.length()) {
+                int left = Math.min(S.length(), n - i);
+                float[] ya = y, ra = r;
+                int yi = rowY + i, ri = rowR + i;
+                if (left < S.length()) { // the last, partial vector: on a copy
+                    System.arraycopy(y, yi, tail, 0, left);
+                    if (r != null) System.arraycopy(r, ri, tail, S.length(), left);
+                    ya = tail;
+                    ra = r == null ? null : tail;
+                    yi = 0;
+                    ri = S.length();
+                }
+                FloatVector v = FloatVector.fromArray(S, ya, yi);
+                if (bias != null) v = v.add(b);
+                if (ra != null) v = v.add(FloatVector.fromArray(S, ra, ri));
+                v = swish ? v.mul(v.fma(sixth, half).max(0f).min(1f)) : v.max(min).min(max);
+                v.intoArray(ya, yi);
+                if (ya == tail) System.arraycopy(tail, 0, y, rowY + i, left);
             }
-            FloatVector v = FloatVector.fromArray(S, ya, yi);
-            if (hasBias) v = v.add(bias);
-            if (ra != null) v = v.add(FloatVector.fromArray(S, ra, ri));
-            v = swish ? v.mul(v.fma(sixth, half).max(0f).min(1f)) : v.max(min).min(max);
-            v.intoArray(ya, yi);
-            if (ya == tail) System.arraycopy(tail, 0, y, yo + i, left);
         }
     }
 
@@ -115,26 +115,30 @@ final class VectorElementwise {
      * σ(v) or v·σ(v) with ONE {@link VectorMath#sigmoid} call site (C2 inlines one exp into a method; past its node
      * budget the vectors would be boxed on the heap); the partial last vector as in {@link #piecewise}.
      */
-    private static void sigmoidFamily(boolean silu, boolean hasBias, float bias, float[] y, int yo, float[] r, int ro, int n) {
-        float[] tail = TAIL.get();
-        for (int i = 0; i < n; i += S.length()) {
-            int left = Math.min(S.length(), n - i);
-            float[] ya = y, ra = r;
-            int yi = yo + i, ri = ro + i;
-            if (left < S.length()) {
-                System.arraycopy(y, yi, tail, 0, left);
-                if (r != null) System.arraycopy(r, ri, tail, S.length(), left);
-                ya = tail;
-                ra = r == null ? null : tail;
-                yi = 0;
-                ri = S.length();
+    private static void sigmoidFamily(boolean silu, float[] bias, int bo, float[] y, int yo, int ldc, int rows, float[] r, int ro, int n) {
+        float[] tail = n % S.length() == 0 ? null : TAIL.get();
+        for (int row = 0; row < rows; row++) {
+            float b = bias == null ? 0f : bias[bo + row];
+            int rowY = yo + row * ldc, rowR = ro + row * ldc;
+            for (int i = 0; i < n; i += S.length()) {
+                int left = Math.min(S.length(), n - i);
+                float[] ya = y, ra = r;
+                int yi = rowY + i, ri = rowR + i;
+                if (left < S.length()) {
+                    System.arraycopy(y, yi, tail, 0, left);
+                    if (r != null) System.arraycopy(r, ri, tail, S.length(), left);
+                    ya = tail;
+                    ra = r == null ? null : tail;
+                    yi = 0;
+                    ri = S.length();
+                }
+                FloatVector v = FloatVector.fromArray(S, ya, yi);
+                if (bias != null) v = v.add(b);
+                if (ra != null) v = v.add(FloatVector.fromArray(S, ra, ri));
+                FloatVector sg = VectorMath.sigmoid(v);
+                (silu ? v.mul(sg) : sg).intoArray(ya, yi);
+                if (ya == tail) System.arraycopy(tail, 0, y, rowY + i, left);
             }
-            FloatVector v = FloatVector.fromArray(S, ya, yi);
-            if (hasBias) v = v.add(bias);
-            if (ra != null) v = v.add(FloatVector.fromArray(S, ra, ri));
-            FloatVector sg = VectorMath.sigmoid(v);
-            (silu ? v.mul(sg) : sg).intoArray(ya, yi);
-            if (ya == tail) System.arraycopy(tail, 0, y, yo + i, left);
         }
     }
 

@@ -32,13 +32,8 @@ public record ConvEpilogue(Activation act, float lo, float hi, Tensor residual) 
     dev.lamina.kernels.Gemm.TileEpilogue forTiles(float[] bias, int bo, int channel0) {
         float[] r = residual == null ? null : residual.storage();
         int ro = residual == null ? 0 : residual.storageOffset();
-        return (c, off, ldc, row, col, rows, cols) -> {
-            for (int i = 0; i < rows; i++) {
-                int at = off + i * ldc;
-                if (bias != null) act.applyWithBias(bias[bo + channel0 + row + i], lo, hi, c, at, r, ro + at, cols);
-                else act.apply(lo, hi, c, at, r, ro + at, cols);
-            }
-        };
+        if (bias == null && r == null && act == dev.lamina.kernels.Activation.NONE) return null; // nothing to do
+        return (c, off, ldc, row, col, rows, cols) -> act.applyBlock(bias, bo + channel0 + row, lo, hi, c, off, ldc, rows, r, ro + off, cols);
     }
 
     /** Applies the epilogue to y[off, off + n), the same flat range of the residual. */
