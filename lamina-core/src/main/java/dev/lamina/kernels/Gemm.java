@@ -39,9 +39,10 @@ public final class Gemm {
     }
 
     /**
-     * Work applied to each finished tile of C while it is in cache (a layer's bias and activation): called once per
-     * tile, rows [row, row + rows) and columns [col, col + cols) of C, whose element (row, col) is at {@code c[off]}
-     * and rows {@code ldc} apart; tiles are disjoint and may be handled by different threads at once.
+     * Work applied to finished blocks of C while they are in cache (a layer's bias and activation): called once for
+     * each block, rows [row, row + rows) and columns [col, col + cols) of C (a column strip of the micro-kernel's
+     * width over the rows one thread computed), whose element (row, col) is at {@code c[off]} and rows {@code ldc}
+     * apart; blocks are disjoint, cover C once, and may be handled by different threads at once.
      */
     @FunctionalInterface
     public interface TileEpilogue {

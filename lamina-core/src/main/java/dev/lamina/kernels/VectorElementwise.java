@@ -75,9 +75,10 @@ final class VectorElementwise {
 
     /**
      * NONE, RELU and CLIP as one clamp {@code min(max(v, lo), hi)} (NONE: ±∞, RELU: [0, ∞); Math.max/min's semantics,
-     * so the bits of the separate ops), HARDSWISH as its formula. The arithmetic is written in the loop itself (a
-     * helper taking and returning vectors was compiled apart and boxed them), and a partial last vector goes through
-     * the same body on a copy in {@link #TAIL} (no masks, no second copy of the body).
+     * so the bits of the separate ops), HARDSWISH as {@code v·min(max(fma(v, 1/6, 1/2), 0), 1)}. The arithmetic is
+     * written in the loop itself (a helper taking and returning vectors was compiled apart and boxed them); a row's
+     * last partial vector is done in scalar code with the same operations in the same order, so every element gets
+     * the same bits wherever it falls in a row.
      */
     private static void piecewise(Activation act, float[] bias, int bo, float lo, float hi, float[] y, int yo, int ldc, int rows,
                                   float[] r, int ro, int n) {
@@ -85,28 +86,21 @@ final class VectorElementwise {
         float min = act == Activation.CLIP ? lo : act == Activation.RELU ? 0f : Float.NEGATIVE_INFINITY;
         float max = act == Activation.CLIP ? hi : Float.POSITIVE_INFINITY;
         FloatVector sixth = FloatVector.broadcast(S, 1f / 6), half = FloatVector.broadcast(S, 0.5f);
-        float[] tail = n % S.length() == 0 ? null : TAIL.get();
+        int bound = S.loopBound(n);
         for (int row = 0; row < rows; row++) {
             float b = bias == null ? 0f : bias[bo + row];
-            int rowY = yo + row * ldc, rowR = ro + row * ldc;
-            for (int i = 0; i < n; i += S.length()) {
-                int left = Math.min(S.length(), n - i);
-                float[] ya = y, ra = r;
-                int yi = rowY + i, ri = rowR + i;
-                if (left < S.length()) { // the last, partial vector: on a copy
-                    System.arraycopy(y, yi, tail, 0, left);
-                    if (r != null) System.arraycopy(r, ri, tail, S.length(), left);
-                    ya = tail;
-                    ra = r == null ? null : tail;
-                    yi = 0;
-                    ri = S.length();
-                }
-                FloatVector v = FloatVector.fromArray(S, ya, yi);
+            int ry = yo + row * ldc, rr = ro + row * ldc, i = 0;
+            for (; i < bound; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, y, ry + i);
                 if (bias != null) v = v.add(b);
-                if (ra != null) v = v.add(FloatVector.fromArray(S, ra, ri));
-                v = swish ? v.mul(v.fma(sixth, half).max(0f).min(1f)) : v.max(min).min(max);
-                v.intoArray(ya, yi);
-                if (ya == tail) System.arraycopy(tail, 0, y, rowY + i, left);
+                if (r != null) v = v.add(FloatVector.fromArray(S, r, rr + i));
+                (swish ? v.mul(v.fma(sixth, half).max(0f).min(1f)) : v.max(min).min(max)).intoArray(y, ry + i);
+            }
+            for (; i < n; i++) {
+                float v = y[ry + i];
+                if (bias != null) v += b;
+                if (r != null) v += r[rr + i];
+                y[ry + i] = swish ? v * Math.min(Math.max(Math.fma(v, 1f / 6, 0.5f), 0f), 1f) : Math.min(Math.max(v, min), max);
             }
         }
     }

@@ -192,8 +192,9 @@ final class VectorGemm {
                             kernel1(kcb, ap, ao, bp, 0, c, cOff + i * ldc + j, ldc,
                                     Math.min(MR, m - i), cols, load, tile);
                         }
-                        if (ep != null && pc + kcb == k) ep.apply(c, cOff + i * ldc + j, ldc, i, j, Math.min(MR, m - i), cols);
                     }
+                    // the whole column strip, all rows, while it is in cache (one call per strip rather than per tile)
+                    if (ep != null && pc + kcb == k) ep.apply(c, cOff + j, ldc, 0, j, m, cols);
                 }
             });
         }
@@ -263,7 +264,10 @@ final class VectorGemm {
                                     kernel1(kcb, ap, aStart + (ir - ib) * MR * kcb, bp, jr * NR * kcb, c, cOff + i * ldc + j,
                                             ldc, Math.min(MR, m - i), cols, load, tile);
                                 }
-                                if (ep != null && pc + kcb == k) ep.apply(c, cOff + i * ldc + j, ldc, i, j, Math.min(MR, m - i), cols);
+                            }
+                            if (ep != null && pc + kcb == k) { // this block's rows of the strip, while they are in cache
+                                int r0 = ib * MR, r1 = Math.min(m, ie * MR);
+                                ep.apply(c, cOff + r0 * ldc + j, ldc, r0, j, r1 - r0, cols);
                             }
                         }
                     }
