@@ -40,16 +40,9 @@ final class ConvFusion {
      * bias join {@code constants} under names derived from the BatchNormalization node; the Conv takes its place.
      */
     private static List<Node> foldBatchNorm(List<Node> nodes, Map<String, Value> constants, Set<String> graphOutputs) {
-        Map<String, Integer> uses = new HashMap<>();
-        Map<String, List<Node>> consumers = new HashMap<>();
-        for (Node n : nodes) {
-            for (String in : n.proto.getInputList()) {
-                if (in.isEmpty()) continue;
-                uses.merge(in, 1, Integer::sum);
-                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
-            }
-        }
-        for (String o : graphOutputs) uses.merge(o, 1, Integer::sum);
+        Index index = new Index(nodes, graphOutputs);
+        Map<String, Integer> uses = index.uses;
+        Map<String, List<Node>> consumers = index.consumers;
         Set<Node> removed = new HashSet<>();
         Map<Node, Node> replaced = new HashMap<>();
         for (Node conv : nodes) {
@@ -95,18 +88,10 @@ final class ConvFusion {
 
     /** Residual adds and activations into conv epilogues; the σ-family ones (not bit-exact) only when {@code fast}. */
     private static List<Node> fuseEpilogues(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs, boolean fast) {
-        Map<String, Integer> uses = new HashMap<>();
-        Map<String, Node> producer = new HashMap<>();
-        Map<String, List<Node>> consumers = new HashMap<>();
-        for (Node n : nodes) {
-            for (String in : n.proto.getInputList()) {
-                if (in.isEmpty()) continue;
-                uses.merge(in, 1, Integer::sum);
-                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
-            }
-            for (String out : n.proto.getOutputList()) producer.put(out, n);
-        }
-        for (String o : graphOutputs) uses.merge(o, 1, Integer::sum);
+        Index index = new Index(nodes, graphOutputs);
+        Map<String, Integer> uses = index.uses;
+        Map<String, Node> producer = index.producer;
+        Map<String, List<Node>> consumers = index.consumers;
         Set<Node> removed = new HashSet<>();
         Map<Node, Node> replaced = new HashMap<>();
         for (Node conv : nodes) {
@@ -175,6 +160,25 @@ final class ConvFusion {
             out.add(replaced.getOrDefault(n, n));
         }
         return out;
+    }
+
+    /** Who reads and who writes each value of a node list (a graph output counts as one more read). */
+    private static final class Index {
+        final Map<String, Integer> uses = new HashMap<>();
+        final Map<String, Node> producer = new HashMap<>();
+        final Map<String, List<Node>> consumers = new HashMap<>();
+
+        Index(List<Node> nodes, Set<String> graphOutputs) {
+            for (Node n : nodes) {
+                for (String in : n.proto.getInputList()) {
+                    if (in.isEmpty()) continue;
+                    uses.merge(in, 1, Integer::sum);
+                    consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+                }
+                for (String out : n.proto.getOutputList()) producer.put(out, n);
+            }
+            for (String o : graphOutputs) uses.merge(o, 1, Integer::sum);
+        }
     }
 
     /** The one consumer of a value used once and not a graph output (graph outputs count as a use), or null. */
