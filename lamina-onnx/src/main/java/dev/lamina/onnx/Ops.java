@@ -55,6 +55,7 @@ final class Ops {
         ShapeOps.registerAll();
         NnOps.registerAll();
         RnnOps.registerAll();
+        IndexOps.registerAll();
         Opsets18To20.registerAll();
         ResizeOps.registerAll();
         Fusion.registerAll();
