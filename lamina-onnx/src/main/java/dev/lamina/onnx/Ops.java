@@ -56,6 +56,7 @@ final class Ops {
         NnOps.registerAll();
         RnnOps.registerAll();
         IndexOps.registerAll();
+        EinsumOp.registerAll();
         Opsets18To20.registerAll();
         ResizeOps.registerAll();
         Fusion.registerAll();

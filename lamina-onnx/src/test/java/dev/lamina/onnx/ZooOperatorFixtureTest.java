@@ -23,7 +23,8 @@ class ZooOperatorFixtureTest {
             "zoo_scatternd_swin_mask", List.of("ScatterND", "ConstantOfShape"),
             "zoo_index_put", List.of("ScatterND"),
             "zoo_scatter_gather_elements", List.of("ScatterElements", "GatherElements"),
-            "zoo_masked_select", List.of("NonZero", "GatherND", "ScatterND"));
+            "zoo_masked_select", List.of("NonZero", "GatherND", "ScatterND"),
+            "zoo_einsum", List.of("Einsum"));
 
     static Stream<String> fixtures() {
         return OnnxFixtures.cases().stream().filter(c -> c.startsWith("zoo_"));
