@@ -1,6 +1,11 @@
 package dev.lamina.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.tensor.Tensor;
+import onnx.Onnx.TensorProto;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,7 +29,8 @@ class ZooOperatorFixtureTest {
             "zoo_index_put", List.of("ScatterND"),
             "zoo_scatter_gather_elements", List.of("ScatterElements", "GatherElements"),
             "zoo_masked_select", List.of("NonZero", "GatherND", "ScatterND"),
-            "zoo_einsum", List.of("Einsum"));
+            "zoo_einsum", List.of("Einsum"),
+            "zoo_dropout_training_p0", List.of("Dropout"));
 
     static Stream<String> fixtures() {
         return OnnxFixtures.cases().stream().filter(c -> c.startsWith("zoo_"));
@@ -43,6 +49,23 @@ class ZooOperatorFixtureTest {
         assertTrue(ops != null, fixture + " is not listed in OPERATORS");
         Map<String, Integer> counts = OnnxModel.load(OnnxFixtures.dir(fixture).resolve("model.onnx")).operatorCounts();
         for (String op : ops) assertTrue(counts.containsKey(op), fixture + " has no " + op + ": " + counts);
+    }
+
+    @Test
+    void dropoutInTrainingModeIsRefusedUnlessItsRatioIsZero() {
+        TensorProto on = TensorProto.newBuilder().setName("on").setDataType(9).addInt32Data(1).build();
+        for (float ratio : new float[] {0f, 0.25f}) {
+            var m = TestGraphs.model(17, List.of(TestGraphs.node("Dropout", "drop", List.of("x", "r", "on"), List.of("y"))),
+                    List.of(TestGraphs.floats("r", new float[] {ratio}), on), List.of(TestGraphs.floatValue("x", 2)), List.of(TestGraphs.floatValue("y", 2)));
+            OnnxModel model = OnnxModel.parse(m.toByteArray());
+            Tensor x = Tensor.of(new float[] {1.5f, -2f}, 2);
+            if (ratio == 0f) {
+                assertArrayEquals(x.toArray(), model.run(Map.of("x", x)).get("y").toArray());
+            } else {
+                OnnxException e = assertThrows(OnnxException.class, () -> model.run(Map.of("x", x)));
+                assertTrue(e.getMessage().contains("node 'drop' (Dropout)") && e.getMessage().contains("training_mode=true with ratio 0.25"), e.getMessage());
+            }
+        }
     }
 
     @Test
