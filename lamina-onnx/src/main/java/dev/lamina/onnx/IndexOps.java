@@ -13,7 +13,7 @@ import java.util.Arrays;
 /**
  * Operators that read or write elements at positions held in an index tensor: ScatterND (slice assignment
  * {@code x[a:b, c:d] = v}, as in Swin's attention mask), ScatterElements ({@code scatter}, {@code scatter_add}),
- * GatherElements ({@code torch.gather}), GatherND and NonZero (with GatherND, {@code x[mask]}). Float and integer values alike; indices may be negative
+ * GatherElements ({@code torch.gather}), GatherND, NonZero (with GatherND, {@code x[mask]}) and OneHot ({@code F.one_hot}). Float and integer values alike; indices may be negative
  * (counted from the end) and are checked against the dimension they index, the error naming the node, the index and
  * the shape.
  */
@@ -26,6 +26,7 @@ final class IndexOps {
         register("GatherElements", 2, 2, 1, IndexOps::gatherElements);
         register("GatherND", 2, 2, 1, IndexOps::gatherND);
         register("NonZero", 1, 1, 1, IndexOps::nonZero);
+        register("OneHot", 3, 3, 1, IndexOps::oneHot);
     }
 
     /** How a scatter combines an update with the element already there ({@code reduction}: none from opset 13, add and mul from 16, max and min from 18). */
@@ -93,6 +94,10 @@ final class IndexOps {
         void copy(int to, Flat src, int from, int length) {
             if (f != null) System.arraycopy(src.f, from, f, to, length);
             else System.arraycopy(src.l, from, l, to, length);
+        }
+
+        int length() {
+            return f != null ? f.length : l.length;
         }
 
         Value value(int[] shape) {
@@ -288,5 +293,38 @@ final class IndexOps {
             for (int d = r - 1; d >= 0 && ++pos[d] == shape[d]; d--) pos[d] = 0;
         }
         return one(Value.int64(out, r, count));
+    }
+
+    /**
+     * OneHot: indices [...] → [... with depth inserted at {@code axis}], values[1] where the index (negative counted
+     * from the end) is, values[0] elsewhere; an index outside [-depth, depth - 1] gives a row of values[0], as ONNX
+     * specifies. The output has the element type of {@code values} ([off, on]).
+     */
+    private static Value[] oneHot(Node n, Value[] in) {
+        Value indices = in[0], values = in[2];
+        long[] idx = indices.toLongs(n.describe() + ": input 'indices'");
+        double depthValue = Ops.scalar(n, in[1], "depth");
+        if (depthValue != Math.rint(depthValue) || depthValue < 1 || depthValue > DataTypes.MAX_ELEMENTS) {
+            throw n.error("depth must be a positive whole number, got " + depthValue);
+        }
+        int depth = (int) depthValue;
+        if (values.numel() != 2) throw n.error("values must hold [off_value, on_value], got shape " + Shape.str(values.shape));
+        int r = indices.rank() + 1;
+        int ax = axis(n, n.i("axis", -1), r);
+        int[] outShape = new int[r];
+        for (int d = 0, j = 0; d < r; d++) outShape[d] = d == ax ? depth : indices.shape[j++];
+        Ops.checkSize(n, outShape);
+        int inner = 1;
+        for (int d = ax + 1; d < r; d++) inner *= outShape[d];
+        Flat v = Flat.of(values), out = Flat.sized(v, Shape.size(outShape));
+        for (int p = 0; p < out.length(); p++) out.copy(p, v, 0, 1);
+        for (int p = 0; p < idx.length; p++) {
+            long i = idx[p];
+            if (i < -depth || i >= depth) continue;
+            int hot = (int) (i < 0 ? i + depth : i);
+            int outerPos = p / inner, innerPos = p % inner;
+            out.copy((outerPos * depth + hot) * inner + innerPos, v, 1, 1);
+        }
+        return one(out.value(outShape));
     }
 }

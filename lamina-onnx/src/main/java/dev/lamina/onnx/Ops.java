@@ -57,6 +57,8 @@ final class Ops {
         RnnOps.registerAll();
         IndexOps.registerAll();
         EinsumOp.registerAll();
+        RearrangeOps.registerAll();
+        ScanOps.registerAll();
         Opsets18To20.registerAll();
         ResizeOps.registerAll();
         Fusion.registerAll();

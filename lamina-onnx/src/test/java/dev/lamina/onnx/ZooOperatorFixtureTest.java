@@ -30,7 +30,8 @@ class ZooOperatorFixtureTest {
             "zoo_scatter_gather_elements", List.of("ScatterElements", "GatherElements"),
             "zoo_masked_select", List.of("NonZero", "GatherND", "ScatterND"),
             "zoo_einsum", List.of("Einsum"),
-            "zoo_dropout_training_p0", List.of("Dropout"));
+            "zoo_dropout_training_p0", List.of("Dropout"),
+            "zoo_transformer_oddments", List.of("CumSum", "TopK", "OneHot", "DepthToSpace"));
 
     static Stream<String> fixtures() {
         return OnnxFixtures.cases().stream().filter(c -> c.startsWith("zoo_"));
