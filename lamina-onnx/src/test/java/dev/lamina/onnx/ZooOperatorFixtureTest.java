@@ -31,7 +31,8 @@ class ZooOperatorFixtureTest {
             "zoo_masked_select", List.of("NonZero", "GatherND", "ScatterND"),
             "zoo_einsum", List.of("Einsum"),
             "zoo_dropout_training_p0", List.of("Dropout"),
-            "zoo_transformer_oddments", List.of("CumSum", "TopK", "OneHot", "DepthToSpace"));
+            "zoo_transformer_oddments", List.of("CumSum", "TopK", "OneHot", "DepthToSpace"),
+            "zoo_nan_inf_sort", List.of("IsNaN", "IsInf", "TopK"));
 
     static Stream<String> fixtures() {
         return OnnxFixtures.cases().stream().filter(c -> c.startsWith("zoo_"));
@@ -67,6 +68,22 @@ class ZooOperatorFixtureTest {
                 assertTrue(e.getMessage().contains("node 'drop' (Dropout)") && e.getMessage().contains("training_mode=true with ratio 0.25"), e.getMessage());
             }
         }
+    }
+
+    @Test
+    void isInfDetectsOnlyTheRequestedSignsAndIsNaNRefusesIntegers() {
+        Tensor x = Tensor.of(new float[] {Float.NEGATIVE_INFINITY, 1f, Float.POSITIVE_INFINITY, Float.NaN}, 4);
+        for (int[] signs : new int[][] {{1, 1}, {0, 1}, {1, 0}}) {
+            var m = TestGraphs.model(17, List.of(TestGraphs.node("IsInf", "inf", List.of("x"), List.of("y"),
+                            TestGraphs.intAttr("detect_negative", signs[0]), TestGraphs.intAttr("detect_positive", signs[1]))),
+                    List.of(), List.of(TestGraphs.floatValue("x", 4)), List.of(TestGraphs.value("y", 9, 4)));
+            float[] y = OnnxModel.parse(m.toByteArray()).run(Map.of("x", x)).get("y").toArray();
+            assertArrayEquals(new float[] {signs[0], 0, signs[1], 0}, y);
+        }
+        var nan = TestGraphs.model(17, List.of(TestGraphs.node("IsNaN", "nan", List.of("x"), List.of("y"))),
+                List.of(), List.of(TestGraphs.value("x", 7, 4)), List.of(TestGraphs.value("y", 9, 4)));
+        OnnxException e = assertThrows(OnnxException.class, () -> OnnxModel.parse(nan.toByteArray()).run(Map.of("x", Tensor.zeros(4))));
+        assertTrue(e.getMessage().contains("node 'nan' (IsNaN)") && e.getMessage().contains("must be a float tensor"), e.getMessage());
     }
 
     @Test
