@@ -29,7 +29,10 @@ final class IndexOps {
         register("OneHot", 3, 3, 1, IndexOps::oneHot);
     }
 
-    /** How a scatter combines an update with the element already there ({@code reduction}: none from opset 13, add and mul from 16, max and min from 18). */
+    /**
+     * How a scatter combines an update with the element already there ({@code reduction}: add and mul from opset 16,
+     * max and min from 18; an explicit 'none' is accepted at any opset, the same as no attribute).
+     */
     enum Reduction {
         NONE(13), ADD(16), MUL(16), MAX(18), MIN(18);
 
@@ -50,8 +53,7 @@ final class IndexOps {
                 case "min" -> MIN;
                 default -> throw n.error("reduction must be 'none', 'add', 'mul', 'max' or 'min', got '" + s + "'");
             };
-            int needed = Math.max(16, r.since);
-            if (n.opset < needed) throw n.error("reduction '" + s + "' needs opset " + needed + " (the model imports opset " + n.opset + ")");
+            if (n.opset < r.since) throw n.error("reduction '" + s + "' needs opset " + r.since + " (the model imports opset " + n.opset + ")");
             return r;
         }
 

@@ -91,6 +91,7 @@ class IndexOpsTest {
         List<TensorProto> c = List.of(int64s("c0", new long[] {0}, 1, 1), floats("c1", new float[] {7, 8}, 1, 2));
         fails(() -> run(13, "ScatterND", X, c, stringAttr("reduction", "add")), "reduction 'add' needs opset 16", "imports opset 13");
         fails(() -> run(17, "ScatterND", X, c, stringAttr("reduction", "max")), "reduction 'max' needs opset 18", "imports opset 17");
+        assertArrayEquals(new float[] {7, 8, 3, 4, 5, 6}, run(13, "ScatterND", X, c, stringAttr("reduction", "none")).toArray());
         fails(() -> run(18, "ScatterND", X, c, stringAttr("reduction", "sum")), "reduction must be 'none', 'add', 'mul', 'max' or 'min', got 'sum'");
         List<TensorProto> e = List.of(int64s("c0", new long[] {0, 1}, 1, 2), floats("c1", new float[] {7, 8}, 1, 2));
         fails(() -> run(13, "ScatterElements", X, e, stringAttr("reduction", "mul")), "(ScatterElements)", "reduction 'mul' needs opset 16");
