@@ -63,6 +63,11 @@ final class MathOps {
             float hi = in.length > 2 && in[2] != null ? (float) Ops.scalar(n, in[2], "max") : Float.POSITIVE_INFINITY;
             return one(Value.of(x.clamp(lo, hi)));
         });
+        register("IsNaN", 1, 1, 1, (n, in) -> one(floatTest(n, in[0], v -> Float.isNaN(v))));
+        register("IsInf", 1, 1, 1, (n, in) -> {
+            boolean neg = n.i("detect_negative", 1) != 0, pos = n.i("detect_positive", 1) != 0;
+            return one(floatTest(n, in[0], v -> v == Float.POSITIVE_INFINITY ? pos : v == Float.NEGATIVE_INFINITY && neg));
+        });
         register("Not", 1, 1, 1, (n, in) -> one(Value.ints(intUnary(Ops.floatToBool(n, in[0]), v -> v == 0 ? 1 : 0).ints, in[0].shape, DataTypes.BOOL)));
 
         binary("Add", Tensor::add, Long::sum);
@@ -136,6 +141,14 @@ final class MathOps {
         float[] a = t.toArray();
         for (int k = 0; k < a.length; k++) a[k] = (float) fn.applyAsDouble(a[k]);
         return Tensor.of(a, t.shape());
+    }
+
+    /** A bool tensor: whether each element of the float input X passes {@code test} (IsNaN, IsInf). */
+    private static Value floatTest(Node n, Value x, java.util.function.Predicate<Float> test) {
+        float[] a = floatInput(n, x, "X").f.toArray();
+        long[] o = new long[a.length];
+        for (int k = 0; k < a.length; k++) o[k] = test.test(a[k]) ? 1 : 0;
+        return Value.ints(o, x.shape, DataTypes.BOOL);
     }
 
     private static Value intUnary(Value v, java.util.function.LongUnaryOperator fn) {

@@ -55,6 +55,10 @@ final class Ops {
         ShapeOps.registerAll();
         NnOps.registerAll();
         RnnOps.registerAll();
+        IndexOps.registerAll();
+        EinsumOp.registerAll();
+        RearrangeOps.registerAll();
+        ScanOps.registerAll();
         Opsets18To20.registerAll();
         ResizeOps.registerAll();
         Fusion.registerAll();

@@ -105,9 +105,14 @@ final class ShapeOps {
         return p;
     }
 
+    /**
+     * Dropout at inference: the identity with an all-true mask. training_mode=true is accepted only with ratio 0, the
+     * identity too (torchvision 0.14's Swin calls {@code F.dropout(attn, p=0.0)} without {@code training=False}).
+     */
     private static Value[] dropout(Node n, Value[] in) {
         if (in.length > 2 && in[2] != null && Ops.scalar(n, in[2], "training_mode") != 0) {
-            throw n.error("training_mode=true is not supported (inference only)");
+            double ratio = in.length > 1 && in[1] != null ? Ops.scalar(n, in[1], "ratio") : 0.5;
+            if (ratio != 0) throw n.error("training_mode=true with ratio " + ratio + " is not supported (inference only; only ratio 0, the identity, is)");
         }
         long[] mask = new long[in[0].numel()];
         Arrays.fill(mask, 1);

@@ -43,6 +43,15 @@ final class TestGraphs {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
     }
 
+    static AttributeProto stringAttr(String name, String v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8(v)).build();
+    }
+
+    /** A tensor input/output of the given element type whose shape is not declared. */
+    static ValueInfoProto shapeless(String name, int elemType) {
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(elemType))).build();
+    }
+
     static TensorProto floats(String name, float[] v, long... dims) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1);
         for (long d : dims) t.addDims(d);
