@@ -1,7 +1,5 @@
 package dev.lamina.cli;
 
-import dev.lamina.io.Npy;
-import dev.lamina.io.NpyArray;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.onnx.NodeProfile;
 import dev.lamina.onnx.OnnxModel;
@@ -12,8 +10,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -63,8 +59,7 @@ final class OnnxBenchCommand implements Callable<Integer> {
             if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
             Parallel.setThreads(threads);
         }
-        if (!Files.isRegularFile(model)) throw new NoSuchFileException(model.toString(), null, "no such model file");
-        OnnxModel m = OnnxModel.load(model, exact ? OnnxModel.Optimization.BIT_EXACT : OnnxModel.Optimization.FAST);
+        OnnxModel m = OnnxCommand.load(model, exact ? OnnxModel.Optimization.BIT_EXACT : OnnxModel.Optimization.FAST);
         Map<String, Tensor> feeds = feeds(m);
 
         long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
@@ -102,19 +97,9 @@ final class OnnxBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The --input files by name, and seeded random tensors for the other inputs. */
+    /** The --input files by name (as {@code onnx run} reads them), and seeded random tensors for the other inputs. */
     private Map<String, Tensor> feeds(OnnxModel m) throws IOException {
-        Map<String, Tensor> feeds = new LinkedHashMap<>();
-        for (String spec : inputs) {
-            String[] kv = split(spec, "--input", "NAME=FILE.npy");
-            if (m.inputs().stream().noneMatch(v -> v.name().equals(kv[0]))) {
-                throw new IllegalArgumentException("--input " + spec + ": unknown input name '" + kv[0] + "'; " + model + " has the inputs " + m.inputs());
-            }
-            Path file = Path.of(kv[1]);
-            if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such input file for '" + kv[0] + "'");
-            NpyArray a = Npy.read(file);
-            if (feeds.put(kv[0], Tensor.of(a.data(), a.shapeCopy())) != null) throw new IllegalArgumentException("input '" + kv[0] + "' given twice");
-        }
+        Map<String, Tensor> feeds = OnnxCommand.feedsFromFiles(model, m, inputs);
         Map<String, Integer> sizes = new LinkedHashMap<>();
         for (String spec : dims) {
             String[] kv = split(spec, "--dim", "NAME=SIZE");

@@ -32,8 +32,31 @@ final class OnnxCommand implements Runnable {
     }
 
     static OnnxModel load(Path model) throws IOException {
+        return load(model, OnnxModel.Optimization.FAST);
+    }
+
+    static OnnxModel load(Path model, OnnxModel.Optimization optimization) throws IOException {
         if (!Files.isRegularFile(model)) throw new NoSuchFileException(model.toString(), null, "no such model file");
-        return OnnxModel.load(model);
+        return OnnxModel.load(model, optimization);
+    }
+
+    /** The graph inputs given as {@code NAME=FILE.npy}: unknown names, missing files and repeats are named. */
+    static Map<String, Tensor> feedsFromFiles(Path model, OnnxModel m, List<String> inputs) throws IOException {
+        Map<String, Tensor> feeds = new LinkedHashMap<>();
+        for (String spec : inputs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) throw new IllegalArgumentException("--input expects NAME=FILE.npy, got '" + spec + "'");
+            String name = spec.substring(0, eq);
+            if (m.inputs().stream().noneMatch(v -> v.name().equals(name))) {
+                throw new IllegalArgumentException("--input " + spec + ": unknown input name '" + name + "'; " + model + " has the inputs "
+                        + m.inputs().stream().map(OnnxModel.ValueInfo::toString).collect(java.util.stream.Collectors.joining(", ")));
+            }
+            Path file = Path.of(spec.substring(eq + 1));
+            if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such input file for '" + name + "'");
+            NpyArray a = Npy.read(file);
+            if (feeds.put(name, Tensor.of(a.data(), a.shapeCopy())) != null) throw new IllegalArgumentException("input '" + name + "' given twice");
+        }
+        return feeds;
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -52,20 +75,7 @@ final class OnnxCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             OnnxModel m = load(model);
-            Map<String, Tensor> feeds = new LinkedHashMap<>();
-            for (String spec : inputs) {
-                int eq = spec.indexOf('=');
-                if (eq <= 0 || eq == spec.length() - 1) throw new IllegalArgumentException("--input expects NAME=FILE.npy, got '" + spec + "'");
-                String name = spec.substring(0, eq);
-                if (m.inputs().stream().noneMatch(v -> v.name().equals(name))) {
-                    throw new IllegalArgumentException("--input " + spec + ": unknown input name '" + name + "'; " + model + " has the inputs "
-                            + m.inputs().stream().map(OnnxModel.ValueInfo::toString).collect(java.util.stream.Collectors.joining(", ")));
-                }
-                Path file = Path.of(spec.substring(eq + 1));
-                if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such input file for '" + name + "'");
-                NpyArray a = Npy.read(file);
-                if (feeds.put(name, Tensor.of(a.data(), a.shapeCopy())) != null) throw new IllegalArgumentException("input '" + name + "' given twice");
-            }
+            Map<String, Tensor> feeds = feedsFromFiles(model, m, inputs);
             long start = System.nanoTime();
             Map<String, Tensor> out = m.run(feeds);
             double ms = (System.nanoTime() - start) / 1e6;
