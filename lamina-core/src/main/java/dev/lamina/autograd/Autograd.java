@@ -62,20 +62,25 @@ public final class Autograd {
         } else if (!java.util.Arrays.equals(seed.shape(), root.shape())) {
             throw new ShapeMismatch("backward: output gradient shape " + Shape.str(seed.shape()) + " does not match output shape " + Shape.str(root.shape()));
         }
-        List<Tensor> order = topologicalOrder(root);
+        List<Object> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, seed);
         try (Scope ignored = noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
-                Tensor t = order.get(i);
-                Tensor g = grads.remove(t);
-                if (g == null) continue;
-                Node node = t.node();
-                if (node == null) {
-                    t.accumulateGrad(g);
+                if (order.get(i) instanceof Tensor leaf) {
+                    Tensor g = grads.remove(leaf);
+                    if (g != null) leaf.accumulateGrad(g);
                     continue;
                 }
-                Tensor[] inGrads = node.rule().apply(g);
+                Node node = (Node) order.get(i);
+                Tensor[] gradOuts = new Tensor[node.outputCount()];
+                boolean any = false;
+                for (int o = 0; o < gradOuts.length; o++) {
+                    gradOuts[o] = grads.remove(node.output(o));
+                    any |= gradOuts[o] != null;
+                }
+                if (!any) continue;
+                Tensor[] inGrads = node.applyRule(gradOuts);
                 Tensor[] inputs = node.inputs();
                 for (int k = 0; k < inputs.length; k++) {
                     Tensor in = inputs[k];
@@ -89,31 +94,41 @@ public final class Autograd {
         }
     }
 
-    /** Tensors reachable from root that require grad, ordered so every tensor comes after its inputs. */
-    private static List<Tensor> topologicalOrder(Tensor root) {
-        List<Tensor> order = new ArrayList<>();
-        Map<Tensor, Boolean> visited = new IdentityHashMap<>();
+    /**
+     * The tape reachable from root, ordered so that everything comes after its inputs: a {@link Node} for each op
+     * (once, however many of its outputs are used) and the leaf tensor itself for each leaf that requires grad.
+     */
+    private static List<Object> topologicalOrder(Tensor root) {
+        List<Object> order = new ArrayList<>();
+        Map<Object, Boolean> visited = new IdentityHashMap<>();
         ArrayDeque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {root, 0});
-        visited.put(root, Boolean.TRUE);
+        Object start = item(root);
+        stack.push(new Object[] {start, 0});
+        visited.put(start, Boolean.TRUE);
         while (!stack.isEmpty()) {
             Object[] frame = stack.peek();
-            Tensor t = (Tensor) frame[0];
+            Tensor[] inputs = frame[0] instanceof Node node ? node.inputs() : NO_INPUTS;
             int next = (Integer) frame[1];
-            Node node = t.node();
-            Tensor[] inputs = node == null ? new Tensor[0] : node.inputs();
             if (next < inputs.length) {
                 frame[1] = next + 1;
                 Tensor in = inputs[next];
-                if (in != null && in.requiresGrad() && visited.put(in, Boolean.TRUE) == null) {
-                    stack.push(new Object[] {in, 0});
+                if (in != null && in.requiresGrad()) {
+                    Object it = item(in);
+                    if (visited.put(it, Boolean.TRUE) == null) stack.push(new Object[] {it, 0});
                 }
             } else {
                 stack.pop();
-                order.add(t);
+                order.add(frame[0]);
             }
         }
         return order;
+    }
+
+    private static final Tensor[] NO_INPUTS = new Tensor[0];
+
+    /** What the order holds for a tensor: its node, or the tensor itself when it is a leaf. */
+    private static Object item(Tensor t) {
+        return t.node() == null ? t : t.node();
     }
 
     /** Thrown when an explicit output gradient has the wrong shape. */

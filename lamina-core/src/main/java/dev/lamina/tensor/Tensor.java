@@ -2,6 +2,7 @@ package dev.lamina.tensor;
 
 import dev.lamina.autograd.Autograd;
 import dev.lamina.autograd.GradFn;
+import dev.lamina.autograd.MultiGradFn;
 import dev.lamina.autograd.Node;
 import dev.lamina.kernels.Elementwise;
 import dev.lamina.kernels.Elementwise.Binary;
@@ -292,7 +293,7 @@ public final class Tensor {
     private static Tensor record(String op, Tensor out, GradFn rule, Tensor... inputs) {
         if (gradWanted(inputs)) {
             out.requiresGrad = true;
-            out.node = new Node(op, inputs, rule);
+            out.node = Node.single(op, inputs, out, rule);
         }
         return out;
     }
@@ -314,6 +315,35 @@ public final class Tensor {
     public static Tensor fromOp(String op, Tensor out, GradFn rule, Tensor... inputs) {
         if (out.node != null) throw new IllegalStateException(op + ": output already belongs to the tape");
         return record(op, out, rule, inputs);
+    }
+
+    /**
+     * Records a fused op with several outputs (LSTM: output, h_n, c_n; attention: output, weights) as one tape node:
+     * when grad mode is on and an input requires grad, every output gets the node, and backward calls {@code rule}
+     * once with the gradients of all outputs (null for those the loss does not reach). Returns {@code outs}.
+     */
+    public static Tensor[] fromOps(String op, Tensor[] outs, MultiGradFn rule, Tensor... inputs) {
+        for (Tensor out : outs) if (out.node != null) throw new IllegalStateException(op + ": output already belongs to the tape");
+        if (gradWanted(inputs)) {
+            Node node = Node.multi(op, inputs, outs, rule);
+            for (Tensor out : outs) {
+                out.requiresGrad = true;
+                out.node = node;
+            }
+        }
+        return outs;
+    }
+
+    /**
+     * A contiguous tensor of the given shape over {@code data} from {@code offset} (no copy): how a fused op hands
+     * out several results that live in one buffer it computed, as independent tensors.
+     */
+    public static Tensor ofRegion(float[] data, int offset, int... shape) {
+        int[] s = shape.clone();
+        if (offset < 0 || offset + Shape.size(s) > data.length) {
+            throw new ShapeException("Tensor.ofRegion: " + Shape.str(s) + " from offset " + offset + " does not fit in " + data.length + " values");
+        }
+        return new Tensor(data, offset, s, Shape.contiguousStrides(s));
     }
 
     // ------------------------------------------------------------------------------------------------ in place

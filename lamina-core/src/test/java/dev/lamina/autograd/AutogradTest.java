@@ -102,4 +102,54 @@ class AutogradTest {
             assertArrayEquals(want, x.grad().toArray(), "slice dim " + dim + " start " + start + " step " + step + " of " + java.util.Arrays.toString(shape));
         }
     }
+
+    /** y1 = 2x and y2 = x², computed into one buffer and recorded as one node with two outputs. */
+    private static Tensor[] twoOutputs(Tensor x, int[] ruleCalls) {
+        float[] xs = x.toArray();
+        int n = xs.length;
+        float[] both = new float[2 * n];
+        for (int i = 0; i < n; i++) {
+            both[i] = 2 * xs[i];
+            both[n + i] = xs[i] * xs[i];
+        }
+        return Tensor.fromOps("double_and_square", new Tensor[] {Tensor.ofRegion(both, 0, n), Tensor.ofRegion(both, n, n)}, g -> {
+            ruleCalls[0]++;
+            float[] gx = new float[n];
+            for (int i = 0; i < n; i++) {
+                if (g[0] != null) gx[i] += 2 * g[0].toArray()[i];
+                if (g[1] != null) gx[i] += 2 * xs[i] * g[1].toArray()[i];
+            }
+            return new Tensor[] {Tensor.of(gx, n)};
+        }, x);
+    }
+
+    @Test
+    void multiOutputNodeRunsItsRuleOnceWithTheGradientsOfAllOutputs() {
+        int[] calls = {0};
+        Tensor x = Tensor.vector(1, -2, 3).requiresGrad(true);
+        Tensor[] y = twoOutputs(x, calls);
+        assertSame(y[0].node(), y[1].node());
+        assertEquals(2, y[0].node().outputCount());
+        // d/dx sum(3·y1 + y2·y1) = 6 + d(2x³)/dx = 6 + 6x²
+        y[0].mul(3f).add(y[1].mul(y[0])).sum().backward();
+        assertEquals(1, calls[0]);
+        assertArrayEquals(new float[] {12, 30, 60}, x.grad().toArray());
+    }
+
+    @Test
+    void multiOutputNodeGetsNullForAnOutputTheLossDoesNotReach() {
+        int[] calls = {0};
+        Tensor x = Tensor.vector(1, -2, 3).requiresGrad(true);
+        twoOutputs(x, calls)[1].sum().backward();   // only x²
+        assertArrayEquals(new float[] {2, -4, 6}, x.grad().toArray());
+        x.zeroGrad();
+        twoOutputs(x, calls)[0].sum().backward();   // only 2x
+        assertArrayEquals(new float[] {2, 2, 2}, x.grad().toArray());
+        assertEquals(2, calls[0]);
+        try (var scope = Autograd.noGrad()) {
+            Tensor[] y = twoOutputs(x, calls);
+            assertNull(y[0].node());
+            assertFalse(y[1].requiresGrad());
+        }
+    }
 }

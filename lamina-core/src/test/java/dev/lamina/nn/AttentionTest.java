@@ -53,6 +53,10 @@ class AttentionTest {
             return Tensor.cat(List.of(res.output().reshape(-1), res.weights().reshape(-1).mul(2f)), 0);
         }, 1e-2, q, k, v);
         assertTrue(rw.passed(2e-2), "sdpa with weights and dropout: " + rw);
+        // a loss on the weights alone: the output's gradient is null in the op's rule
+        GradCheck.Result wOnly = GradCheck.check(t -> AttentionOp.scaledDotProductAttention(t[0], t[1], t[2], AttentionMask.additive(add), null,
+                false, 0.0, true).weights(), 1e-2, q, k, v);
+        assertTrue(wOnly.passed(2e-2), "sdpa weights alone: " + wOnly);
         GradCheck.Result rd = GradCheck.check(t -> AttentionOp.scaledDotProductAttention(t[0], t[1], t[2], null, kpm, false, 0.4, false,
                 0.7, new Rng(6)).output(), 1e-2, q, k, v);
         assertTrue(rd.passed(2e-2), "sdpa with dropout and scale 0.7: " + rd);

@@ -239,6 +239,27 @@ class RnnTest {
     }
 
     @Test
+    void eachRecurrentOutputAloneGetsItsOwnGradient() {
+        // the ops' outputs are separate tensors of one tape node: a loss on any one of them alone back-propagates
+        Rng rng = new Rng(16);
+        float[] mask = {1, 1, 1, 0, 1, 0};
+        for (int which = 0; which < 3; which++) {
+            int w = which;
+            gradcheck("lstm output " + w, t -> {
+                LstmOp.Result r = LstmOp.lstm(t[0], t[1], t[2], t[3], t[4], t[5], t[6], mask, w == 1);
+                return w == 0 ? r.output() : w == 1 ? r.hN() : r.cN();
+            }, Tensor.randn(rng, 3, 2, 3), Tensor.randn(rng, 2, 2), Tensor.randn(rng, 2, 2), Tensor.randn(rng, 8, 3),
+                    Tensor.randn(rng, 8, 2), Tensor.randn(rng, 8), Tensor.randn(rng, 8));
+            if (w == 2) continue;
+            gradcheck("gru output " + w, t -> {
+                GruOp.Result r = GruOp.gru(t[0], t[1], t[2], t[3], t[4], t[5], mask, w == 1);
+                return w == 0 ? r.output() : r.hN();
+            }, Tensor.randn(rng, 3, 2, 3), Tensor.randn(rng, 2, 2), Tensor.randn(rng, 6, 3), Tensor.randn(rng, 6, 2),
+                    Tensor.randn(rng, 6), Tensor.randn(rng, 6));
+        }
+    }
+
+    @Test
     void gruOpGradientsMatchFiniteDifferences() {
         Rng rng = new Rng(13);
         float[] mask = {1, 1, 1, 1, 0, 1};

@@ -151,7 +151,7 @@ public final class AttentionOp {
         int bh = b * h, pp = lq * lk;
         int nO = Shape.size(out.shape()), nW = bh * pp;
         boolean dropout = dropoutP > 0;
-        // With weights requested, output and weights share one buffer so one tape node serves both.
+        // With weights requested, output and weights share one buffer (the weights are P itself without dropout).
         float[] o = new float[needWeights ? nO + nW : nO];
         float[] p = dropout || !needWeights ? new float[nW] : o; // softmax probabilities
         int pBase = p == o ? nO : 0;
@@ -196,15 +196,14 @@ public final class AttentionOp {
         List<Tensor> sources = new ArrayList<>();
         for (Heads hd : new Heads[] {q, k, v}) if (!sources.contains(hd.src())) sources.add(hd.src());
         Tensor[] inputs = sources.toArray(new Tensor[0]);
-        Cache c = new Cache(q, k, v, b, h, lq, lk, d, dv, fscale, p, pBase, keep, out, nO, causal);
+        Cache c = new Cache(q, k, v, b, h, lq, lk, d, dv, fscale, p, pBase, keep, out, causal);
         if (!needWeights) {
-            Tensor ot = Tensor.fromOp("scaled_dot_product_attention", Tensor.of(o, out.shape()), g -> backward(c, inputs, g.contiguous(), null), inputs);
+            Tensor ot = Tensor.fromOp("scaled_dot_product_attention", Tensor.of(o, out.shape()), g -> backward(c, inputs, g, null), inputs);
             return new Result(ot, null);
         }
-        Tensor both = Tensor.fromOp("scaled_dot_product_attention", Tensor.of(o, o.length), g -> backward(c, inputs, g.contiguous(), g.contiguous()), inputs);
-        Tensor ot = both.narrow(0, 0, nO).reshape(out.shape());
-        Tensor wt = both.narrow(0, nO, nW).reshape(b, h, lq, lk);
-        return new Result(ot, wt);
+        Tensor[] outs = Tensor.fromOps("scaled_dot_product_attention", new Tensor[] {Tensor.ofRegion(o, 0, out.shape()), Tensor.ofRegion(o, nO, b, h, lq, lk)},
+                g -> backward(c, inputs, g[0], g[1]), inputs);
+        return new Result(outs[0], outs[1]);
     }
 
     /**
@@ -254,24 +253,26 @@ public final class AttentionOp {
 
     /** What backward needs: the operands (read again in place), P, the dropout factors and the layouts. */
     private record Cache(Heads q, Heads k, Heads v, int b, int h, int lq, int lk, int d, int dv, float scale, float[] p, int pBase,
-                         float[] keep, OutLayout out, int nO, boolean causal) {}
+                         float[] keep, OutLayout out, boolean causal) {}
 
     /**
-     * @param gOut the output gradient, contiguous: shaped like the output, or the combined [output | weights] buffer
-     * @param gAll the combined gradient when the weights were returned (else null)
+     * @param gOut     the gradient of the output, null when the loss reaches only the weights
+     * @param gWeights the gradient of the returned attention weights [B, H, Lq, Lk], null when none reached them
      */
-    private static Tensor[] backward(Cache c, Tensor[] inputs, Tensor gOut, Tensor gAll) {
+    private static Tensor[] backward(Cache c, Tensor[] inputs, Tensor gOut, Tensor gWeights) {
         Map<Tensor, float[]> grads = new IdentityHashMap<>();
         for (Tensor t : inputs) if (t.requiresGrad()) grads.put(t, new float[t.numel()]);
         float[] gq = grads.get(c.q().src()), gk = grads.get(c.k().src()), gv = grads.get(c.v().src());
-        float[] g = gOut.storage();
-        int gBase = gOut.storageOffset();
+        Tensor go0 = gOut == null ? Tensor.zeros(c.out().shape()) : gOut.contiguous();
+        Tensor gw0 = gWeights == null ? null : gWeights.contiguous();
+        float[] g = go0.storage(), gw = gw0 == null ? null : gw0.storage();
+        int gBase = go0.storageOffset();
         int lq = c.lq(), lk = c.lk(), h = c.h(), pp = lq * lk, d = c.d(), dv = c.dv();
         float scale = c.scale();
         float[] p = c.p(), keep = c.keep();
         Heads q = c.q(), k = c.k(), v = c.v();
         OutLayout out = c.out();
-        int gwBase = gAll == null ? -1 : gBase + c.nO();
+        int gwBase = gw0 == null ? -1 : gw0.storageOffset();
         int rb = rowBlock(lq, c.causal());
         Parallel.forRange(c.b() * h, 1, (s, e) -> {
             float[] ds = new float[pp];
@@ -301,7 +302,7 @@ public final class AttentionOp {
                     // dPd = dO · Vᵀ (+ dWeights)
                     boolean acc = gwBase >= 0;
                     if (acc) {
-                        for (int i = r0; i < r0 + rows; i++) System.arraycopy(g, gwBase + x * pp + i * lk, ds, i * lk, kmax);
+                        for (int i = r0; i < r0 + rows; i++) System.arraycopy(gw, gwBase + x * pp + i * lk, ds, i * lk, kmax);
                     }
                     Gemm.gemm(rows, kmax, dv, g, gr, out.oL(), 1, v.src().storage(), vo, v.sD(), v.sL(), ds, r0 * lk, lk, acc);
                     for (int i = r0; i < r0 + rows; i++) {

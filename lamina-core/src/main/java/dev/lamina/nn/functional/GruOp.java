@@ -102,18 +102,24 @@ public final class GruOp {
         System.arraycopy(packed, l.finalBlock() * l.bh, packed, l.hnOff, l.bh);
         if (mask != null) l.writeMaskedOutput(packed, mask);
 
-        Tensor all = Tensor.fromOp("gru", Tensor.of(packed, packed.length),
-                gOut -> backward(gOut.contiguous(), l, mask, input, hc, wi, wh, bi, bh, packed, gi, gh),
+        Tensor[] outs = Tensor.fromOps("gru", new Tensor[] {Tensor.ofRegion(packed, l.outOff, steps, batch, hid), Tensor.ofRegion(packed, l.hnOff, batch, hid)},
+                g -> backward(g[0], g[1], l, mask, input, hc, wi, wh, bi, bh, packed, gi, gh),
                 xc, hc, wi, wh, bi, bh);
-        return new Result(all.narrow(0, l.outOff, steps * l.bh).reshape(steps, batch, hid), all.narrow(0, l.hnOff, l.bh).reshape(batch, hid));
+        return new Result(outs[0], outs[1]);
     }
 
-    private static Tensor[] backward(Tensor g, RnnLayout l, float[] mask, RnnInput input, Tensor h0, Tensor wi, Tensor wh, Tensor bi, Tensor bh,
-                                     float[] states, float[] gi, float[] gh) {
+    /**
+     * Backward through all steps. {@code gOut} [seq, batch, H] and {@code gHn} [batch, H] are the gradients of the two
+     * outputs, each null when the loss does not reach it. Saved from forward: the states (blocks of
+     * {@link RnnLayout}) and the input and hidden projections of every step ({@code gi}, {@code gh}).
+     */
+    private static Tensor[] backward(Tensor gOut, Tensor gHn, RnnLayout l, float[] mask, RnnInput input, Tensor h0, Tensor wi, Tensor wh, Tensor bi,
+                                     Tensor bh, float[] states, float[] gi, float[] gh) {
         int steps = l.steps, batch = l.batch, hid = l.hid, g3 = 3 * hid;
-        float[] gd = g.storage();
-        int go = g.storageOffset();
-        float[] dh = Arrays.copyOfRange(gd, go + l.hnOff, go + l.hnOff + l.bh);
+        Tensor gc = gOut == null ? null : gOut.contiguous();
+        float[] gd = gc == null ? null : gc.storage();
+        int gBase = gc == null ? 0 : gc.storageOffset();
+        float[] dh = RnnKernels.copyOrZeros(gHn, l.bh);
         float[] dgi = new float[steps * batch * g3];
         float[] dgh = new float[steps * batch * g3];
         PackedGemm whP = PackedGemm.pack(g3, hid, wh.storage(), wh.storageOffset(), hid, 1);   // W_hh [3H, H], packed once
@@ -123,7 +129,7 @@ public final class GruOp {
         for (int s = steps - 1; s >= 0; s--) {
             int t = l.reverse ? steps - 1 - s : s;
             int next = s == steps - 1 ? -1 : (l.reverse ? steps - 2 - s : s + 1);
-            int prev = l.prevBlock(t), gOff = go + l.gradOutOffset(t), gt = t * batch * g3;
+            int prev = l.prevBlock(t), gOff = gBase + t * l.bh, gt = t * batch * g3;
             if (next >= 0) {
                 if (byUnits) whP.prepare(batch, dgh, next * batch * g3, g3, 1);
                 else whP.multiply(batch, dgh, next * batch * g3, g3, 1, dh, 0, hid, true);
@@ -133,7 +139,7 @@ public final class GruOp {
                 for (int b = r0; b < r1; b++) {
                     if (mask != null && mask[t * batch + b] == 0f) continue;   // skipped step: dh passes through
                     int ro = b * hid + j0, ko = gt + b * g3 + j0;
-                    for (int j = 0; j < j1 - j0; j++) dh[ro + j] += gd[gOff + ro + j];
+                    if (gd != null) for (int j = 0; j < j1 - j0; j++) dh[ro + j] += gd[gOff + ro + j];
                     // dh is replaced in place by its direct part dh·z; dgh[t]·W_hh is added at the next step
                     RnnKernels.gruBackward(gi, ko, gh, ko, states, prev * l.bh + ro, dh, ro, dgi, ko, dgh, ko, dh, ro, hid, j1 - j0);
                 }

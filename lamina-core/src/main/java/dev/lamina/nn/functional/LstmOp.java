@@ -113,20 +113,26 @@ public final class LstmOp {
         System.arraycopy(cells, last * l.bh, packed, l.cnOff, l.bh);
         if (mask != null) l.writeMaskedOutput(packed, mask);
 
-        Tensor all = Tensor.fromOp("lstm", Tensor.of(packed, packed.length),
-                gOut -> backward(gOut.contiguous(), l, mask, input, hc, cc, wi, wh, bi, bh, packed, cells, tanhC, gates),
+        Tensor[] outs = Tensor.fromOps("lstm", new Tensor[] {
+                Tensor.ofRegion(packed, l.outOff, steps, batch, hid), Tensor.ofRegion(packed, l.hnOff, batch, hid), Tensor.ofRegion(packed, l.cnOff, batch, hid)},
+                g -> backward(g[0], g[1], g[2], l, mask, input, hc, cc, wi, wh, bi, bh, packed, cells, tanhC, gates),
                 xc, hc, cc, wi, wh, bi, bh);
-        return new Result(all.narrow(0, l.outOff, steps * l.bh).reshape(steps, batch, hid),
-                all.narrow(0, l.hnOff, l.bh).reshape(batch, hid), all.narrow(0, l.cnOff, l.bh).reshape(batch, hid));
+        return new Result(outs[0], outs[1], outs[2]);
     }
 
-    private static Tensor[] backward(Tensor g, RnnLayout l, float[] mask, RnnInput input, Tensor h0, Tensor c0, Tensor wi, Tensor wh, Tensor bi, Tensor bh,
-                                     float[] states, float[] cells, float[] tanhC, float[] gates) {
+    /**
+     * Backward through all steps. {@code gOut} [seq, batch, H], {@code gHn} and {@code gCn} [batch, H] are the
+     * gradients of the three outputs, each null when the loss does not reach it. Saved from forward: the states
+     * (blocks of {@link RnnLayout}), the cells, tanh(c) and the activated gates of every step.
+     */
+    private static Tensor[] backward(Tensor gOut, Tensor gHn, Tensor gCn, RnnLayout l, float[] mask, RnnInput input, Tensor h0, Tensor c0, Tensor wi,
+                                     Tensor wh, Tensor bi, Tensor bh, float[] states, float[] cells, float[] tanhC, float[] gates) {
         int steps = l.steps, batch = l.batch, hid = l.hid, g4 = 4 * hid;
-        float[] gd = g.storage();
-        int go = g.storageOffset();
-        float[] dh = Arrays.copyOfRange(gd, go + l.hnOff, go + l.hnOff + l.bh);
-        float[] dc = Arrays.copyOfRange(gd, go + l.cnOff, go + l.cnOff + l.bh);
+        Tensor go = gOut == null ? null : gOut.contiguous();
+        float[] gd = go == null ? null : go.storage();
+        int gBase = go == null ? 0 : go.storageOffset();
+        float[] dh = RnnKernels.copyOrZeros(gHn, l.bh);
+        float[] dc = RnnKernels.copyOrZeros(gCn, l.bh);
         float[] dGates = new float[steps * batch * g4];
         PackedGemm whP = PackedGemm.pack(g4, hid, wh.storage(), wh.storageOffset(), hid, 1);   // W_hh [4H, H], packed once
         int grain = whP.columnGrain();
@@ -136,7 +142,7 @@ public final class LstmOp {
         for (int s = steps - 1; s >= 0; s--) {
             int t = l.reverse ? steps - 1 - s : s;
             int next = s == steps - 1 ? -1 : (l.reverse ? steps - 2 - s : s + 1);
-            int prev = l.prevBlock(t), gOff = go + l.gradOutOffset(t), gt = t * batch * g4;
+            int prev = l.prevBlock(t), gOff = gBase + t * l.bh, gt = t * batch * g4;
             if (next >= 0) {
                 if (byUnits) whP.prepare(batch, dGates, next * batch * g4, g4, 1);
                 else whP.multiply(batch, dGates, next * batch * g4, g4, 1, dh, 0, hid, true);
@@ -146,7 +152,7 @@ public final class LstmOp {
                 for (int b = r0; b < r1; b++) {
                     if (mask != null && mask[t * batch + b] == 0f) continue;   // skipped step: dh, dc pass through
                     int ro = b * hid + j0;
-                    for (int j = 0; j < j1 - j0; j++) dh[ro + j] += gd[gOff + ro + j];
+                    if (gd != null) for (int j = 0; j < j1 - j0; j++) dh[ro + j] += gd[gOff + ro + j];
                     RnnKernels.lstmBackward(gates, gt + b * g4 + j0, tanhC, t * l.bh + ro, cells, prev * l.bh + ro, dh, ro, dc, ro, dGates, gt + b * g4 + j0, hid, j1 - j0);
                     Arrays.fill(dh, ro, ro + j1 - j0, 0f);   // consumed: reaches h_prev only through dGates·W_hh
                 }

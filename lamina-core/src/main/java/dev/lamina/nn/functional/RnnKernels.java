@@ -3,6 +3,9 @@ package dev.lamina.nn.functional;
 import dev.lamina.kernels.Elementwise;
 import dev.lamina.kernels.Gemm;
 import dev.lamina.kernels.Parallel;
+import dev.lamina.tensor.Tensor;
+
+import java.util.Arrays;
 
 /**
  * The per-row gate math of the fused recurrent ops ({@link LstmOp}, {@link GruOp}): one batch row of one time step
@@ -154,6 +157,13 @@ final class RnnKernels {
     @FunctionalInterface
     interface StepBody {
         void run(int r0, int r1, int j0, int j1);
+    }
+
+    /** A fresh copy of a state gradient [batch, H] ({@code n} values), or zeros when the loss does not reach that state. */
+    static float[] copyOrZeros(Tensor grad, int n) {
+        if (grad == null) return new float[n];
+        Tensor g = grad.contiguous();
+        return Arrays.copyOfRange(g.storage(), g.storageOffset(), g.storageOffset() + n);
     }
 
     /** Whether a step can be split by hidden units: H a multiple of the GEMM's column grain. */

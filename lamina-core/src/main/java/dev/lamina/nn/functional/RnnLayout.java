@@ -4,7 +4,8 @@ package dev.lamina.nn.functional;
  * Where things live in the packed result of {@link LstmOp} and {@link GruOp}: hidden states in blocks of batch·H
  * floats, blocks 0..seq; the initial state sits in the block before the first step processed (block 0 forward,
  * block seq in reverse), so the previous states of all steps form one contiguous run (read by the dW_hh GEMM).
- * Then hN, cN (LSTM only) and, with a mask, a separate output that is zero at the masked steps.
+ * Then hN, cN (LSTM only) and, with a mask, a separate output that is zero at the masked steps. The op's outputs
+ * are views of this buffer (output from {@code outOff}, hN, cN), each its own tensor on the tape.
  */
 final class RnnLayout {
     final int steps, batch, hid, bh, hnOff, cnOff, outOff, total;
@@ -40,11 +41,6 @@ final class RnnLayout {
     /** Block holding the state after step t. */
     int curBlock(int t) {
         return reverse ? t : t + 1;
-    }
-
-    /** Offset in the packed result of the output (and its gradient) at step t. */
-    int gradOutOffset(int t) {
-        return masked ? outOff + t * bh : curBlock(t) * bh;
     }
 
     void writeMaskedOutput(float[] packed, float[] mask) {
