@@ -76,25 +76,32 @@ final class DataTypes {
         return shape;
     }
 
-    /** Decodes a tensor (an initializer or a Constant's value). */
+    /** Decodes a tensor (a Constant's value) that must keep its data inside the model. */
     static Value decode(TensorProto t, String what) {
-        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
-            throw new OnnxException(what + ": tensor '" + t.getName() + "' keeps its data in an external file, which is not supported; "
-                    + "save the model with its weights inside (onnx.save(model, path, save_as_external_data=False))");
-        }
+        return decode(t, what, ExternalData.NONE);
+    }
+
+    /** Decodes a tensor (an initializer or a Constant's value); external data is read through {@code externalData}. */
+    static Value decode(TensorProto t, String what, ExternalData externalData) {
         if (t.hasSegment()) throw new OnnxException(what + ": tensor '" + t.getName() + "' is a segment of a larger tensor, which is not supported");
         int type = t.getDataType();
         int size = byteSize(type);
         if (size < 0) throw new OnnxException(what + ": tensor '" + t.getName() + "' has unsupported element type " + name(type));
         int[] shape = checkedShape(what + ": tensor '" + t.getName() + "'", t.getDimsList());
         int n = Shape.size(shape);
-        if (t.hasRawData()) {
-            ByteString raw = t.getRawData();
-            if ((long) n * size != raw.size()) {
-                throw new OnnxException(what + ": tensor '" + t.getName() + "' of " + name(type) + Shape.str(shape) + " needs " + (long) n * size
-                        + " bytes of raw_data, found " + raw.size());
+        boolean external = ExternalData.isExternal(t);
+        if (external || t.hasRawData()) {
+            ByteBuffer b;
+            if (external) {
+                b = externalData.read(t, (long) n * size, what);
+            } else {
+                ByteString raw = t.getRawData();
+                if ((long) n * size != raw.size()) {
+                    throw new OnnxException(what + ": tensor '" + t.getName() + "' of " + name(type) + Shape.str(shape) + " needs " + (long) n * size
+                            + " bytes of raw_data, found " + raw.size());
+                }
+                b = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             }
-            ByteBuffer b = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             return switch (type) {
                 case FLOAT -> {
                     float[] a = new float[n];

@@ -36,7 +36,7 @@ import java.util.TreeMap;
  * see {@link Ops}), has a valid number of inputs and outputs and none of the attributes its version removed (otherwise an
  * {@link UnsupportedOperatorException} naming operator and node), nodes are in topological order and refer only to
  * defined values, and every initializer decodes (raw_data or typed fields; its size matches its type and dims;
- * external data is rejected). {@link #run} then evaluates the nodes in order under {@link Autograd#noGrad()}.
+ * external data is read from files beside the model, never from outside its directory). {@link #run} then evaluates the nodes in order under {@link Autograd#noGrad()}.
  *
  * <p>Float tensors (float32, float64 and float16 in the file) run as float32 {@link Tensor}s; integer and bool
  * tensors (shapes, indices, masks) as a small int64 side representation. Graph inputs and outputs are exchanged as
@@ -82,7 +82,7 @@ public final class OnnxModel {
      */
     public enum Optimization { BIT_EXACT, FAST }
 
-    private OnnxModel(ModelProto model, Optimization optimization) {
+    private OnnxModel(ModelProto model, Optimization optimization, ExternalData externalData) {
         this.model = model;
         if (!model.hasGraph()) throw new OnnxException("the model has no graph");
         GraphProto g = model.getGraph();
@@ -90,7 +90,7 @@ public final class OnnxModel {
         if (g.getSparseInitializerCount() > 0) throw new OnnxException("sparse initializers are not supported");
         for (TensorProto t : g.getInitializerList()) {
             if (t.getName().isEmpty()) throw new OnnxException("an initializer has no name");
-            if (initializers.put(t.getName(), DataTypes.decode(t, "initializer")) != null) {
+            if (initializers.put(t.getName(), DataTypes.decode(t, "initializer", externalData)) != null) {
                 throw new OnnxException("initializer '" + t.getName() + "' is defined twice");
             }
         }
@@ -191,9 +191,12 @@ public final class OnnxModel {
     /** Reads and validates a model file, rewriting it as {@code optimization} allows. */
     public static OnnxModel load(Path path, Optimization optimization) throws IOException {
         long size = Files.size(path);
-        if (size > Integer.MAX_VALUE - 8) throw new OnnxException(path + ": file of " + size + " bytes is too large for one protobuf message");
-        try {
-            return parse(Files.readAllBytes(path), optimization);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new OnnxException(path + ": file of " + size + " bytes is too large for one protobuf message; a model this large keeps its weights "
+                    + "in external data files (torch.onnx.export does so above 2 GB), which Lamina reads from beside the model");
+        }
+        try (ExternalData external = ExternalData.besideModel(path)) {
+            return parse(Files.readAllBytes(path), optimization, external);
         } catch (OnnxException e) {
             throw rethrow(path + ": ", e);
         }
@@ -204,8 +207,15 @@ public final class OnnxModel {
         return parse(bytes, Optimization.FAST);
     }
 
-    /** Parses and validates a serialized ModelProto, rewriting it as {@code optimization} allows. */
+    /**
+     * Parses and validates a serialized ModelProto, rewriting it as {@code optimization} allows. A model whose tensors
+     * live in external data files must be {@linkplain #load loaded from its file} instead.
+     */
     public static OnnxModel parse(byte[] bytes, Optimization optimization) {
+        return parse(bytes, optimization, ExternalData.NONE);
+    }
+
+    private static OnnxModel parse(byte[] bytes, Optimization optimization, ExternalData externalData) {
         ModelProto m;
         try {
             m = ModelProto.parseFrom(bytes);
@@ -213,7 +223,7 @@ public final class OnnxModel {
             throw new OnnxException("not a valid ONNX model (protobuf: " + e.getMessage() + ")", e);
         }
         if (bytes.length == 0) throw new OnnxException("not a valid ONNX model (empty file)");
-        return new OnnxModel(m, optimization);
+        return new OnnxModel(m, optimization, externalData);
     }
 
     private static OnnxException rethrow(String prefix, OnnxException e) {
