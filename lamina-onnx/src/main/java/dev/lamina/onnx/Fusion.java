@@ -13,7 +13,10 @@ import java.util.Set;
 /**
  * Graph rewrites applied after validation, for speed and to run exactly Lamina's own kernels: the exact GELU that
  * exporters spell out, {@code Div(x, √2) → Erf → Add 1 → Mul x → Mul ½}, becomes one fused node running
- * {@link Tensor#gelu()}; attention chains become Lamina's attention kernel ({@link AttentionFusion}). Only chains whose intermediate values are used by nothing else are fused.
+ * {@link Tensor#gelu()}; attention chains become Lamina's attention kernel ({@link AttentionFusion}); convolutions take
+ * their BatchNorm, activation and residual add ({@link ConvFusion}); what element-wise operators remain run in one
+ * blocked pass per connected region ({@link ChainFusion}). Only chains whose intermediate values are used by nothing
+ * else are fused.
  */
 final class Fusion {
     private Fusion() {}
@@ -24,6 +27,7 @@ final class Fusion {
     static void registerAll() {
         Ops.register(GELU, 1, 1, 1, (n, in) -> Ops.one(Value.of(Ops.floatInput(n, in[0], "X").f.gelu())));
         AttentionFusion.registerAll();
+        ChainFusion.registerAll();
     }
 
     /** The execution plan: {@code nodes} with fusable chains replaced. */
@@ -63,7 +67,8 @@ final class Fusion {
             if (removed.contains(n)) continue;
             out.add(replaced.getOrDefault(n, n));
         }
-        return ConvFusion.plan(AttentionFusion.plan(out, initializers, graphOutputs), initializers, graphOutputs, foldBatchNorm);
+        List<Node> fused = ConvFusion.plan(AttentionFusion.plan(out, initializers, graphOutputs), initializers, graphOutputs, foldBatchNorm);
+        return ChainFusion.plan(fused, graphOutputs);
     }
 
     static boolean singleUse(Node n, Map<String, Integer> uses) {

@@ -340,9 +340,17 @@ public final class OnnxModel {
         return plan.size();
     }
 
+    /** The names of the nodes {@link #run} executes, in order; a fused node's name says what it fused. */
+    public List<String> executedNodeNames() {
+        List<String> names = new ArrayList<>();
+        for (Node n : plan) names.add(n.name);
+        return names;
+    }
+
     /**
      * How often each operator occurs in what {@link #run} executes, after folding and fusion: fused chains appear under
-     * their internal operator ({@code lamina.Conv}, {@code lamina.Attention}, {@code lamina.Gelu}).
+     * their internal operator ({@code lamina.Conv}, {@code lamina.Attention}, {@code lamina.Gelu},
+     * {@code lamina.Elementwise}).
      */
     public Map<String, Integer> executedOperatorCounts() {
         Map<String, Integer> counts = new TreeMap<>();

@@ -2,6 +2,7 @@ package dev.lamina.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -210,8 +211,10 @@ class OnnxAttentionExportTest {
         OnnxModel m = exportLanguageModel("char_transformer", lm);
         assertEquals(1, m.operatorCounts().get("Trilu"), "one causal mask shared by both layers");
         assertSameLogits("char_transformer", lm, m, 13, new int[][] {{2, 12}, {3, 5}, {1, 1}});
-        // per layer: Transpose, MatMul, Mul, Add, Softmax fused into the last MatMul; GELU's Div, Erf, Add, Mul into its last Mul
-        assertEquals(m.nodeCount() - 2 * 5 - 2 * 4 - m.foldedNodeCount(), m.executedNodeCount());
+        // per layer: Transpose, MatMul, Mul, Add, Softmax fused into the last MatMul; GELU's Div, Erf, Add, Mul into its last Mul;
+        // after each of the two sub-layers, the bias Add and the residual Add in one element-wise pass
+        assertEquals(m.nodeCount() - 2 * 5 - 2 * 4 - 2 * 2 - m.foldedNodeCount(), m.executedNodeCount());
+        assertEquals(4, m.executedOperatorCounts().get(ChainFusion.CHAIN));
         // longer than the context: no position rows left, as Lamina refuses it too
         Tensor tooLong = ids(new Rng(73), 13, 1, 13);
         assertThrows(OnnxException.class, () -> m.run(Map.of("ids", tooLong)));
@@ -233,7 +236,9 @@ class OnnxAttentionExportTest {
         }
         assertEquals(2, softmaxes);
         OnnxModel plain = OnnxModel.parse(proto.toBuilder().setGraph(g).build().toByteArray());
-        assertEquals(plain.nodeCount() - 2 * 4 - plain.foldedNodeCount(), plain.executedNodeCount(), "only the two GELUs fused, no attention");
+        assertEquals(plain.nodeCount() - 2 * 4 - 2 * 3 - plain.foldedNodeCount(), plain.executedNodeCount(),
+                "the two GELUs fused, per layer the scale and mask (Mul, Add) and each sub-layer's bias and residual Adds in one pass each, no attention");
+        assertFalse(plain.executedOperatorCounts().containsKey("lamina.Attention"));
         Tensor x = ids(new Rng(76), 13, 2, 12);
         Map<String, Tensor> out = plain.run(Map.of("ids", x));
         assertClose("unfused char_transformer", lamina(lm, lm::logits, x), out.get("logits"));
