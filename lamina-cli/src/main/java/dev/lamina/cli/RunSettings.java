@@ -1,6 +1,6 @@
 package dev.lamina.cli;
 
-import dev.lamina.io.Checkpoint;
+import dev.lamina.train.Checkpoint;
 import dev.lamina.models.LanguageModels;
 import picocli.CommandLine.ParseResult;
 

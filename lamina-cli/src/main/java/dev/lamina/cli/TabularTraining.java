@@ -5,7 +5,7 @@ import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
 import dev.lamina.data.TabularData;
 import dev.lamina.data.TabularSchema;
-import dev.lamina.io.Checkpoint;
+import dev.lamina.train.Checkpoint;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.loss.Loss;
 import dev.lamina.loss.MSELoss;

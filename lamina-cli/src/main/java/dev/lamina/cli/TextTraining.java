@@ -3,7 +3,7 @@ package dev.lamina.cli;
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
 import dev.lamina.data.TextCorpus;
-import dev.lamina.io.Checkpoint;
+import dev.lamina.train.Checkpoint;
 import dev.lamina.models.LanguageModel;
 import dev.lamina.models.LanguageModels;
 import dev.lamina.models.TextGenerator;

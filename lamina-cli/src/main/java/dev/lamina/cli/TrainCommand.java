@@ -3,7 +3,7 @@ package dev.lamina.cli;
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
 import dev.lamina.data.FashionMnist;
-import dev.lamina.io.Checkpoint;
+import dev.lamina.train.Checkpoint;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.models.ModelSpec;
 import dev.lamina.models.Models;

@@ -48,7 +48,7 @@ class RunLockCliTest {
 
         String latest = Files.readString(dir.resolve("latest")).strip();
         // resume for exactly the epochs the killed run completed (how many it got through depends on the machine's speed)
-        int completed = dev.lamina.io.Checkpoint.load(dir.resolve(latest)).progress().epoch() - 1;
+        int completed = dev.lamina.train.Checkpoint.load(dir.resolve(latest)).progress().epoch() - 1;
         assertTrue(completed >= 1, "the killed run completed an epoch");
         CliRun resumed = CliRun.run("train", "--resume", dir.toString(), "--epochs", Integer.toString(completed));
         assertEquals(0, resumed.code(), resumed.err());

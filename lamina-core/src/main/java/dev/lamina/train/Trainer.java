@@ -3,7 +3,6 @@ package dev.lamina.train;
 import dev.lamina.autograd.Autograd;
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
-import dev.lamina.io.Checkpoint;
 import dev.lamina.loss.Loss;
 import dev.lamina.nn.Module;
 import dev.lamina.optim.GradClip;

@@ -2,7 +2,7 @@ package dev.lamina.fuzz;
 
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
-import dev.lamina.io.Checkpoint;
+import dev.lamina.train.Checkpoint;
 import dev.lamina.loss.MSELoss;
 import dev.lamina.nn.Linear;
 import dev.lamina.nn.Sequential;

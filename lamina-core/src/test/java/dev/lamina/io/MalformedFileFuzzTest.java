@@ -11,6 +11,7 @@ import dev.lamina.nn.Sequential;
 import dev.lamina.optim.Adam;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
+import dev.lamina.train.Checkpoint;
 import dev.lamina.train.Trainer;
 
 import java.io.ByteArrayInputStream;

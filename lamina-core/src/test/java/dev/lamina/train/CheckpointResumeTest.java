@@ -1,6 +1,5 @@
 package dev.lamina.train;
 
-import dev.lamina.io.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,5 @@
 package dev.lamina.train;
 
-import dev.lamina.io.Checkpoint;
 import dev.lamina.io.Safetensors;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.tensor.Rng;

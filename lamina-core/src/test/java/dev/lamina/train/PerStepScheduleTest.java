@@ -2,7 +2,6 @@ package dev.lamina.train;
 
 import dev.lamina.data.DataLoader;
 import dev.lamina.data.Dataset;
-import dev.lamina.io.Checkpoint;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Dropout;
 import dev.lamina.nn.Input;

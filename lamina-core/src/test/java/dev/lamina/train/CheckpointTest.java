@@ -1,4 +1,4 @@
-package dev.lamina.io;
+package dev.lamina.train;
 
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Dropout;
@@ -15,10 +15,7 @@ import dev.lamina.optim.SGD;
 import dev.lamina.optim.Scheduler;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
-import dev.lamina.train.ConfusionMatrix;
-import dev.lamina.train.EarlyStopping;
-import dev.lamina.train.EpochResult;
-import dev.lamina.train.Evaluation;
+import dev.lamina.io.Safetensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
