@@ -58,6 +58,15 @@ public final class Buffers {
         void close();
     }
 
+    /**
+     * Gives a scratch array taken with {@link #uninitialized} back to the current pool, if there is one: for working
+     * space an op needs only while it runs (nothing may read or write it afterwards).
+     */
+    public static void recycle(float[] a) {
+        Pool p = CURRENT.get();
+        if (p != null) p.give(a);
+    }
+
     /** An array of {@code n} floats for a result that the caller writes completely: from the current pool, or new (zeroed). */
     public static float[] uninitialized(int n) {
         Pool p = CURRENT.get();

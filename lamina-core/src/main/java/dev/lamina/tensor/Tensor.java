@@ -540,7 +540,8 @@ public final class Tensor {
         Tensor x = contiguous();
         float[] xd = x.data;
         int xo = x.offset, n = x.numel();
-        float[] o = new float[n], cdf = new float[n]; // cdf = Φ(x), cached for backward
+        float[] o = Buffers.uninitialized(n);
+        float[] cdf = gradWanted(this) ? new float[n] : o; // Φ(x), cached for backward; without a tape o takes it, then x·Φ
         Elementwise.gelu(xd, xo, o, cdf, n);
         int[] s = shape.clone();
         return record("gelu", wrap(o, s), g -> {

@@ -36,9 +36,10 @@ class SteadyStateAllocationTest {
         int threads = Parallel.threads();
         Parallel.setThreads(1); // every allocation on this thread, where the bean counts it
         try {
-            // convolutional networks: every large intermediate array comes from the pool (transformers still allocate
-            // GELU's Φ cache, LayerNorm's statistics and attention scratch per run)
-            for (String fixture : new String[] {"infer_resnet_basic", "infer_resnet_bottleneck", "infer_mobilenet_v2", "infer_efficientnet"}) {
+            // every large intermediate array comes from the pool: convolutions, and in the transformers GELU (its Φ goes
+            // where the output goes), LayerNorm (x̂ likewise) and the attention probabilities (scratch given back)
+            for (String fixture : new String[] {"infer_resnet_basic", "infer_resnet_bottleneck", "infer_mobilenet_v2", "infer_efficientnet",
+                    "infer_bert", "infer_gpt", "infer_convnext"}) {
                 OnnxModel model = OnnxModel.load(OnnxFixtures.dir(fixture).resolve("model.onnx"));
                 Map<String, Tensor> feeds = OnnxFixtures.inputs(fixture);
                 float[] first = model.run(feeds).get("out0").toArray();

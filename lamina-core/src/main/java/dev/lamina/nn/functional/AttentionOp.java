@@ -2,6 +2,7 @@ package dev.lamina.nn.functional;
 
 import dev.lamina.kernels.Gemm;
 import dev.lamina.kernels.Parallel;
+import dev.lamina.tensor.Buffers;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
@@ -153,7 +154,9 @@ public final class AttentionOp {
         boolean dropout = dropoutP > 0;
         // With weights requested, output and weights share one buffer (the weights are P itself without dropout).
         float[] o = new float[needWeights ? nO + nW : nO];
-        float[] p = dropout || !needWeights ? new float[nW] : o; // softmax probabilities
+        // softmax probabilities: kept for backward, or returned as the weights; otherwise scratch for this call only
+        boolean scratchP = !needWeights && !dropout && !Tensor.gradWanted(q.src(), k.src(), v.src());
+        float[] p = scratchP ? Buffers.uninitialized(nW) : dropout || !needWeights ? new float[nW] : o;
         int pBase = p == o ? nO : 0;
         float[] keep = null, pd = p;
         int pdBase = pBase;
@@ -197,6 +200,10 @@ public final class AttentionOp {
         for (Heads hd : new Heads[] {q, k, v}) if (!sources.contains(hd.src())) sources.add(hd.src());
         Tensor[] inputs = sources.toArray(new Tensor[0]);
         Cache c = new Cache(q, k, v, b, h, lq, lk, d, dv, fscale, p, pBase, keep, out, causal);
+        if (scratchP) {
+            Buffers.recycle(p);
+            return new Result(Tensor.of(o, out.shape()), null);
+        }
         if (!needWeights) {
             Tensor ot = Tensor.fromOp("scaled_dot_product_attention", Tensor.of(o, out.shape()), g -> backward(c, inputs, g, null), inputs);
             return new Result(ot, null);

@@ -1,6 +1,7 @@
 package dev.lamina.nn.functional;
 
 import dev.lamina.kernels.Parallel;
+import dev.lamina.tensor.Buffers;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -133,7 +134,10 @@ public final class NormOp {
         Tensor w = weight == null ? null : weight.contiguous(), b = bias == null ? null : bias.contiguous();
         float[] xd = xc.storage();
         int xo = xc.storageOffset();
-        float[] mean = new float[l.rows()], invStd = new float[l.rows()], xHat = new float[xc.numel()], y = new float[xc.numel()];
+        boolean tape = Tensor.gradWanted(xc, w, b);
+        float[] mean = new float[l.rows()], invStd = new float[l.rows()];
+        float[] y = tape ? new float[xc.numel()] : Buffers.uninitialized(xc.numel());
+        float[] xHat = tape ? new float[xc.numel()] : y;   // without a tape, x̂ is written where y goes and turned into y in place
         float[] wd = w == null ? null : w.storage(), bd = b == null ? null : b.storage();
         int wo = w == null ? 0 : w.storageOffset(), bo = b == null ? 0 : b.storageOffset();
         int len = l.len();
