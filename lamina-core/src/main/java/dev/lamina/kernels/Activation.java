@@ -24,7 +24,7 @@ public enum Activation {
      * null), the residual at the same offsets from {@code ro} as y's from {@code yo} (or null).
      */
     public void applyBlock(float[] bias, int bo, float lo, float hi, float[] y, int yo, int ldc, int rows, float[] r, int ro, int n) {
-        if (Gemm.VECTOR) {
+        if (CpuFeatures.VECTOR) {
             VectorElementwise.epilogueBlock(this, bias, bo, lo, hi, y, yo, ldc, rows, r, ro, n);
             return;
         }

@@ -14,10 +14,10 @@ public final class DepthwiseRows {
     private DepthwiseRows() {}
 
     /** Floats a source buffer needs past its last used element (one vector). */
-    public static final int SLACK = Gemm.VECTOR ? VectorRows.L : 0;
+    public static final int SLACK = CpuFeatures.VECTOR ? VectorRows.L : 0;
 
     public static void row(float[] src, int base, int[] tap, float[] w, int wo, float bias, float[] y, int yo, int n) {
-        if (Gemm.VECTOR) {
+        if (CpuFeatures.VECTOR) {
             VectorRows.row(src, base, tap, w, wo, bias, y, yo, n);
             return;
         }
@@ -33,7 +33,7 @@ public final class DepthwiseRows {
      * element goes to d0): the two column phases of a stride-2 row.
      */
     public static void deinterleave2(float[] src, int s0, int n, float[] dst, int d0, int d1) {
-        int j = Gemm.VECTOR ? VectorRows.deinterleave2(src, s0, n, dst, d0, d1) : 0;
+        int j = CpuFeatures.VECTOR ? VectorRows.deinterleave2(src, s0, n, dst, d0, d1) : 0;
         for (; 2 * j + 1 < n; j++) {
             dst[d0 + j] = src[s0 + 2 * j];
             dst[d1 + j] = src[s0 + 2 * j + 1];

@@ -81,7 +81,7 @@ public final class Elementwise {
 
     /** Output and Φ at [at, at + n), input from xi. */
     private static void geluSerial(float[] x, int xi, float[] o, float[] cdf, int at, int n) {
-        int i = Gemm.VECTOR ? VectorElementwise.gelu(x, xi, o, cdf, at, n) : 0;
+        int i = CpuFeatures.VECTOR ? VectorElementwise.gelu(x, xi, o, cdf, at, n) : 0;
         for (; i < n; i++) {
             double v = x[xi + i];
             double phi = 0.5 * (1 + erf(v * INV_SQRT2));
@@ -91,7 +91,7 @@ public final class Elementwise {
     }
 
     private static void geluBackwardSerial(float[] x, int xi, float[] cdf, float[] g, int gi, float[] o, int at, int n) {
-        int i = Gemm.VECTOR ? VectorElementwise.geluBackward(x, xi, cdf, g, gi, o, at, n) : 0;
+        int i = CpuFeatures.VECTOR ? VectorElementwise.geluBackward(x, xi, cdf, g, gi, o, at, n) : 0;
         for (; i < n; i++) {
             double v = x[xi + i];
             o[at + i] = (float) (g[gi + i] * (cdf[at + i] + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI));
@@ -102,7 +102,7 @@ public final class Elementwise {
     static final double INV_SQRT_2PI = 0.3989422804014327;
 
     private static void reluBackwardSerial(float[] g, int gi, float[] y, int yi, float[] o, int oi, int n) {
-        int i = Gemm.VECTOR ? VectorElementwise.reluBackward(g, gi, y, yi, o, oi, n) : 0;
+        int i = CpuFeatures.VECTOR ? VectorElementwise.reluBackward(g, gi, y, yi, o, oi, n) : 0;
         for (; i < n; i++) o[oi + i] = y[yi + i] > 0 ? g[gi + i] : 0f;
     }
 
@@ -149,7 +149,7 @@ public final class Elementwise {
     }
 
     private static void unarySerial(Unary op, float[] x, int xi, float[] o, int oi, int n) {
-        if (Gemm.VECTOR && op == Unary.TANH) {
+        if (CpuFeatures.VECTOR && op == Unary.TANH) {
             // float lanes (VectorMath, a few ulp; the same bits compiled or interpreted) instead of Math.tanh per element.
             // SIGMOID stays in double: SiLU and the LSTM-free layers compute σ with Elementwise.sigmoid, and an exported
             // SiLU (Mul(x, Sigmoid(x))) must give the module's bits.

@@ -20,13 +20,6 @@ package dev.lamina.kernels;
  */
 public final class Gemm {
 
-    /**
-     * Whether the Vector API kernels are in use (the module is present and {@code lamina.vector} isn't false); every
-     * kernel's choice of path reads this one flag. When the module is missing, one warning is logged (see
-     * {@link VectorSupport}).
-     */
-    public static final boolean VECTOR = VectorSupport.decide();
-
     private Gemm() {
     }
 
@@ -51,7 +44,7 @@ public final class Gemm {
 
     /** Whether a product over k is summed in one k block: C's tiles are then written once, by the last (only) block. */
     public static boolean singleKBlock(int k) {
-        return !VECTOR || k <= VectorGemm.KC;
+        return !CpuFeatures.VECTOR || k <= VectorGemm.KC;
     }
 
     /** {@link #gemm(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)}, then {@code ep} on every tile of C. */
@@ -80,7 +73,7 @@ public final class Gemm {
             this.aOff = aOff;
             this.ars = ars;
             this.acs = acs;
-            this.packed = VECTOR && m > 0 && k > 0 ? VectorGemm.prepackA(m, k, a, aOff, ars, acs) : null;
+            this.packed = CpuFeatures.VECTOR && m > 0 && k > 0 ? VectorGemm.prepackA(m, k, a, aOff, ars, acs) : null;
         }
 
         public int rows() {
@@ -141,7 +134,7 @@ public final class Gemm {
             if (ep != null) ep.apply(c, cOff, ldc, 0, 0, m, n);
             return;
         }
-        if (VECTOR) {
+        if (CpuFeatures.VECTOR) {
             VectorGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, packedA, b, bOff, bRowStride, bColStride,
                     c, cOff, ldc, accumulate, ep);
         } else {
@@ -159,7 +152,7 @@ public final class Gemm {
                                  float[] c, int cOff, boolean accumulate) {
         Parallel.forRange(n, Math.max(1, (1 << 15) / k), (s, e) -> {
             for (int j = s; j < e; j++) {
-                float d = VECTOR ? VectorReductions.dot(a, aOff, b, bOff + j * bcs, k) : dotScalar(a, aOff, b, bOff + j * bcs, k);
+                float d = CpuFeatures.VECTOR ? VectorReductions.dot(a, aOff, b, bOff + j * bcs, k) : dotScalar(a, aOff, b, bOff + j * bcs, k);
                 c[cOff + j] = accumulate ? c[cOff + j] + d : d;
             }
         });

@@ -9,7 +9,7 @@ public final class MaxRows {
 
     /** m[0, n) = max(m, x[xo, xo + n)) elementwise, with {@link Math#max(float, float)}'s semantics (NaN wins, +0 > −0). */
     public static void maxInto(float[] x, int xo, float[] m, int n) {
-        int j = Gemm.VECTOR ? Vectors.maxInto(x, xo, m, n) : 0;
+        int j = CpuFeatures.VECTOR ? Vectors.maxInto(x, xo, m, n) : 0;
         for (; j < n; j++) m[j] = Math.max(m[j], x[xo + j]);
     }
 

@@ -25,7 +25,7 @@ public final class OptimKernels {
     private static void adamRange(float[] p, int po, float[] g, int go, float[] m, float[] v, float[] vmax, int from, int to,
                                   float b1, float b2, float eps, float stepSize, float invSqrtBc2, float l2) {
         int i = from;
-        if (Gemm.VECTOR && vmax == null) {
+        if (CpuFeatures.VECTOR && vmax == null) {
             i = VectorOptimKernels.adam(p, po, g, go, m, v, from, to, b1, b2, eps, stepSize, invSqrtBc2, l2);
         }
         for (; i < to; i++) {

@@ -41,7 +41,7 @@ public final class PackedGemm {
     /** Packs B [k, n] (see the class comment for the addressing). */
     public static PackedGemm pack(int k, int n, float[] b, int bOff, int bRowStride, int bColStride) {
         if (k <= 0 || n <= 0) throw new IllegalArgumentException("PackedGemm: sizes must be positive, got k=" + k + " n=" + n);
-        if (!Gemm.VECTOR) {
+        if (!CpuFeatures.VECTOR) {
             float[] copy = new float[k * n];
             for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) copy[p * n + j] = b[bOff + p * bRowStride + j * bColStride];
             return new PackedGemm(k, n, copy, k);
@@ -85,7 +85,7 @@ public final class PackedGemm {
      * {@link #multiplyColumns} between threads cut at multiples of it.
      */
     public int columnGrain() {
-        return Gemm.VECTOR ? VectorGemm.NR : 1;
+        return CpuFeatures.VECTOR ? VectorGemm.NR : 1;
     }
 
     /**
@@ -96,7 +96,7 @@ public final class PackedGemm {
         if (m <= 0) throw new IllegalArgumentException("PackedGemm: m must be positive, got " + m);
         checkA(m, a, aOff, aRowStride, aColStride);
         this.m = m;
-        if (!Gemm.VECTOR) {
+        if (!CpuFeatures.VECTOR) {
             this.a = a;
             this.aOff = aOff;
             this.ars = aRowStride;
@@ -114,7 +114,7 @@ public final class PackedGemm {
         if (m <= 0) return;
         checkA(m, a, aOff, aRowStride, aColStride);
         checkC(m, 0, n, c, cOff, ldc);
-        if (!Gemm.VECTOR) {
+        if (!CpuFeatures.VECTOR) {
             Gemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, packed, 0, n, 1, c, cOff, ldc, accumulate);
             return;
         }
@@ -165,7 +165,7 @@ public final class PackedGemm {
         }
         if (colStart >= colEnd) return;
         checkC(m, colStart, colEnd, c, cOff, ldc);
-        if (!Gemm.VECTOR) {
+        if (!CpuFeatures.VECTOR) {
             Gemm.gemm(m, colEnd - colStart, k, a, aOff, ars, acs, packed, colStart, n, 1, c, cOff + colStart, ldc, accumulate);
             return;
         }

@@ -9,7 +9,7 @@ public final class Reductions {
      * every run) and adds the lanes in double.
      */
     public static double sum(float[] x, int off, int n) {
-        if (Gemm.VECTOR && n >= 64) return VectorReductions.sum(x, off, n);
+        if (CpuFeatures.VECTOR && n >= 64) return VectorReductions.sum(x, off, n);
         double s = 0;
         for (int i = 0; i < n; i++) s += x[off + i];
         return s;
@@ -17,7 +17,7 @@ public final class Reductions {
 
     /** Whether the vector kernels below are used for a run of n floats (else callers use their scalar loops). */
     public static boolean vectorFor(int n) {
-        return Gemm.VECTOR && n >= 64;
+        return CpuFeatures.VECTOR && n >= 64;
     }
 
     /** Σ (x − mean)² over x[off .. off+n), in float vector lanes (mean rounded to float) added in double; needs {@link #vectorFor}. */

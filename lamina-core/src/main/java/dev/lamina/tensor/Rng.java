@@ -83,7 +83,7 @@ public final class Rng {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("Rng.dropoutMask: p must be in [0, 1], got " + p);
         long threshold = (long) Math.ceil(p * 4294967296.0);
         int i = 0;
-        if (dev.lamina.kernels.Gemm.VECTOR && threshold < (1L << 32) && n >= 64) {
+        if (dev.lamina.kernels.CpuFeatures.VECTOR && threshold < (1L << 32) && n >= 64) {
             int pairs = dev.lamina.kernels.VectorRandom.dropoutPairs(counter, GOLDEN_GAMMA, mask, from, n / 2, threshold, keepValue);
             counter += GOLDEN_GAMMA * pairs; // the draws it made, as nextLong() would have
             i = 2 * pairs;

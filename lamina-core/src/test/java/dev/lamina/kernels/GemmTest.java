@@ -158,7 +158,7 @@ class GemmTest {
 
     @Test
     void vectorModulePresentInTests() {
-        assertTrue(Gemm.VECTOR, "tests run with --add-modules jdk.incubator.vector");
+        assertTrue(CpuFeatures.VECTOR, "tests run with --add-modules jdk.incubator.vector");
     }
 
     @Test

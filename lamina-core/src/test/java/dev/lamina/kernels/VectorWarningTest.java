@@ -38,7 +38,7 @@ class VectorWarningTest {
     @Test
     void withoutTheModuleOneWarningNamesTheFlagAndTheSlowdown() throws Exception {
         String out = runChild();
-        assertEquals(1, count(out, VectorSupport.MISSING_MODULE_WARNING), out);
+        assertEquals(1, count(out, CpuFeatures.MISSING_MODULE_WARNING), out);
         assertTrue(out.contains("about 6x slower") && out.contains("--add-modules jdk.incubator.vector"), out);
     }
 
@@ -55,7 +55,7 @@ class VectorWarningTest {
             Gemm.gemm(2, 2, 2, a, 0, 2, 1, b, 0, 2, 1, c, 0, 2, false);
             double s = Reductions.sum(new float[100], 0, 100);
             if (c[0] != 19 || s != 0) throw new AssertionError("wrong product " + c[0]);
-            System.out.println("probe done vector=" + Gemm.VECTOR);
+            System.out.println("probe done vector=" + CpuFeatures.VECTOR);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.lamina.nn.functional;
 
-import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.CpuFeatures;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
@@ -34,7 +34,7 @@ public final class BatchNormReluPoolOp {
 
     /** Bit of a window slot set when the pooled value is positive (ReLU passes the gradient); bits 0–1: row·2 + column. */
     static final int POSITIVE = 4;
-    private static final int LANES = Gemm.VECTOR ? VectorBnReluPool.L : 1;
+    private static final int LANES = CpuFeatures.VECTOR ? VectorBnReluPool.L : 1;
 
     /** What backward needs: per-channel mean and invStd; per output its arg-max window slot with ReLU's mask bit, and x there. */
     private record Saved(float[] mean, float[] invStd, byte[] slot, float[] xAtMax, boolean batchStats) {}
@@ -93,7 +93,7 @@ public final class BatchNormReluPoolOp {
                     float m = mean[ch], r = invStd[ch];
                     float sc = wdat == null ? 1f : wdat[wo + ch], sh = bdat == null ? 0f : bdat[bo + ch];
                     int xp = xo + (i * c + ch) * s, o = (i * c + ch) * os;
-                    if (Gemm.VECTOR) VectorBnReluPool.forwardPlane(xd, xp, h, wd, m, r, sc, sh, out, slot, xm, o, bits, pv, pq);
+                    if (CpuFeatures.VECTOR) VectorBnReluPool.forwardPlane(xd, xp, h, wd, m, r, sc, sh, out, slot, xm, o, bits, pv, pq);
                     else forwardPlaneScalar(xd, xp, h, wd, m, r, sc, sh, out, slot, xm, o);
                 }
             }
@@ -154,7 +154,7 @@ public final class BatchNormReluPoolOp {
      */
     static void inferencePlane(float[] x, int xo, int wd, int[] corner, float m, float r, float sc, float sh, float[] out, int o) {
         boolean up = !(sc < 0f);
-        int q = Gemm.VECTOR ? VectorBnReluPool.inferencePlane(x, xo, wd, corner, m, r, sc, sh, up, out, o) : 0;
+        int q = CpuFeatures.VECTOR ? VectorBnReluPool.inferencePlane(x, xo, wd, corner, m, r, sc, sh, up, out, o) : 0;
         for (; q < corner.length; q++) {
             int a = xo + corner[q], d = a + wd;
             float e = up ? Math.max(Math.max(x[a], x[a + 1]), Math.max(x[d], x[d + 1]))
@@ -239,7 +239,7 @@ public final class BatchNormReluPoolOp {
 
     /** gx = scale·(gy − m1 − ((x − m)·r)·m2) over one plane (BatchNormOp's float operations). */
     private static void inputGrad(float[] gy, float[] x, int xp, float[] gx, int gxp, int s, float scale, float m1, float m2, float m, float r) {
-        int k = Gemm.VECTOR ? VectorBnReluPool.inputGrad(gy, x, xp, gx, gxp, s, scale, m1, m2, m, r) : 0;
+        int k = CpuFeatures.VECTOR ? VectorBnReluPool.inputGrad(gy, x, xp, gx, gxp, s, scale, m1, m2, m, r) : 0;
         for (; k < s; k++) gx[gxp + k] = scale * (gy[k] - m1 - ((x[xp + k] - m) * r) * m2);
     }
 }

@@ -1,7 +1,7 @@
 package dev.lamina.nn.functional;
 
+import dev.lamina.kernels.CpuFeatures;
 import dev.lamina.kernels.Elementwise;
-import dev.lamina.kernels.Gemm;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.tensor.Tensor;
 
@@ -29,7 +29,7 @@ final class RnnKernels {
      * overwritten by the activations; c = f·cPrev + i·g, tc = tanh(c), h = o·tc.
      */
     static void lstmForward(float[] a, int ao, float[] cPrev, int cpo, float[] c, int co, float[] tc, int to, float[] h, int ho, int hidden, int count) {
-        int j = Gemm.VECTOR ? VectorRnnKernels.lstmForward(a, ao, cPrev, cpo, c, co, tc, to, h, ho, hidden, count) : 0;
+        int j = CpuFeatures.VECTOR ? VectorRnnKernels.lstmForward(a, ao, cPrev, cpo, c, co, tc, to, h, ho, hidden, count) : 0;
         for (; j < count; j++) {
             float i = sigmoid(a[ao + j]);
             float f = sigmoid(a[ao + hidden + j]);
@@ -54,7 +54,7 @@ final class RnnKernels {
      * {@code da}.
      */
     static void lstmBackward(float[] a, int ao, float[] tc, int to, float[] cPrev, int cpo, float[] dh, int dho, float[] dc, int dco, float[] da, int dao, int hidden, int count) {
-        int j = Gemm.VECTOR ? VectorRnnKernels.lstmBackward(a, ao, tc, to, cPrev, cpo, dh, dho, dc, dco, da, dao, hidden, count) : 0;
+        int j = CpuFeatures.VECTOR ? VectorRnnKernels.lstmBackward(a, ao, tc, to, cPrev, cpo, dh, dho, dc, dco, da, dao, hidden, count) : 0;
         for (; j < count; j++) {
             float i = a[ao + j], f = a[ao + hidden + j], g = a[ao + 2 * hidden + j], o = a[ao + 3 * hidden + j];
             float t = tc[to + j], d = dh[dho + j];
@@ -73,7 +73,7 @@ final class RnnKernels {
      * h = (1 − z)·n + z·hPrev. Caches r, z, n in gi and hn in gh's n part. {@code bhn} may be null (no bias).
      */
     static void gruForward(float[] gi, int gio, float[] gh, int gho, float[] bhn, int bo, float[] hPrev, int hpo, float[] h, int ho, int hidden, int count) {
-        int j = Gemm.VECTOR ? VectorRnnKernels.gruForward(gi, gio, gh, gho, bhn, bo, hPrev, hpo, h, ho, hidden, count) : 0;
+        int j = CpuFeatures.VECTOR ? VectorRnnKernels.gruForward(gi, gio, gh, gho, bhn, bo, hPrev, hpo, h, ho, hidden, count) : 0;
         for (; j < count; j++) {
             float r = sigmoid(gi[gio + j] + gh[gho + j]);
             float z = sigmoid(gi[gio + hidden + j] + gh[gho + hidden + j]);
@@ -95,7 +95,7 @@ final class RnnKernels {
      */
     static void gruBackward(float[] gi, int gio, float[] gh, int gho, float[] hPrev, int hpo, float[] dh, int dho,
                             float[] dgi, int dgio, float[] dgh, int dgho, float[] dhPrev, int dhpo, int hidden, int count) {
-        int j = Gemm.VECTOR ? VectorRnnKernels.gruBackward(gi, gio, gh, gho, hPrev, hpo, dh, dho, dgi, dgio, dgh, dgho, dhPrev, dhpo, hidden, count) : 0;
+        int j = CpuFeatures.VECTOR ? VectorRnnKernels.gruBackward(gi, gio, gh, gho, hPrev, hpo, dh, dho, dgi, dgio, dgh, dgho, dhPrev, dhpo, hidden, count) : 0;
         for (; j < count; j++) {
             float r = gi[gio + j], z = gi[gio + hidden + j], n = gi[gio + 2 * hidden + j], hn = gh[gho + 2 * hidden + j];
             float d = dh[dho + j];

@@ -1,6 +1,6 @@
 package dev.lamina.nn.functional;
 
-import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.CpuFeatures;
 import dev.lamina.kernels.Parallel;
 
 /**
@@ -54,7 +54,7 @@ final class SmallConv {
     /** Output planes [o0, o1) of image n from its columns: four at a time in vector registers, the rest scalar. */
     private static void planes(float[] col, int rows, int ohw, float[] wd, int wo, float[] bd, int bo, float[] y, int n, int oc, int o0, int o1) {
         int o = o0;
-        if (Gemm.VECTOR) {
+        if (CpuFeatures.VECTOR) {
             for (; o + 4 <= o1; o += 4) {
                 int yo = (n * oc + o) * ohw;
                 int p = VectorSmallConv.combine4(col, rows, ohw, wd, wo + o * rows, bias(bd, bo, o), bias(bd, bo, o + 1),
@@ -94,7 +94,7 @@ final class SmallConv {
         int rows = geo.rows(), ohw = geo.cols(), chw = cv.c() * cv.h() * cv.w(), oc = cv.oc(), n = cv.n();
         double[][] part = new double[n][];
         Parallel.forRange(n, Math.max(1, (1 << 16) / Math.max(1, oc * ohw * rows)), (s, e) -> {
-            float[] col = needW ? new float[rows * ohw] : null, tmp = Gemm.VECTOR ? new float[4 * VectorSmallConv.L] : null;
+            float[] col = needW ? new float[rows * ohw] : null, tmp = CpuFeatures.VECTOR ? new float[4 * VectorSmallConv.L] : null;
             for (int i = s; i < e; i++) {
                 double[] p = new double[oc * rows + oc];
                 if (needW) Im2col.im2col(geo, xd, xo + i * chw, col, 0);
@@ -102,7 +102,7 @@ final class SmallConv {
                     int g = go + (i * oc + o) * ohw;
                     if (needW) {
                         int t = 0;
-                        if (Gemm.VECTOR) {
+                        if (CpuFeatures.VECTOR) {
                             for (; t + 4 <= rows; t += 4) {
                                 int from = VectorSmallConv.dots4(gd, g, col, t, ohw, p, o * rows + t, tmp);
                                 for (int q = 0; q < 4; q++) p[o * rows + t + q] += dotScalar(gd, g, col, (t + q) * ohw, from, ohw);

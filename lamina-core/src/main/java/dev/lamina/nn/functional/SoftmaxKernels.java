@@ -1,6 +1,6 @@
 package dev.lamina.nn.functional;
 
-import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.CpuFeatures;
 
 /** Row kernels of the fused softmax in {@link AttentionOp}: Vector API when present, scalar otherwise. */
 final class SoftmaxKernels {
@@ -10,7 +10,7 @@ final class SoftmaxKernels {
     static float scaleMax(float[] x, int o, int n, float scale) {
         int i = 0;
         float max = Float.NEGATIVE_INFINITY;
-        if (Gemm.VECTOR && n >= 16) {
+        if (CpuFeatures.VECTOR && n >= 16) {
             max = VectorSoftmaxKernels.scaleMax(x, o, n, scale);
             i = VectorSoftmaxKernels.bound(n);
         }
@@ -25,7 +25,7 @@ final class SoftmaxKernels {
     /** x[o..o+n) *= f in place. */
     static void scale(float[] x, int o, int n, float f) {
         int i = 0;
-        if (Gemm.VECTOR && n >= 16) {
+        if (CpuFeatures.VECTOR && n >= 16) {
             VectorSoftmaxKernels.scale(x, o, n, f);
             i = VectorSoftmaxKernels.bound(n);
         }
@@ -36,7 +36,7 @@ final class SoftmaxKernels {
     static float expSubtractSum(float[] x, int o, int n, float max) {
         int i = 0;
         float sum = 0;
-        if (Gemm.VECTOR && n >= 16) {
+        if (CpuFeatures.VECTOR && n >= 16) {
             sum = VectorSoftmaxKernels.expSubtractSum(x, o, n, max);
             i = VectorSoftmaxKernels.bound(n);
         }
@@ -52,7 +52,7 @@ final class SoftmaxKernels {
     static float dot(float[] a, int ao, float[] b, int bo, int n) {
         int i = 0;
         float s = 0;
-        if (Gemm.VECTOR && n >= 16) {
+        if (CpuFeatures.VECTOR && n >= 16) {
             s = VectorSoftmaxKernels.dot(a, ao, b, bo, n);
             i = VectorSoftmaxKernels.bound(n);
         }
@@ -63,7 +63,7 @@ final class SoftmaxKernels {
     /** The softmax backward of one row in place: g = p·(g − dot)·scale. */
     static void softmaxGrad(float[] g, int go, float[] p, int po, int n, float dot, float scale) {
         int i = 0;
-        if (Gemm.VECTOR && n >= 16) {
+        if (CpuFeatures.VECTOR && n >= 16) {
             VectorSoftmaxKernels.softmaxGrad(g, go, p, po, n, dot, scale);
             i = VectorSoftmaxKernels.bound(n);
         }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.CpuFeatures;
 
 import java.util.Random;
 
@@ -64,7 +64,7 @@ class BatchNormReluPoolKernelTest {
 
     @Test
     void vectorKernelMatchesScalarBitForBit() {
-        assumeTrue(Gemm.VECTOR, "Vector API not present");
+        assumeTrue(CpuFeatures.VECTOR, "Vector API not present");
         Random rnd = new Random(2);
         int lanes = VectorBnReluPool.L;
         for (int[] hw : new int[][] {{2, 2}, {4, 6}, {5, 7}, {28, 28}, {14, 14}, {7, 7}, {3, 33}, {6, 64}}) {
