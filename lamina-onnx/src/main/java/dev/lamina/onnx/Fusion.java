@@ -14,7 +14,8 @@ import java.util.Set;
  * Graph rewrites applied after validation, for speed and to run exactly Lamina's own kernels: the exact GELU that
  * exporters spell out, {@code Div(x, √2) → Erf → Add 1 → Mul x → Mul ½}, becomes one fused node running
  * {@link Tensor#gelu()}; attention chains become Lamina's attention kernel ({@link AttentionFusion}); convolutions take
- * their BatchNorm, activation and residual add ({@link ConvFusion}); what element-wise operators remain run in one
+ * their BatchNorm, activation and residual add ({@link ConvFusion}); hand-written LayerNorm and RMSNorm become
+ * Lamina's normalization kernel ({@link NormFusion}); what element-wise operators remain run in one
  * blocked pass per connected region ({@link ChainFusion}). Only chains whose intermediate values are used by nothing
  * else are fused.
  */
@@ -28,10 +29,11 @@ final class Fusion {
         Ops.register(GELU, 1, 1, 1, (n, in) -> Ops.one(Value.of(Ops.floatInput(n, in[0], "X").f.gelu())));
         AttentionFusion.registerAll();
         ChainFusion.registerAll();
+        NormFusion.registerAll();
     }
 
     /** The execution plan: {@code nodes} with fusable chains replaced. */
-    static List<Node> plan(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs, boolean foldBatchNorm) {
+    static List<Node> plan(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs, boolean fast) {
         Map<String, Integer> uses = new HashMap<>();
         Map<String, Node> producer = new HashMap<>();
         Map<String, Node> consumer = new HashMap<>();
@@ -67,7 +69,8 @@ final class Fusion {
             if (removed.contains(n)) continue;
             out.add(replaced.getOrDefault(n, n));
         }
-        List<Node> fused = ConvFusion.plan(AttentionFusion.plan(out, initializers, graphOutputs), initializers, graphOutputs, foldBatchNorm);
+        if (fast) out = NormFusion.plan(out, initializers, graphOutputs);   // FAST only: the kernel rounds differently
+        List<Node> fused = ConvFusion.plan(AttentionFusion.plan(out, initializers, graphOutputs), initializers, graphOutputs, fast);
         return ChainFusion.plan(fused, graphOutputs);
     }
 
