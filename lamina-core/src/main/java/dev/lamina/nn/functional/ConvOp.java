@@ -377,6 +377,12 @@ public final class ConvOp {
 
     /** Gradients for (x, W, b) from gy [N, OC, OH, OW]. */
     private static Tensor[] backward(Conv cv, Tensor gy, Tensor x, Tensor w, Tensor b) {
+        if (DepthwiseConv.applies(cv)) {
+            boolean needX = x.requiresGrad(), needW = w.requiresGrad();
+            float[][] g = DepthwiseConv.backward(cv, x.storage(), x.storageOffset(), gy.storage(), gy.storageOffset(), w.storage(), w.storageOffset(), needX, needW);
+            return new Tensor[] {needX ? Tensor.of(g[0], cv.n, cv.c, cv.h, cv.w) : null, needW ? Tensor.of(g[1], w.shape()) : null,
+                    b != null && b.requiresGrad() ? Tensor.of(biasGrad(gy.storage(), gy.storageOffset(), cv.n, cv.oc, cv.oh * cv.ow), cv.oc) : null};
+        }
         boolean small = SmallConv.applies(cv); // weight and bias gradients from SmallConv, the input gradient here
         boolean needX = x.requiresGrad(), needW = w.requiresGrad() && !small, needB = b != null && b.requiresGrad() && !small;
         Im2col.Geometry geo = cv.geometry();
