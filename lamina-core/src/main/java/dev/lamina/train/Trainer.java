@@ -301,29 +301,79 @@ public final class Trainer {
                 throw new IllegalArgumentException("Trainer: early stopping on " + earlyStopping.monitor() + " needs a validation set");
             }
         }
-        List<Callback> active = new ArrayList<>(callbacks);
-        if (log != null) active.add(new EpochLog(log));
         Checkpoint resume = pendingResume;
         pendingResume = null;
-        Rng loaderRng = train.shuffles() ? train.rng() : null;
-        if (resume != null) checkResumable(resume, train, loaderRng, epochs);
-        List<Map.Entry<String, Tensor>> params = new ArrayList<>(model.namedParameters().entrySet());
-        List<Tensor> paramList = params.stream().map(Map.Entry::getValue).toList();
-        List<String> optimizerNames = checkpointDir != null ? optimizerParameterNames() : null;
-        History history = new History();
-        long globalStep = 0;
-        int startEpoch = 1, startBatch = 0;
-        DataLoader.BatchIterator resumedIterator = null;
-        Rng.State resumedEpochStart = null;
-        if (resume == null) {
-            if (earlyStopping != null) earlyStopping.reset();
-        } else {
+        return new Run(train, validation, epochs, resume).fit();
+    }
+
+    /**
+     * One call of {@link #fitWithValidationLoader}: where it starts (fresh or from a checkpoint), its epochs, each
+     * step with the non-finite guard, and when it saves checkpoints. Everything that changes while it trains lives
+     * here, so that the steps read in order: {@link #start}, {@link #epoch}, {@link #step}, {@link #checkpointMidEpoch},
+     * {@link #checkpointAfterEpoch}.
+     */
+    private final class Run {
+        final DataLoader train;
+        final DataLoader validation;
+        final int epochs;
+        final Checkpoint resume;
+        final List<Callback> active = new ArrayList<>(callbacks);
+        final Rng loaderRng;
+        final List<Map.Entry<String, Tensor>> params = new ArrayList<>(model.namedParameters().entrySet());
+        final List<Tensor> paramList = params.stream().map(Map.Entry::getValue).toList();
+        final List<String> optimizerNames = checkpointDir != null ? optimizerParameterNames() : null;
+        final History history = new History();
+        long globalStep;
+        /** Set by {@link #start} when the run resumes inside an epoch; consumed by the first {@link #epoch}. */
+        DataLoader.BatchIterator resumedIterator;
+        Rng.State resumedEpochStart;
+        int startBatch;
+
+        Run(DataLoader train, DataLoader validation, int epochs, Checkpoint resume) {
+            this.train = train;
+            this.validation = validation;
+            this.epochs = epochs;
+            this.resume = resume;
+            if (log != null) active.add(new EpochLog(log));
+            this.loaderRng = train.shuffles() ? train.rng() : null;
+            if (resume != null) checkResumable(resume, train, loaderRng, epochs);
+        }
+
+        History fit() {
+            int startEpoch = start();
+            for (Callback c : active) c.onTrainBegin(epochs, train.batches(), train.samplesPerEpoch());
+            try {
+                for (int epoch = startEpoch; epoch <= epochs; epoch++) {
+                    if (epoch(epoch)) break;
+                }
+                if (history.stopReason() == History.Stop.RUNNING) history.stop(History.Stop.COMPLETED);
+                if (earlyStopping != null && earlyStopping.restore(model)) history.restoredEpoch(earlyStopping.bestEpoch());
+                return history;
+            } catch (NonFiniteLossException e) {
+                history.stop(History.Stop.NON_FINITE_LOSS);
+                throw e;
+            } catch (RuntimeException | Error e) {
+                history.stop(History.Stop.FAILED);
+                throw e;
+            } finally {
+                if (resumedIterator != null) resumedIterator.close();
+                model.eval();
+                for (Callback c : active) c.onTrainEnd(history);
+            }
+        }
+
+        /** A fresh start, or the saved run's history, counters, early-stopping and generator states; returns the first epoch. */
+        int start() {
+            if (resume == null) {
+                if (earlyStopping != null) earlyStopping.reset();
+                return 1;
+            }
             Checkpoint.Progress p = resume.progress();
             for (EpochResult r : resume.history()) history.add(r);
             history.bestEpoch(resume.bestEpoch());
             if (earlyStopping != null) earlyStopping.loadState(resume.earlyStopping());
             globalStep = p.globalStep();
-            startEpoch = p.epoch();
+            int startEpoch = p.epoch();
             startBatch = p.batch();
             if (p.stop().equals(History.Stop.EARLY_STOPPING.name())) {
                 history.stop(History.Stop.EARLY_STOPPING);
@@ -337,104 +387,119 @@ public final class Trainer {
                 resumedIterator = train.iterator(startBatch);
             }
             restoreRngs(resume, loaderRng);
+            return startEpoch;
         }
-        for (Callback c : active) c.onTrainBegin(epochs, train.batches(), train.samplesPerEpoch());
-        try {
-            for (int epoch = startEpoch; epoch <= epochs; epoch++) {
-                for (Callback c : active) c.onEpochBegin(epoch);
-                model.train();
-                boolean midEpoch = resumedIterator != null;
-                Checkpoint.Progress saved = midEpoch ? resume.progress() : null;
-                double lr = midEpoch ? saved.epochLr() : optimizer.lr();
-                double priorSeconds = midEpoch ? saved.epochSeconds() : 0;
-                long start = System.nanoTime();
-                double lossSum = midEpoch ? saved.lossSum() : 0;
-                long seen = midEpoch ? saved.seen() : 0, correct = midEpoch ? saved.correct() : 0;
-                boolean classification = !midEpoch || saved.classification();
-                int batches = train.batches(), batchNo = midEpoch ? startBatch : 0;
-                Rng.State epochStart = midEpoch ? resumedEpochStart : loaderRng != null ? loaderRng.state() : null;
-                DataLoader.BatchIterator iterator = midEpoch ? resumedIterator : train.iterator();
-                resumedIterator = null;
-                try (DataLoader.BatchIterator it = iterator) {
-                    while (it.hasNext()) {
-                        Dataset batch = it.next();
-                        batchNo++;
-                        model.zeroGrad();
-                        optimizer.zeroGrad();
-                        Tensor out = model.forward(batch.features());
-                        if (out.hasNonFinite()) {
-                            String param = firstNonFiniteParameter(params);
-                            String why = param != null ? "because parameter " + param + " does: an earlier step diverged"
-                                    : batch.features().hasNonFinite() ? "because the input batch does"
-                                    : "from finite input and parameters: the weights grew too large (training diverged)";
-                            throw nonFinite("the model's output holds NaN or infinite values " + why, epoch, batchNo, batches, history);
-                        }
-                        Tensor l = loss.forward(out, batch.targets());
-                        float value = l.item();
-                        if (!Float.isFinite(value)) {
-                            throw nonFinite("the loss is " + value, epoch, batchNo, batches, history);
-                        }
-                        l.backward();
-                        String bad = clipNorm > 0 ? clipAndCheck(paramList) : firstNonFinite(params);
-                        if (bad != null) throw nonFinite(bad, epoch, batchNo, batches, history);
-                        optimizer.step();
-                        if (scheduler != null && scheduler.isPerStep()) scheduler.step();
-                        globalStep++;
-                        int n = batch.size();
-                        lossSum += (double) value * n;
-                        seen += n;
-                        if (classification && isClassification(out, batch.targets())) {
-                            correct += countCorrect(out, batch.targets());
-                        } else {
-                            classification = false;
-                        }
-                        if (!active.isEmpty()) {
-                            BatchResult br = new BatchResult(epoch, batchNo, batches, n, value, lossSum / seen);
-                            for (Callback c : active) c.onBatchEnd(br);
-                        }
-                        if (checkpointDir != null && checkpointEverySteps > 0 && globalStep % checkpointEverySteps == 0 && batchNo < batches) {
-                            double seconds = priorSeconds + (System.nanoTime() - start) / 1e9;
-                            saveCheckpoint(new Checkpoint.Progress(epochs, epoch, batchNo, batches, train.batchSize(), train.samplesPerEpoch(),
-                                    globalStep, History.Stop.RUNNING.name(), lossSum, seen, correct, classification, lr, seconds),
-                                    optimizerNames, loaderRng, epochStart, history);
-                        }
-                    }
-                }
-                double trainSeconds = priorSeconds + (System.nanoTime() - start) / 1e9;
-                long evalStart = System.nanoTime();
-                Evaluation val = validation == null ? null : evaluate(validation);
-                double evalSeconds = validation == null ? 0 : (System.nanoTime() - evalStart) / 1e9;
-                EpochResult r = new EpochResult(epoch, lossSum / seen, classification ? (double) correct / seen : Double.NaN,
-                        val, lr, trainSeconds, evalSeconds, seen);
-                history.add(r);
-                for (Callback c : active) c.onEpochEnd(r);
-                if (scheduler != null && !scheduler.isPerStep()) scheduler.step();
-                boolean stop = false;
-                if (earlyStopping != null) {
-                    stop = earlyStopping.update(r, model);
-                    history.bestEpoch(earlyStopping.bestEpoch());
-                    if (stop) history.stop(History.Stop.EARLY_STOPPING);
-                }
-                if (checkpointDir != null && (checkpointEveryEpoch || (checkpointEverySteps > 0 && globalStep % checkpointEverySteps == 0))) {
-                    String state = stop ? History.Stop.EARLY_STOPPING.name() : epoch == epochs ? History.Stop.COMPLETED.name() : History.Stop.RUNNING.name();
-                    saveCheckpoint(new Checkpoint.Progress(epochs, epoch + 1, 0, batches, train.batchSize(), train.samplesPerEpoch(),
-                            globalStep, state, 0, 0, 0, true, optimizer.lr(), 0), optimizerNames, loaderRng, loaderRng != null ? loaderRng.state() : null, history);
-                }
-                if (stop) break;
+
+        /** The running sums of one epoch (restored from the checkpoint when it resumes inside the epoch). */
+        final class EpochSums {
+            double lossSum;
+            long seen, correct;
+            boolean classification = true;
+        }
+
+        /** Trains one epoch, validates, steps the scheduler, asks early stopping; true when training should stop. */
+        boolean epoch(int epoch) {
+            for (Callback c : active) c.onEpochBegin(epoch);
+            model.train();
+            boolean midEpoch = resumedIterator != null;
+            Checkpoint.Progress saved = midEpoch ? resume.progress() : null;
+            double lr = midEpoch ? saved.epochLr() : optimizer.lr();
+            double priorSeconds = midEpoch ? saved.epochSeconds() : 0;
+            long start = System.nanoTime();
+            EpochSums sums = new EpochSums();
+            if (midEpoch) {
+                sums.lossSum = saved.lossSum();
+                sums.seen = saved.seen();
+                sums.correct = saved.correct();
+                sums.classification = saved.classification();
             }
-            if (history.stopReason() == History.Stop.RUNNING) history.stop(History.Stop.COMPLETED);
-            if (earlyStopping != null && earlyStopping.restore(model)) history.restoredEpoch(earlyStopping.bestEpoch());
-            return history;
-        } catch (NonFiniteLossException e) {
-            history.stop(History.Stop.NON_FINITE_LOSS);
-            throw e;
-        } catch (RuntimeException | Error e) {
-            history.stop(History.Stop.FAILED);
-            throw e;
-        } finally {
-            if (resumedIterator != null) resumedIterator.close();
-            model.eval();
-            for (Callback c : active) c.onTrainEnd(history);
+            int batches = train.batches(), batchNo = midEpoch ? startBatch : 0;
+            Rng.State epochStart = midEpoch ? resumedEpochStart : loaderRng != null ? loaderRng.state() : null;
+            DataLoader.BatchIterator iterator = midEpoch ? resumedIterator : train.iterator();
+            resumedIterator = null;
+            try (DataLoader.BatchIterator it = iterator) {
+                while (it.hasNext()) {
+                    Dataset batch = it.next();
+                    batchNo++;
+                    float value = step(batch, epoch, batchNo, batches, sums);
+                    if (!active.isEmpty()) {
+                        BatchResult br = new BatchResult(epoch, batchNo, batches, batch.size(), value, sums.lossSum / sums.seen);
+                        for (Callback c : active) c.onBatchEnd(br);
+                    }
+                    checkpointMidEpoch(epoch, batchNo, batches, sums, lr, priorSeconds + (System.nanoTime() - start) / 1e9, epochStart);
+                }
+            }
+            double trainSeconds = priorSeconds + (System.nanoTime() - start) / 1e9;
+            long evalStart = System.nanoTime();
+            Evaluation val = validation == null ? null : evaluate(validation);
+            double evalSeconds = validation == null ? 0 : (System.nanoTime() - evalStart) / 1e9;
+            EpochResult r = new EpochResult(epoch, sums.lossSum / sums.seen, sums.classification ? (double) sums.correct / sums.seen : Double.NaN,
+                    val, lr, trainSeconds, evalSeconds, sums.seen);
+            history.add(r);
+            for (Callback c : active) c.onEpochEnd(r);
+            if (scheduler != null && !scheduler.isPerStep()) scheduler.step();
+            boolean stop = false;
+            if (earlyStopping != null) {
+                stop = earlyStopping.update(r, model);
+                history.bestEpoch(earlyStopping.bestEpoch());
+                if (stop) history.stop(History.Stop.EARLY_STOPPING);
+            }
+            checkpointAfterEpoch(epoch, batches, stop);
+            return stop;
+        }
+
+        /**
+         * One optimizer step on {@code batch}, guarded: a non-finite output, loss or gradient stops training with
+         * a {@link NonFiniteLossException} before the optimizer changes anything. Adds the batch to {@code sums};
+         * returns its loss.
+         */
+        float step(Dataset batch, int epoch, int batchNo, int batches, EpochSums sums) {
+            model.zeroGrad();
+            optimizer.zeroGrad();
+            Tensor out = model.forward(batch.features());
+            if (out.hasNonFinite()) {
+                String param = firstNonFiniteParameter(params);
+                String why = param != null ? "because parameter " + param + " does: an earlier step diverged"
+                        : batch.features().hasNonFinite() ? "because the input batch does"
+                        : "from finite input and parameters: the weights grew too large (training diverged)";
+                throw nonFinite("the model's output holds NaN or infinite values " + why, epoch, batchNo, batches, history);
+            }
+            Tensor l = loss.forward(out, batch.targets());
+            float value = l.item();
+            if (!Float.isFinite(value)) {
+                throw nonFinite("the loss is " + value, epoch, batchNo, batches, history);
+            }
+            l.backward();
+            String bad = clipNorm > 0 ? clipAndCheck(paramList) : firstNonFinite(params);
+            if (bad != null) throw nonFinite(bad, epoch, batchNo, batches, history);
+            optimizer.step();
+            if (scheduler != null && scheduler.isPerStep()) scheduler.step();
+            globalStep++;
+            int n = batch.size();
+            sums.lossSum += (double) value * n;
+            sums.seen += n;
+            if (sums.classification && isClassification(out, batch.targets())) {
+                sums.correct += countCorrect(out, batch.targets());
+            } else {
+                sums.classification = false;
+            }
+            return value;
+        }
+
+        /** Every {@code checkpointEverySteps} steps inside an epoch (the epoch's last step is saved by {@link #checkpointAfterEpoch}). */
+        void checkpointMidEpoch(int epoch, int batchNo, int batches, EpochSums sums, double lr, double seconds, Rng.State epochStart) {
+            if (checkpointDir == null || checkpointEverySteps <= 0 || globalStep % checkpointEverySteps != 0 || batchNo >= batches) return;
+            saveCheckpoint(new Checkpoint.Progress(epochs, epoch, batchNo, batches, train.batchSize(), train.samplesPerEpoch(),
+                    globalStep, History.Stop.RUNNING.name(), sums.lossSum, sums.seen, sums.correct, sums.classification, lr, seconds),
+                    optimizerNames, loaderRng, epochStart, history);
+        }
+
+        /** After each epoch when asked to, or when the epoch's last step falls on the step interval. */
+        void checkpointAfterEpoch(int epoch, int batches, boolean stop) {
+            if (checkpointDir == null || !(checkpointEveryEpoch || (checkpointEverySteps > 0 && globalStep % checkpointEverySteps == 0))) return;
+            String state = stop ? History.Stop.EARLY_STOPPING.name() : epoch == epochs ? History.Stop.COMPLETED.name() : History.Stop.RUNNING.name();
+            saveCheckpoint(new Checkpoint.Progress(epochs, epoch + 1, 0, batches, train.batchSize(), train.samplesPerEpoch(),
+                    globalStep, state, 0, 0, 0, true, optimizer.lr(), 0), optimizerNames, loaderRng, loaderRng != null ? loaderRng.state() : null, history);
         }
     }
 
