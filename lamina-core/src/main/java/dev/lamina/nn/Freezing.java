@@ -56,16 +56,20 @@ public final class Freezing {
      * inference), and puts them in evaluation mode now; returns their paths.
      */
     public static List<String> keepBatchNormEval(Module model, String... prefixes) {
-        List<String> out = new ArrayList<>();
+        Map<String, BatchNormBase> found = batchNorms(model, prefixes);
+        if (found.isEmpty()) throw new IllegalArgumentException(model.describe() + ": no BatchNorm layer under " + String.join(", ", quoted(prefixes)));
+        found.values().forEach(bn -> bn.keepEval(true));
+        return new ArrayList<>(found.keySet());
+    }
+
+    /** The BatchNorm layers under the prefixes by path (none is not an error here). */
+    public static Map<String, BatchNormBase> batchNorms(Module model, String... prefixes) {
         Map<String, Module> all = new LinkedHashMap<>();
         collect(model, "", all);
+        Map<String, BatchNormBase> out = new LinkedHashMap<>();
         all.forEach((path, m) -> {
-            if (m instanceof BatchNormBase bn && under(path, prefixes)) {
-                bn.keepEval(true);
-                out.add(path);
-            }
+            if (m instanceof BatchNormBase bn && under(path, prefixes)) out.put(path, bn);
         });
-        if (out.isEmpty()) throw new IllegalArgumentException(model.describe() + ": no BatchNorm layer under " + String.join(", ", quoted(prefixes)));
         return out;
     }
 
