@@ -90,6 +90,28 @@ class ZooCliTest {
         assertArrayEquals(new int[] {2, 1280}, after.get("classifier.1.weight").shape());
     }
 
+    /** A torchvision ResNet-18 state dict (base width 8, written by tools/fixtures/make_model_fixtures.py, int64 counters included). */
+    private static final Path TORCHVISION_R18 = Path.of("..", "lamina-core", "src", "test", "resources", "fixtures", "models_resnet18_w8", "state.safetensors");
+
+    @Test
+    void torchvisionWeightsLoadStrictlyAndTheFrozenBackboneStaysTorchvisions(@TempDir Path dir) throws Exception {
+        Path two = imageFolder(dir.resolve("two"), 2, 10);
+        Path tuned = dir.resolve("tuned.safetensors");
+        CliRun r = CliRun.run("train", "--model", "resnet18", "--width-mult", "0.125", "--stem", "imagenet", "--data", two.toString(), "--image-size", "32",
+                "--weights", TORCHVISION_R18.toString(), "--freeze", "conv1,bn1,layer1,layer2,layer3,layer4", "--epochs", "2", "--batch-size", "8", "--lr", "1e-2",
+                "--save", tuned.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("loaded " + TORCHVISION_R18 + " (122 tensors)"), r.out());
+        assertTrue(r.out().contains("replaced the head fc: 10 -> 2 classes"), r.out());
+        assertTrue(r.out().contains("ImageNet stem"), r.out());
+        Map<String, Tensor> torchvision = Safetensors.read(TORCHVISION_R18), after = Safetensors.read(tuned);
+        assertEquals(torchvision.keySet(), after.keySet());
+        torchvision.forEach((name, t) -> {
+            if (!name.startsWith("fc.")) assertArrayEquals(t.toArray(), after.get(name).toArray(), name + " is frozen at torchvision's value");
+        });
+        assertArrayEquals(new int[] {2, 64}, after.get("fc.weight").shape());
+    }
+
     @Test
     void weightsOfAnotherArchitectureListEveryMismatch(@TempDir Path dir) throws Exception {
         Path four = imageFolder(dir.resolve("four"), 4, 5);
