@@ -33,6 +33,7 @@ class FixtureCoverageTest {
         "dev.lamina.nn.ConvFixtureTest", "dev.lamina.nn.PoolFixtureTest", "dev.lamina.nn.NormFixtureTest",
         "dev.lamina.io.SafetensorsFixtureTest", "dev.lamina.nn.RnnFixtureTest", "dev.lamina.nn.AttentionFixtureTest",
         "dev.lamina.nn.Layers1dFixtureTest", "dev.lamina.nn.Attention2FixtureTest", "dev.lamina.nn.UpsampleFixtureTest",
+        "dev.lamina.models.ModelZooFixtureTest", "dev.lamina.optim.OptimizerParamGroupsFixtureTest",
     };
 
     @Test

@@ -30,7 +30,7 @@ final class CliModels {
     }
 
     /** What {@code lamina train} takes besides the named models, as its unknown-model error says. */
-    static final String TRAIN_OWN = "; for a model of your own, --model-file NET.json (a model definition file); for a CSV table, --data TABLE.csv --target COLUMN";
+    static final String TRAIN_OWN = "; image classifiers of the zoo (torchvision's names): " + String.join(", ", dev.lamina.models.Zoo.NAMES) + "; for a model of your own, --model-file NET.json (a model definition file); for a CSV table, --data TABLE.csv --target COLUMN";
 
     /** What {@code lamina summary} takes besides the named models. */
     static final String SUMMARY_OWN = "; or a model definition file NET.json, or a model saved by `lamina train --save` (.safetensors)";

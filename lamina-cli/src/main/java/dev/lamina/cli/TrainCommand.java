@@ -7,6 +7,7 @@ import dev.lamina.train.Checkpoint;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.models.ModelSpec;
 import dev.lamina.models.Models;
+import dev.lamina.models.Zoo;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Sequential;
 import dev.lamina.optim.Adam;
@@ -118,6 +119,27 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run checkpointed in DIR (its latest checkpoint, or DIR itself if it is one) exactly where it stopped, with the run's saved settings; it keeps saving checkpoints there unless --checkpoint-dir says otherwise. Flags that would change the run are refused; --data (the same data, moved), --checkpoint-every and, with a constant learning rate, --epochs may differ.")
     Path resume;
 
+    @Option(names = "--weights", paramLabel = "FILE.safetensors", description = "Zoo models: start from this state dict (torchvision's names, e.g. a torchvision model saved as safetensors, or --save of an earlier run); a head with another number of classes is replaced by a fresh one.")
+    Path weights;
+
+    @Option(names = "--freeze", paramLabel = "PREFIX", split = ",", description = "Zoo models: freeze the parameters named PREFIX or PREFIX.* (repeatable or comma-separated, e.g. --freeze conv1,bn1,layer1); their BatchNorms stay in evaluation mode.")
+    List<String> freeze;
+
+    @Option(names = "--on-bad-image", paramLabel = "skip|fail", defaultValue = "fail", description = "Image folders: a file that does not decode (unreadable, truncated, not an image) is skipped with a warning naming it, or stops the run; default ${DEFAULT-VALUE}.")
+    String onBadImage;
+
+    @Option(names = "--image-size", paramLabel = "N", description = "Image folders: resize (shorter side) and centre-crop to N x N; default 32.")
+    Integer imageSize;
+
+    @Option(names = "--channels", paramLabel = "1|3", description = "Image folders: 1 (grey) or 3 (RGB) input channels; default 3.")
+    Integer channels;
+
+    @Option(names = "--stem", paramLabel = "small|imagenet", description = "Zoo models: the small-input stem (ResNet: 3x3 stride-1 first conv, no max-pool; MobileNet/EfficientNet: stride-1 first conv) or torchvision's ImageNet stem; default small for images up to 64x64.")
+    String stem;
+
+    @Option(names = "--width-mult", paramLabel = "X", defaultValue = "1", description = "Zoo models: channel multiplier (torchvision's width_mult; ResNet base width 64·X; ViT width 3·round(64·X)); default ${DEFAULT-VALUE}.")
+    double widthMult;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -126,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        model = CliModels.canonical("--model", model, CliModels.TRAIN_OWN);
+        model = Zoo.has(model) ? model.toLowerCase(Locale.ROOT) : CliModels.canonical("--model", model, CliModels.TRAIN_OWN);
         Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
         if (checkpointDir != null) OutputPaths.prepareDirectory("--checkpoint-dir", checkpointDir);
         try (RunGuard guard = RunGuard.start(saveTo, spec.commandLine().getParseResult().originalArgs())) {
@@ -145,6 +167,7 @@ final class TrainCommand implements Callable<Integer> {
             OutputPaths.prepareFile("--plot", plot);
             OutputPaths.prepareFile("--plot", Charts.confusionPath(plot));
         }
+        if (Zoo.has(model) && modelFile == null) return new ZooTraining(this).run();
         if (target != null) return new TabularTraining(this).run(checkpoint, saveTo);
         if (CliModels.isLanguageModel(model) && modelFile == null) return new TextTraining(this).run(checkpoint, saveTo);
         PrintStream out = System.out;

@@ -43,6 +43,29 @@ public abstract class BatchNormBase extends Module {
         this.numBatchesTracked = trackRunningStats ? registerBuffer("num_batches_tracked", Tensor.scalar(0f)) : null;
     }
 
+    private boolean keepEval;
+
+    /**
+     * With {@code true}, this layer stays in evaluation mode (normalising with, and never updating, its running
+     * statistics) even when its model is put in training mode: BatchNorm frozen for fine-tuning. Puts it in
+     * evaluation mode now; {@code false} lets the next {@link #train(boolean)} decide again.
+     */
+    public BatchNormBase keepEval(boolean value) {
+        keepEval = value;
+        if (value) super.train(false);
+        return this;
+    }
+
+    /** True while {@link #keepEval} holds this layer in evaluation mode. */
+    public boolean keepsEval() {
+        return keepEval;
+    }
+
+    @Override
+    public Module train(boolean mode) {
+        return super.train(mode && !keepEval);
+    }
+
     /** True if {@code x} has an accepted rank (the channel dim is always dim 1). */
     protected abstract boolean acceptsRank(int rank);
 

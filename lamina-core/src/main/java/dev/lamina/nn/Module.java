@@ -136,6 +136,40 @@ public abstract class Module {
         return StateDicts.load(this, stateDict, strict);
     }
 
+    /**
+     * Puts {@code replacement} where the sub-module at dotted {@code path} was (a new head for transfer learning:
+     * {@code model.replaceModule("fc", new Linear(512, 5))}) and returns the module it replaced; the replacement
+     * takes that path, and its parameters appear under it in {@link #stateDict()}. The parent must accept the
+     * swap ({@link #childReplaced}); the error names the path and the modules there.
+     */
+    public Module replaceModule(String path, Module replacement) {
+        java.util.Objects.requireNonNull(replacement, "replacement");
+        int dot = path.lastIndexOf('.');
+        Module parent = this;
+        if (dot >= 0) {
+            for (String part : path.substring(0, dot).split("\\.", -1)) {
+                Module next = parent.children.get(part);
+                if (next == null) throw new IllegalArgumentException(describe() + ": no sub-module '" + path + "' ('" + part + "' not found; children of " + parent.describe() + ": " + parent.children.keySet() + ")");
+                parent = next;
+            }
+        }
+        String name = path.substring(dot + 1);
+        Module old = parent.children.get(name);
+        if (old == null) throw new IllegalArgumentException(describe() + ": no sub-module '" + path + "' (children of " + parent.describe() + ": " + parent.children.keySet() + ")");
+        parent.childReplaced(name, old, replacement);
+        parent.children.put(name, replacement);
+        replacement.setPath(parent.path.isEmpty() ? name : parent.path + "." + name);
+        return old;
+    }
+
+    /**
+     * Called before child {@code name} is swapped for {@code replacement} by {@link #replaceModule}, so a module
+     * that keeps its children in fields can update them (or refuse with an exception). By default it refuses.
+     */
+    protected void childReplaced(String name, Module old, Module replacement) {
+        throw new UnsupportedOperationException(describe() + " does not support replacing its sub-module '" + name + "' (" + old.getClass().getSimpleName() + ")");
+    }
+
     /** Direct sub-modules by name. */
     public Map<String, Module> children() {
         return Collections.unmodifiableMap(children);

@@ -21,6 +21,11 @@ public final class Sequential extends Module {
         return this;
     }
 
+    @Override
+    protected void childReplaced(String name, Module old, Module replacement) {
+        layers.set(Integer.parseInt(name), replacement);
+    }
+
     public Module get(int index) {
         return layers.get(index);
     }

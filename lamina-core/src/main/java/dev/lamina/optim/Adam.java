@@ -27,13 +27,27 @@ public class Adam extends Optimizer {
         this(params, lr, false, 0);
     }
 
+    /** Parameter groups with their own lr and weight decay (PyTorch's param_groups); see {@link ParamGroups}. */
+    public Adam(ParamGroups groups, double lr) {
+        this(groups, lr, false, 0);
+    }
+
     protected Adam(List<Tensor> params, double lr, boolean decoupledWeightDecay, double weightDecay) {
         super(params, lr);
         this.decoupled = decoupledWeightDecay;
         this.weightDecay = nonNegative("weight_decay", weightDecay);
-        m = new float[params.size()][];
-        v = new float[params.size()][];
-        vMax = new float[params.size()][];
+        m = new float[this.params.size()][];
+        v = new float[this.params.size()][];
+        vMax = new float[this.params.size()][];
+    }
+
+    protected Adam(ParamGroups groups, double lr, boolean decoupledWeightDecay, double weightDecay) {
+        super(groups, lr);
+        this.decoupled = decoupledWeightDecay;
+        this.weightDecay = nonNegative("weight_decay", weightDecay);
+        m = new float[this.params.size()][];
+        v = new float[this.params.size()][];
+        vMax = new float[this.params.size()][];
     }
 
     public Adam betas(double b1, double b2) {
@@ -101,6 +115,7 @@ public class Adam extends Optimizer {
         float[] vmax = amsgrad ? state(vMax, index, n) : null;
         float b1 = (float) beta1, b2 = (float) beta2, e = (float) eps;
         double bc1 = 1 - Math.pow(beta1, steps), bc2 = 1 - Math.pow(beta2, steps);
+        double lr = lrOf(index), weightDecay = weightDecayOf(index, this.weightDecay);
         float stepSize = (float) (lr / bc1);
         float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
         float l2 = decoupled ? 0f : (float) weightDecay;

@@ -13,4 +13,13 @@ public final class AdamW extends Adam {
     public AdamW(List<Tensor> params, double lr, double weightDecay) {
         super(params, lr, true, weightDecay);
     }
+
+    /** Parameter groups with their own lr and weight decay (PyTorch's param_groups); weight decay 0.01 where a group has none. */
+    public AdamW(ParamGroups groups, double lr) {
+        this(groups, lr, 0.01);
+    }
+
+    public AdamW(ParamGroups groups, double lr, double weightDecay) {
+        super(groups, lr, true, weightDecay);
+    }
 }

@@ -16,6 +16,7 @@ import java.util.TreeSet;
  */
 public abstract class Optimizer {
     protected final List<Tensor> params;
+    /** The learning rate of the first group (of every parameter, when built from a plain list); see {@link #lrOf}. */
     protected double lr;
     /** Completed steps. */
     protected long steps;
@@ -25,16 +26,86 @@ public abstract class Optimizer {
      *                                  or {@code lr} is negative, NaN or infinite
      */
     protected Optimizer(List<Tensor> params, double lr) {
+        this(checked(params, "Optimizer"), lr, true);
+    }
+
+    /**
+     * Parameter groups with their own learning rate and weight decay, as PyTorch's {@code param_groups}; a group
+     * without its own lr takes {@code lr}, one without its own weight decay the optimizer's.
+     *
+     * @throws IllegalArgumentException as the list constructor, naming the group
+     */
+    protected Optimizer(ParamGroups groups, double lr) {
+        this(Objects.requireNonNull(groups, "param groups"), lr, false);
+    }
+
+    private static ParamGroups checked(List<Tensor> params, String who) {
+        Objects.requireNonNull(params, who + ": params");
+        if (params.isEmpty()) return null;
+        return ParamGroups.single(params);
+    }
+
+    private Optimizer(ParamGroups groups, double lr, boolean plainList) {
         String name = getClass().getSimpleName();
-        Objects.requireNonNull(params, name + ": params");
-        if (params.isEmpty()) throw new IllegalArgumentException(name + ": the parameter list is empty (nothing to optimize)");
-        for (int i = 0; i < params.size(); i++) {
-            Tensor p = params.get(i);
-            if (p == null) throw new IllegalArgumentException(name + ": parameter " + i + " is null");
-            if (!p.isLeaf() || !p.isContiguous()) throw new IllegalArgumentException(name + ": parameters must be contiguous leaf tensors (parameter " + i + " is not)");
+        if (groups == null) throw new IllegalArgumentException(name + ": the parameter list is empty (nothing to optimize)");
+        List<Tensor> all = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            List<Tensor> ps = groups.groups().get(g).params();
+            for (int i = 0; i < ps.size(); i++) {
+                Tensor p = ps.get(i);
+                String which = plainList ? "parameter " + all.size() : "parameter " + i + " of group " + g;
+                if (p == null) throw new IllegalArgumentException(name + ": " + which + " is null");
+                if (!p.isLeaf() || !p.isContiguous()) throw new IllegalArgumentException(name + ": parameters must be contiguous leaf tensors (" + which + " is not)");
+                all.add(p);
+                owner.add(g);
+            }
         }
-        this.params = List.copyOf(params);
+        this.params = List.copyOf(all);
         this.lr = checkLr(name, lr);
+        this.groupOf = owner.stream().mapToInt(Integer::intValue).toArray();
+        this.groupLr = new double[groups.size()];
+        this.groupWeightDecay = new double[groups.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            ParamGroup group = groups.groups().get(g);
+            groupLr[g] = group.lr() == null ? this.lr : group.lr();
+            groupWeightDecay[g] = group.weightDecay() == null ? Double.NaN : group.weightDecay();
+        }
+        this.lr = groupLr[0];
+    }
+
+    /** Group of each parameter (by index in {@link #params()}). */
+    private final int[] groupOf;
+    /** Learning rate of each group. */
+    private final double[] groupLr;
+    /** Weight decay of each group, NaN where the group takes the optimizer's own. */
+    private final double[] groupWeightDecay;
+
+    /** The learning rate of parameter {@code index}: its group's. */
+    protected final double lrOf(int index) {
+        return groupLr[groupOf[index]];
+    }
+
+    /** The weight decay of parameter {@code index}: its group's own, or {@code own} (the optimizer's) where it has none. */
+    protected final double weightDecayOf(int index, double own) {
+        double wd = groupWeightDecay[groupOf[index]];
+        return Double.isNaN(wd) ? own : wd;
+    }
+
+    /** Number of parameter groups (1 for an optimizer built from a plain list). */
+    public int groupCount() {
+        return groupLr.length;
+    }
+
+    /** The learning rate of group {@code group}. */
+    public double groupLr(int group) {
+        return groupLr[Objects.checkIndex(group, groupLr.length)];
+    }
+
+    /** Sets the learning rate of one group (a {@link Scheduler} does this for every group from its own base rate). */
+    public void setGroupLr(int group, double lr) {
+        groupLr[Objects.checkIndex(group, groupLr.length)] = checkLr(getClass().getSimpleName() + ".setGroupLr", lr);
+        if (group == 0) this.lr = lr;
     }
 
     private static double checkLr(String who, double lr) {
@@ -82,13 +153,19 @@ public abstract class Optimizer {
         for (Tensor p : params) p.zeroGrad();
     }
 
+    /** The learning rate (of the first group, when there are several). */
     public double lr() {
         return lr;
     }
 
-    /** Sets the learning rate (schedulers call this). @throws IllegalArgumentException if it is negative, NaN or infinite */
+    /**
+     * Sets the learning rate of every group (PyTorch: assigning each {@code param_group['lr']}).
+     *
+     * @throws IllegalArgumentException if it is negative, NaN or infinite
+     */
     public void setLr(double lr) {
         this.lr = checkLr(getClass().getSimpleName() + ".setLr", lr);
+        java.util.Arrays.fill(groupLr, lr);
     }
 
     public List<Tensor> params() {
@@ -127,7 +204,7 @@ public abstract class Optimizer {
             }
             perParam.add(m);
         }
-        return new OptimizerState(getClass().getSimpleName(), steps, lr, hyperparameters(), perParam);
+        return new OptimizerState(getClass().getSimpleName(), steps, lr, allHyperparameters(), perParam);
     }
 
     /**
@@ -146,7 +223,7 @@ public abstract class Optimizer {
         if (!state.type().equals(name)) problems.add("the state is of a " + state.type() + " optimizer, this is " + name);
         if (state.step() < 0) problems.add("negative step count " + state.step());
         if (!(state.lr() >= 0) || Double.isInfinite(state.lr())) problems.add("learning rate " + state.lr() + " is not a non-negative number");
-        Map<String, Double> own = hyperparameters();
+        Map<String, Double> own = allHyperparameters();
         if (!own.keySet().equals(state.hyperparameters().keySet())) {
             problems.add("hyperparameters " + new TreeSet<>(state.hyperparameters().keySet()) + ", expected " + new TreeSet<>(own.keySet()));
         } else {
@@ -171,6 +248,12 @@ public abstract class Optimizer {
         }
         if (!problems.isEmpty()) throw new IllegalArgumentException(name + ".loadStateDict: " + String.join("; ", problems));
         setHyperparameters(state.hyperparameters());
+        for (int g = 0; g < groupLr.length; g++) {
+            Double glr = state.hyperparameters().get(GROUP + g + ".lr");
+            if (glr != null) groupLr[g] = glr;
+            Double gwd = state.hyperparameters().get(GROUP + g + ".weight_decay");
+            if (gwd != null) groupWeightDecay[g] = gwd;
+        }
         for (Map.Entry<String, float[][]> e : slots.entrySet()) {
             float[][] s = e.getValue();
             for (int i = 0; i < s.length; i++) {
@@ -180,6 +263,22 @@ public abstract class Optimizer {
         }
         steps = state.step();
         lr = state.lr();
+        groupLr[0] = lr;
+    }
+
+    private static final String GROUP = "param_groups.";
+
+    /**
+     * {@link #hyperparameters()} and, for parameter groups, {@code param_groups.<g>.lr} of every group after the
+     * first (the first's is the state's lr) and {@code param_groups.<g>.weight_decay} of every group with its own.
+     */
+    private Map<String, Double> allHyperparameters() {
+        Map<String, Double> h = new LinkedHashMap<>(hyperparameters());
+        for (int g = 0; g < groupLr.length; g++) {
+            if (g > 0) h.put(GROUP + g + ".lr", groupLr[g]);
+            if (!Double.isNaN(groupWeightDecay[g])) h.put(GROUP + g + ".weight_decay", groupWeightDecay[g]);
+        }
+        return h;
     }
 
     /** Names of the {@link #hyperparameters()} that are flags (0 or 1), shown as false/true by {@link #toString()}. */
@@ -192,7 +291,7 @@ public abstract class Optimizer {
     public String toString() {
         StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("(lr=").append(number(lr));
         Set<String> flags = flags();
-        hyperparameters().forEach((k, v) -> sb.append(", ").append(k).append('=').append(flags.contains(k) ? String.valueOf(v != 0) : number(v)));
+        allHyperparameters().forEach((k, v) -> sb.append(", ").append(k).append('=').append(flags.contains(k) ? String.valueOf(v != 0) : number(v)));
         return sb.append(')').toString();
     }
 

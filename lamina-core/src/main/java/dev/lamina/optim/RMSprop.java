@@ -22,9 +22,17 @@ public final class RMSprop extends Optimizer {
 
     public RMSprop(List<Tensor> params, double lr) {
         super(params, lr);
-        square = new float[params.size()][];
-        mean = new float[params.size()][];
-        buffer = new float[params.size()][];
+        square = new float[this.params.size()][];
+        mean = new float[this.params.size()][];
+        buffer = new float[this.params.size()][];
+    }
+
+    /** Parameter groups with their own lr and weight decay (PyTorch's param_groups); see {@link ParamGroups}. */
+    public RMSprop(ParamGroups groups, double lr) {
+        super(groups, lr);
+        square = new float[this.params.size()][];
+        mean = new float[this.params.size()][];
+        buffer = new float[this.params.size()][];
     }
 
     public RMSprop alpha(double value) {
@@ -91,7 +99,7 @@ public final class RMSprop extends Optimizer {
         float[] s = state(square, index, n);
         float[] ga = centered ? state(mean, index, n) : null;
         float[] b = momentum > 0 ? state(buffer, index, n) : null;
-        float a = (float) alpha, e = (float) eps, wd = (float) weightDecay, mu = (float) momentum, lr = (float) this.lr;
+        float a = (float) alpha, e = (float) eps, wd = (float) weightDecayOf(index, weightDecay), mu = (float) momentum, lr = (float) lrOf(index);
         for (int i = 0; i < n; i++) {
             float gi = g[go + i] + wd * p[po + i];
             float si = a * s[i] + (1 - a) * gi * gi;

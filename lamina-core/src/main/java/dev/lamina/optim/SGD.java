@@ -20,7 +20,13 @@ public final class SGD extends Optimizer {
 
     public SGD(List<Tensor> params, double lr) {
         super(params, lr);
-        buffers = new float[params.size()][];
+        buffers = new float[this.params.size()][];
+    }
+
+    /** Parameter groups with their own lr and weight decay (PyTorch's param_groups); see {@link ParamGroups}. */
+    public SGD(ParamGroups groups, double lr) {
+        super(groups, lr);
+        buffers = new float[this.params.size()][];
     }
 
     public SGD momentum(double value) {
@@ -74,7 +80,7 @@ public final class SGD extends Optimizer {
     @Override
     protected void update(int index, float[] p, int po, float[] g, int go, int n) {
         if (nesterov && (momentum <= 0 || dampening != 0)) throw new IllegalStateException("SGD: Nesterov momentum needs momentum > 0 and zero dampening");
-        float lr = (float) this.lr, wd = (float) weightDecay, mu = (float) momentum, keep = (float) (1 - dampening);
+        float lr = (float) lrOf(index), wd = (float) weightDecayOf(index, weightDecay), mu = (float) momentum, keep = (float) (1 - dampening);
         if (mu == 0f) {
             for (int i = 0; i < n; i++) p[po + i] -= lr * (g[go + i] + wd * p[po + i]);
             return;

@@ -11,6 +11,8 @@ public final class Scheduler {
     private final LrSchedule schedule;
     private final boolean perStep;
     private double baseLr;
+    /** Each parameter group's rate when the schedule started (PyTorch's {@code base_lrs}); [0] follows baseLr. */
+    private final double[] groupBaseLrs;
     private int position;
 
     /** A per-epoch scheduler; sets the optimizer's rate for epoch 0 now. */
@@ -23,7 +25,15 @@ public final class Scheduler {
         this.schedule = java.util.Objects.requireNonNull(schedule, "Scheduler: schedule");
         this.perStep = perStep;
         this.baseLr = optimizer.lr();
-        optimizer.setLr(schedule.lr(baseLr, 0));
+        this.groupBaseLrs = new double[optimizer.groupCount()];
+        for (int g = 0; g < groupBaseLrs.length; g++) groupBaseLrs[g] = optimizer.groupLr(g);
+        apply(0);
+    }
+
+    /** Sets every group's rate for position {@code at}, each from its own base rate. */
+    private void apply(int at) {
+        optimizer.setGroupLr(0, schedule.lr(baseLr, at));
+        for (int g = 1; g < groupBaseLrs.length; g++) optimizer.setGroupLr(g, schedule.lr(groupBaseLrs[g], at));
     }
 
     /**
@@ -42,7 +52,7 @@ public final class Scheduler {
     /** Moves to the next epoch (or optimizer step, see {@link #perStep}) and sets its learning rate. */
     public void step() {
         position++;
-        optimizer.setLr(schedule.lr(baseLr, position));
+        apply(position);
     }
 
     /** The position in the schedule: epochs done (per-epoch) or optimizer steps done ({@link #perStep}). */
@@ -53,7 +63,7 @@ public final class Scheduler {
     /** Jumps to a position (when resuming). */
     public void setEpoch(int epoch) {
         this.position = epoch;
-        optimizer.setLr(schedule.lr(baseLr, epoch));
+        apply(epoch);
     }
 
     public double lr() {

@@ -36,7 +36,8 @@ class OptimizerArgumentsTest {
     @Test
     void emptyOrNullParameterListIsRefused() {
         refused(() -> new Adam(List.of(), 1e-3), "Adam", "parameter list is empty");
-        assertThrows(NullPointerException.class, () -> new SGD(null, 0.1));
+        assertThrows(NullPointerException.class, () -> new SGD((List<dev.lamina.tensor.Tensor>) null, 0.1));
+        assertThrows(NullPointerException.class, () -> new SGD((ParamGroups) null, 0.1));
     }
 
     @Test

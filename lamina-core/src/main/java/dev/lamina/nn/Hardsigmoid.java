@@ -1,0 +1,17 @@
+package dev.lamina.nn;
+
+import dev.lamina.tensor.Tensor;
+
+/** Elementwise min(max(x/6 + 1/2, 0), 1), as PyTorch's {@code nn.Hardsigmoid} (MobileNetV3's gate). */
+public final class Hardsigmoid extends Module {
+    /** Any shape → the same shape. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return apply(x);
+    }
+
+    /** The function itself, for layers that gate with it. */
+    public static Tensor apply(Tensor x) {
+        return x.mul(1f / 6f).add(0.5f).clamp(0f, 1f);
+    }
+}
