@@ -118,6 +118,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run checkpointed in DIR (its latest checkpoint, or DIR itself if it is one) exactly where it stopped, with the run's saved settings; it keeps saving checkpoints there unless --checkpoint-dir says otherwise. Flags that would change the run are refused; --data (the same data, moved), --checkpoint-every and, with a constant learning rate, --epochs may differ.")
     Path resume;
 
+    @CommandLine.Mixin
+    DashboardOptions dashboard = new DashboardOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -131,6 +134,8 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointDir != null) OutputPaths.prepareDirectory("--checkpoint-dir", checkpointDir);
         try (RunGuard guard = RunGuard.start(saveTo, spec.commandLine().getParseResult().originalArgs())) {
             return train(saveTo);
+        } finally {
+            dashboard.finish(json ? System.err : System.out);
         }
     }
 
@@ -192,6 +197,7 @@ final class TrainCommand implements Callable<Integer> {
         Scheduler lrScheduler = scheduler(opt, loader.batches());
         if (lrScheduler != null) trainer.scheduler(lrScheduler);
         checkpointing(trainer, rng, checkpoint, saveTo, results, human);
+        recordRun(trainer, spec != null ? modelFile.getFileName().toString() : model, train, FashionMnist.CLASSES, human);
         History history;
         try {
             history = trainer.fit(loader, validation != null ? validation : test, epochs);
@@ -229,6 +235,12 @@ final class TrainCommand implements Callable<Integer> {
                             : p.batch() == 0 ? "epoch " + p.epoch() + " from its start" : "epoch " + p.epoch() + " after batch " + p.batch() + " of " + p.batchesPerEpoch(),
                     p.globalStep());
         }
+    }
+
+    /** With --dashboard or --run-dir: records the run (activation histograms on the first 32 training examples) and serves it. */
+    void recordRun(Trainer trainer, String name, Dataset train, String[] classes, PrintStream human) throws IOException {
+        dashboard.attach(trainer, name, train.head(Math.min(32, train.size())).features(), classes, RunSettings.of(this),
+                spec.commandLine().getParseResult().originalArgs(), human);
     }
 
     /** The optimizer --optimizer names, over {@code params}. */

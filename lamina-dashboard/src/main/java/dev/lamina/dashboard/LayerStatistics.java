@@ -1,6 +1,7 @@
 package dev.lamina.dashboard;
 
 import dev.lamina.autograd.Autograd;
+import dev.lamina.kernels.Reductions;
 import dev.lamina.nn.Module;
 import dev.lamina.nn.Sequential;
 import dev.lamina.tensor.Tensor;
@@ -49,10 +50,7 @@ final class LayerStatistics {
             Tensor g = t.grad();
             if (g == null) continue;
             Tensor c = g.isContiguous() ? g : g.contiguous();
-            float[] d = c.storage();
-            double s = 0;
-            for (int i = c.storageOffset(), end = i + c.numel(); i < end; i++) s += d[i] * d[i];
-            sq += s;
+            sq += Reductions.dotVector(c.storage(), c.storageOffset(), c.storage(), c.storageOffset(), c.numel());
         }
         return Math.sqrt(sq);
     }

@@ -29,7 +29,9 @@ import java.util.Map;
  * records loss, learning rate, gradient norm and throughput; every {@link #statsEvery sampled} step the per-layer
  * histograms and update ratios ({@link LayerStatistics}); every epoch the epoch's metrics and confusion matrix;
  * checkpoints, a change of the sampling interval and how training ended as events. The time spent here is measured
- * and reported as a share of the step time ({@link #statsShare()}).
+ * and reported as a share of the step time ({@link #statsShare()}). The record log is appended after every step, so a
+ * killed run keeps every step it finished; the TensorBoard file gathers its events and is appended once a second
+ * and when training ends.
  *
  * <pre>{@code
  * try (RunRecorder run = new RunRecorder(Path.of("runs/cnn-1"), model, optimizer).probe(firstBatch).classes(names)) {
@@ -55,6 +57,9 @@ public final class RunRecorder implements Callback, Closeable {
     private double beginWall;
     private int epoch, lastBatch, batches;
     private boolean closed;
+    /** TensorBoard events are appended at most this often (the record log after every step). */
+    private static final long TENSORBOARD_FLUSH_NANOS = 1_000_000_000L;
+    private long tensorBoardFlushed = System.nanoTime();
 
     /**
      * Creates {@code dir} (it must not hold a run yet) and opens its files.
@@ -315,6 +320,11 @@ public final class RunRecorder implements Callback, Closeable {
         if (closed) return;
         try {
             io.run();
+            long now = System.nanoTime();
+            if (now - tensorBoardFlushed > TENSORBOARD_FLUSH_NANOS) {
+                tensorBoard.flush();
+                tensorBoardFlushed = now;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("run directory " + dir + ": writing failed: " + AtomicFiles.reason(e, dir), e);
         }
@@ -324,6 +334,21 @@ public final class RunRecorder implements Callback, Closeable {
         List<Object> s = new ArrayList<>();
         for (int d : t.shape()) s.add((long) d);
         return s;
+    }
+
+    /**
+     * Closes the files and, when not a single step was recorded (the run never started: its dashboard could not
+     * start, say), removes them again and the directory if that leaves it empty.
+     */
+    public void discardIfEmpty() throws IOException {
+        close();
+        if (step > 0) return;
+        Files.deleteIfExists(dir.resolve(RunLog.FILE));
+        Files.deleteIfExists(dir.resolve(RunLog.SETTINGS));
+        Files.deleteIfExists(tensorBoard.path());
+        try (var left = Files.list(dir)) {
+            if (left.findAny().isEmpty()) Files.delete(dir);
+        }
     }
 
     @Override

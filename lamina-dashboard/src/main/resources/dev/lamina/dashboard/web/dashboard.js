@@ -15,7 +15,7 @@
 
   function add(run, r) {
     switch (r.type) {
-      case 'begin': run.begin = r; break;
+      case 'begin': run.begin = r; if (!run.info.settings || Object.keys(run.info.settings).length === 0) refreshInfo(); break;
       case 'step': run.steps.push(r); break;
       case 'epoch': run.epochs.push(r); break;
       case 'layers': run.layers.push(r); break;
@@ -55,6 +55,17 @@
     });
   }
 
+  let refreshing = false;
+  function refreshInfo() {
+    if (refreshing) return;
+    refreshing = true;
+    fetch('/api/runs').then(r => r.json()).then(list => {
+      list.forEach((info, i) => { if (runs[i]) runs[i].info = info; });
+      refreshing = false;
+      schedule();
+    }).catch(() => { refreshing = false; });
+  }
+
   function setStatus(text) {
     const el = $('connection');
     if (el) el.textContent = text;
@@ -81,6 +92,17 @@
     const a = Math.abs(v);
     if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(digits === undefined ? 2 : digits);
     return v.toFixed(digits === undefined ? 4 : digits);
+  }
+
+  // an axis label: 3 significant digits, powers of ten for very small or large values, k and M for thousands
+  function tick(v) {
+    if (v === null || v === undefined) return '';
+    const a = Math.abs(v);
+    if (a === 0) return '0';
+    if (a < 1e-2) return v.toExponential(0);
+    if (a >= 1e6) return parseFloat((v / 1e6).toPrecision(3)) + 'M';
+    if (a >= 1e4) return parseFloat((v / 1e3).toPrecision(3)) + 'k';
+    return String(parseFloat(v.toPrecision(3)));
   }
 
   function duration(s) {
@@ -164,7 +186,7 @@
     const options = {
       width: width, height: opts.height || 220,
       scales: {x: {time: !!opts.xTime}, y: logY ? {distr: 3} : {}},
-      axes: [{}, {size: 60, values: (u, vals) => vals.map(v => v === null ? '' : fmt(v, 2))}],
+      axes: [{}, {size: 64, values: (u, vals) => vals.map(tick)}],
       series: [{label: opts.xLabel || 'x'}].concat(clean.map(s => ({
         label: s.label, stroke: s.stroke, width: s.width || 1.5, dash: s.dash, spanGaps: true,
         points: {show: !!s.points, size: 6, fill: s.stroke},
@@ -180,6 +202,9 @@
     const ctx = u.ctx;
     const top = u.valToPos(band.hi, 'y', true), bottom = u.valToPos(band.lo, 'y', true), mid = u.valToPos(band.mid, 'y', true);
     ctx.save();
+    ctx.beginPath();
+    ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+    ctx.clip();
     ctx.fillStyle = 'rgba(46, 160, 67, 0.12)';
     ctx.fillRect(u.bbox.left, Math.min(top, bottom), u.bbox.width, Math.abs(bottom - top));
     ctx.strokeStyle = 'rgba(46, 160, 67, 0.8)';
@@ -214,8 +239,7 @@
       }
       const lastEpoch = run.epochs[run.epochs.length - 1];
       const share = lastEpoch && lastEpoch.stats_share !== null ? 'statistics: ' + (100 * lastEpoch.stats_share).toFixed(2) + '% of step time' : '';
-      const links = run.info.source === 'lamina' || true
-        ? ' · <a href="/api/runs/' + i + '/metrics.csv" download>CSV</a> <a href="/api/runs/' + i + '/records.json" download>JSON</a>' : '';
+      const links = ' · <a href="/api/runs/' + i + '/metrics.csv" download>CSV</a> <a href="/api/runs/' + i + '/records.json" download>JSON</a>';
       div.innerHTML = '<b>' + esc(run.info.name) + '</b> <span class="meta">' + esc(s.model || s.model_class || run.info.source) + ' · ' + esc(run.info.dir) + links + '</span><br>'
         + '<span class="meta">' + progress + (share ? ' · ' + share : '') + (end ? ' · ' + esc(end.event.replace('_', ' ')) : '') + '</span>'
         + (run.problem ? '<br><span class="problem">' + esc(run.problem) + '</span>' : '');
@@ -409,7 +433,7 @@
     const first = byName.values().next().value;
     if (first && first.length > MAX_SNAPSHOTS && $('layer-view').value === 'offset') {
       const t = thin(first, MAX_SNAPSHOTS);
-      parts.push('The offset view shows ' + t.shown.length + ' of ' + first.length + ' snapshots (every ' + t.stride + 'th, the newest always); the heat map shows all of them.');
+      parts.push('The offset view shows ' + t.shown.length + ' of ' + first.length + ' snapshots (one in ' + t.stride + ', the newest always); the heat map shows all of them.');
     }
     const probe = run.info.settings && run.info.settings.activation_probe;
     if (probe && $('layer-kind').value === 'activation') parts.push('Activations: the layer outputs on a fixed probe batch (' + probe + ').');
