@@ -34,6 +34,7 @@ final class RunSource {
     private long offset;
     private int lineNo;
     private final Map<Path, Integer> eventRecordsRead = new LinkedHashMap<>();
+    private final Map<Path, Map<String, String>> pluginsByFile = new LinkedHashMap<>();
     private String problem;
 
     private RunSource(Path dir, String name, boolean lamina) {
@@ -171,9 +172,10 @@ final class RunSource {
             }
             if (read.problem() != null) problems.add(read.problem());
             String prefix = f.getParent().equals(dir) ? "" : f.getParent().getFileName() + "/";
+            Map<String, String> plugins = pluginsByFile.computeIfAbsent(f, k -> new java.util.HashMap<>());
             for (int i = done; i < read.records().size(); i++) {
                 try {
-                    for (Map<String, Object> r : TensorBoardEvents.records(read.records().get(i))) {
+                    for (Map<String, Object> r : TensorBoardEvents.records(read.records().get(i), plugins)) {
                         r.put("tag", prefix + r.get("tag"));
                         records.add(JsonLine.of(r));
                     }
