@@ -99,7 +99,7 @@
     if (v === null || v === undefined) return '';
     const a = Math.abs(v);
     if (a === 0) return '0';
-    if (a < 1e-2) return v.toExponential(0);
+    if (a < 1e-2) return v.toExponential(1).replace('.0e', 'e');
     if (a >= 1e6) return parseFloat((v / 1e6).toPrecision(3)) + 'M';
     if (a >= 1e4) return parseFloat((v / 1e3).toPrecision(3)) + 'k';
     return String(parseFloat(v.toPrecision(3)));
@@ -518,7 +518,8 @@
   window.laminaDashboard = {events: 0, runs: runs};
   ['x-axis', 'smoothing', 'show-raw', 'log-y', 'confusion-run', 'confusion-epoch', 'layer-run', 'layer-kind', 'layer-view'].forEach(id => {
     const el = $(id);
-    if (el) el.addEventListener('input', () => { if (id === 'layer-kind' || id === 'layer-run') $('layer-grid').innerHTML = ''; draw(); });
+    const redraw = () => { if (id === 'layer-kind' || id === 'layer-run') $('layer-grid').innerHTML = ''; draw(); };
+    if (el) ['input', 'change'].forEach(type => el.addEventListener(type, redraw));
   });
   fetch('/api/runs').then(r => r.json()).then(list => {
     list.forEach(info => runs.push(emptyRun(info)));
