@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A file that only grows: each {@link #append} hands the operating system one whole piece (a JSON line, a
- * TFRecord), so a reader never sees a piece that is not being written, and a killed writer leaves every earlier
- * piece intact (at most the last one cut off, which readers detect).
+ * A file that only grows: each {@link #append} hands the operating system one whole piece (JSON lines, TFRecords),
+ * so a reader never sees a piece that is not being written, and a killed writer leaves every earlier piece intact
+ * (at most the last one cut off, which readers detect).
  */
 final class AppendFile implements Closeable {
     private final Path path;

@@ -50,7 +50,13 @@ final class LayerStatistics {
             Tensor g = t.grad();
             if (g == null) continue;
             Tensor c = g.isContiguous() ? g : g.contiguous();
-            sq += Reductions.dotVector(c.storage(), c.storageOffset(), c.storage(), c.storageOffset(), c.numel());
+            float[] d = c.storage();
+            int off = c.storageOffset(), n = c.numel();
+            if (Reductions.vectorFor(n)) {
+                sq += Reductions.dotVector(d, off, d, off, n);
+            } else {
+                for (int i = off; i < off + n; i++) sq += (double) d[i] * d[i];
+            }
         }
         return Math.sqrt(sq);
     }

@@ -29,8 +29,10 @@ import java.util.Map;
  * records loss, learning rate, gradient norm and throughput; every {@link #statsEvery sampled} step the per-layer
  * histograms and update ratios ({@link LayerStatistics}); every epoch the epoch's metrics and confusion matrix;
  * checkpoints, a change of the sampling interval and how training ended as events. The time spent here is measured
- * and reported as a share of the step time ({@link #statsShare()}). The record log is appended after every step, so a
- * killed run keeps every step it finished; the TensorBoard file gathers its events and is appended once a second
+ * and reported as a share of the step time ({@link #statsShare()}). The record log gets a line per step, appended
+ * in groups at least every 0.1 s ({@link RunLog#write}) and at every epoch, event and sampled step; training that
+ * stops by an exception, and a process stopped by Ctrl-C or a kill signal (a shutdown hook), lose nothing; a
+ * {@code kill -9} loses at most the last 0.1 s. The TensorBoard file gathers its events and is appended once a second
  * and when training ends.
  *
  * <pre>{@code
@@ -53,7 +55,7 @@ public final class RunRecorder implements Callback, Closeable {
     private String[] classes;
     private SamplingPolicy sampling = SamplingPolicy.of(0);
     private LayerStatistics stats;
-    private long step, beginNanos, lastNanos, costNanos, stepNanos;
+    private long step, beginNanos, lastNanos, costNanos, stepNanos, epochStartCost, epochStartStep;
     private double beginWall;
     private int epoch, lastBatch, batches;
     private boolean closed;
@@ -76,6 +78,19 @@ public final class RunRecorder implements Callback, Closeable {
         }
         this.log = new RunLog(dir);
         this.tensorBoard = new TensorBoardWriter(dir);
+        this.shutdownHook = new Thread(this::closeQuietly, "lamina-run-recorder-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    private final Thread shutdownHook;
+
+    /** On Ctrl-C or a kill signal: appends what is gathered. */
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (IOException | RuntimeException e) {
+            // the process is ending; nothing to tell
+        }
     }
 
     /** The run directory. */
@@ -156,6 +171,8 @@ public final class RunRecorder implements Callback, Closeable {
     @Override
     public void onEpochBegin(int epoch) {
         this.epoch = epoch;
+        epochStartCost = costNanos;
+        epochStartStep = stepNanos;
         lastNanos = System.nanoTime();   // validation and epoch-end work are not step time
     }
 
@@ -184,7 +201,10 @@ public final class RunRecorder implements Callback, Closeable {
             tensorBoard.scalar("train/loss", step, wall, b.loss());
             tensorBoard.scalar("train/lr", step, wall, optimizer.lr());
             tensorBoard.scalar("train/grad_norm", step, wall, gradNorm);
-            if (sample != null) writeSample(sample, time, wall);
+            if (sample != null) {
+                writeSample(sample, time, wall);
+                log.flush();
+            }
         });
         if (sampling.isSampleStep(step + 1)) stats.snapshot();
         long end = System.nanoTime();
@@ -249,9 +269,12 @@ public final class RunRecorder implements Callback, Closeable {
         ConfusionMatrix cm = e.validation() == null ? null : e.validation().confusion();
         if (cm != null) r.put("confusion", cm.counts());
         r.put("stats_share", statsShare());
+        long epochSteps = stepNanos - epochStartStep;
+        r.put("stats_share_epoch", epochSteps == 0 ? Double.NaN : (double) (costNanos - epochStartCost) / epochSteps);
         r.put("stats_every", (long) sampling.every());
         write(() -> {
             log.write(r);
+            log.flush();
             tensorBoard.scalar("epoch/train_loss", step, wall, e.trainLoss());
             tensorBoard.scalar("epoch/train_accuracy", step, wall, e.trainAccuracy());
             tensorBoard.scalar("epoch/val_loss", step, wall, e.valLoss());
@@ -266,7 +289,10 @@ public final class RunRecorder implements Callback, Closeable {
 
     @Override
     public void onCheckpoint(Path checkpoint) {
-        write(() -> log.write(event("checkpoint", "checkpoint saved: " + checkpoint)));
+        write(() -> {
+            log.write(event("checkpoint", "checkpoint saved: " + checkpoint));
+            log.flush();
+        });
     }
 
     @Override
@@ -316,7 +342,7 @@ public final class RunRecorder implements Callback, Closeable {
         void run() throws IOException;
     }
 
-    private void write(Io io) {
+    private synchronized void write(Io io) {
         if (closed) return;
         try {
             io.run();
@@ -352,9 +378,16 @@ public final class RunRecorder implements Callback, Closeable {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         if (closed) return;
         closed = true;
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
         try (log; tensorBoard) {
             // both closed, the first failure reported
         }

@@ -70,6 +70,7 @@ class RunRecorderTest {
         long sum = confusion.stream().flatMap(r -> ((List<?>) r).stream()).mapToLong(c -> (Long) c).sum();
         assertEquals(TinyRuns.EXAMPLES, sum);
         assertTrue(num(epochs.getLast(), "stats_share") > 0);
+        assertTrue(num(epochs.getLast(), "stats_share_epoch") > 0);
         Map<String, Object> end = ofType(all, "event").getLast();
         assertEquals("completed", end.get("event"));
         assertTrue(((String) end.get("message")).contains("of step time"), (String) end.get("message"));

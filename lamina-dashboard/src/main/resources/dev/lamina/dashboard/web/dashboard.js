@@ -238,7 +238,8 @@
         progress = 'epoch ' + last.epoch + '/' + run.begin.epochs + ', step ' + last.step + '/' + total + ' · <span class="eta">' + eta + '</span>';
       }
       const lastEpoch = run.epochs[run.epochs.length - 1];
-      const share = lastEpoch && lastEpoch.stats_share !== null ? 'statistics: ' + (100 * lastEpoch.stats_share).toFixed(2) + '% of step time' : '';
+      const share = lastEpoch && lastEpoch.stats_share !== null && lastEpoch.stats_share !== undefined
+        ? 'statistics: ' + (100 * lastEpoch.stats_share).toFixed(2) + '% of step time' + (lastEpoch.stats_share_epoch !== null && lastEpoch.stats_share_epoch !== undefined ? ' (last epoch ' + (100 * lastEpoch.stats_share_epoch).toFixed(2) + '%)' : '') : '';
       const links = ' · <a href="/api/runs/' + i + '/metrics.csv" download>CSV</a> <a href="/api/runs/' + i + '/records.json" download>JSON</a>';
       div.innerHTML = '<b>' + esc(run.info.name) + '</b> <span class="meta">' + esc(s.model || s.model_class || run.info.source) + ' · ' + esc(run.info.dir) + links + '</span><br>'
         + '<span class="meta">' + progress + (share ? ' · ' + share : '') + (end ? ' · ' + esc(end.event.replace('_', ' ')) : '') + '</span>'
