@@ -1,7 +1,5 @@
 package dev.lamina.dashboard;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -64,12 +62,5 @@ final class TfRecords {
             out.add(data);
         }
         return new Read(out, null);
-    }
-
-    /** Concatenated frames of {@code records}. */
-    static byte[] frameAll(List<byte[]> records) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] r : records) out.write(frame(r));
-        return out.toByteArray();
     }
 }
