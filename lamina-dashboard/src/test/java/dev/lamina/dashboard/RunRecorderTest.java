@@ -1,5 +1,6 @@
 package dev.lamina.dashboard;
 
+import dev.lamina.train.EarlyStopping;
 import dev.lamina.train.History;
 import dev.lamina.train.NonFiniteLossException;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,22 @@ class RunRecorderTest {
         TinyRuns.Run plain = TinyRuns.train(null, 2, 1e-2, 1);
         TinyRuns.Run recorded = TinyRuns.train(tmp.resolve("run"), 2, 1e-2, 1);
         assertEquals(plain.losses(), recorded.losses(), "the probe forward pass draws nothing and changes nothing");
+    }
+
+    @Test
+    void checkpointsAndEarlyStoppingAreEvents(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("run"), checkpoints = tmp.resolve("ckpt");
+        History h = TinyRuns.train(dir, 40, 0.5, 3, t -> t.checkpoints(checkpoints, 0, true)
+                .earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, 0))).history();
+        assertEquals(History.Stop.EARLY_STOPPING, h.stopReason(), "Adam at 0.5 on the blobs stops improving within 40 epochs");
+        List<Map<String, Object>> events = ofType(Records.all(RunSource.open(dir, "run")), "event");
+        List<Map<String, Object>> saved = events.stream().filter(e -> "checkpoint".equals(e.get("event"))).toList();
+        assertEquals(h.size(), saved.size(), "a checkpoint after every epoch");
+        assertTrue(((String) saved.getFirst().get("message")).contains(checkpoints.toString()), (String) saved.getFirst().get("message"));
+        Map<String, Object> end = events.getLast();
+        assertEquals("early_stopping", end.get("event"));
+        assertTrue(((String) end.get("message")).contains("stopped early after epoch " + h.size() + " ") && ((String) end.get("message")).contains("best epoch " + h.bestEpoch()),
+                (String) end.get("message"));
     }
 
     @Test

@@ -43,10 +43,16 @@ final class TinyRuns {
 
     /** Trains {@code epochs} epochs at {@code lr}; with {@code dir}, a {@link RunRecorder} (statistics every {@code every} steps) writes it. */
     static Run train(Path dir, int epochs, double lr, int every) throws IOException {
+        return train(dir, epochs, lr, every, t -> {});
+    }
+
+    /** As {@link #train(Path, int, double, int)}, with {@code configure} applied to the trainer first. */
+    static Run train(Path dir, int epochs, double lr, int every, java.util.function.Consumer<Trainer> configure) throws IOException {
         Dataset data = blobs(1);
         Sequential net = mlp(2);
         Adam opt = new Adam(net.parameters(), lr);
         Trainer trainer = new Trainer(net, new CrossEntropyLoss(), opt).verbose(false);
+        configure.accept(trainer);
         java.util.List<Double> losses = new java.util.ArrayList<>();
         trainer.callback(new dev.lamina.train.Callback() {
             @Override
