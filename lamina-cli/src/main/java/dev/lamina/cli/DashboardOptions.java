@@ -43,6 +43,12 @@ final class DashboardOptions {
 
     private RunRecorder recorder;
     private DashboardServer server;
+    private long resumedAfter;
+
+    /** The steps a resumed run had done, so the recorded step numbers continue them. */
+    void resumedAfter(long steps) {
+        this.resumedAfter = steps;
+    }
 
     /** Whether the run is recorded (--dashboard or --run-dir). */
     boolean active() {
@@ -63,7 +69,7 @@ final class DashboardOptions {
         Map<String, Object> s = new LinkedHashMap<>(settings);
         s.put("command", "lamina " + String.join(" ", args));
         try {
-            recorder = new RunRecorder(dir, trainer.model(), trainer.optimizer()).statsEvery(statsEvery).probe(probe).settings(s);
+            recorder = new RunRecorder(dir, trainer.model(), trainer.optimizer()).statsEvery(statsEvery).probe(probe).settings(s).resumedAfter(resumedAfter);
         } catch (IOException e) {
             throw new IOException("--run-dir " + dir + ": " + e.getMessage(), e);
         }

@@ -230,6 +230,7 @@ final class TrainCommand implements Callable<Integer> {
             trainer.resume(checkpoint);
             if (results != null) results.addAll(checkpoint.history());
             Checkpoint.Progress p = checkpoint.progress();
+            dashboard.resumedAfter(p.globalStep());
             human.printf(Locale.ROOT, "resuming %s: %s (step %d)%n", resumedFrom,
                     p.epoch() > epochs || p.stop().equals("EARLY_STOPPING") ? "the run had finished"
                             : p.batch() == 0 ? "epoch " + p.epoch() + " from its start" : "epoch " + p.epoch() + " after batch " + p.batch() + " of " + p.batchesPerEpoch(),

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,18 @@ class DashboardCliTest {
         CliRun again = train(dir);
         assertEquals(1, again.code());
         assertTrue(again.err().contains("--run-dir " + dir) && again.err().contains("already holds a run"), again.err());
+    }
+
+    @Test
+    void aResumedRunContinuesTheStepNumbers(@TempDir Path tmp) throws Exception {
+        Path checkpoints = tmp.resolve("ckpt"), runDir = tmp.resolve("resumed");
+        CliRun first = CliRun.run("train", "--data", DATA.toString(), "--limit", "320", "--epochs", "1", "--no-progress", "--checkpoint-dir", checkpoints.toString());
+        assertEquals(0, first.code(), first.err());
+        CliRun resumed = CliRun.run("train", "--resume", checkpoints.toString(), "--epochs", "2", "--no-progress", "--run-dir", runDir.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        List<String> steps = Files.readAllLines(runDir.resolve("records.jsonl")).stream().filter(l -> l.startsWith("{\"type\":\"step\"")).toList();
+        assertEquals(5, steps.size(), "the second epoch's 5 steps");
+        assertTrue(steps.getFirst().startsWith("{\"type\":\"step\",\"step\":6,\"epoch\":2,\"batch\":1,"), steps.getFirst());
     }
 
     @Test

@@ -55,6 +55,7 @@ public final class RunRecorder implements Callback, Closeable {
     private String[] classes;
     private SamplingPolicy sampling = SamplingPolicy.of(0);
     private LayerStatistics stats;
+    private long stepsRecorded;
     private long step, beginNanos, lastNanos, costNanos, stepNanos, epochStartCost, epochStartStep;
     private double beginWall;
     private int epoch, lastBatch, batches;
@@ -125,6 +126,16 @@ public final class RunRecorder implements Callback, Closeable {
         return this;
     }
 
+    /**
+     * For a run resumed from a checkpoint: its optimizer steps before this {@code fit} ({@code Checkpoint.Progress
+     * .globalStep()}), so that step numbers continue the saved run's.
+     */
+    public RunRecorder resumedAfter(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("steps before the resumed run must be >= 0, got " + steps);
+        this.step = steps;
+        return this;
+    }
+
     /** The current sampling interval in steps. */
     public int samplingInterval() {
         return sampling.every();
@@ -162,9 +173,10 @@ public final class RunRecorder implements Callback, Closeable {
             r.put("samples_per_epoch", samplesPerEpoch);
             r.put("wall", beginWall);
             r.put("stats_every", (long) sampling.every());
+            if (step > 0) r.put("resumed_after", step);
             log.write(r);
         });
-        if (sampling.isSampleStep(1)) stats.snapshot();
+        if (sampling.isSampleStep(step + 1)) stats.snapshot();
         lastNanos = System.nanoTime();
     }
 
@@ -181,6 +193,7 @@ public final class RunRecorder implements Callback, Closeable {
         long start = System.nanoTime();
         long thisStep = start - lastNanos;
         step++;
+        stepsRecorded++;
         lastBatch = b.batch();
         boolean sampled = sampling.isSampleStep(step);
         double gradNorm = stats.gradientNorm();
@@ -368,7 +381,7 @@ public final class RunRecorder implements Callback, Closeable {
      */
     public void discardIfEmpty() throws IOException {
         close();
-        if (step > 0) return;
+        if (stepsRecorded > 0) return;
         Files.deleteIfExists(dir.resolve(RunLog.FILE));
         Files.deleteIfExists(dir.resolve(RunLog.SETTINGS));
         Files.deleteIfExists(tensorBoard.path());
