@@ -122,6 +122,7 @@ final class TabularTraining {
         if (cmd.clipNorm != null) trainer.clipGradNorm(cmd.clipNorm);
         if (cmd.patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, cmd.patience).restoreBestWeights(validation != null));
         cmd.checkpointing(trainer, rng, checkpoint, saveTo, results, human);
+        cmd.recordRun(trainer, "table-" + table.target(), train, classify ? table.classes().toArray(String[]::new) : null, human);
         History history;
         try {
             history = trainer.fit(loader, watched, epochs);

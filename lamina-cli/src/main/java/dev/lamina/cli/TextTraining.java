@@ -80,6 +80,7 @@ final class TextTraining {
         Scheduler schedule = cmd.scheduler(opt, loader.batches());
         if (schedule != null) trainer.scheduler(schedule);
         cmd.checkpointing(trainer, rng, checkpoint, saveTo, results, human);
+        cmd.recordRun(trainer, cmd.model, train, null, human);
         History history;
         try {
             history = trainer.fit(loader, valid, epochs);

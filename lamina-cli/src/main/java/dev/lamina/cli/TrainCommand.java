@@ -140,6 +140,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--width-mult", paramLabel = "X", defaultValue = "1", description = "Zoo models: channel multiplier (torchvision's width_mult; ResNet base width 64·X; ViT width 3·round(64·X)); default ${DEFAULT-VALUE}.")
     double widthMult;
 
+    @CommandLine.Mixin
+    DashboardOptions dashboard = new DashboardOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -153,6 +156,8 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointDir != null) OutputPaths.prepareDirectory("--checkpoint-dir", checkpointDir);
         try (RunGuard guard = RunGuard.start(saveTo, spec.commandLine().getParseResult().originalArgs())) {
             return train(saveTo);
+        } finally {
+            dashboard.finish(json ? System.err : System.out);
         }
     }
 
@@ -215,6 +220,7 @@ final class TrainCommand implements Callable<Integer> {
         Scheduler lrScheduler = scheduler(opt, loader.batches());
         if (lrScheduler != null) trainer.scheduler(lrScheduler);
         checkpointing(trainer, rng, checkpoint, saveTo, results, human);
+        recordRun(trainer, spec != null ? modelFile.getFileName().toString() : model, train, FashionMnist.CLASSES, human);
         History history;
         try {
             history = trainer.fit(loader, validation != null ? validation : test, epochs);
@@ -247,11 +253,18 @@ final class TrainCommand implements Callable<Integer> {
             trainer.resume(checkpoint);
             if (results != null) results.addAll(checkpoint.history());
             Checkpoint.Progress p = checkpoint.progress();
+            dashboard.resumedAfter(p.globalStep());
             human.printf(Locale.ROOT, "resuming %s: %s (step %d)%n", resumedFrom,
                     p.epoch() > epochs || p.stop().equals("EARLY_STOPPING") ? "the run had finished"
                             : p.batch() == 0 ? "epoch " + p.epoch() + " from its start" : "epoch " + p.epoch() + " after batch " + p.batch() + " of " + p.batchesPerEpoch(),
                     p.globalStep());
         }
+    }
+
+    /** With --dashboard or --run-dir: records the run (activation histograms on the first 32 training examples) and serves it. */
+    void recordRun(Trainer trainer, String name, Dataset train, String[] classes, PrintStream human) throws IOException {
+        dashboard.attach(trainer, name, train.head(Math.min(32, train.size())).features(), classes, RunSettings.of(this),
+                spec.commandLine().getParseResult().originalArgs(), human);
     }
 
     /** The optimizer --optimizer names, over {@code params}. */

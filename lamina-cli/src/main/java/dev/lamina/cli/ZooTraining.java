@@ -94,6 +94,15 @@ final class ZooTraining {
         if (t.patience != null) trainer.earlyStopping(new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, t.patience).restoreBestWeights(false));
         Scheduler lrScheduler = t.scheduler(opt, d.train().batches());
         if (lrScheduler != null) trainer.scheduler(lrScheduler);
+        if (t.dashboard.active()) {
+            // the probe batch for activation histograms: the test loader's first batch, model-ready (resized, padded,
+            // normalised) and drawn without touching the training loader's shuffling
+            Dataset probe;
+            try (DataLoader.BatchIterator it = d.test().iterator()) {
+                probe = it.next();
+            }
+            t.recordRun(trainer, t.model, probe, d.classes(), human);
+        }
         History history = trainer.fitWithValidationLoader(d.train(), d.test(), t.epochs);
         FinalReport.of(history, null, t.patience).print(human, d.classes());
         if (t.save != null) {
