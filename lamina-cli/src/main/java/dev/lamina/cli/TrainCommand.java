@@ -9,11 +9,7 @@ import dev.lamina.models.ModelSpec;
 import dev.lamina.models.Models;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Sequential;
-import dev.lamina.optim.Adam;
-import dev.lamina.optim.AdamW;
 import dev.lamina.optim.Optimizer;
-import dev.lamina.optim.RMSprop;
-import dev.lamina.optim.SGD;
 import dev.lamina.optim.Scheduler;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
@@ -233,13 +229,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The optimizer --optimizer names, over {@code params}. */
     Optimizer optimizer(List<Tensor> params) {
-        return switch (optimizer.toLowerCase(Locale.ROOT)) {
-            case "adam" -> new Adam(params, lr);
-            case "adamw" -> new AdamW(params, lr);
-            case "sgd" -> new SGD(params, lr).momentum(0.9);
-            case "rmsprop" -> new RMSprop(params, lr);
-            default -> throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; available: adam, adamw, sgd, rmsprop");
-        };
+        return Optimizers.of("--optimizer", optimizer, params, lr);
     }
 
     /** The scheduler --lr-schedule and --warmup-steps name over --epochs of {@code stepsPerEpoch} steps; null for a constant rate. */

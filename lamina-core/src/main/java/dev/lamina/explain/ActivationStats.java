@@ -22,12 +22,20 @@ import dev.lamina.tensor.Tensor;
  */
 public record ActivationStats(double mean, double std, double min, double max, double zeros, double saturation, double deadUnits, long nonFinite) {
 
-    /** Statistics of {@code output}, the output of {@code layer}. */
+    /** What kind of function made the values, for the statistics that depend on it. */
+    public enum Activation { RELU, SIGMOID, TANH, OTHER }
+
+    /** Statistics of {@code output}, the output of {@code layer} (null for the model's input). */
     static ActivationStats of(Module layer, Tensor output) {
+        return measure(output, layer instanceof ReLU ? Activation.RELU : layer instanceof Sigmoid ? Activation.SIGMOID : layer instanceof Tanh ? Activation.TANH : Activation.OTHER);
+    }
+
+    /** Statistics of {@code output}, made by a function of kind {@code activation} (saturation and dead units depend on it). */
+    public static ActivationStats measure(Tensor output, Activation activation) {
         float[] v = output.toArray();
         double sum = 0, sq = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
         long zeros = 0, bad = 0, finite = 0, saturated = 0;
-        boolean sigmoid = layer instanceof Sigmoid, tanh = layer instanceof Tanh;
+        boolean sigmoid = activation == Activation.SIGMOID, tanh = activation == Activation.TANH;
         for (float f : v) {
             if (!Float.isFinite(f)) {
                 bad++;
@@ -46,7 +54,7 @@ public record ActivationStats(double mean, double std, double min, double max, d
         double mean = sum / n;
         double std = Math.sqrt(Math.max(0, sq / n - mean * mean));
         double saturation = sigmoid || tanh ? saturated / n : Double.NaN;
-        double dead = layer instanceof ReLU ? deadShare(output.shape(), v) : Double.NaN;
+        double dead = activation == Activation.RELU ? deadShare(output.shape(), v) : Double.NaN;
         return new ActivationStats(mean, std, finite == 0 ? Double.NaN : min, finite == 0 ? Double.NaN : max, v.length == 0 ? 0 : (double) zeros / v.length, saturation, dead, bad);
     }
 

@@ -3,9 +3,6 @@ package dev.lamina.explain;
 import dev.lamina.explain.Diagnosis.Kind;
 import dev.lamina.nn.BatchNormBase;
 import dev.lamina.nn.Input;
-import dev.lamina.nn.ReLU;
-import dev.lamina.nn.Sigmoid;
-import dev.lamina.nn.Tanh;
 import dev.lamina.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -47,17 +44,23 @@ final class Diagnoses {
     static final double INPUT_SCALE = 3, INPUT_MAX = 50;
 
     static List<Diagnosis> find(Trace trace, List<LayerCard> cards, List<AttentionHead> heads, List<LstmActivity> lstms, Fit fit, ActivationStats input, boolean tokenIds) {
-        List<Diagnosis> out = new ArrayList<>();
-        nonFinite(cards, out);
-        input(cards, input, tokenIds, out);
-        deadRelus(trace, cards, out);
-        saturation(trace, cards, out);
+        List<Diagnosis> out = fromCards(cards, input, tokenIds);
         gradients(cards, out);
         gates(lstms, out);
         batchNorm(trace, cards, out);
         attention(heads, out);
         learningRate(cards, out);
         overfitting(cards, fit, out);
+        return out;
+    }
+
+    /** The diagnoses that need only the cards and the input: non-finite values, unnormalised input, dead ReLUs, saturation. */
+    static List<Diagnosis> fromCards(List<LayerCard> cards, ActivationStats input, boolean tokenIds) {
+        List<Diagnosis> out = new ArrayList<>();
+        nonFinite(cards, out);
+        input(cards, input, tokenIds, out);
+        deadRelus(cards, out);
+        saturation(cards, out);
         return out;
     }
 
@@ -83,10 +86,10 @@ final class Diagnoses {
         }
     }
 
-    private static void deadRelus(Trace trace, List<LayerCard> cards, List<Diagnosis> out) {
+    private static void deadRelus(List<LayerCard> cards, List<Diagnosis> out) {
         for (int i = 0; i < cards.size(); i++) {
             LayerCard c = cards.get(i);
-            if (!(trace.steps.get(i).layer instanceof ReLU) || !(c.stats().deadUnits() > DEAD_UNITS)) continue;
+            if (!(c.stats().deadUnits() > DEAD_UNITS)) continue;
             String before = i > 0 ? cards.get(i - 1).name() : "the layer before";
             int units = c.outputShape().length == 3 ? c.outputShape()[2] : c.outputShape()[1];
             out.add(new Diagnosis(Kind.DEAD_RELU, c.name(), String.format(Locale.ROOT, "more than %.0f%% of units never positive on the batch", 100 * DEAD_UNITS),
@@ -96,11 +99,10 @@ final class Diagnoses {
         }
     }
 
-    private static void saturation(Trace trace, List<LayerCard> cards, List<Diagnosis> out) {
+    private static void saturation(List<LayerCard> cards, List<Diagnosis> out) {
         for (int i = 0; i < cards.size(); i++) {
             LayerCard c = cards.get(i);
-            var layer = trace.steps.get(i).layer;
-            if (!(layer instanceof Sigmoid || layer instanceof Tanh) || !(c.stats().saturation() > SATURATED)) continue;
+            if (!(c.stats().saturation() > SATURATED)) continue;
             String before = i > 0 ? cards.get(i - 1).name() : "the layer before";
             out.add(new Diagnosis(Kind.SATURATED_ACTIVATION, c.name(), String.format(Locale.ROOT, "more than %.0f%% of outputs saturated (sigmoid within 0.01 of 0 or 1, tanh |y| > 0.99)", 100 * SATURATED),
                     String.format(Locale.ROOT, "%.0f%% of its outputs are saturated (range %.3g to %.3g); their gradient is all but 0", 100 * c.stats().saturation(), c.stats().min(), c.stats().max()),

@@ -27,6 +27,16 @@ import java.util.List;
 public record Explanation(String title, int batchSize, long parameters, List<LayerCard> layers, List<Diagnosis> diagnoses, List<AttentionHead> attention,
                           List<LstmActivity> lstm, Fit fit, ActivationStats input, List<Picture> pictures, List<String> notes) {
 
+    /**
+     * An explanation of a model the explainer cannot run itself (an imported ONNX graph), from cards measured
+     * elsewhere: the diagnoses that need no gradients are made (non-finite values, unnormalised input, dead ReLUs,
+     * saturated sigmoid/tanh).
+     */
+    public static Explanation ofCards(String title, int batchSize, long parameters, List<LayerCard> layers, ActivationStats input, List<Picture> pictures, List<String> notes) {
+        return new Explanation(title, batchSize, parameters, List.copyOf(layers), Diagnoses.fromCards(layers, input, false), List.of(), List.of(), Fit.NONE, input,
+                List.copyOf(pictures), List.copyOf(notes));
+    }
+
     /** The diagnoses of {@code kind}. */
     public List<Diagnosis> diagnoses(Diagnosis.Kind kind) {
         return diagnoses.stream().filter(d -> d.kind() == kind).toList();

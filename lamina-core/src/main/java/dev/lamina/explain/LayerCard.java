@@ -12,7 +12,7 @@ package dev.lamina.explain;
  * @param parameterShare       share of the model's parameters, 0..1
  * @param macsPerExample       multiply-adds per example of one forward pass (0 for layers that only move or compare values)
  * @param activationBytes      bytes of one example's output (float32)
- * @param receptiveField       input values along one side that one output depends on; -1: the whole input
+ * @param receptiveField       input values along one side that one output depends on; -1: the whole input; 0: not computed
  * @param stats                its output's statistics on the batch
  * @param outputGradNorm       L2 norm of the loss gradient at its output over the batch (comparable across layers of any width); NaN without labels
  * @param weightGradRms        root mean square of the gradient of its weights (parameters of two or more dimensions); NaN without

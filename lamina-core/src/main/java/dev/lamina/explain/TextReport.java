@@ -75,7 +75,7 @@ final class TextReport {
     }
 
     static String field(int f) {
-        return f == LayerCost.WHOLE_INPUT ? "the whole input" : f + (f == 1 ? " value" : " values") + " per side";
+        return f == LayerCost.WHOLE_INPUT ? "the whole input" : f == 0 ? "not computed" : f + (f == 1 ? " value" : " values") + " per side";
     }
 
     static String count(long n) {
