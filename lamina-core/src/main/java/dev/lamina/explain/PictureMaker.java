@@ -163,9 +163,12 @@ final class PictureMaker {
             rows[r] = "unit " + units[r];
             for (int s = 0; s < t; s++) map[r * t + s] = hs[s][units[r]];
         }
+        float largest = 0;
+        for (float v : map) largest = Math.max(largest, Math.abs(v));
         return new Picture("Hidden-state activity of " + a.layer() + " (LSTM)",
-                String.format(Locale.ROOT, "the %d of %d hidden units that vary most over the first example, per step (columns); red: positive, blue: negative.", units.length, h),
-                Pictures.heatMap(map, units.length, t, rows, labels(tokens, t, a.layer(), notes), -1, 1, Pictures.Palette.DIVERGING, Math.max(6, Math.min(14, 900 / t))));
+                String.format(Locale.ROOT, "the %d of %d hidden units that vary most over the first example, per step (columns); red: positive, blue: negative, full colour at |h| = %.2f.",
+                        units.length, h, largest),
+                Pictures.heatMap(map, units.length, t, rows, labels(tokens, t, a.layer(), notes), -largest, largest, Pictures.Palette.DIVERGING, Math.max(6, Math.min(14, 900 / t))));
     }
 
     private static String[] labels(String[] tokens, int n, String who, List<String> notes) {

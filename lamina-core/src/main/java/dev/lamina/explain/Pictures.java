@@ -65,9 +65,11 @@ final class Pictures {
         BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         Graphics2D pg = probe.createGraphics();
         FontMetrics fm = pg.getFontMetrics(font);
-        int left = 4, top = 4;
+        int left = 4, widest = 0;
         for (String s : rowLabels) left = Math.max(left, fm.stringWidth(s) + 6);
-        for (String s : colLabels) top = Math.max(top, fm.stringWidth(s) + 6);
+        for (String s : colLabels) widest = Math.max(widest, fm.stringWidth(s));
+        boolean upright = widest <= cell;   // single characters fit above their column; longer labels are turned
+        int top = upright ? fm.getAscent() + 6 : widest + 6;
         pg.dispose();
         int width = left + cols * cell + 4, height = top + rows * cell + 4;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -79,6 +81,10 @@ final class Pictures {
         g.setColor(Color.DARK_GRAY);
         for (int r = 0; r < rows; r++) g.drawString(rowLabels[r], left - 4 - fm.stringWidth(rowLabels[r]), top + r * cell + (cell + fm.getAscent()) / 2 - 1);
         for (int c = 0; c < cols; c++) {
+            if (upright) {
+                g.drawString(colLabels[c], left + c * cell + (cell - fm.stringWidth(colLabels[c])) / 2, top - 4);
+                continue;
+            }
             Graphics2D rot = (Graphics2D) g.create();
             rot.translate(left + c * cell + (cell + fm.getAscent()) / 2 - 1, top - 4);
             rot.rotate(-Math.PI / 2);

@@ -1,0 +1,110 @@
+package dev.lamina.cli;
+
+import dev.lamina.data.TextCorpus;
+import dev.lamina.models.LanguageModels;
+import dev.lamina.models.Models;
+import dev.lamina.nn.Sequential;
+import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code lamina explain}: named, saved, language and ONNX models; the HTML report and a run directory's explain.html; bad flags. */
+class ExplainCliTest {
+    private static final Path IMAGES = Path.of("..", "data", "fashion-mnist-subset");
+    private static final Path TEXT = Path.of("..", "data", "kjv-subset", "kjv-subset.txt");
+
+    @Test
+    void aNamedModelGetsCardsDiagnosesAndAnHtmlReportWithPictures(@TempDir Path dir) throws Exception {
+        Path html = dir.resolve("reports").resolve("mlp.html");
+        CliRun r = CliRun.run("explain", "mlp", "--data", IMAGES.toString(), "--batch", "16", "--html", html.toString(), "--image", "3", "--lr", "10", "--optimizer", "sgd");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("mlp (fresh weights, seed 42) on 16 training images (validation: 16 test images): 235,146 parameters"), r.out());
+        assertTrue(r.out().contains("1 (Linear)\n  fully connected, 784 -> 256: every output is a weighted sum of all 784 inputs plus a bias"), r.out());
+        assertTrue(r.out().contains("* learning rate too high at "), "lr 10 with SGD is flagged:\n" + r.out());
+        assertTrue(r.out().contains("wrote " + html), r.out());
+        String page = Files.readString(html, StandardCharsets.UTF_8);
+        assertTrue(page.contains("data-kind=\"LEARNING_RATE_HIGH\""));
+        assertTrue(page.contains("Input-gradient saliency of example 3"), "the picture of --image 3");
+        assertFalse(page.contains("src=\"http"));
+    }
+
+    @Test
+    void aSavedModelWritesExplainHtmlIntoARunDirectory(@TempDir Path dir) throws Exception {
+        Sequential cnn = Models.cnn(new Rng(3));
+        Path file = dir.resolve("cnn.safetensors");
+        Models.save(cnn, "cnn", file);
+        Path runDir = dir.resolve("run-1");
+        CliRun r = CliRun.run("explain", file.toString(), "--data", IMAGES.toString(), "--batch", "8", "--run", runDir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 (Conv2d)\n  3x3 convolution, 1 -> 32 channels, stride 1, padding 1: looks for 32 local patterns in each 3x3 window"), r.out());
+        assertTrue(r.out().contains("* BatchNorm running statistics drift at 3 (BatchNorm2d)"), "fresh running statistics (mean 0, variance 1) do not describe the data:\n" + r.out());
+        Path page = runDir.resolve("explain.html");
+        assertTrue(r.out().contains("wrote " + page), r.out());
+        String html = Files.readString(page, StandardCharsets.UTF_8);
+        assertTrue(html.contains("First-layer filters: 2 (Conv2d)"));
+        assertTrue(html.contains("Examples that most activate each channel"));
+    }
+
+    @Test
+    void aLanguageModelIsExplainedOnATextWithAttentionAndTokenLabels(@TempDir Path dir) throws Exception {
+        TextCorpus.Vocabulary vocab = TextCorpus.load(TEXT).vocabulary();
+        Path file = dir.resolve("t.safetensors");
+        LanguageModels.save(LanguageModels.create("transformer", vocab.size(), 64, new Rng(4)), "transformer", vocab, file);
+        CliRun r = CliRun.run("explain", file.toString(), "--text", "And God said, Let there be light", "--html", dir.resolve("t.html").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("encoder.layers.0 (TransformerEncoderLayer)\n  transformer block (pre-norm), d_model 128: self-attention with 4 heads"), r.out());
+        assertTrue(r.out().contains("encoder.layers.1.self_attn head 3: entropy"), r.out());
+        String html = Files.readString(dir.resolve("t.html"), StandardCharsets.UTF_8);
+        assertEquals(8, html.split("alt=\"Attention of encoder.layers", -1).length - 1, "a heat map per head of both layers");
+
+        CliRun lstm = CliRun.run("explain", "lstm", "--data", TEXT.toString(), "--text", "In the beginning");
+        assertEquals(0, lstm.code(), lstm.err());
+        assertTrue(lstm.out().contains("lstm (LSTM) gates saturated: layer 0 input"), lstm.out());
+    }
+
+    @Test
+    void anOnnxModelGetsCardsAndStatisticsAndSaysWhatIsLimited(@TempDir Path dir) throws Exception {
+        Path weights = dir.resolve("mlp.safetensors"), onnx = dir.resolve("mlp.onnx");
+        Models.save(Models.mlp(new Rng(5)), "mlp", weights);
+        assertEquals(0, CliRun.run("export", "--weights", weights.toString(), "--output", onnx.toString()).code());
+        CliRun r = CliRun.run("explain", onnx.toString(), "--data", IMAGES.toString(), "--batch", "8");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(ONNX, opset"), r.out());
+        assertTrue(r.out().matches("(?s).*\\(Gemm\\)\\n  fully connected, 784 -> 256.*") || r.out().matches("(?s).*\\(MatMul\\)\\n  fully connected, 784 -> 256.*"), r.out());
+        assertTrue(r.out().contains("235,146 parameters"), r.out());
+        assertTrue(r.out().contains("note: an imported ONNX graph runs for inference only"), r.out());
+    }
+
+    @Test
+    void badFlagsAndModelsSayWhatIsWrong(@TempDir Path dir) throws Exception {
+        CliRun image = CliRun.run("explain", "mlp", "--batch", "4", "--image", "4");
+        assertNotEquals(0, image.code());
+        assertTrue(image.err().contains("--image 4 is outside the batch of 4 examples (--batch); valid: 0..3"), image.err());
+        CliRun unknown = CliRun.run("explain", "resnet");
+        assertNotEquals(0, unknown.code());
+        assertTrue(unknown.err().contains("MODEL must be one of mlp, cnn, rowlstm, lstm, transformer") && unknown.err().contains("'resnet'"), unknown.err());
+        CliRun lr = CliRun.run("explain", "mlp", "--lr", "-1");
+        assertTrue(lr.err().contains("--lr must be a positive number, got -1.0"), lr.err());
+        CliRun opt = CliRun.run("explain", "mlp", "--batch", "2", "--lr", "0.1", "--optimizer", "lion", "--data", IMAGES.toString());
+        assertTrue(opt.err().contains("unknown optimizer 'lion'; available: adam, adamw, sgd, rmsprop"), opt.err());
+        CliRun text = CliRun.run("explain", "lstm", "--data", TEXT.toString(), "--text", "abc~~");
+        assertNotEquals(0, text.code());
+        assertTrue(text.err().contains("--text: "), text.err());
+        CliRun noOnnx = CliRun.run("explain", dir.resolve("absent.onnx").toString());
+        assertTrue(noOnnx.err().contains("absent.onnx: no such ONNX file"), noOnnx.err());
+        Path blocker = Files.writeString(dir.resolve("file"), "x");
+        CliRun run = CliRun.run("explain", "mlp", "--batch", "2", "--run", blocker.resolve("sub").toString(), "--data", IMAGES.toString());
+        assertNotEquals(0, run.code());
+        assertTrue(run.err().contains("--run "), run.err());
+    }
+}
