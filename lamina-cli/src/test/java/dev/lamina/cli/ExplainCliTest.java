@@ -52,7 +52,7 @@ class ExplainCliTest {
         assertTrue(r.out().contains("wrote " + page), r.out());
         String html = Files.readString(page, StandardCharsets.UTF_8);
         assertTrue(html.contains("First-layer filters: 2 (Conv2d)"));
-        assertTrue(html.contains("Examples that most activate each channel"));
+        assertTrue(html.contains("the 5 examples of the validation batch (8) with the largest mean response"), "held-out test images are searched");
     }
 
     @Test

@@ -89,7 +89,10 @@ public final class Explainer {
         return this;
     }
 
-    /** Also draw pictures; feature maps and saliency are of example {@code index} of the batch. */
+    /**
+     * Also draw pictures; feature maps and saliency are of example {@code index} of the batch; the examples that most
+     * activate each channel are searched in the validation batch when there is one (held-out examples), else in the batch.
+     */
     public Explainer pictures(int index) {
         if (index < 0) throw new IllegalArgumentException("picture example index must be >= 0, got " + index);
         this.pictureExample = index;
@@ -159,7 +162,7 @@ public final class Explainer {
             boolean tokenIds = !trace.steps.isEmpty() && trace.steps.getFirst().layer instanceof Embedding;
             ActivationStats input = ActivationStats.of(null, batch);
             List<Diagnosis> diagnoses = Diagnoses.find(trace, cards, heads, lstms, fit, input, tokenIds);
-            List<Picture> pictures = pictureExample < 0 ? List.of() : PictureMaker.draw(model, trace, lstms, batch, pictureExample, tokens, notes);
+            List<Picture> pictures = pictureExample < 0 ? List.of() : PictureMaker.draw(model, trace, lstms, batch, validationFeatures, pictureExample, tokens, notes);
             String name = title != null ? title : model.getClass().getSimpleName() + " on a batch of " + batch.size(0);
             return new Explanation(name, batch.size(0), model.parameterCount(), cards, diagnoses, heads, lstms, fit, input, pictures, notes);
         } finally {

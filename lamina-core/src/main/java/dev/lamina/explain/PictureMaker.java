@@ -1,5 +1,6 @@
 package dev.lamina.explain;
 
+import dev.lamina.autograd.Autograd;
 import dev.lamina.models.LanguageModel;
 import dev.lamina.nn.Conv2d;
 import dev.lamina.nn.Module;
@@ -24,7 +25,11 @@ final class PictureMaker {
 
     private static final int MAX_HEADS = 8, MAX_CHANNELS = 64, TOP_CHANNELS = 8, TOP_EXAMPLES = 5, LSTM_UNITS = 32;
 
-    static List<Picture> draw(Module model, Trace trace, List<LstmActivity> lstms, Tensor batch, int index, String[] tokens, List<String> notes) {
+    /**
+     * @param heldOut the validation batch, whose examples are searched for those that most activate each channel; null:
+     *                the explained batch is searched
+     */
+    static List<Picture> draw(Module model, Trace trace, List<LstmActivity> lstms, Tensor batch, Tensor heldOut, int index, String[] tokens, List<String> notes) {
         List<Picture> out = new ArrayList<>();
         int[] image = imageShape(batch);
         List<Trace.Step> convs = trace.steps.stream().filter(s -> s.layer instanceof Conv2d).toList();
@@ -32,7 +37,16 @@ final class PictureMaker {
             Conv2d first = (Conv2d) convs.getFirst().layer;
             out.add(filters(first));
             for (Trace.Step s : convs.subList(0, Math.min(2, convs.size()))) out.add(featureMaps(s, index));
-            if (image != null) out.add(topExamples(convs.getLast(), batch, image));
+            if (heldOut != null && imageShape(heldOut) != null) {
+                Trace seen;
+                try (var scope = Autograd.noGrad()) {
+                    seen = Trace.run(model, heldOut);
+                }
+                List<Trace.Step> heldConvs = seen.steps.stream().filter(s -> s.layer instanceof Conv2d).toList();
+                out.add(topExamples(heldConvs.getLast(), heldOut, imageShape(heldOut), "validation batch"));
+            } else if (image != null) {
+                out.add(topExamples(convs.getLast(), batch, image, "batch"));
+            }
         }
         if (image != null && !(model instanceof LanguageModel)) out.add(saliency(model, batch, index, image));
         else if (image == null && !(model instanceof LanguageModel)) notes.add("pictures of the input (saliency, top examples) need image-shaped examples ([N, H·W] square, [N, H, W] or [N, C, H, W])");
@@ -89,7 +103,7 @@ final class PictureMaker {
                 Pictures.grid(tiles, h, w, 8, Math.max(2, 56 / Math.max(h, w)), Pictures.Palette.GREY));
     }
 
-    private static Picture topExamples(Trace.Step s, Tensor batch, int[] image) {
+    private static Picture topExamples(Trace.Step s, Tensor batch, int[] image, String searched) {
         int[] shape = s.output.shape();
         int n = shape[0], c = Math.min(TOP_CHANNELS, shape[1]), hw = shape[2] * shape[3], k = Math.min(TOP_EXAMPLES, n);
         float[] v = s.output.contiguous().toArray();
@@ -105,7 +119,7 @@ final class PictureMaker {
             for (int r = 0; r < k; r++) tiles[channel * k + r] = example(batch, order[r], image);
         }
         return new Picture("Examples that most activate each channel: " + s.layer.describe(),
-                String.format(Locale.ROOT, "row c: the %d examples of the batch with the largest mean response of channel c (channels 0 to %d), strongest first.", k, c - 1),
+                String.format(Locale.ROOT, "row c: the %d examples of the %s (%d) with the largest mean response of channel c (channels 0 to %d), strongest first.", k, searched, n, c - 1),
                 Pictures.grid(tiles, image[0], image[1], k, 2, Pictures.Palette.GREY));
     }
 
