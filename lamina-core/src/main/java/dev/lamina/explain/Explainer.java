@@ -126,7 +126,14 @@ public final class Explainer {
         model.zeroGrad();
         List<String> notes = new ArrayList<>();
         try {
-            Trace trace = Trace.run(model, batch);
+            Trace trace;
+            if (labels == null) {
+                try (var scope = Autograd.noGrad()) {   // nothing to back-propagate: no tape
+                    trace = Trace.run(model, batch);
+                }
+            } else {
+                trace = Trace.run(model, batch);
+            }
             if (trace.opaque) notes.add(model.describe() + " is neither a Sequential nor a built-in language model: it ran as a whole, so its inner layers have no card of their own");
             Fit fit = Fit.NONE;
             Map<Tensor, Double> ratios = new IdentityHashMap<>();

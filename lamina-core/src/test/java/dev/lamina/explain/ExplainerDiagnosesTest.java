@@ -61,7 +61,7 @@ class ExplainerDiagnosesTest {
         Sequential cnn = Models.cnn(rng);
         Adam adam = new Adam(cnn.parameters(), 1e-3);
         new Trainer(cnn, new CrossEntropyLoss(), adam).verbose(false).fit(new DataLoader(data.train().head(1500), 32, true, false, rng.split()), 1);
-        Dataset train = data.train().slice(5000, 5128), val = data.test().head(128);
+        Dataset train = data.train().slice(5000, 5256), val = data.test().head(256);
         Explanation e = Explainer.of(cnn).validation(val).optimizer(adam).on(train);
         assertTrue(e.diagnoses().isEmpty(), e.text());
         assertTrue(e.fit().validationAccuracy() > 0.6, "validation accuracy " + e.fit().validationAccuracy());
