@@ -9,6 +9,7 @@ import dev.lamina.explain.Explanation;
 import dev.lamina.loss.MSELoss;
 import dev.lamina.models.LanguageModel;
 import dev.lamina.models.LanguageModels;
+import dev.lamina.models.ModelSpec;
 import dev.lamina.models.Models;
 import dev.lamina.models.SavedModel;
 import dev.lamina.nn.Module;
@@ -35,9 +36,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Explain what each layer of a model does on real data, and diagnose what is wrong.",
-                "MODEL: mlp, cnn, rowlstm (fresh weights, --seed), lstm, transformer (fresh, over the text's characters), a file saved by `lamina train --save`, or an .onnx file."})
+                "MODEL: mlp, cnn, rowlstm (fresh weights, --seed), lstm, transformer (fresh, over the text's characters), a model definition NET.json (fresh), a file saved by `lamina train --save`, or an .onnx file."})
 final class ExplainCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL|FILE", description = "A model name (${COMPLETION-CANDIDATES}), a .safetensors file saved by `lamina train --save`, or an .onnx file.",
+    @Parameters(index = "0", paramLabel = "MODEL|FILE", description = "A model name (${COMPLETION-CANDIDATES}), a model definition NET.json, a .safetensors file saved by `lamina train --save`, or an .onnx file.",
             completionCandidates = CliModels.All.class)
     String model;
 
@@ -95,6 +96,12 @@ final class ExplainCommand implements Callable<Integer> {
             if (!isFile) throw new IllegalArgumentException("MODEL " + model + ": no such ONNX file");
             return OnnxExplain.explain(file, imageData(), batch);
         }
+        if (isFile && name.endsWith(".json")) {
+            ModelSpec spec = ModelSpec.read(file);
+            Module net = spec.build(new Rng(seed));
+            FashionMnist.Split split = FashionMnist.load(imageDir());
+            return images(net, ModelFiles.fit(split.train().head(batch), spec), ModelFiles.fit(split.test().head(batch), spec), file + " (fresh weights, seed " + seed + ")");
+        }
         if (!isFile && Models.NAMES.contains(name)) {
             Module net = Models.create(name, new Rng(seed));
             FashionMnist.Split split = FashionMnist.load(imageDir());
@@ -107,7 +114,8 @@ final class ExplainCommand implements Callable<Integer> {
             return text(lm, vocab, name + " (fresh weights, seed " + seed + ", the characters of " + source.getFileName() + ")");
         }
         if (!isFile) {
-            throw new IllegalArgumentException("MODEL must be one of " + String.join(", ", CliModels.ALL) + ", a file saved by `lamina train --save` or an .onnx file; '" + model + "' is none of these");
+            throw new IllegalArgumentException("MODEL must be one of " + String.join(", ", CliModels.ALL) + ", a model definition file NET.json, a file saved by `lamina train --save` or an .onnx file; '"
+                    + model + "' is none of these");
         }
         return switch (CliModels.loadSaved(file)) {
             case SavedModel.ImageClassifier m -> {

@@ -73,6 +73,14 @@ class ExplainCliTest {
     }
 
     @Test
+    void aModelDefinitionFileIsExplainedWithItsOwnInputShape() {
+        CliRun r = CliRun.run("explain", Path.of("..", "examples", "fashion-cnn.json").toString(), "--data", IMAGES.toString(), "--batch", "4");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("fashion-cnn.json (fresh weights, seed 42) on 4 training images"), r.out());
+        assertTrue(r.out().contains("convolution, 1 -> "), r.out());
+    }
+
+    @Test
     void anOnnxModelGetsCardsAndStatisticsAndSaysWhatIsLimited(@TempDir Path dir) throws Exception {
         Path weights = dir.resolve("mlp.safetensors"), onnx = dir.resolve("mlp.onnx");
         Models.save(Models.mlp(new Rng(5)), "mlp", weights);
@@ -92,7 +100,7 @@ class ExplainCliTest {
         assertTrue(image.err().contains("--image 4 is outside the batch of 4 examples (--batch); valid: 0..3"), image.err());
         CliRun unknown = CliRun.run("explain", "resnet");
         assertNotEquals(0, unknown.code());
-        assertTrue(unknown.err().contains("MODEL must be one of mlp, cnn, rowlstm, lstm, transformer") && unknown.err().contains("'resnet'"), unknown.err());
+        assertTrue(unknown.err().contains("MODEL must be one of mlp, cnn, rowlstm, lstm, transformer, a model definition file NET.json") && unknown.err().contains("'resnet'"), unknown.err());
         CliRun lr = CliRun.run("explain", "mlp", "--lr", "-1");
         assertTrue(lr.err().contains("--lr must be a positive number, got -1.0"), lr.err());
         CliRun opt = CliRun.run("explain", "mlp", "--batch", "2", "--lr", "0.1", "--optimizer", "lion", "--data", IMAGES.toString());

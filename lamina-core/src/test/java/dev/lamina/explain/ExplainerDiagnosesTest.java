@@ -214,4 +214,28 @@ class ExplainerDiagnosesTest {
         Explanation twins = Explainer.of(net).on(x);
         assertEquals("0 (MultiheadAttention) head 0", twins.diagnoses(Kind.ATTENTION_IDENTICAL).getFirst().layer(), twins.text());
     }
+
+    @Test
+    void explainingEachEpochWritesTheRunDirectorysPageAndLeavesTrainingUnchanged(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.util.function.Function<Boolean, float[]> train = explain -> {
+            Rng rng = new Rng(13);
+            Sequential net = mlp(rng);
+            Adam adam = new Adam(net.parameters(), 1e-3);
+            Trainer t = new Trainer(net, new CrossEntropyLoss(), adam).verbose(false);
+            if (explain) t.callback(new ExplainEachEpoch(net, data.train().slice(1000, 1064), data.test().head(64), adam, dir));
+            t.fit(new DataLoader(data.train().head(512), 64, true, false, rng.split()), 2);
+            return ((Linear) net.get(1)).weight().toArray();
+        };
+        float[] plain = train.apply(false), explained = train.apply(true);
+        assertArrayEquals(plain, explained, "the undone optimizer step and the explainer's passes change nothing");
+        String html = java.nio.file.Files.readString(dir.resolve("explain.html"));
+        assertTrue(html.contains("after epoch 2 on 64 training examples"), "the page shows the latest epoch");
+
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("not-a-dir"), "x");
+        Sequential net = mlp(new Rng(14));
+        ExplainEachEpoch cb = new ExplainEachEpoch(net, batch(8), null, null, file);
+        java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+                () -> new Trainer(net, new CrossEntropyLoss(), new Adam(net.parameters(), 1e-3)).verbose(false).callback(cb).fit(new DataLoader(batch(8), 8, false, false, null), 1));
+        assertTrue(e.getMessage().contains("not-a-dir"), e.getMessage());
+    }
 }
