@@ -81,6 +81,25 @@ class ExplainCliTest {
     }
 
     @Test
+    void aTabularRegressionIsExplainedOnItsTableAndNeedsOne(@TempDir Path dir) throws Exception {
+        Rng rng = new Rng(7);
+        StringBuilder sb = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 200; i++) {
+            double a = rng.nextGaussian(), b = rng.nextGaussian();
+            sb.append(String.format(java.util.Locale.ROOT, "%.4f,%.4f,%.4f%n", a, b, 2 * a - b));
+        }
+        Path table = Files.writeString(dir.resolve("t.csv"), sb), saved = dir.resolve("t.safetensors");
+        assertEquals(0, CliRun.run("train", "--data", table.toString(), "--target", "y", "--epochs", "2", "--save", saved.toString()).code());
+        CliRun r = CliRun.run("explain", saved.toString(), "--data", table.toString(), "--batch", "50");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith(saved + " on 50 rows of " + table), r.out());
+        assertTrue(r.out().contains("loss on the batch "), "the regression's loss (mean squared error) is measured:\n" + r.out());
+        CliRun none = CliRun.run("explain", saved.toString());
+        assertNotEquals(0, none.code());
+        assertTrue(none.err().contains("is a tabular model: give --data TABLE.csv with the columns a, b and y"), none.err());
+    }
+
+    @Test
     void anOnnxModelGetsCardsAndStatisticsAndSaysWhatIsLimited(@TempDir Path dir) throws Exception {
         Path weights = dir.resolve("mlp.safetensors"), onnx = dir.resolve("mlp.onnx");
         Models.save(Models.mlp(new Rng(5)), "mlp", weights);
