@@ -67,6 +67,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", defaultValue = "adam", description = "Optimizer of --lr: adam, adamw, sgd (momentum 0.9) or rmsprop; default ${DEFAULT-VALUE}.")
     String optimizer;
 
+    @Option(names = "--json", description = "Print the explanation as one JSON object instead of text (other messages go to standard error).")
+    boolean json;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of fresh weights; default ${DEFAULT-VALUE}.")
     long seed;
 
@@ -79,12 +82,13 @@ final class ExplainCommand implements Callable<Integer> {
         if (run != null) OutputPaths.prepareDirectory("--run", run);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Explanation e = explain();
-        out.print(e.text());
+        out.print(json ? e.json() : e.text());
+        PrintStream human = json ? new PrintStream(System.err, true, StandardCharsets.UTF_8) : out;
         if (html != null) {
             e.writeHtml(html);
-            out.println("wrote " + html);
+            human.println("wrote " + html);
         }
-        if (run != null) out.println("wrote " + e.writeInto(run));
+        if (run != null) human.println("wrote " + e.writeInto(run) + " and explain.json");
         return 0;
     }
 

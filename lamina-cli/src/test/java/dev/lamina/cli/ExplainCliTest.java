@@ -32,6 +32,13 @@ class ExplainCliTest {
         assertTrue(r.out().contains("1 (Linear)\n  fully connected, 784 -> 256: every output is a weighted sum of all 784 inputs plus a bias"), r.out());
         assertTrue(r.out().contains("* learning rate too high at "), "lr 10 with SGD is flagged:\n" + r.out());
         assertTrue(r.out().contains("wrote " + html), r.out());
+        CliRun json = CliRun.run("explain", "mlp", "--data", IMAGES.toString(), "--batch", "4", "--json", "--html", dir.resolve("j.html").toString());
+        assertEquals(0, json.code(), json.err());
+        java.util.Map<?, ?> root = (java.util.Map<?, ?>) dev.lamina.io.JsonTree.parse(json.out(), "stdout");
+        assertEquals(4L, ((Number) root.get("batch_size")).longValue());
+        assertEquals("fully connected, 784 -> 256: every output is a weighted sum of all 784 inputs plus a bias; it learns 256 features of its whole input",
+                ((java.util.Map<?, ?>) ((java.util.List<?>) root.get("layers")).get(1)).get("description"));
+        assertTrue(json.err().contains("wrote " + dir.resolve("j.html")), "messages go to standard error with --json: " + json.err());
         String page = Files.readString(html, StandardCharsets.UTF_8);
         assertTrue(page.contains("data-kind=\"LEARNING_RATE_HIGH\""));
         assertTrue(page.contains("Input-gradient saliency of example 3"), "the picture of --image 3");
@@ -49,7 +56,14 @@ class ExplainCliTest {
         assertTrue(r.out().contains("2 (Conv2d)\n  3x3 convolution, 1 -> 32 channels, stride 1, padding 1: looks for 32 local patterns in each 3x3 window"), r.out());
         assertTrue(r.out().contains("* BatchNorm running statistics drift at 3 (BatchNorm2d)"), "fresh running statistics (mean 0, variance 1) do not describe the data:\n" + r.out());
         Path page = runDir.resolve("explain.html");
-        assertTrue(r.out().contains("wrote " + page), r.out());
+        assertTrue(r.out().contains("wrote " + page + " and explain.json"), r.out());
+        Object json = dev.lamina.io.JsonTree.parse(Files.readString(runDir.resolve("explain.json")), "explain.json");
+        java.util.Map<?, ?> root = (java.util.Map<?, ?>) json;
+        assertEquals(15, ((java.util.List<?>) root.get("layers")).size());
+        java.util.Map<?, ?> conv = (java.util.Map<?, ?>) ((java.util.List<?>) root.get("layers")).get(2);
+        assertEquals("Conv2d", conv.get("type"));
+        assertEquals(3L, ((Number) conv.get("receptive_field")).longValue());
+        assertTrue(((java.util.List<?>) root.get("diagnoses")).stream().anyMatch(d -> "BATCHNORM_DRIFT".equals(((java.util.Map<?, ?>) d).get("kind"))));
         String html = Files.readString(page, StandardCharsets.UTF_8);
         assertTrue(html.contains("First-layer filters: 2 (Conv2d)"));
         assertTrue(html.contains("the 5 examples of the validation batch (8) with the largest mean response"), "held-out test images are searched");

@@ -63,13 +63,25 @@ public record Explanation(String title, int batchSize, long parameters, List<Lay
         return HtmlReport.of(this);
     }
 
+    /**
+     * The same as JSON: snake_case keys, values not measured as null, pictures by title and caption (see
+     * {@link #html()} for the images).
+     */
+    public String json() {
+        return ExplanationJson.of(this);
+    }
+
     /** Writes {@link #html()} to {@code file}, atomically. */
     public void writeHtml(Path file) throws IOException {
         AtomicFiles.write(file, html().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Writes {@code explain.html} into {@code runDirectory} (a training run's directory, which a dashboard serves) and returns its path. */
+    /**
+     * Writes {@code explain.html} and {@code explain.json} into {@code runDirectory} (a training run's directory, which
+     * a dashboard serves), each atomically, and returns the HTML file's path.
+     */
     public Path writeInto(Path runDirectory) throws IOException {
+        AtomicFiles.write(runDirectory.resolve("explain.json"), json().getBytes(StandardCharsets.UTF_8));
         Path file = runDirectory.resolve("explain.html");
         writeHtml(file);
         return file;

@@ -22,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import dev.lamina.io.JsonTree;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -215,6 +217,11 @@ class ExplainerCardsTest {
 
         Path file = e.writeInto(dir);
         assertEquals(dir.resolve("explain.html"), file);
+        Map<?, ?> json = (Map<?, ?>) JsonTree.parse(Files.readString(dir.resolve("explain.json")), "explain.json");
+        assertEquals("cnn on 16 test images", json.get("title"));
+        assertEquals(e.layers().size(), ((List<?>) json.get("layers")).size());
+        assertEquals(5, ((List<?>) json.get("pictures")).size());
+        assertEquals(null, ((Map<?, ?>) ((List<?>) json.get("layers")).get(0)).get("output_gradient_norm"), "not measured: null (the Input's output has no gradient)");
         String html = Files.readString(file, StandardCharsets.UTF_8);
         assertTrue(html.startsWith("<!DOCTYPE html>"));
         assertEquals(5, html.split("src=\"data:image/png;base64,", -1).length - 1);
