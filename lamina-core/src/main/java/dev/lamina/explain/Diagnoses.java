@@ -110,27 +110,33 @@ final class Diagnoses {
         }
     }
 
+    /**
+     * Vanishing (exploding) gradients are flagged at the deepest layer whose output gradient is below (above) its
+     * threshold relative to the model's output: from there down to the input, layers barely learn (or blow up).
+     */
     private static void gradients(List<LayerCard> cards, List<Diagnosis> out) {
         LayerCard last = null;
         for (LayerCard c : cards) if (!c.container() && Double.isFinite(c.outputGradNorm())) last = c;
         if (last == null) return;
         double ref = last.outputGradNorm();
         if (!(ref > 0)) return;
+        LayerCard vanishing = null, exploding = null;
         for (LayerCard c : cards) {
             if (c.container() || c == last || Double.isNaN(c.outputGradNorm())) continue;
             double ratio = c.outputGradNorm() / ref;
-            if (ratio < VANISHING) {
-                out.add(new Diagnosis(Kind.VANISHING_GRADIENT, c.name(), String.format(Locale.ROOT, "gradient at a layer's output below %.0e of the gradient at the model's output", VANISHING),
-                        String.format(Locale.ROOT, "gradient norm %.3g here against %.3g at %s (%.2g times); %s", c.outputGradNorm(), ref, last.name(), ratio, flow(cards)),
-                        "layers up to " + c.name() + " barely learn: use ReLU/GELU instead of sigmoid/tanh in hidden layers, add BatchNorm or LayerNorm between layers, add residual connections, or re-initialise (He for ReLU, Xavier for tanh; never all zeros)"));
-                return;
-            }
-            if (ratio > EXPLODING || !Double.isFinite(ratio)) {
-                out.add(new Diagnosis(Kind.EXPLODING_GRADIENT, c.name(), String.format(Locale.ROOT, "gradient at a layer's output above %.0e of the gradient at the model's output", EXPLODING),
-                        String.format(Locale.ROOT, "gradient norm %.3g here against %.3g at %s (%.2g times); %s", c.outputGradNorm(), ref, last.name(), ratio, flow(cards)),
-                        "re-initialise the layers after " + c.name() + " with a smaller scale (He/Xavier), add BatchNorm or LayerNorm between them, clip gradients (--clip-norm) and lower the learning rate"));
-                return;
-            }
+            if (ratio < VANISHING) vanishing = c;
+            if (ratio > EXPLODING || !Double.isFinite(ratio)) exploding = c;
+        }
+        if (vanishing != null) {
+            out.add(new Diagnosis(Kind.VANISHING_GRADIENT, vanishing.name(), String.format(Locale.ROOT, "gradient at a layer's output below %.0e of the gradient at the model's output", VANISHING),
+                    String.format(Locale.ROOT, "gradient norm %.3g here against %.3g at %s (%.2g times); %s", vanishing.outputGradNorm(), ref, last.name(), vanishing.outputGradNorm() / ref, flow(cards)),
+                    "the layers up to " + vanishing.name() + " barely learn: use ReLU/GELU instead of sigmoid/tanh in hidden layers, add BatchNorm or LayerNorm between layers, add residual connections, "
+                            + "or re-initialise the layers after it (He for ReLU, Xavier for tanh; never all zeros)"));
+        }
+        if (exploding != null) {
+            out.add(new Diagnosis(Kind.EXPLODING_GRADIENT, exploding.name(), String.format(Locale.ROOT, "gradient at a layer's output above %.0e of the gradient at the model's output", EXPLODING),
+                    String.format(Locale.ROOT, "gradient norm %.3g here against %.3g at %s (%.2g times); %s", exploding.outputGradNorm(), ref, last.name(), exploding.outputGradNorm() / ref, flow(cards)),
+                    "the gradient grows through the layers after " + exploding.name() + ": re-initialise them with a smaller scale (He/Xavier), add BatchNorm or LayerNorm between them, clip gradients (--clip-norm) and lower the learning rate"));
         }
     }
 

@@ -77,7 +77,26 @@ class ExplainerDiagnosesTest {
         Diagnosis dead = e.diagnoses(Kind.DEAD_RELU).getFirst();
         assertEquals("2 (ReLU)", dead.layer(), e.text());
         assertTrue(dead.evidence().startsWith("100% of its 64 units"), dead.evidence());
-        assertEquals("1 (Linear)", e.diagnoses(Kind.VANISHING_GRADIENT).getFirst().layer(), e.text());
+        assertEquals("4 (ReLU)", e.diagnoses(Kind.VANISHING_GRADIENT).getFirst().layer(), "the zero weights of 5 (Linear) pass no gradient back: " + e.text());
+        assertBoundary(e, e.diagnoses(Kind.VANISHING_GRADIENT).getFirst(), true);
+    }
+
+    /**
+     * The diagnosis is at the boundary: every layer from the first with a gradient up to the flagged one is past the
+     * threshold (relative to the gradient at the model's output), the next layer is not.
+     */
+    static void assertBoundary(Explanation e, Diagnosis d, boolean vanishing) {
+        List<LayerCard> cards = e.layers().stream().filter(c -> Double.isFinite(c.outputGradNorm())).toList();
+        double ref = cards.getLast().outputGradNorm();
+        int at = -1;
+        for (int i = 0; i < cards.size(); i++) if (cards.get(i).name().equals(d.layer())) at = i;
+        assertTrue(at >= 0 && at < cards.size() - 1, d.layer() + " is a layer with a gradient, before the output: " + e.text());
+        for (int i = 0; i <= at; i++) {
+            double r = cards.get(i).outputGradNorm() / ref;
+            assertTrue(vanishing ? r < Diagnoses.VANISHING : r > Diagnoses.EXPLODING, cards.get(i).name() + " ratio " + r + ": " + e.text());
+        }
+        double next = cards.get(at + 1).outputGradNorm() / ref;
+        assertTrue(vanishing ? next >= Diagnoses.VANISHING : next <= Diagnoses.EXPLODING, "the layer after the boundary is fine: " + e.text());
     }
 
     @Test
@@ -85,8 +104,7 @@ class ExplainerDiagnosesTest {
         Sequential net = mlp(new Rng(2));
         for (Map.Entry<String, Tensor> p : net.namedParameters().entrySet()) if (p.getKey().endsWith("weight")) p.getValue().copyFrom_(p.getValue().mul(50f));
         Explanation e = Explainer.of(net).on(batch(64));
-        assertTrue(e.has(Kind.EXPLODING_GRADIENT), e.text());
-        assertEquals("1 (Linear)", e.diagnoses(Kind.EXPLODING_GRADIENT).getFirst().layer(), e.text());
+        assertBoundary(e, e.diagnoses(Kind.EXPLODING_GRADIENT).getFirst(), false);
         assertFalse(e.has(Kind.VANISHING_GRADIENT));
     }
 
@@ -124,9 +142,7 @@ class ExplainerDiagnosesTest {
         for (int i = 0; i < 8; i++) deep.add(new Linear(i == 0 ? 784 : 32, 32, true, rng)).add(new Sigmoid());
         deep.add(new Linear(32, 10, true, rng));
         Explanation e = Explainer.of(deep).on(batch(64));
-        Diagnosis v = e.diagnoses(Kind.VANISHING_GRADIENT).getFirst();
-        int at = Integer.parseInt(v.layer().substring(0, v.layer().indexOf(' ')));
-        assertTrue(at <= 8, "vanishing is flagged in the first half of the stack: " + e.text());
+        assertBoundary(e, e.diagnoses(Kind.VANISHING_GRADIENT).getFirst(), true);
 
         Sequential huge = new Sequential(new Input(784), new Linear(784, 32, true, rng), new Sigmoid(), new Linear(32, 10, true, rng));
         ((Linear) huge.get(1)).weight().copyFrom_(((Linear) huge.get(1)).weight().mul(100f));
