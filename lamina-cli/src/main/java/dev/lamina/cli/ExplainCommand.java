@@ -98,7 +98,7 @@ final class ExplainCommand implements Callable<Integer> {
         boolean isFile = Files.isRegularFile(file);
         if (name.endsWith(".onnx")) {
             if (!isFile) throw new IllegalArgumentException("MODEL " + model + ": no such ONNX file");
-            return OnnxExplain.explain(file, imageData(), batch);
+            return OnnxExplain.explain(file, imageData(), batch, html != null || run != null, image);
         }
         if (isFile && name.endsWith(".json")) {
             ModelSpec spec = ModelSpec.read(file);

@@ -4,6 +4,7 @@ import dev.lamina.data.Dataset;
 import dev.lamina.explain.ActivationStats;
 import dev.lamina.explain.Explanation;
 import dev.lamina.explain.LayerCard;
+import dev.lamina.explain.Picture;
 import dev.lamina.onnx.OnnxModel;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
@@ -18,21 +19,29 @@ import java.util.Map;
 /**
  * {@code lamina explain MODEL.onnx}: an imported ONNX graph explained node by node on test images — a card per
  * executed node (operator, shapes, weights and their share, multiply-adds, activation memory, output statistics)
- * and the diagnoses that need no gradients. The graph is imported for inference only, so gradient flow, the
- * learning rate, over-fitting and the pictures are not available; the report says so.
+ * and the diagnoses that need no gradients, with the first convolution's filters and feature maps. The graph is
+ * imported for inference only, so gradient flow, the learning rate, over-fitting and the other pictures are not
+ * available; the report says so.
  */
 final class OnnxExplain {
     private OnnxExplain() {
     }
 
-    static Explanation explain(Path file, Dataset images, int batch) throws IOException {
+    /**
+     * @param pictures draw the first convolution's filters and its feature maps of example {@code image} (when the
+     *                 graph has a convolution)
+     */
+    static Explanation explain(Path file, Dataset images, int batch, boolean pictures, int image) throws IOException {
         OnnxModel model = OnnxModel.load(file);
         OnnxModel.ValueInfo input = model.inputs().getFirst();
         int[] shape = feedShape(file, input, images.size());
         Tensor x = images.features().narrow(0, 0, shape[0]).contiguous().reshape(shape);
         List<LayerCard> cards = new ArrayList<>();
+        List<Picture> drawn = new ArrayList<>();
         long total = Math.max(1, model.parameterCount());
-        model.runObserved(Map.of(input.name(), x), (node, op, inputs, constant, outputs) -> {
+        model.runObserved(Map.of(input.name(), x), (node, executed, inputs, constant, outputs) -> {
+            boolean fused = executed.startsWith(FUSED);
+            String op = fused ? executed.substring(FUSED.length()) : executed;
             Tensor out = outputs.isEmpty() ? null : outputs.getFirst();
             if (out == null) return;
             Tensor in = null;
@@ -49,21 +58,30 @@ final class OnnxExplain {
                 }
             }
             int[] inShape = in == null ? new int[0] : in.shape().clone(), outShape = out.shape().clone();
+            if (pictures && drawn.isEmpty() && op.equals("Conv") && weight != null && weight.dim() == 4 && out.dim() == 4 && image < out.size(0)) {
+                drawn.add(Picture.filters(node + " (Conv)", weight));
+                drawn.add(Picture.featureMaps(node + " (Conv)", out, image));
+            }
             ActivationStats.Activation kind = switch (op) {
                 case "Relu" -> ActivationStats.Activation.RELU;
                 case "Sigmoid" -> ActivationStats.Activation.SIGMOID;
                 case "Tanh" -> ActivationStats.Activation.TANH;
                 default -> ActivationStats.Activation.OTHER;
             };
-            cards.add(new LayerCard(node, op, words(op, weight == null ? null : weight.shape(), inShape, outShape), inShape, outShape, params, (double) params / total,
+            String words = words(op, weight == null ? null : weight.shape(), inShape, outShape) + (fused ? " (fused by the importer with the operators after it)" : "");
+            cards.add(new LayerCard(node, executed, words, inShape, outShape, params, (double) params / total,
                     macs(op, weight == null ? null : weight.shape(), inShape, outShape), 4 * perExample(outShape), 0, ActivationStats.measure(out, kind),
                     Double.NaN, Double.NaN, Double.NaN, false));
         });
         List<String> notes = List.of("an imported ONNX graph runs for inference only: gradient flow, the learning rate, over-fitting, BatchNorm drift and the pictures need a Lamina model "
-                + "(import weights into one, or explain the model saved by `lamina train --save`); receptive fields are not computed; nodes are shown as executed, after constant folding and fusion");
+                + "(import weights into one, or explain the model saved by `lamina train --save`), so pictures are limited to the first convolution's filters and feature maps; receptive fields are not computed; "
+                + "nodes are shown as executed, after constant folding and fusion");
         return Explanation.ofCards(String.format(Locale.ROOT, "%s (ONNX, opset %d) on %d test images", file, model.opset(), shape[0]), shape[0], model.parameterCount(), cards,
-                ActivationStats.measure(x, ActivationStats.Activation.OTHER), List.of(), notes);
+                ActivationStats.measure(x, ActivationStats.Activation.OTHER), drawn, notes);
     }
+
+    /** The prefix of operators the importer made by fusing several (lamina.Conv: a convolution with what followed it). */
+    private static final String FUSED = "lamina.";
 
     /** The input shape for image batches of 784 values: the declared dims, the batch dim taking up to {@code available} images. */
     private static int[] feedShape(Path file, OnnxModel.ValueInfo input, int available) {

@@ -124,6 +124,16 @@ class ExplainCliTest {
         assertTrue(r.out().matches("(?s).*\\(Gemm\\)\\n  fully connected, 784 -> 256.*") || r.out().matches("(?s).*\\(MatMul\\)\\n  fully connected, 784 -> 256.*"), r.out());
         assertTrue(r.out().contains("235,146 parameters"), r.out());
         assertTrue(r.out().contains("note: an imported ONNX graph runs for inference only"), r.out());
+
+        Path cnnWeights = dir.resolve("cnn.safetensors"), cnnOnnx = dir.resolve("cnn.onnx"), html = dir.resolve("cnn.html");
+        Models.save(Models.cnn(new Rng(6)), "cnn", cnnWeights);
+        assertEquals(0, CliRun.run("export", "--weights", cnnWeights.toString(), "--output", cnnOnnx.toString()).code());
+        CliRun cnn = CliRun.run("explain", cnnOnnx.toString(), "--data", IMAGES.toString(), "--batch", "4", "--image", "2", "--html", html.toString());
+        assertEquals(0, cnn.code(), cnn.err());
+        assertTrue(cnn.out().contains("3x3 convolution, 1 -> 32 channels: looks for 32 local patterns in each 3x3 window"), cnn.out());
+        String page = Files.readString(html, StandardCharsets.UTF_8);
+        assertTrue(page.matches("(?s).*alt=\"First-layer filters: [^\"]+ \\(Conv\\)\".*"), "the first convolution's filters");
+        assertTrue(page.contains("Feature maps of example 2: "), "its feature maps of --image 2");
     }
 
     @Test

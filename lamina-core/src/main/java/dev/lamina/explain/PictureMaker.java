@@ -75,30 +75,40 @@ final class PictureMaker {
     }
 
     private static Picture filters(Conv2d conv) {
-        int[] w = conv.weight().shape();
-        float[] v = conv.weight().toArray();
+        return filters(conv.describe(), conv.weight());
+    }
+
+    /** The filters of a convolution's weight [out, in, kh, kw], averaged over the input channels. */
+    static Picture filters(String layer, Tensor weight) {
+        int[] w = weight.shape();
+        float[] v = weight.toArray();
         int tile = w[2] * w[3];
         float[][] tiles = new float[w[0]][tile];
         for (int o = 0; o < w[0]; o++) {
             for (int i = 0; i < w[1]; i++) for (int k = 0; k < tile; k++) tiles[o][k] += v[(o * w[1] + i) * tile + k] / w[1];
         }
         int scale = Math.max(4, 40 / Math.max(w[2], w[3]));
-        return new Picture("First-layer filters: " + conv.describe(),
+        return new Picture("First-layer filters: " + layer,
                 String.format(Locale.ROOT, "the %d %dx%d filters%s; red: positive weights, blue: negative, each filter scaled on its own. A filter responds most where the image looks like it.",
                         w[0], w[2], w[3], w[1] > 1 ? " (averaged over " + w[1] + " input channels)" : ""),
                 Pictures.grid(tiles, w[2], w[3], 8, scale, Pictures.Palette.DIVERGING));
     }
 
     private static Picture featureMaps(Trace.Step s, int index) {
-        int[] shape = s.output.shape();
+        return featureMaps(s.layer.describe(), s.output, index);
+    }
+
+    /** Example {@code index}'s channels of a convolution's output [N, C, H, W]. */
+    static Picture featureMaps(String layer, Tensor output, int index) {
+        int[] shape = output.shape();
         int c = Math.min(shape[1], MAX_CHANNELS), h = shape[2], w = shape[3];
-        float[] v = s.output.contiguous().toArray();
+        float[] v = output.contiguous().toArray();
         float[][] tiles = new float[c][];
         for (int ch = 0; ch < c; ch++) {
             int off = ((index * shape[1]) + ch) * h * w;
             tiles[ch] = Arrays.copyOfRange(v, off, off + h * w);
         }
-        return new Picture("Feature maps of example " + index + ": " + s.layer.describe(),
+        return new Picture("Feature maps of example " + index + ": " + layer,
                 String.format(Locale.ROOT, "%d of its %d output channels (%dx%d each) for this image; light: strong response. Each map shows where one learned pattern occurs.", c, shape[1], h, w),
                 Pictures.grid(tiles, h, w, 8, Math.max(2, 56 / Math.max(h, w)), Pictures.Palette.GREY));
     }

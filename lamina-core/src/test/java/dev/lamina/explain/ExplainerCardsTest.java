@@ -244,6 +244,9 @@ class ExplainerCardsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Explainer.of(net).optimizer(new SGD(net.parameters(), 0.1)).on(b.features())).getMessage().contains("needs its labels"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Explainer.of(net).on(Tensor.zeros(0, 784))).getMessage().contains("at least one example"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Explainer.of(net).validation(b.features(), null).labels(b.targets()).on(b.features())).getMessage().contains("both features and targets"));
+        assertEquals("x: filters need a convolution weight [out, in, kh, kw], got [3, 4]", assertThrows(IllegalArgumentException.class, () -> Picture.filters("x", Tensor.zeros(3, 4))).getMessage());
+        assertEquals("x: example 2 is outside the batch of 2", assertThrows(IllegalArgumentException.class, () -> Picture.featureMaps("x", Tensor.zeros(2, 1, 3, 3), 2)).getMessage());
+        assertNotNull(ImageIO.read(new ByteArrayInputStream(Picture.featureMaps("x", Tensor.rand(new Rng(1), 2, 3, 5, 5), 1).png())));
         Explanation e = Explainer.of(net).on(b);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> e.card("9")).getMessage().startsWith("no layer at path '9'; the layers: [0, 1, 2, 3, 4, 5]"));
         assertTrue(net.isTraining(), "the model's mode is restored");
