@@ -26,7 +26,7 @@ final class Diagnoses {
     static final double EXPLODING = 1e2;
     /** A sigmoid or tanh is saturated when more than this share of its outputs is saturated. */
     static final double SATURATED = 0.25;
-    /** LSTM gates are saturated when more than this share of all gate values is (averaged over the four gates). */
+    /** LSTM or GRU gates are saturated when more than this share of all gate values is (averaged over the four gates). */
     static final double SATURATED_GATES = 0.4;
     /** Over-fitting: validation loss above train loss by more than this much and by this factor... */
     static final double GAP_LOSS = 0.2, GAP_FACTOR = 1.5;
@@ -43,10 +43,10 @@ final class Diagnoses {
     /** Inputs are unnormalised when |mean| or std exceeds the first, or any |value| the second. */
     static final double INPUT_SCALE = 3, INPUT_MAX = 50;
 
-    static List<Diagnosis> find(Trace trace, List<LayerCard> cards, List<AttentionHead> heads, List<LstmActivity> lstms, Fit fit, ActivationStats input, boolean tokenIds) {
+    static List<Diagnosis> find(Trace trace, List<LayerCard> cards, List<AttentionHead> heads, List<RecurrentActivity> recurrent, Fit fit, ActivationStats input, boolean tokenIds) {
         List<Diagnosis> out = fromCards(cards, input, tokenIds);
         gradients(cards, out);
-        gates(lstms, out);
+        gates(recurrent, out);
         batchNorm(trace, cards, out);
         attention(heads, out);
         learningRate(cards, out);
@@ -146,16 +146,16 @@ final class Diagnoses {
         return sb.substring(0, sb.length() - 1);
     }
 
-    private static void gates(List<LstmActivity> lstms, List<Diagnosis> out) {
-        for (LstmActivity a : lstms) {
+    private static void gates(List<RecurrentActivity> recurrent, List<Diagnosis> out) {
+        for (RecurrentActivity a : recurrent) {
             if (!(a.meanSaturation() > SATURATED_GATES)) continue;
             StringBuilder ev = new StringBuilder(String.format(Locale.ROOT, "%.0f%% of gate values saturated;", 100 * a.meanSaturation()));
             for (int l = 0; l < a.gateSaturation().length; l++) {
                 ev.append(" layer ").append(l).append(':');
-                for (int g = 0; g < 4; g++) ev.append(String.format(Locale.ROOT, " %s %.0f%%", LstmActivity.GATES[g], 100 * a.gateSaturation()[l][g]));
+                for (int g = 0; g < a.gates().length; g++) ev.append(String.format(Locale.ROOT, " %s %.0f%%", a.gates()[g], 100 * a.gateSaturation()[l][g]));
             }
-            out.add(new Diagnosis(Kind.SATURATED_GATES, a.layer() + " (LSTM)", String.format(Locale.ROOT, "more than %.0f%% of gate values within 0.01 of 0 or 1 (cell candidate |g| > 0.99)", 100 * SATURATED_GATES),
-                    ev.toString(), "the gates are stuck open or shut and pass almost no gradient: normalise the LSTM's input (a LayerNorm before it), re-initialise weight_ih and weight_hh with a smaller scale, clip gradients and lower the learning rate"));
+            out.add(new Diagnosis(Kind.SATURATED_GATES, a.layer() + " (" + a.kind() + ")", String.format(Locale.ROOT, "more than %.0f%% of gate values within 0.01 of 0 or 1 (tanh gates |g| > 0.99)", 100 * SATURATED_GATES),
+                    ev.toString(), "the gates are stuck open or shut and pass almost no gradient: normalise the " + a.kind() + "'s input (a LayerNorm before it), re-initialise weight_ih and weight_hh with a smaller scale, clip gradients and lower the learning rate"));
         }
     }
 

@@ -18,7 +18,7 @@ public record Diagnosis(Kind kind, String layer, String threshold, String eviden
         EXPLODING_GRADIENT("exploding gradients"),
         NON_FINITE("NaN or infinite values"),
         SATURATED_ACTIVATION("saturated sigmoid/tanh"),
-        SATURATED_GATES("saturated LSTM gates"),
+        SATURATED_GATES("saturated LSTM/GRU gates"),
         OVERFITTING("over-fitting"),
         BATCHNORM_DRIFT("BatchNorm running statistics drift"),
         ATTENTION_COLLAPSED("collapsed attention head"),

@@ -6,6 +6,7 @@ import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.loss.Loss;
 import dev.lamina.models.LanguageModel;
 import dev.lamina.nn.Embedding;
+import dev.lamina.nn.GRU;
 import dev.lamina.nn.LSTM;
 import dev.lamina.nn.Module;
 import dev.lamina.nn.MultiheadAttention;
@@ -153,25 +154,26 @@ public final class Explainer {
             } else {
                 notes.add("no labels: gradients, the fit and the learning rate were not measured");
             }
-            if (labels != null && optimizer == null) notes.add("no optimizer: the learning rate was not judged (give Explainer.optimizer(...))");
+            if (labels != null && optimizer == null) notes.add("no optimizer: the learning rate was not judged (Explainer.optimizer(...); on the command line --lr RATE)");
             if (labels != null && validationFeatures == null) notes.add("no validation batch: over-fitting was not judged");
             List<LayerCard> cards = cards(trace, ratios);
             List<AttentionHead> heads = new ArrayList<>();
             for (Map.Entry<MultiheadAttention, Tensor> e : trace.attention.entrySet()) {
                 heads.addAll(AttentionHead.of(e.getKey().path(), e.getValue().toArray(), e.getValue().shape(), trace.causal));
             }
-            List<LstmActivity> lstms = new ArrayList<>();
+            List<RecurrentActivity> recurrent = new ArrayList<>();
             for (Trace.Step s : trace.steps) {
-                if (s.layer instanceof LSTM lstm && s.input.dim() == 3) lstms.add(LstmActivity.of(lstm, s.input));
-                if (s.layer instanceof LSTM lstm && lstm.bidirectional()) notes.add(lstm.describe() + ": gates recomputed for the first layer's forward direction only");
-                if (s.layer instanceof RNNBase r && !(r instanceof LSTM)) notes.add(r.describe() + ": gate statistics are measured for LSTMs only; its output statistics are shown");
+                if (!(s.layer instanceof RNNBase r)) continue;
+                if ((r instanceof LSTM || r instanceof GRU) && s.input.dim() == 3) recurrent.add(RecurrentActivity.of(r, s.input));
+                else notes.add(r.describe() + ": gates are recomputed for LSTM and GRU layers on batched input [B, T, I]; its output statistics are shown");
+                if (r.bidirectional()) notes.add(r.describe() + ": gates recomputed for the first layer's forward direction only");
             }
             boolean tokenIds = !trace.steps.isEmpty() && trace.steps.getFirst().layer instanceof Embedding;
             ActivationStats input = ActivationStats.of(null, batch);
-            List<Diagnosis> diagnoses = Diagnoses.find(trace, cards, heads, lstms, fit, input, tokenIds);
-            List<Picture> pictures = pictureExample < 0 ? List.of() : PictureMaker.draw(model, trace, lstms, batch, validationFeatures, pictureExample, tokens, notes);
+            List<Diagnosis> diagnoses = Diagnoses.find(trace, cards, heads, recurrent, fit, input, tokenIds);
+            List<Picture> pictures = pictureExample < 0 ? List.of() : PictureMaker.draw(model, trace, recurrent, batch, validationFeatures, pictureExample, tokens, notes);
             String name = title != null ? title : model.getClass().getSimpleName() + " on a batch of " + batch.size(0);
-            return new Explanation(name, batch.size(0), model.parameterCount(), cards, diagnoses, heads, lstms, fit, input, pictures, notes);
+            return new Explanation(name, batch.size(0), model.parameterCount(), cards, diagnoses, heads, recurrent, fit, input, pictures, notes);
         } finally {
             model.zeroGrad();
             model.train(wasTraining);

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Everything the explainer found about a model on a batch: a card per layer, the diagnoses, attention heads and
- * LSTM gates, the fit, pictures, and notes on what could not be measured. Tests assert on it
+ * recurrent gates, the fit, pictures, and notes on what could not be measured. Tests assert on it
  * ({@code assertTrue(e.diagnoses().isEmpty())}); {@link #text()} and {@link #html()} render it.
  *
  * @param title      what was explained, e.g. "cnn on 64 test images"
@@ -18,14 +18,14 @@ import java.util.List;
  * @param layers     one card per layer, in the order they ran
  * @param diagnoses  the problems found; empty when none
  * @param attention  every attention head's statistics
- * @param lstm       every LSTM's gates and hidden states
+ * @param recurrent  every LSTM's and GRU's gates and hidden states
  * @param fit        the losses and accuracies measured
  * @param input      statistics of the input batch
  * @param pictures   pictures, when asked for
  * @param notes      what was limited or skipped, and why
  */
 public record Explanation(String title, int batchSize, long parameters, List<LayerCard> layers, List<Diagnosis> diagnoses, List<AttentionHead> attention,
-                          List<LstmActivity> lstm, Fit fit, ActivationStats input, List<Picture> pictures, List<String> notes) {
+                          List<RecurrentActivity> recurrent, Fit fit, ActivationStats input, List<Picture> pictures, List<String> notes) {
 
     /**
      * An explanation of a model the explainer cannot run itself (an imported ONNX graph), from cards measured

@@ -69,16 +69,16 @@ final class ExplanationJson {
         }
         root.put("attention", heads);
         List<Object> lstm = new ArrayList<>();
-        for (LstmActivity a : e.lstm()) {
+        for (RecurrentActivity a : e.recurrent()) {
             List<Object> perLayer = new ArrayList<>();
             for (double[] g : a.gateSaturation()) {
                 Map<String, Object> m = new LinkedHashMap<>();
-                for (int i = 0; i < 4; i++) m.put(LstmActivity.GATES[i], num(g[i]));
+                for (int i = 0; i < a.gates().length; i++) m.put(a.gates()[i], num(g[i]));
                 perLayer.add(m);
             }
-            lstm.add(pair("layer", a.layer(), "gate_saturation", perLayer));
+            lstm.add(pair("layer", a.layer() + " (" + a.kind() + ")", "gate_saturation", perLayer));
         }
-        root.put("lstm", lstm);
+        root.put("recurrent", lstm);
         Map<String, Object> fit = new LinkedHashMap<>();
         fit.put("train_loss", num(e.fit().trainLoss()));
         fit.put("train_accuracy", num(e.fit().trainAccuracy()));

@@ -56,15 +56,16 @@ final class HtmlReport {
             }
             sb.append("</table>\n");
         }
-        if (!e.lstm().isEmpty()) {
-            sb.append("<h2 id=\"lstm\">LSTM gates</h2>\n<table><tr><th>LSTM</th><th>layer</th><th>input</th><th>forget</th><th>cell</th><th>output</th></tr>\n");
-            for (LstmActivity a : e.lstm()) {
+        if (!e.recurrent().isEmpty()) {
+            sb.append("<h2 id=\"recurrent\">Recurrent gates</h2>\n<table><tr><th>layer</th><th>depth</th><th>share of saturated values per gate</th></tr>\n");
+            for (RecurrentActivity a : e.recurrent()) {
                 for (int l = 0; l < a.gateSaturation().length; l++) {
-                    double[] g = a.gateSaturation()[l];
-                    sb.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%.1f%%</td><td>%.1f%%</td><td>%.1f%%</td><td>%.1f%%</td></tr>%n", esc(a.layer()), l, 100 * g[0], 100 * g[1], 100 * g[2], 100 * g[3]));
+                    StringBuilder gates = new StringBuilder();
+                    for (int g = 0; g < a.gates().length; g++) gates.append(String.format(Locale.ROOT, "%s%s %.1f%%", g == 0 ? "" : ", ", a.gates()[g], 100 * a.gateSaturation()[l][g]));
+                    sb.append(String.format(Locale.ROOT, "<tr><td>%s (%s)</td><td>%d</td><td>%s</td></tr>%n", esc(a.layer()), a.kind(), l, gates));
                 }
             }
-            sb.append("</table><p class=\"note\">Share of saturated gate values (within 0.01 of 0 or 1; cell candidate |g| &gt; 0.99).</p>\n");
+            sb.append("</table><p class=\"note\">Sigmoid gates count as saturated within 0.01 of 0 or 1, tanh ones (the LSTM's cell candidate, the GRU's new state) beyond |g| &gt; 0.99.</p>\n");
         }
         if (!e.pictures().isEmpty()) {
             sb.append("<h2 id=\"pictures\">Pictures</h2>\n");

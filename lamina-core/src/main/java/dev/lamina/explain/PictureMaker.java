@@ -29,7 +29,7 @@ final class PictureMaker {
      * @param heldOut the validation batch, whose examples are searched for those that most activate each channel; null:
      *                the explained batch is searched
      */
-    static List<Picture> draw(Module model, Trace trace, List<LstmActivity> lstms, Tensor batch, Tensor heldOut, int index, String[] tokens, List<String> notes) {
+    static List<Picture> draw(Module model, Trace trace, List<RecurrentActivity> recurrent, Tensor batch, Tensor heldOut, int index, String[] tokens, List<String> notes) {
         List<Picture> out = new ArrayList<>();
         int[] image = imageShape(batch);
         List<Trace.Step> convs = trace.steps.stream().filter(s -> s.layer instanceof Conv2d).toList();
@@ -51,7 +51,7 @@ final class PictureMaker {
         if (image != null && !(model instanceof LanguageModel)) out.add(saliency(model, batch, index, image));
         else if (image == null && !(model instanceof LanguageModel)) notes.add("pictures of the input (saliency, top examples) need image-shaped examples ([N, H·W] square, [N, H, W] or [N, C, H, W])");
         for (Map.Entry<MultiheadAttention, Tensor> e : trace.attention.entrySet()) out.addAll(attention(e.getKey(), e.getValue(), tokens, notes));
-        for (LstmActivity a : lstms) out.add(lstm(a, tokens, notes));
+        for (RecurrentActivity a : recurrent) out.add(hiddenStates(a, tokens, notes));
         return out;
     }
 
@@ -168,7 +168,7 @@ final class PictureMaker {
         return out;
     }
 
-    private static Picture lstm(LstmActivity a, String[] tokens, List<String> notes) {
+    private static Picture hiddenStates(RecurrentActivity a, String[] tokens, List<String> notes) {
         float[][] hs = a.hidden();
         int t = hs.length, h = hs[0].length;
         double[] var = new double[h];
@@ -189,7 +189,7 @@ final class PictureMaker {
         }
         float largest = 0;
         for (float v : map) largest = Math.max(largest, Math.abs(v));
-        return new Picture("Hidden-state activity of " + a.layer() + " (LSTM)",
+        return new Picture("Hidden-state activity of " + a.layer() + " (" + a.kind() + ")",
                 String.format(Locale.ROOT, "the %d of %d hidden units that vary most over the first example, per step (columns); red: positive, blue: negative, full colour at |h| = %.2f.",
                         units.length, h, largest),
                 Pictures.heatMap(map, units.length, t, rows, labels(tokens, t, a.layer(), notes), -largest, largest, Pictures.Palette.DIVERGING, Math.max(6, Math.min(14, 900 / t))));

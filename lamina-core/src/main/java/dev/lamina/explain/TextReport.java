@@ -46,11 +46,11 @@ final class TextReport {
                         h.layer(), h.head(), h.entropy(), h.normalizedEntropy(), Double.isNaN(h.selfShare()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * h.selfShare()), h.closestHead(), h.closestDistance()));
             }
         }
-        for (LstmActivity a : e.lstm()) {
-            sb.append(String.format(Locale.ROOT, "%n%s (LSTM) gates saturated:", a.layer()));
+        for (RecurrentActivity a : e.recurrent()) {
+            sb.append(String.format(Locale.ROOT, "%n%s (%s) gates saturated:", a.layer(), a.kind()));
             for (int l = 0; l < a.gateSaturation().length; l++) {
                 sb.append(" layer ").append(l);
-                for (int g = 0; g < 4; g++) sb.append(String.format(Locale.ROOT, " %s %.1f%%", LstmActivity.GATES[g], 100 * a.gateSaturation()[l][g]));
+                for (int g = 0; g < a.gates().length; g++) sb.append(String.format(Locale.ROOT, " %s %.1f%%", a.gates()[g], 100 * a.gateSaturation()[l][g]));
                 sb.append(';');
             }
             sb.append('\n');

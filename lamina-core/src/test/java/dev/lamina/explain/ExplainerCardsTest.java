@@ -182,7 +182,8 @@ class ExplainerCardsTest {
         CharLstm lstm = new CharLstm(vocab.size(), 8, 16, 2, rng);
         Explanation e = Explainer.of(lstm).labels(Tensor.of(y, 1, 16)).tokens(tokens).pictures(0).on(Tensor.of(x, 1, 16));
         assertEquals(List.of("embed", "lstm", "head"), e.layers().stream().map(LayerCard::path).toList());
-        LstmActivity a = e.lstm().getFirst();
+        RecurrentActivity a = e.recurrent().getFirst();
+        assertEquals("LSTM", a.kind());
         Tensor out = ((LSTM) lstm.children().get("lstm")).forward(lstm.children().get("embed").forward(Tensor.of(x, 1, 16)));
         float[] mine = new float[16 * 16];
         for (int t = 0; t < 16; t++) System.arraycopy(a.output()[0][t], 0, mine, t * 16, 16);
@@ -199,6 +200,22 @@ class ExplainerCardsTest {
         assertTrue(t.attention().stream().allMatch(h -> h.normalizedEntropy() > 0 && h.normalizedEntropy() <= 1.0 + 1e-9));
         assertEquals(4, t.pictures().stream().filter(p -> p.title().startsWith("Attention of")).count());
         assertTrue(t.card("encoder.layers.0").description().startsWith("transformer block (pre-norm), d_model 16: self-attention with 2 heads"));
+    }
+
+    @Test
+    void gruGatesAreRecomputedExactly() {
+        Rng rng = new Rng(15);
+        GRU gru = new GRU(6, 10, 2, true, false, rng).batchFirst(true);
+        Tensor x = Tensor.randn(rng, 3, 7, 6);
+        Explanation e = Explainer.of(new Sequential(gru)).on(x);
+        RecurrentActivity a = e.recurrent().getFirst();
+        assertEquals("GRU", a.kind());
+        assertArrayEquals(new String[] {"reset", "update", "new"}, a.gates());
+        float[] mine = new float[3 * 7 * 10];
+        for (int n = 0; n < 3; n++) for (int t = 0; t < 7; t++) System.arraycopy(a.output()[n][t], 0, mine, (n * 7 + t) * 10, 10);
+        assertArrayEquals(gru.forward(x).toArray(), mine, 1e-5f, "the recomputed top-layer hidden states are the GRU's own");
+        assertEquals(2, a.gateSaturation().length);
+        assertTrue(e.text().contains("0 (GRU) gates saturated: layer 0 reset"), e.text());
     }
 
     @Test

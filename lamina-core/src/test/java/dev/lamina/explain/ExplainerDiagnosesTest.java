@@ -193,6 +193,12 @@ class ExplainerDiagnosesTest {
         for (Tensor p : net.get(2).parameters()) p.copyFrom_(p.mul(40f));
         Explanation e = Explainer.of(net).on(batch(16));
         assertEquals("2 (LSTM)", e.diagnoses(Kind.SATURATED_GATES).getFirst().layer(), e.text());
+
+        Sequential gru = new Sequential(new Input(784), new Reshape(28, 28), new dev.lamina.nn.GRU(28, 32, 1, true, false, rng).batchFirst(true), new LastStep(), new Linear(32, 10, true, rng));
+        assertFalse(Explainer.of(gru).on(batch(16)).has(Kind.SATURATED_GATES));
+        for (Tensor p : gru.get(2).parameters()) p.copyFrom_(p.mul(40f));
+        Explanation g = Explainer.of(gru).on(batch(16));
+        assertEquals("2 (GRU)", g.diagnoses(Kind.SATURATED_GATES).getFirst().layer(), g.text());
     }
 
     /** Self-attention over 6 tokens of width 8 with 2 heads; in_proj rows [0, 8) are the queries, [8, 16) the keys. */
