@@ -1,8 +1,11 @@
 package dev.lamina.cli;
 
+import dev.lamina.data.Dataset;
+import dev.lamina.explain.ExplainEachEpoch;
+import dev.lamina.train.Callback;
+import dev.lamina.train.EpochResult;
 import dev.lamina.dashboard.DashboardServer;
 import dev.lamina.dashboard.RunRecorder;
-import dev.lamina.tensor.Tensor;
 import dev.lamina.train.Trainer;
 import picocli.CommandLine.Option;
 
@@ -61,7 +64,7 @@ final class DashboardOptions {
      * @param probe   a fixed batch of training inputs for the activation histograms
      * @param classes class names for the confusion matrix, or null
      */
-    void attach(Trainer trainer, String model, Tensor probe, String[] classes, Map<String, String> settings, List<String> args, PrintStream human) throws IOException {
+    void attach(Trainer trainer, String model, Dataset probe, String[] classes, Map<String, String> settings, List<String> args, PrintStream human) throws IOException {
         if (!active()) return;
         if (statsEvery < 0) throw new IllegalArgumentException("--stats-every must be >= 0 steps (0: automatic), got " + statsEvery);
         Path dir = runDir != null ? runDir : Path.of("runs", model.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -69,7 +72,7 @@ final class DashboardOptions {
         Map<String, Object> s = new LinkedHashMap<>(settings);
         s.put("command", "lamina " + String.join(" ", args));
         try {
-            recorder = new RunRecorder(dir, trainer.model(), trainer.optimizer()).statsEvery(statsEvery).probe(probe).settings(s).resumedAfter(resumedAfter);
+            recorder = new RunRecorder(dir, trainer.model(), trainer.optimizer()).statsEvery(statsEvery).probe(probe.features()).settings(s).resumedAfter(resumedAfter);
         } catch (IOException e) {
             throw new IOException("--run-dir " + dir + ": " + e.getMessage(), e);
         }
@@ -84,9 +87,37 @@ final class DashboardOptions {
             }
         }
         trainer.callback(recorder);
+        // the explain page: the layer explainer on the probe batch after every epoch, written into the run directory
+        trainer.callback(new ExplainedEpochs(new ExplainEachEpoch(trainer.model(), probe, null, trainer.optimizer(), dir), human));
         human.println("recording the run into " + dir);
         if (server != null) {
             human.println("dashboard: " + server.url() + (isLoopback() ? "" : "  (listening on " + host + ": reachable from other machines)"));
+        }
+    }
+
+    /**
+     * Runs the explainer after each epoch for the dashboard's explain page; should it fail on some model, training
+     * goes on without the page, and the reason is said once.
+     */
+    private static final class ExplainedEpochs implements Callback {
+        private final ExplainEachEpoch explain;
+        private final PrintStream human;
+        private boolean failed;
+
+        ExplainedEpochs(ExplainEachEpoch explain, PrintStream human) {
+            this.explain = explain;
+            this.human = human;
+        }
+
+        @Override
+        public void onEpochEnd(EpochResult result) {
+            if (failed) return;
+            try {
+                explain.onEpochEnd(result);
+            } catch (RuntimeException e) {
+                failed = true;
+                human.println("dashboard: the explain page is not written for this run: " + e.getMessage());
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lamina", mixinStandardHelpOptions = true, version = "lamina 0.1.0",
         description = "Deep learning in pure Java: train and inspect neural networks.",
         subcommands = {TrainCommand.class, SummaryCommand.class, InspectCommand.class, GenerateCommand.class, OnnxCommand.class, ExportCommand.class,
-                PredictCommand.class, EvaluateCommand.class, DashboardCommand.class})
+                PredictCommand.class, EvaluateCommand.class, DashboardCommand.class, ExplainCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

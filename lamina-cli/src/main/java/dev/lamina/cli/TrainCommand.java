@@ -10,11 +10,7 @@ import dev.lamina.models.Models;
 import dev.lamina.models.Zoo;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.nn.Sequential;
-import dev.lamina.optim.Adam;
-import dev.lamina.optim.AdamW;
 import dev.lamina.optim.Optimizer;
-import dev.lamina.optim.RMSprop;
-import dev.lamina.optim.SGD;
 import dev.lamina.optim.Scheduler;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
@@ -261,21 +257,18 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** With --dashboard or --run-dir: records the run (activation histograms on the first 32 training examples) and serves it. */
+    /**
+     * With --dashboard or --run-dir: records the run (activation histograms and the explain page on the first 32
+     * training examples, or on {@code train} when it is the probe batch itself) and serves it.
+     */
     void recordRun(Trainer trainer, String name, Dataset train, String[] classes, PrintStream human) throws IOException {
-        dashboard.attach(trainer, name, train.head(Math.min(32, train.size())).features(), classes, RunSettings.of(this),
+        dashboard.attach(trainer, name, train.head(Math.min(32, train.size())), classes, RunSettings.of(this),
                 spec.commandLine().getParseResult().originalArgs(), human);
     }
 
     /** The optimizer --optimizer names, over {@code params}. */
     Optimizer optimizer(List<Tensor> params) {
-        return switch (optimizer.toLowerCase(Locale.ROOT)) {
-            case "adam" -> new Adam(params, lr);
-            case "adamw" -> new AdamW(params, lr);
-            case "sgd" -> new SGD(params, lr).momentum(0.9);
-            case "rmsprop" -> new RMSprop(params, lr);
-            default -> throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; available: adam, adamw, sgd, rmsprop");
-        };
+        return Optimizers.of("--optimizer", optimizer, params, lr);
     }
 
     /** The scheduler --lr-schedule and --warmup-steps name over --epochs of {@code stepsPerEpoch} steps; null for a constant rate. */

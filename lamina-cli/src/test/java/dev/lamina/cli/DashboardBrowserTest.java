@@ -122,8 +122,17 @@ class DashboardBrowserTest {
             wait.until(x -> d.findElement(By.cssSelector("#layer-grid .layer .lo")).getText().startsWith("x: snapshot"));
             noErrors(driver, "layers");
 
-            driver.get(address + "explain/0");
-            assertTrue(driver.findElement(By.id("explain-missing")).getText().contains("No explanation has been written for this run yet"));
+            // the explainer writes the run's explain page after every epoch: the page shows it
+            wait.until(x -> {
+                d.get(address + "explain/0");
+                return !d.findElements(By.id("explain-report")).isEmpty();
+            });
+            driver.switchTo().frame(driver.findElement(By.id("explain-report")));
+            wait.until(x -> d.findElement(By.tagName("body")).getText().contains("(Linear)"));
+            String report = driver.findElement(By.tagName("body")).getText();
+            assertTrue(report.contains("after epoch") && report.contains("(ReLU)"), report.substring(0, Math.min(400, report.length())));
+            driver.switchTo().defaultContent();
+            screenshot(driver, "explain.png");
             noErrors(driver, "explain");
 
             driver.get(address);

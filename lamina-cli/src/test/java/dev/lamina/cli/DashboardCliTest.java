@@ -40,6 +40,8 @@ class DashboardCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("recording the run into " + dir), r.out());
         assertTrue(r.out().matches("(?s).*statistics took [0-9.]+% of step time \\(histograms every 2 steps\\).*"), r.out());
+        String explain = Files.readString(dir.resolve("explain.html"));   // the explain page, written after the epoch
+        assertTrue(explain.contains("after epoch 1") && explain.contains("(Linear)"), explain.substring(0, Math.min(300, explain.length())));
         long steps = Files.readAllLines(dir.resolve("records.jsonl")).stream().filter(l -> l.startsWith("{\"type\":\"step\"")).count();
         assertEquals(5, steps, "320 examples in batches of 64");
         String settings = Files.readString(dir.resolve("settings.json"));

@@ -21,6 +21,11 @@ public final class Dropout extends Module {
         this.rng = registerRng("rng", rng);
     }
 
+    /** The probability of zeroing an element in training mode. */
+    public float p() {
+        return p;
+    }
+
     /** Any shape → the same shape. */
     @Override
     public Tensor forward(Tensor x) {

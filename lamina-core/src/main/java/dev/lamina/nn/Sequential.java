@@ -59,4 +59,19 @@ public final class Sequential extends Module {
         }
         return x;
     }
+
+    /**
+     * As {@link #forward(Tensor)}, with every layer run on its own (no fusion) and shown to {@code observer} in
+     * order; a nested {@code Sequential} shows its own layers first, then itself. The result is the same as
+     * {@code forward}'s.
+     */
+    public Tensor forward(Tensor input, ForwardObserver observer) {
+        Tensor x = input;
+        for (Module m : layers) {
+            Tensor in = x;
+            Tensor out = m instanceof Sequential inner ? inner.forward(in, observer) : m.forward(in);
+            x = observer.observe(m, in, out);
+        }
+        return x;
+    }
 }

@@ -402,6 +402,15 @@ public final class OnnxModel {
 
     /** {@link #run(Map)}, adding each executed node's wall time to {@code profile} (when not null). */
     public Map<String, Tensor> run(Map<String, Tensor> feeds, NodeProfile profile) {
+        return run(feeds, profile, null);
+    }
+
+    /** {@link #run(Map)}, showing every executed node's inputs and outputs to {@code observer}. */
+    public Map<String, Tensor> runObserved(Map<String, Tensor> feeds, NodeObserver observer) {
+        return run(feeds, null, java.util.Objects.requireNonNull(observer, "observer"));
+    }
+
+    private Map<String, Tensor> run(Map<String, Tensor> feeds, NodeProfile profile, NodeObserver observer) {
         Map<String, Value> env = new HashMap<>(constants);
         Set<String> expected = new HashSet<>();
         for (ValueInfoProto v : inputs) expected.add(v.getName());
@@ -422,6 +431,7 @@ public final class OnnxModel {
                 long t0 = profile == null ? 0 : System.nanoTime();
                 evaluate(node, env);
                 if (profile != null) profile.add(node, System.nanoTime() - t0);
+                if (observer != null) observe(node, env, observer);
                 for (String out : node.proto.getOutputList()) {
                     Value v = out.isEmpty() ? null : env.get(out);
                     if (v != null && v.isFloat()) readers.merge(v.f.storage(), 1, Integer::sum);
@@ -479,6 +489,23 @@ public final class OnnxModel {
             if (dims.get(d).hasDimValue() && dims.get(d).getDimValue() != shape[d]) ok = false;
         }
         if (!ok) throw new OnnxException(what + " '" + v.getName() + "' has shape " + Shape.str(shape) + ", the model declares " + info(v));
+    }
+
+    private void observe(Node node, Map<String, Value> env, NodeObserver observer) {
+        NodeProto p = node.proto;
+        List<Tensor> in = new ArrayList<>(), out = new ArrayList<>();
+        boolean[] constant = new boolean[p.getInputCount()];
+        for (int k = 0; k < p.getInputCount(); k++) {
+            String name = p.getInput(k);
+            Value v = name.isEmpty() ? null : env.get(name);
+            in.add(v != null && v.isFloat() ? v.f : null);
+            constant[k] = !name.isEmpty() && constants.containsKey(name);
+        }
+        for (String name : p.getOutputList()) {
+            Value v = name.isEmpty() ? null : env.get(name);
+            out.add(v != null && v.isFloat() ? v.f : null);
+        }
+        observer.node(node.name, node.op, in, constant, out);
     }
 
     private static void evaluate(Node node, Map<String, Value> env) {
