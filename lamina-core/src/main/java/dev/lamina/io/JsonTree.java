@@ -21,6 +21,11 @@ public final class JsonTree {
         return ManifestJson.parse(text, src);
     }
 
+    /** Appends {@code s} as a JSON string literal (escaped as the writers here escape: safe inside a script, ASCII outside the BMP). */
+    public static void quote(StringBuilder sb, String s) {
+        ManifestJson.string(sb, s);
+    }
+
     /** {@code value} as indented JSON text ending in a newline. */
     public static String write(Object value) {
         return ManifestJson.write(value);

@@ -94,7 +94,11 @@ final class ManifestJson {
         sb.append("  ".repeat(indent));
     }
 
-    private static void string(StringBuilder sb, String s) {
+    /**
+     * {@code s} as a JSON string literal: quotes, backslashes and control characters escaped, and also U+2028/U+2029
+     * and surrogates, so the text is safe inside a script and plain ASCII outside the BMP.
+     */
+    static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -104,8 +108,10 @@ final class ManifestJson {
                 case '\n' -> sb.append("\\n");
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
                 default -> {
-                    if (c < 0x20 || Character.isSurrogate(c)) sb.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)) sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
                     else sb.append(c);
                 }
             }
