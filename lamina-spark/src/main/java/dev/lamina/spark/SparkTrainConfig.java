@@ -1,0 +1,123 @@
+package dev.lamina.spark;
+
+import dev.lamina.optim.AdamW;
+import dev.lamina.optim.Adam;
+import dev.lamina.optim.Optimizer;
+import dev.lamina.optim.SGD;
+import dev.lamina.tensor.Tensor;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The settings of one synchronous data-parallel run; built with {@link #builder}, immutable, sent to every task.
+ *
+ * @param model            what each task builds its replica from
+ * @param classes          classes of a classifier (labels 0 .. classes-1, cross-entropy loss); 0 for a regressor
+ *                         (one output, mean squared error)
+ * @param featureLength    values per sample the model takes
+ * @param featuresCol      the DataFrame column holding features: array of float/double, or a Spark ML vector
+ * @param labelCol         the column holding labels: a number
+ * @param workers          Spark tasks (model replicas) of the barrier stage
+ * @param batchPerWorker   samples per worker per step (the global batch is workers x batchPerWorker)
+ * @param epochs           passes over the data
+ * @param optimizer        adam, adamw or sgd (momentum 0.9)
+ * @param lr               learning rate
+ * @param seed             seeds initialisation, per-epoch shuffling and dropout
+ * @param uneven           what to do when partitions differ in batch count
+ * @param checkpointDir    where rank 0 saves Lamina checkpoints (a path every executor can reach, e.g. a shared
+ *                         file system); null: none
+ * @param checkpointEvery  save every this many steps (and at every epoch's end); 0: only at epochs' ends
+ * @param resume           continue from the latest checkpoint in checkpointDir (the driver's --resume); without it the
+ *                         directory must not hold checkpoints yet
+ * @param ringTimeoutMillis how long a task waits for a peer before the stage fails (and Spark retries it)
+ */
+public record SparkTrainConfig(ModelFactory model, int classes, int featureLength, String featuresCol, String labelCol,
+                               int workers, int batchPerWorker, int epochs, String optimizer, double lr, long seed,
+                               UnevenBatches uneven, String checkpointDir, int checkpointEvery, boolean resume,
+                               long ringTimeoutMillis) implements Serializable {
+    public SparkTrainConfig {
+        if (model == null) throw new IllegalArgumentException("SparkTrainConfig: model is required");
+        if (classes < 0 || classes == 1) throw new IllegalArgumentException("SparkTrainConfig: classes must be 0 (regression) or >= 2, got " + classes);
+        if (featureLength <= 0) throw new IllegalArgumentException("SparkTrainConfig: featureLength must be positive, got " + featureLength);
+        if (workers <= 0) throw new IllegalArgumentException("SparkTrainConfig: workers must be positive, got " + workers);
+        if (batchPerWorker <= 0) throw new IllegalArgumentException("SparkTrainConfig: batchPerWorker must be positive, got " + batchPerWorker);
+        if (epochs <= 0) throw new IllegalArgumentException("SparkTrainConfig: epochs must be positive, got " + epochs);
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("SparkTrainConfig: lr must be a finite number > 0, got " + lr);
+        if (checkpointEvery < 0) throw new IllegalArgumentException("SparkTrainConfig: checkpointEvery must be >= 0, got " + checkpointEvery);
+        if (resume && checkpointDir == null) throw new IllegalArgumentException("SparkTrainConfig: resume needs a checkpointDir");
+        optimizer = optimizer.toLowerCase(Locale.ROOT);
+        if (!List.of("adam", "adamw", "sgd").contains(optimizer)) throw new IllegalArgumentException("SparkTrainConfig: unknown optimizer '" + optimizer + "'; available: adam, adamw, sgd");
+    }
+
+    public static Builder builder(ModelFactory model) {
+        return new Builder(model);
+    }
+
+    /** Whether labels are class indices. */
+    public boolean isClassifier() {
+        return classes > 0;
+    }
+
+    /** A fresh optimizer of this run over {@code params}. */
+    public Optimizer newOptimizer(List<Tensor> params) {
+        return switch (optimizer) {
+            case "adam" -> new Adam(params, lr);
+            case "adamw" -> new AdamW(params, lr);
+            case "sgd" -> new SGD(params, lr).momentum(0.9);
+            default -> throw new IllegalStateException(optimizer);
+        };
+    }
+
+    /** What a checkpoint of this run records, and what a resumed run must match. */
+    public Map<String, String> checkpointConfig() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("spark.model", model.toString());
+        m.put("spark.workers", Integer.toString(workers));
+        m.put("spark.batch_per_worker", Integer.toString(batchPerWorker));
+        m.put("spark.optimizer", optimizer);
+        m.put("spark.lr", Double.toString(lr));
+        m.put("spark.seed", Long.toString(seed));
+        m.put("spark.uneven", uneven.name());
+        m.put("spark.classes", Integer.toString(classes));
+        return m;
+    }
+
+    /** Builder with defaults: classifier of 10 classes on 784 features, columns "features"/"label", 2 workers x 32, Adam 1e-3. */
+    public static final class Builder {
+        private final ModelFactory model;
+        private int classes = 10, featureLength = 784, workers = 2, batchPerWorker = 32, epochs = 1, checkpointEvery;
+        private String featuresCol = "features", labelCol = "label", optimizer = "adam", checkpointDir;
+        private double lr = 1e-3;
+        private long seed = 42, ringTimeoutMillis = 120_000;
+        private UnevenBatches uneven = UnevenBatches.DROP;
+        private boolean resume;
+
+        private Builder(ModelFactory model) {
+            this.model = model;
+        }
+
+        public Builder classes(int v) { classes = v; return this; }
+        public Builder featureLength(int v) { featureLength = v; return this; }
+        public Builder featuresCol(String v) { featuresCol = v; return this; }
+        public Builder labelCol(String v) { labelCol = v; return this; }
+        public Builder workers(int v) { workers = v; return this; }
+        public Builder batchPerWorker(int v) { batchPerWorker = v; return this; }
+        public Builder epochs(int v) { epochs = v; return this; }
+        public Builder optimizer(String v) { optimizer = v; return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder uneven(UnevenBatches v) { uneven = v; return this; }
+        public Builder checkpoints(String dir, int everySteps) { checkpointDir = dir; checkpointEvery = everySteps; return this; }
+        public Builder resume(boolean v) { resume = v; return this; }
+        public Builder ringTimeoutMillis(long v) { ringTimeoutMillis = v; return this; }
+
+        public SparkTrainConfig build() {
+            return new SparkTrainConfig(model, classes, featureLength, featuresCol, labelCol, workers, batchPerWorker, epochs, optimizer, lr, seed,
+                    uneven, checkpointDir, checkpointEvery, resume, ringTimeoutMillis);
+        }
+    }
+}

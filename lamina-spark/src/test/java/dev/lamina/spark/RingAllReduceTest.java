@@ -1,0 +1,121 @@
+package dev.lamina.spark;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ring on loopback sockets, one thread per rank. */
+class RingAllReduceTest {
+
+    /** Runs {@code world} ranks, each summing its own array of {@code n} values; returns every rank's result. */
+    static float[][] ringSum(int world, int n, long seed) throws Exception {
+        List<RingAllReduce.Listener> listeners = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
+        for (int r = 0; r < world; r++) {
+            listeners.add(RingAllReduce.listen("127.0.0.1"));
+            addresses.add(listeners.get(r).address());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(world);
+        try {
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int r = 0; r < world; r++) {
+                int rank = r;
+                results.add(pool.submit(() -> {
+                    float[] x = input(rank, n, seed);
+                    try (RingAllReduce ring = RingAllReduce.connect(listeners.get(rank), rank, addresses, () -> false, 10_000)) {
+                        ring.sum(x);
+                        ring.sum(x);
+                    }
+                    return x;
+                }));
+            }
+            float[][] out = new float[world][];
+            for (int r = 0; r < world; r++) out[r] = results.get(r).get();
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static float[] input(int rank, int n, long seed) {
+        dev.lamina.tensor.Rng rng = new dev.lamina.tensor.Rng(seed * 31 + rank);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rng.nextGaussian();
+        return x;
+    }
+
+    @Test
+    void everyRankGetsTheSameSumOfAllRanksTwiceApplied() throws Exception {
+        int world = 3, n = 100_003;
+        float[][] out = ringSum(world, n, 7);
+        for (int r = 1; r < world; r++) assertArrayEquals(out[0], out[r], "rank " + r + " differs from rank 0 (bitwise)");
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            double expected = 0;
+            for (int r = 0; r < world; r++) expected += input(r, n, 7)[i];
+            worst = Math.max(worst, Math.abs(out[0][i] - world * expected));
+        }
+        assertTrue(worst < 1e-4, "sum of sums off by " + worst);
+    }
+
+    @Test
+    void theSameInputsGiveBitIdenticalSumsRunAfterRun() throws Exception {
+        float[][] a = ringSum(4, 5000, 3), b = ringSum(4, 5000, 3);
+        assertArrayEquals(a[0], b[0]);
+        assertArrayEquals(a[3], b[3]);
+    }
+
+    @Test
+    void shorterThanTheWorldAndSingleRankWork() throws Exception {
+        float[][] out = ringSum(3, 2, 1);
+        assertEquals(out[0][1], out[2][1]);
+        float[][] one = ringSum(1, 10, 1);
+        assertArrayEquals(one[0], input(0, 10, 1));
+    }
+
+    @Test
+    void arraysOfDifferentLengthsAreAnErrorNamingBoth() throws Exception {
+        RingAllReduce.Listener a = RingAllReduce.listen("127.0.0.1"), b = RingAllReduce.listen("127.0.0.1");
+        List<String> addresses = List.of(a.address(), b.address());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> f0 = pool.submit(() -> {
+                try (RingAllReduce ring = RingAllReduce.connect(a, 0, addresses, () -> false, 5_000)) {
+                    ring.sum(new float[10]);
+                }
+                return null;
+            });
+            Future<?> f1 = pool.submit(() -> {
+                try (RingAllReduce ring = RingAllReduce.connect(b, 1, addresses, () -> false, 5_000)) {
+                    ring.sum(new float[12]);
+                }
+                return null;
+            });
+            Exception e = assertThrows(Exception.class, () -> {
+                f0.get();
+                f1.get();
+            });
+            assertTrue(e.getMessage().contains("expected") && e.getMessage().contains("floats"), e.getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPeerThatNeverComesFailsWithinTheTimeout() throws Exception {
+        RingAllReduce.Listener a = RingAllReduce.listen("127.0.0.1"), b = RingAllReduce.listen("127.0.0.1");
+        List<String> addresses = List.of(a.address(), b.address());
+        var e = assertThrows(java.io.IOException.class, () -> RingAllReduce.connect(a, 0, addresses, () -> false, 1_500));
+        assertTrue(e.getMessage().contains("rank 1 did not connect"), e.getMessage());
+        b.close();
+    }
+}
