@@ -8,7 +8,6 @@ import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,13 +30,8 @@ class DataParallelEquivalenceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        spark = SparkTestData.session("local[2]");
+        spark = SparkTestData.local();
         data = SparkTestData.fashion().train().head(ROWS);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spark != null) spark.stop();
     }
 
     static SparkTrainConfig config(String model) {

@@ -50,6 +50,17 @@ final class SparkTestData {
         return spark.createDataFrame(rows, SCHEMA);
     }
 
+    /** The {@code local[2]} session the tests share (stopped only by a test that needs another master). */
+    static synchronized SparkSession local() {
+        var active = SparkSession.getActiveSession();
+        if (active.isDefined() && !active.get().sparkContext().isStopped() && active.get().sparkContext().master().equals("local[2]")) return active.get();
+        SparkSession.getActiveSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        return session("local[2]");
+    }
+
     /** A Spark session on {@code master} for tests: loopback only, no UI. */
     static SparkSession session(String master) {
         return SparkSession.builder().master(master).appName("lamina-test")
