@@ -3,6 +3,7 @@ package dev.lamina.spark;
 import dev.lamina.nn.Module;
 import dev.lamina.tensor.Rng;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
@@ -58,7 +59,10 @@ public final class SparkTrainer {
                 .partitionBy(new RankPartitioner(cfg.workers()));
         ClassTag<ReplicaReport> tag = ClassTag$.MODULE$.apply(ReplicaReport.class);
         RDD<ReplicaReport> reports = dealt.values().rdd().barrier().mapPartitions(new BarrierTask(cfg, plan), false, tag);
-        ReplicaReport[] all = (ReplicaReport[]) reports.collect();
+        // Spark retries a failed barrier stage only when it is a shuffle map stage (a failed barrier result stage aborts
+        // the job), so the reports pass through a shuffle: the training stage then reruns as a whole on a lost task.
+        List<ReplicaReport> collected = new JavaRDD<>(reports, tag).repartition(1).collect();
+        ReplicaReport[] all = collected.toArray(new ReplicaReport[0]);
         Arrays.sort(all, Comparator.comparingInt(ReplicaReport::rank));
         ReplicaReport zero = all[0];
         Module model = cfg.model().create(new Rng(cfg.seed()));

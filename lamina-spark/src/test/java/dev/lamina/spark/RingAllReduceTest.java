@@ -59,9 +59,11 @@ class RingAllReduceTest {
         float[][] out = ringSum(world, n, 7);
         for (int r = 1; r < world; r++) assertArrayEquals(out[0], out[r], "rank " + r + " differs from rank 0 (bitwise)");
         double worst = 0;
+        float[][] inputs = new float[world][];
+        for (int r = 0; r < world; r++) inputs[r] = input(r, n, 7);
         for (int i = 0; i < n; i++) {
             double expected = 0;
-            for (int r = 0; r < world; r++) expected += input(r, n, 7)[i];
+            for (int r = 0; r < world; r++) expected += inputs[r][i];
             worst = Math.max(worst, Math.abs(out[0][i] - world * expected));
         }
         assertTrue(worst < 1e-4, "sum of sums off by " + worst);
