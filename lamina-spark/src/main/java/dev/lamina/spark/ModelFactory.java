@@ -1,5 +1,6 @@
 package dev.lamina.spark;
 
+import dev.lamina.models.ModelSpec;
 import dev.lamina.models.Models;
 import dev.lamina.nn.Module;
 import dev.lamina.tensor.Rng;
@@ -22,6 +23,37 @@ public interface ModelFactory extends Serializable {
             throw new IllegalArgumentException("unknown model '" + name + "' for Spark training; available: " + String.join(", ", Models.NAMES));
         }
         return new Named(name);
+    }
+
+    /**
+     * A model definition ({@link ModelSpec} JSON, as {@code lamina train --model-file} takes).
+     *
+     * @throws IllegalArgumentException when the JSON is not a valid definition, with the parser's message
+     */
+    static ModelFactory spec(String json) {
+        try {
+            ModelSpec.parse(json, "model definition");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return new Spec(json);
+    }
+
+    /** An MLP for tables of {@code features} columns and {@code outputs} outputs ({@link ModelSpec#tabularMlp}). */
+    static ModelFactory tabularMlp(int features, int outputs) {
+        return new Spec(ModelSpec.tabularMlp(features, outputs).toJson());
+    }
+
+    /** A model built from a definition. */
+    record Spec(String json) implements ModelFactory {
+        @Override
+        public Module create(Rng rng) {
+            try {
+                return ModelSpec.parse(json, "model definition").build(rng);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
     }
 
     /** A named model (a record, so that it prints and compares by name). */

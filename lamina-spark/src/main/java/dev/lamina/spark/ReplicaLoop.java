@@ -1,7 +1,6 @@
 package dev.lamina.spark;
 
 import dev.lamina.io.Checkpoint;
-import dev.lamina.io.Safetensors;
 import dev.lamina.loss.CrossEntropyLoss;
 import dev.lamina.loss.Loss;
 import dev.lamina.loss.MSELoss;
@@ -14,7 +13,6 @@ import dev.lamina.train.History;
 import dev.lamina.train.Metrics;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -149,7 +147,7 @@ public final class ReplicaLoop {
             epochLoss[r.epoch() - 1] = r.trainLoss();
             epochAccuracy[r.epoch() - 1] = r.trainAccuracy();
         }
-        byte[] weights = rank == 0 ? ModelBytes.of(model) : new byte[0];
+        byte[] weights = rank == 0 ? StateDictBytes.of(model) : new byte[0];
         return new ReplicaReport(rank, epochLoss, epochAccuracy, globalStep - startGlobal, resumedFrom, computeSeconds, commSeconds,
                 ring.bytesSent(), weights, lastCheckpoint);
     }
@@ -275,31 +273,5 @@ public final class ReplicaLoop {
             problems.add("asked for " + cfg.epochs() + " epochs but the checkpoint is at epoch " + c.progress().epoch());
         }
         if (!problems.isEmpty()) throw new IllegalArgumentException("cannot resume from " + where + ": " + String.join("; ", problems));
-    }
-
-    /** Writes {@code model}'s state dict as safetensors bytes (through a temporary file: the format's writer is file-based). */
-    static final class ModelBytes {
-        private ModelBytes() {
-        }
-
-        static byte[] of(Module model) throws IOException {
-            Path tmp = Files.createTempFile("lamina-weights", ".safetensors");
-            try {
-                Safetensors.write(tmp, model.stateDict());
-                return Files.readAllBytes(tmp);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        }
-
-        static Map<String, Tensor> read(byte[] bytes) throws IOException {
-            Path tmp = Files.createTempFile("lamina-weights", ".safetensors");
-            try {
-                Files.write(tmp, bytes);
-                return Safetensors.read(tmp);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        }
     }
 }

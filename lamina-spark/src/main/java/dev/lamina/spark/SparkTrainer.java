@@ -67,7 +67,7 @@ public final class SparkTrainer {
         ReplicaReport zero = all[0];
         Module model = cfg.model().create(new Rng(cfg.seed()));
         try {
-            model.loadStateDict(ReplicaLoop.ModelBytes.read(zero.weights()), true);
+            model.loadStateDict(StateDictBytes.read(zero.weights()), true);
         } catch (IOException e) {
             throw new UncheckedIOException("reading the trained weights from rank 0: " + e.getMessage(), e);
         }
