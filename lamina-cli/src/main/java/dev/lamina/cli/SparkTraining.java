@@ -86,11 +86,13 @@ final class SparkTraining {
         Dataset train = t.limit != null ? split.train().head(t.limit) : split.train();
         Path ckpt = t.resume != null ? t.resume : t.checkpointDir;
         SparkTrainConfig cfg = SparkTrainConfig.builder(ModelFactory.named(t.model)).workers(workers).batchPerWorker(global / workers).epochs(t.epochs)
-                .optimizer(t.optimizer).lr(t.lr).seed(t.seed).uneven(uneven)
+                .optimizer(t.optimizer).lr(t.lr).seed(t.seed).uneven(uneven).averageEvery(o.averageEvery == null ? 0 : o.averageEvery)
                 .checkpoints(ckpt == null ? null : ckpt.toString(), t.checkpointEvery == null ? 0 : t.checkpointEvery).resume(t.resume != null).build();
 
         SparkSession.Builder builder = SparkSession.builder().appName("lamina train " + t.model);
         boolean submitted = System.getProperty("spark.master") != null;
+        // a session this command did not start (spark-submit's, or one of the embedding program) is left running
+        boolean own = !submitted && SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         if (!submitted) builder.master(o.master).config("spark.ui.enabled", "false");
         SparkSession spark = builder.getOrCreate();
         try {
@@ -112,7 +114,7 @@ final class SparkTraining {
             }
             return 0;
         } finally {
-            if (!submitted) spark.stop();
+            if (own) spark.stop();
         }
     }
 

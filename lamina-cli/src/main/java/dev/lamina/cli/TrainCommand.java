@@ -131,7 +131,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         model = CliModels.canonical("--model", model, CliModels.TRAIN_OWN);
         if (sparkOptions.master != null) return sparkOptions.start(this);
-        if (sparkOptions.workers != null || sparkOptions.uneven != null) throw new IllegalArgumentException("--workers and --uneven need --spark MASTER");
+        if (sparkOptions.workers != null || sparkOptions.uneven != null || sparkOptions.averageEvery != null) {
+            throw new IllegalArgumentException("--workers, --uneven and --average-every need --spark MASTER");
+        }
         Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
         if (checkpointDir != null) OutputPaths.prepareDirectory("--checkpoint-dir", checkpointDir);
         try (RunGuard guard = RunGuard.start(saveTo, spec.commandLine().getParseResult().originalArgs())) {

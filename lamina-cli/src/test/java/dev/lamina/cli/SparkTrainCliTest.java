@@ -1,5 +1,8 @@
 package dev.lamina.cli;
 
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +15,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code lamina train --spark local[2]}: a run with checkpoints, {@code --resume} of it, and the flags it refuses. */
 class SparkTrainCliTest {
     private static final Path DATA = Path.of("..", "data", "fashion-mnist-subset");
+    private static SparkSession spark;
+
+    /** One local[2] session for all the commands here (a command leaves a session it did not start running). */
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
 
     @Test
     void trainsOnSparkPrintsTheComputeAndAllReduceSplitSavesAndResumes(@TempDir Path dir) throws Exception {
@@ -51,7 +66,7 @@ class SparkTrainCliTest {
         r = CliRun.run("train", "--spark", "local[2]", "--uneven", "sometimes");
         assertTrue(r.err().contains("--uneven must be pad or drop, got 'sometimes'"), r.err());
         r = CliRun.run("train", "--workers", "2");
-        assertTrue(r.err().contains("--workers and --uneven need --spark MASTER"), r.err());
+        assertTrue(r.err().contains("--workers, --uneven and --average-every need --spark MASTER"), r.err());
         assertTrue(r.code() != 0);
     }
 }

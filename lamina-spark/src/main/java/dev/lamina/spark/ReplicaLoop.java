@@ -6,6 +6,7 @@ import dev.lamina.loss.Loss;
 import dev.lamina.loss.MSELoss;
 import dev.lamina.nn.Module;
 import dev.lamina.optim.Optimizer;
+import dev.lamina.optim.OptimizerState;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.train.EpochResult;
@@ -125,11 +126,17 @@ public final class ReplicaLoop {
                 globalStep++;
                 lossSum += exchange[gradientLength];
                 correct += exchange[gradientLength + 1];
-                seen += (long) plan.batchPerWorker() * plan.world();
+                seen += (long) plan.batchPerWorker() * (localSgd() ? 1 : plan.world());
                 if (cfg.checkpointDir() != null && cfg.checkpointEvery() > 0 && globalStep % cfg.checkpointEvery() == 0 && step + 1 < steps) {
                     checkpoint(new Checkpoint.Progress(epochs, epoch, step + 1, steps, plan.batchPerWorker() * plan.world(), plan.samplesPerEpoch(), globalStep,
                             History.Stop.RUNNING.name(), lossSum, seen, (long) correct, cfg.isClassifier(), optimizer.lr(), 0));
                 }
+            }
+            if (localSgd()) {
+                double[] totals = epochTotals(lossSum, correct);
+                lossSum = totals[0];
+                correct = totals[1];
+                seen *= plan.world();
             }
             double accuracy = cfg.isClassifier() ? correct / seen : Double.NaN;
             history.add(new EpochResult(epoch, lossSum / seen, accuracy, null, optimizer.lr(), (System.nanoTime() - epochStart) / 1e9, 0, seen));
@@ -141,7 +148,8 @@ public final class ReplicaLoop {
                         epoch == epochs ? History.Stop.COMPLETED.name() : History.Stop.RUNNING.name(), 0, 0, 0, true, optimizer.lr(), 0));
             }
         }
-        averageBuffers();
+        if (localSgd()) averageReplicas(true);
+        else averageBuffers();
         model.eval();
         for (EpochResult r : history) {
             epochLoss[r.epoch() - 1] = r.trainLoss();
@@ -173,14 +181,14 @@ public final class ReplicaLoop {
         exchange[gradientLength] = value * idx.length;
         exchange[gradientLength + 1] = cfg.isClassifier() ? countCorrect(out, y) : 0;
         long t1 = System.nanoTime();
-        ring.sum(exchange);
+        if (!localSgd()) ring.sum(exchange);
         long t2 = System.nanoTime();
         float summedLoss = exchange[gradientLength];
         if (!Float.isFinite(summedLoss)) {
             throw new IllegalStateException("training stopped in epoch " + epoch + ", step " + (step + 1) + ": the summed loss over the workers is " + summedLoss
                     + "; no step was applied (try a lower learning rate)");
         }
-        float scale = 1f / plan.world();
+        float scale = localSgd() ? 1f : 1f / plan.world();
         o = 0;
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i), g = p.grad();
@@ -206,6 +214,67 @@ public final class ReplicaLoop {
         long t3 = System.nanoTime();
         computeSeconds += ((t1 - t0) + (t3 - t2)) / 1e9;
         commSeconds += (t2 - t1) / 1e9;
+        if (localSgd() && (globalStep + 1) % cfg.averageEvery() == 0) averageReplicas(false);
+    }
+
+    private boolean localSgd() {
+        return cfg.averageEvery() > 0;
+    }
+
+    /**
+     * Local SGD: replaces every replica's parameters and buffers (and with {@code withOptimizer} its optimizer state)
+     * by their mean over the workers. Every K steps only the weights are averaged; before a checkpoint and at the end
+     * the optimizer state too, so that all replicas are then identical and a resumed run continues exactly.
+     */
+    private void averageReplicas(boolean withOptimizer) throws IOException {
+        if (plan.world() == 1) return;
+        long t = System.nanoTime();
+        int n = gradientLength;
+        OptimizerState state = withOptimizer ? optimizer.stateDict() : new OptimizerState("none", 0, 0, Map.of(), List.of());
+        for (Map<String, float[]> m : state.buffers()) for (float[] b : m.values()) n += b.length;
+        float[] all = new float[n];
+        int o = 0;
+        for (Tensor p : params) {
+            float[] v = p.toArray();
+            System.arraycopy(v, 0, all, o, v.length);
+            o += v.length;
+        }
+        for (Map<String, float[]> m : state.buffers()) {
+            for (float[] b : m.values()) {
+                System.arraycopy(b, 0, all, o, b.length);
+                o += b.length;
+            }
+        }
+        ring.sum(all);
+        float scale = 1f / plan.world();
+        o = 0;
+        for (Tensor p : params) {
+            float[] s = p.storage();
+            for (int j = 0; j < p.numel(); j++) s[p.storageOffset() + j] = all[o + j] * scale;
+            o += p.numel();
+        }
+        List<Map<String, float[]>> averaged = new ArrayList<>();
+        for (Map<String, float[]> m : state.buffers()) {
+            Map<String, float[]> a = new LinkedHashMap<>();
+            for (var e : m.entrySet()) {
+                float[] b = new float[e.getValue().length];
+                for (int j = 0; j < b.length; j++) b[j] = all[o + j] * scale;
+                o += b.length;
+                a.put(e.getKey(), b);
+            }
+            averaged.add(a);
+        }
+        if (withOptimizer) optimizer.loadStateDict(new OptimizerState(state.type(), state.step(), state.lr(), state.hyperparameters(), averaged));
+        commSeconds += (System.nanoTime() - t) / 1e9;
+        averageBuffers();
+    }
+
+    /** Local SGD: the sum over the workers of this epoch's loss sum and correct count (the other ranks' are not exchanged per step). */
+    private double[] epochTotals(double lossSum, double correct) throws IOException {
+        if (!localSgd() || plan.world() == 1) return new double[] {lossSum, correct};
+        float[] v = {(float) lossSum, (float) correct};
+        ring.sum(v);
+        return new double[] {v[0], v[1]};
     }
 
     /** The state layer generator {@code k} (in {@link Module#namedRngs()} order) starts step {@code globalStep} from on {@code rank}. */
@@ -249,7 +318,8 @@ public final class ReplicaLoop {
     }
 
     private void checkpoint(Checkpoint.Progress progress) throws IOException {
-        averageBuffers();
+        if (localSgd()) averageReplicas(true);
+        else averageBuffers();
         if (rank != 0) return;
         Map<String, Tensor> weights = new LinkedHashMap<>();
         model.stateDict().forEach((k, t) -> weights.put(k, Tensor.of(t.toArray(), t.shape())));

@@ -34,11 +34,15 @@ import java.util.Map;
  * @param resume           continue from the latest checkpoint in checkpointDir (the driver's --resume); without it the
  *                         directory must not hold checkpoints yet
  * @param ringTimeoutMillis how long a task waits for a peer before the stage fails (and Spark retries it)
+ * @param averageEvery     0: sum gradients every step (synchronous SGD, the default); K > 0: local SGD, each worker
+ *                         steps on its own gradients and the workers' weights and optimizer state are averaged every K
+ *                         steps (and before each checkpoint and at the end): K times fewer all-reduces, a different
+ *                         (usually less accurate) optimisation
  */
 public record SparkTrainConfig(ModelFactory model, int classes, int featureLength, String featuresCol, String labelCol,
                                int workers, int batchPerWorker, int epochs, String optimizer, double lr, long seed,
                                UnevenBatches uneven, String checkpointDir, int checkpointEvery, boolean resume,
-                               long ringTimeoutMillis) implements Serializable {
+                               long ringTimeoutMillis, int averageEvery) implements Serializable {
     public SparkTrainConfig {
         if (model == null) throw new IllegalArgumentException("SparkTrainConfig: model is required");
         if (classes < 0 || classes == 1) throw new IllegalArgumentException("SparkTrainConfig: classes must be 0 (regression) or >= 2, got " + classes);
@@ -47,6 +51,7 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
         if (batchPerWorker <= 0) throw new IllegalArgumentException("SparkTrainConfig: batchPerWorker must be positive, got " + batchPerWorker);
         if (epochs <= 0) throw new IllegalArgumentException("SparkTrainConfig: epochs must be positive, got " + epochs);
         if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("SparkTrainConfig: lr must be a finite number > 0, got " + lr);
+        if (averageEvery < 0) throw new IllegalArgumentException("SparkTrainConfig: averageEvery must be >= 0 steps, got " + averageEvery);
         if (checkpointEvery < 0) throw new IllegalArgumentException("SparkTrainConfig: checkpointEvery must be >= 0, got " + checkpointEvery);
         if (resume && checkpointDir == null) throw new IllegalArgumentException("SparkTrainConfig: resume needs a checkpointDir");
         optimizer = optimizer.toLowerCase(Locale.ROOT);
@@ -83,13 +88,14 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
         m.put("spark.seed", Long.toString(seed));
         m.put("spark.uneven", uneven.name());
         m.put("spark.classes", Integer.toString(classes));
+        m.put("spark.average_every", Integer.toString(averageEvery));
         return m;
     }
 
     /** Builder with defaults: classifier of 10 classes on 784 features, columns "features"/"label", 2 workers x 32, Adam 1e-3. */
     public static final class Builder {
         private final ModelFactory model;
-        private int classes = 10, featureLength = 784, workers = 2, batchPerWorker = 32, epochs = 1, checkpointEvery;
+        private int classes = 10, featureLength = 784, workers = 2, batchPerWorker = 32, epochs = 1, checkpointEvery, averageEvery;
         private String featuresCol = "features", labelCol = "label", optimizer = "adam", checkpointDir;
         private double lr = 1e-3;
         private long seed = 42, ringTimeoutMillis = 120_000;
@@ -114,10 +120,11 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
         public Builder checkpoints(String dir, int everySteps) { checkpointDir = dir; checkpointEvery = everySteps; return this; }
         public Builder resume(boolean v) { resume = v; return this; }
         public Builder ringTimeoutMillis(long v) { ringTimeoutMillis = v; return this; }
+        public Builder averageEvery(int steps) { averageEvery = steps; return this; }
 
         public SparkTrainConfig build() {
             return new SparkTrainConfig(model, classes, featureLength, featuresCol, labelCol, workers, batchPerWorker, epochs, optimizer, lr, seed,
-                    uneven, checkpointDir, checkpointEvery, resume, ringTimeoutMillis);
+                    uneven, checkpointDir, checkpointEvery, resume, ringTimeoutMillis, averageEvery);
         }
     }
 }

@@ -105,10 +105,18 @@ class DataParallelEquivalenceTest {
         return SparkTestData.frame(spark, data, ROWS);
     }
 
+    private static SparkTrainResult mlpRun;
+
+    /** The MLP run, trained once for the two tests that look at it. */
+    static synchronized SparkTrainResult mlpRun() {
+        if (mlpRun == null) mlpRun = SparkTrainer.fit(frame(), config("mlp"));
+        return mlpRun;
+    }
+
     @Test
     void mlpTwoWorkersOfBatch32EqualOneProcessOfBatch64AfterFiftySteps() {
         SparkTrainConfig cfg = config("mlp");
-        SparkTrainResult r = SparkTrainer.fit(frame(), cfg);
+        SparkTrainResult r = mlpRun();
         assertEquals(STEPS, r.steps());
         double diff = maxParameterDifference(r.model(), reference(cfg, true));
         // float rounding only: the mean over 64 is summed in another order than two means over 32
@@ -127,8 +135,7 @@ class DataParallelEquivalenceTest {
 
     @Test
     void theSameSeedGivesBitIdenticalWeightsTwice() {
-        SparkTrainConfig cfg = config("mlp");
-        SparkTrainResult a = SparkTrainer.fit(frame(), cfg), b = SparkTrainer.fit(frame(), cfg);
+        SparkTrainResult a = mlpRun(), b = SparkTrainer.fit(frame(), config("mlp"));
         for (var e : a.model().stateDict().entrySet()) {
             assertArrayEquals(e.getValue().toArray(), b.model().stateDict().get(e.getKey()).toArray(), e.getKey());
         }
