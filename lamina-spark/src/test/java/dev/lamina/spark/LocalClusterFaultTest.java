@@ -77,9 +77,8 @@ class LocalClusterFaultTest {
             var df = SparkTestData.frame(spark, train, ROWS).cache();
             df.count();
 
-            SparkTrainResult clean = SparkTrainer.fit(df, config(tmp.resolve("clean")));
-            assertEquals(-1, clean.resumedFromStep());
-            int stepsPerEpoch = clean.plan().stepsPerEpoch();
+            Module clean = uninterrupted(train, config(tmp.resolve("clean")));
+            int stepsPerEpoch = (int) RankPartitioner.rowsOf(ROWS, 2, 1) / 32;
 
             Path dir = tmp.resolve("killed");
             AtomicLong stepAtKill = new AtomicLong(-1);
@@ -127,13 +126,51 @@ class LocalClusterFaultTest {
                 assertEquals(ReplicaLoop.KEEP, kept, "checkpoints in " + dir);
             }
 
-            double a = testAccuracy(clean.model()), b = testAccuracy(resumed.model());
+            double a = testAccuracy(clean), b = testAccuracy(resumed.model());
             System.out.printf("local-cluster: uninterrupted test accuracy %.4f, killed executor %s at step >= %d, resumed from step %d: %.4f (%.1f s)%n",
                     a, killed.get(), stepAtKill.get(), resumed.resumedFromStep(), b, seconds);
             assertTrue(Math.abs(a - b) <= 0.005, "accuracy " + b + " after the kill against " + a + " uninterrupted");
-            assertArrayEqualsWeights(clean.model(), resumed.model());
+            assertArrayEqualsWeights(clean, resumed.model());
         } finally {
             spark.stop();
+        }
+    }
+
+    /**
+     * The uninterrupted run, computed without the cluster (its executors take half a minute each to start here): the
+     * two replicas of {@link ReplicaLoop} on two threads with a loopback ring, on the rows the cluster run deals to each
+     * rank, exactly what the barrier tasks run.
+     */
+    static Module uninterrupted(Dataset train, SparkTrainConfig cfg) throws Exception {
+        float[] x = train.features().toArray(), y = train.targets().toArray();
+        long[] rows = {RankPartitioner.rowsOf(ROWS, 2, 0), RankPartitioner.rowsOf(ROWS, 2, 1)};
+        EpochPlan plan = new EpochPlan(rows, cfg.batchPerWorker(), cfg.seed(), cfg.uneven());
+        List<RingAllReduce.Listener> listeners = List.of(RingAllReduce.listen("127.0.0.1"), RingAllReduce.listen("127.0.0.1"));
+        List<String> addresses = List.of(listeners.get(0).address(), listeners.get(1).address());
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<ReplicaReport>> reports = new java.util.ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                int rank = r;
+                reports.add(pool.submit(() -> {
+                    int n = (int) rows[rank];
+                    float[] fx = new float[n * 784], fy = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        System.arraycopy(x, (i * 2 + rank) * 784, fx, i * 784, 784);
+                        fy[i] = y[i * 2 + rank];
+                    }
+                    try (RingAllReduce ring = RingAllReduce.connect(listeners.get(rank), rank, addresses, () -> false, 60_000)) {
+                        return new ReplicaLoop(cfg, plan, rank, new LocalRows(fx, fy, 784), ring).run(null);
+                    }
+                }));
+            }
+            byte[] weights = reports.get(0).get().weights();
+            reports.get(1).get();
+            Module m = cfg.model().create(new dev.lamina.tensor.Rng(cfg.seed()));
+            m.loadStateDict(StateDictBytes.read(weights), true);
+            return m;
+        } finally {
+            pool.shutdownNow();
         }
     }
 
