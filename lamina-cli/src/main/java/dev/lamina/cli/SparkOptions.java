@@ -13,6 +13,9 @@ final class SparkOptions {
     @Option(names = "--average-every", paramLabel = "K", description = "With --spark: local SGD, each worker steps on its own gradients and the workers' weights are averaged every K steps (K times fewer all-reduces, usually lower accuracy); default: gradients summed every step.")
     Integer averageEvery;
 
+    @Option(names = "--bf16-gradients", description = "With --spark: send gradients as bfloat16 (half the bytes, 8-bit mantissa).")
+    boolean bf16;
+
     @Option(names = "--uneven", paramLabel = "pad|drop", description = "With --spark: when the workers' shares differ in batch count, repeat samples (pad) or skip the rest (drop); default drop.")
     String uneven;
 

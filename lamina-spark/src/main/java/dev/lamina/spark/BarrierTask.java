@@ -51,7 +51,7 @@ final class BarrierTask extends AbstractFunction1<Iterator<Sample>, Iterator<Rep
                 checkpoints.add(m.substring(bar + 1));
             }
             Path resume = chooseCheckpoint(checkpoints);
-            try (RingAllReduce ring = RingAllReduce.connect(listener, rank, addresses, ctx::isInterrupted, cfg.ringTimeoutMillis())) {
+            try (RingAllReduce ring = RingAllReduce.connect(listener, rank, addresses, ctx::isInterrupted, cfg.ringTimeoutMillis()).bfloat16(cfg.bf16Wire())) {
                 ReplicaReport report = new ReplicaLoop(cfg, plan, rank, data, ring).run(resume);
                 return CollectionConverters.asScala(List.of(report).iterator());
             }

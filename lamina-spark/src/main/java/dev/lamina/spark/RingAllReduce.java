@@ -47,6 +47,7 @@ public final class RingAllReduce implements Closeable {
     private final ExecutorService sender;
     private final BooleanSupplier cancelled;
     private final long timeoutMillis;
+    private boolean bf16;
     private byte[] sendBytes = new byte[0], receiveBytes = new byte[0];
     private float[] scratch = new float[0];
     private long bytesSent;
@@ -161,6 +162,16 @@ public final class RingAllReduce implements Closeable {
         return world;
     }
 
+    /**
+     * Sends values as bfloat16 (the upper half of each float32, rounded to nearest even): half the bytes, 8 bits of
+     * mantissa. Partial sums are rounded at each hop and every rank rounds its finished chunk the same way before the
+     * all-gather, so all ranks still end with bit-identical sums. Every rank must use the same setting.
+     */
+    public RingAllReduce bfloat16(boolean on) {
+        this.bf16 = on;
+        return this;
+    }
+
     /** Bytes this rank has sent so far. */
     public long bytesSent() {
         return bytesSent;
@@ -174,6 +185,10 @@ public final class RingAllReduce implements Closeable {
         for (int s = 0; s < world - 1; s++) {
             int send = Math.floorMod(rank - s, world), receive = Math.floorMod(rank - s - 1, world);
             exchange(data, send, receive, true);
+        }
+        if (bf16) {
+            int own = Math.floorMod(rank + 1, world), from = chunkStart(n, world, own), to = chunkStart(n, world, own + 1);
+            for (int i = from; i < to; i++) data[i] = fromBf16(toBf16(data[i]));
         }
         for (int s = 0; s < world - 1; s++) {
             int send = Math.floorMod(rank + 1 - s, world), receive = Math.floorMod(rank - s, world);
@@ -197,25 +212,36 @@ public final class RingAllReduce implements Closeable {
         int n = data.length;
         int sFrom = chunkStart(n, world, send), sLen = chunkStart(n, world, send + 1) - sFrom;
         int rFrom = chunkStart(n, world, receive), rLen = chunkStart(n, world, receive + 1) - rFrom;
-        if (sendBytes.length < 4 * sLen) sendBytes = new byte[4 * sLen + 4];
-        ByteBuffer.wrap(sendBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(data, sFrom, sLen);
+        int width = bf16 ? 2 : 4;
+        if (sendBytes.length < width * sLen) sendBytes = new byte[width * sLen + 4];
+        if (bf16) {
+            var shorts = ByteBuffer.wrap(sendBytes).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+            for (int i = 0; i < sLen; i++) shorts.put(i, toBf16(data[sFrom + i]));
+        } else {
+            ByteBuffer.wrap(sendBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(data, sFrom, sLen);
+        }
         byte[] payload = sendBytes;
         Future<?> sent = sender.submit(() -> {
             out.writeInt(sLen);
-            out.write(payload, 0, 4 * sLen);
+            out.write(payload, 0, width * sLen);
             out.flush();
             return null;
         });
         int len = readInt();
         if (len != rLen) throw new IOException("rank " + rank + ": rank " + (rank + world - 1) % world + " sent a chunk of " + len + " floats, expected " + rLen + " (the ranks' arrays differ in length)");
-        if (receiveBytes.length < 4 * rLen) receiveBytes = new byte[4 * rLen + 4];
-        readFully(receiveBytes, 4 * rLen);
-        var floats = ByteBuffer.wrap(receiveBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        if (add) {
+        if (receiveBytes.length < width * rLen) receiveBytes = new byte[width * rLen + 4];
+        readFully(receiveBytes, width * rLen);
+        if (bf16) {
+            var shorts = ByteBuffer.wrap(receiveBytes).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+            for (int i = 0; i < rLen; i++) scratch[i] = fromBf16(shorts.get(i));
+            if (add) for (int i = 0; i < rLen; i++) data[rFrom + i] = scratch[i] + data[rFrom + i];
+            else System.arraycopy(scratch, 0, data, rFrom, rLen);
+        } else if (add) {
+            var floats = ByteBuffer.wrap(receiveBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
             floats.get(scratch, 0, rLen);
             for (int i = 0; i < rLen; i++) data[rFrom + i] = scratch[i] + data[rFrom + i];
         } else {
-            floats.get(data, rFrom, rLen);
+            ByteBuffer.wrap(receiveBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data, rFrom, rLen);
         }
         try {
             sent.get();
@@ -225,7 +251,18 @@ public final class RingAllReduce implements Closeable {
         } catch (ExecutionException e) {
             throw new IOException("rank " + rank + ": sending to rank " + (rank + 1) % world + " failed: " + e.getCause().getMessage(), e.getCause());
         }
-        bytesSent += 4L + 4L * sLen;
+        bytesSent += 4L + (long) width * sLen;
+    }
+
+    /** float32 → bfloat16 bits, rounded to nearest even (NaN stays NaN). */
+    static short toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    static float fromBf16(short b) {
+        return Float.intBitsToFloat((b & 0xFFFF) << 16);
     }
 
     private int readInt() throws IOException {

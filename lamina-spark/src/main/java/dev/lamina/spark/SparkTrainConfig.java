@@ -38,11 +38,12 @@ import java.util.Map;
  *                         steps on its own gradients and the workers' weights and optimizer state are averaged every K
  *                         steps (and before each checkpoint and at the end): K times fewer all-reduces, a different
  *                         (usually less accurate) optimisation
+ * @param bf16Wire         gradients travel as bfloat16 (half the bytes, 8-bit mantissa; see {@link RingAllReduce#bfloat16})
  */
 public record SparkTrainConfig(ModelFactory model, int classes, int featureLength, String featuresCol, String labelCol,
                                int workers, int batchPerWorker, int epochs, String optimizer, double lr, long seed,
                                UnevenBatches uneven, String checkpointDir, int checkpointEvery, boolean resume,
-                               long ringTimeoutMillis, int averageEvery) implements Serializable {
+                               long ringTimeoutMillis, int averageEvery, boolean bf16Wire) implements Serializable {
     public SparkTrainConfig {
         if (model == null) throw new IllegalArgumentException("SparkTrainConfig: model is required");
         if (classes < 0 || classes == 1) throw new IllegalArgumentException("SparkTrainConfig: classes must be 0 (regression) or >= 2, got " + classes);
@@ -89,6 +90,7 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
         m.put("spark.uneven", uneven.name());
         m.put("spark.classes", Integer.toString(classes));
         m.put("spark.average_every", Integer.toString(averageEvery));
+        m.put("spark.bf16_wire", Boolean.toString(bf16Wire));
         return m;
     }
 
@@ -100,7 +102,7 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
         private double lr = 1e-3;
         private long seed = 42, ringTimeoutMillis = 120_000;
         private UnevenBatches uneven = UnevenBatches.DROP;
-        private boolean resume;
+        private boolean resume, bf16Wire;
 
         private Builder(ModelFactory model) {
             this.model = model;
@@ -121,10 +123,11 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
         public Builder resume(boolean v) { resume = v; return this; }
         public Builder ringTimeoutMillis(long v) { ringTimeoutMillis = v; return this; }
         public Builder averageEvery(int steps) { averageEvery = steps; return this; }
+        public Builder bf16Wire(boolean on) { bf16Wire = on; return this; }
 
         public SparkTrainConfig build() {
             return new SparkTrainConfig(model, classes, featureLength, featuresCol, labelCol, workers, batchPerWorker, epochs, optimizer, lr, seed,
-                    uneven, checkpointDir, checkpointEvery, resume, ringTimeoutMillis, averageEvery);
+                    uneven, checkpointDir, checkpointEvery, resume, ringTimeoutMillis, averageEvery, bf16Wire);
         }
     }
 }

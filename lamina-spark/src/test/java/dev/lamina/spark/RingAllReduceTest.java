@@ -18,6 +18,10 @@ class RingAllReduceTest {
 
     /** Runs {@code world} ranks, each summing its own array of {@code n} values; returns every rank's result. */
     static float[][] ringSum(int world, int n, long seed) throws Exception {
+        return ringSum(world, n, seed, false, new long[world]);
+    }
+
+    static float[][] ringSum(int world, int n, long seed, boolean bf16, long[] bytes) throws Exception {
         List<RingAllReduce.Listener> listeners = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         for (int r = 0; r < world; r++) {
@@ -31,9 +35,10 @@ class RingAllReduceTest {
                 int rank = r;
                 results.add(pool.submit(() -> {
                     float[] x = input(rank, n, seed);
-                    try (RingAllReduce ring = RingAllReduce.connect(listeners.get(rank), rank, addresses, () -> false, 10_000)) {
+                    try (RingAllReduce ring = RingAllReduce.connect(listeners.get(rank), rank, addresses, () -> false, 10_000).bfloat16(bf16)) {
                         ring.sum(x);
                         ring.sum(x);
+                        bytes[rank] = ring.bytesSent();
                     }
                     return x;
                 }));
@@ -67,6 +72,28 @@ class RingAllReduceTest {
             worst = Math.max(worst, Math.abs(out[0][i] - world * expected));
         }
         assertTrue(worst < 1e-4, "sum of sums off by " + worst);
+    }
+
+    @Test
+    void bfloat16OnTheWireHalvesTheBytesAndKeepsEveryRankIdentical() throws Exception {
+        int world = 3, n = 30_001;
+        long[] full = new long[world], half = new long[world];
+        float[][] exact = ringSum(world, n, 9, false, full), rounded = ringSum(world, n, 9, true, half);
+        for (int r = 1; r < world; r++) assertArrayEquals(rounded[0], rounded[r], "rank " + r + " differs from rank 0 (bitwise)");
+        float[][] inputs = new float[world][];
+        for (int r = 0; r < world; r++) inputs[r] = input(r, n, 9);
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            double scale = 0;
+            for (int r = 0; r < world; r++) scale += world * Math.abs(inputs[r][i]);
+            worst = Math.max(worst, Math.abs(rounded[0][i] - exact[0][i]) / scale);
+        }
+        // relative to the magnitudes summed: a few bfloat16 roundings (2^-9 each) per value
+        assertTrue(worst < 0.02, "bfloat16 sums off by " + worst + " of the summed magnitudes");
+        assertTrue(worst > 0, "bfloat16 rounding left every sum exact: the option did nothing");
+        assertTrue(half[0] * 2 <= full[0] + 64, "bytes sent with bfloat16 " + half[0] + ", with float32 " + full[0]);
+        assertEquals((short) 0x3F80, RingAllReduce.toBf16(1f));
+        assertEquals(1f, RingAllReduce.fromBf16(RingAllReduce.toBf16(1.001f)));
     }
 
     @Test
