@@ -52,7 +52,7 @@ final class SparkTraining {
         if (t.clipNorm != null) u.add("--clip-norm");
         if (t.plot != null) u.add("--plot");
         if (t.warmupSteps != null) u.add("--warmup-steps");
-        if (!t.schedule.equalsIgnoreCase("constant")) u.add("--lr-schedule " + t.schedule);
+        if (!t.schedule.equalsIgnoreCase("constant") && !t.schedule.equalsIgnoreCase("cosine")) u.add("--lr-schedule " + t.schedule);
         if (t.json) u.add("--json");
         return u;
     }
@@ -86,7 +86,7 @@ final class SparkTraining {
         Dataset train = t.limit != null ? split.train().head(t.limit) : split.train();
         Path ckpt = t.resume != null ? t.resume : t.checkpointDir;
         SparkTrainConfig cfg = SparkTrainConfig.builder(ModelFactory.named(t.model)).workers(workers).batchPerWorker(global / workers).epochs(t.epochs)
-                .optimizer(t.optimizer).lr(t.lr).seed(t.seed).uneven(uneven).averageEvery(o.averageEvery == null ? 0 : o.averageEvery).bf16Wire(o.bf16)
+                .optimizer(t.optimizer).lr(t.lr).seed(t.seed).uneven(uneven).averageEvery(o.averageEvery == null ? 0 : o.averageEvery).bf16Wire(o.bf16).lrSchedule(t.schedule)
                 .checkpoints(ckpt == null ? null : ckpt.toString(), t.checkpointEvery == null ? 0 : t.checkpointEvery).resume(t.resume != null).build();
 
         SparkSession.Builder builder = SparkSession.builder().appName("lamina train " + t.model);

@@ -7,6 +7,7 @@ import dev.lamina.loss.MSELoss;
 import dev.lamina.nn.Module;
 import dev.lamina.optim.Optimizer;
 import dev.lamina.optim.OptimizerState;
+import dev.lamina.optim.Scheduler;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.train.EpochResult;
@@ -47,6 +48,7 @@ public final class ReplicaLoop {
     private final RingAllReduce ring;
     private final Module model;
     private final Optimizer optimizer;
+    private final Scheduler scheduler;
     private final Loss loss;
     private final List<String> paramNames = new ArrayList<>();
     private final List<Tensor> params = new ArrayList<>();
@@ -79,6 +81,7 @@ public final class ReplicaLoop {
             if (!isParam.containsKey(t)) buffers.add(t);
         });
         this.optimizer = cfg.newOptimizer(params);
+        this.scheduler = cfg.newScheduler(optimizer);
         this.loss = cfg.isClassifier() ? new CrossEntropyLoss() : new MSELoss();
         this.layerRngs = new ArrayList<>(model.namedRngs().values());
         int n = 0;
@@ -103,6 +106,7 @@ public final class ReplicaLoop {
             checkFits(c, resume);
             model.loadStateDict(c.model(), true);
             optimizer.loadStateDict(c.optimizer());
+            if (scheduler != null) scheduler.loadStateDict(c.scheduler());
             Checkpoint.Progress p = c.progress();
             startEpoch = p.epoch();
             startStep = p.batch();
@@ -140,6 +144,7 @@ public final class ReplicaLoop {
             }
             double accuracy = cfg.isClassifier() ? correct / seen : Double.NaN;
             history.add(new EpochResult(epoch, lossSum / seen, accuracy, null, optimizer.lr(), (System.nanoTime() - epochStart) / 1e9, 0, seen));
+            if (scheduler != null) scheduler.step();
             lossSum = 0;
             correct = 0;
             seen = 0;
@@ -325,7 +330,7 @@ public final class ReplicaLoop {
         model.stateDict().forEach((k, t) -> weights.put(k, Tensor.of(t.toArray(), t.shape())));
         Map<String, Rng.State> rngs = new LinkedHashMap<>();
         rngs.put("global", Rng.global().state());
-        Checkpoint c = new Checkpoint(weights, paramNames, optimizer.stateDict(), null, null, rngs, progress, history, -1, cfg.checkpointConfig());
+        Checkpoint c = new Checkpoint(weights, paramNames, optimizer.stateDict(), scheduler == null ? null : scheduler.stateDict(), null, rngs, progress, history, -1, cfg.checkpointConfig());
         lastCheckpoint = c.save(Path.of(cfg.checkpointDir()), KEEP).toString();
     }
 

@@ -2,7 +2,9 @@ package dev.lamina.spark;
 
 import dev.lamina.optim.AdamW;
 import dev.lamina.optim.Adam;
+import dev.lamina.optim.LrSchedule;
 import dev.lamina.optim.Optimizer;
+import dev.lamina.optim.Scheduler;
 import dev.lamina.optim.SGD;
 import dev.lamina.tensor.Tensor;
 
@@ -39,11 +41,13 @@ import java.util.Map;
  *                         steps (and before each checkpoint and at the end): K times fewer all-reduces, a different
  *                         (usually less accurate) optimisation
  * @param bf16Wire         gradients travel as bfloat16 (half the bytes, 8-bit mantissa; see {@link RingAllReduce#bfloat16})
+ * @param lrSchedule       constant, or cosine (to 0 over the epochs, stepped after each epoch, as {@code lamina train
+ *                         --lr-schedule cosine})
  */
 public record SparkTrainConfig(ModelFactory model, int classes, int featureLength, String featuresCol, String labelCol,
                                int workers, int batchPerWorker, int epochs, String optimizer, double lr, long seed,
                                UnevenBatches uneven, String checkpointDir, int checkpointEvery, boolean resume,
-                               long ringTimeoutMillis, int averageEvery, boolean bf16Wire) implements Serializable {
+                               long ringTimeoutMillis, int averageEvery, boolean bf16Wire, String lrSchedule) implements Serializable {
     public SparkTrainConfig {
         if (model == null) throw new IllegalArgumentException("SparkTrainConfig: model is required");
         if (classes < 0 || classes == 1) throw new IllegalArgumentException("SparkTrainConfig: classes must be 0 (regression) or >= 2, got " + classes);
@@ -55,6 +59,8 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
         if (averageEvery < 0) throw new IllegalArgumentException("SparkTrainConfig: averageEvery must be >= 0 steps, got " + averageEvery);
         if (checkpointEvery < 0) throw new IllegalArgumentException("SparkTrainConfig: checkpointEvery must be >= 0, got " + checkpointEvery);
         if (resume && checkpointDir == null) throw new IllegalArgumentException("SparkTrainConfig: resume needs a checkpointDir");
+        lrSchedule = lrSchedule.toLowerCase(Locale.ROOT);
+        if (!List.of("constant", "cosine").contains(lrSchedule)) throw new IllegalArgumentException("SparkTrainConfig: unknown lrSchedule '" + lrSchedule + "'; available: constant, cosine");
         optimizer = optimizer.toLowerCase(Locale.ROOT);
         if (!List.of("adam", "adamw", "sgd").contains(optimizer)) throw new IllegalArgumentException("SparkTrainConfig: unknown optimizer '" + optimizer + "'; available: adam, adamw, sgd");
     }
@@ -78,6 +84,11 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
         };
     }
 
+    /** The per-epoch learning-rate scheduler of this run over {@code optimizer}, or null for a constant rate. */
+    public Scheduler newScheduler(Optimizer optimizer) {
+        return lrSchedule.equals("cosine") ? new Scheduler(optimizer, LrSchedule.cosine(epochs, 0)) : null;
+    }
+
     /** What a checkpoint of this run records, and what a resumed run must match. */
     public Map<String, String> checkpointConfig() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -91,6 +102,7 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
         m.put("spark.classes", Integer.toString(classes));
         m.put("spark.average_every", Integer.toString(averageEvery));
         m.put("spark.bf16_wire", Boolean.toString(bf16Wire));
+        m.put("spark.lr_schedule", lrSchedule);
         return m;
     }
 
@@ -98,7 +110,7 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
     public static final class Builder {
         private final ModelFactory model;
         private int classes = 10, featureLength = 784, workers = 2, batchPerWorker = 32, epochs = 1, checkpointEvery, averageEvery;
-        private String featuresCol = "features", labelCol = "label", optimizer = "adam", checkpointDir;
+        private String featuresCol = "features", labelCol = "label", optimizer = "adam", checkpointDir, lrSchedule = "constant";
         private double lr = 1e-3;
         private long seed = 42, ringTimeoutMillis = 120_000;
         private UnevenBatches uneven = UnevenBatches.DROP;
@@ -124,10 +136,11 @@ public record SparkTrainConfig(ModelFactory model, int classes, int featureLengt
         public Builder ringTimeoutMillis(long v) { ringTimeoutMillis = v; return this; }
         public Builder averageEvery(int steps) { averageEvery = steps; return this; }
         public Builder bf16Wire(boolean on) { bf16Wire = on; return this; }
+        public Builder lrSchedule(String v) { lrSchedule = v; return this; }
 
         public SparkTrainConfig build() {
             return new SparkTrainConfig(model, classes, featureLength, featuresCol, labelCol, workers, batchPerWorker, epochs, optimizer, lr, seed,
-                    uneven, checkpointDir, checkpointEvery, resume, ringTimeoutMillis, averageEvery, bf16Wire);
+                    uneven, checkpointDir, checkpointEvery, resume, ringTimeoutMillis, averageEvery, bf16Wire, lrSchedule);
         }
     }
 }
