@@ -142,12 +142,19 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    SparkOptions sparkOptions = new SparkOptions();
+
     /** The checkpoint directory {@code --resume} loaded (set by {@link RunSettings#resume}). */
     Path resumedFrom;
 
     @Override
     public Integer call() throws IOException {
         model = Zoo.has(model) ? model.toLowerCase(Locale.ROOT) : CliModels.canonical("--model", model, CliModels.TRAIN_OWN);
+        if (sparkOptions.master != null) return sparkOptions.start(this);
+        if (sparkOptions.workers != null || sparkOptions.uneven != null || sparkOptions.averageEvery != null) {
+            throw new IllegalArgumentException("--workers, --uneven and --average-every need --spark MASTER");
+        }
         Path saveTo = checkpointDir != null ? checkpointDir : resume != null ? RunSettings.checkpointRoot(resume) : null;
         if (checkpointDir != null) OutputPaths.prepareDirectory("--checkpoint-dir", checkpointDir);
         try (RunGuard guard = RunGuard.start(saveTo, spec.commandLine().getParseResult().originalArgs())) {
