@@ -4,6 +4,7 @@ import dev.lamina.data.Dataset;
 import dev.lamina.explain.ExplainEachEpoch;
 import dev.lamina.train.Callback;
 import dev.lamina.train.EpochResult;
+import dev.lamina.train.History;
 import dev.lamina.dashboard.DashboardServer;
 import dev.lamina.dashboard.RunRecorder;
 import dev.lamina.train.Trainer;
@@ -87,7 +88,7 @@ final class DashboardOptions {
             }
         }
         trainer.callback(recorder);
-        // the explain page: the layer explainer on the probe batch after every epoch, written into the run directory
+        // the explain page: the layer explainer on the probe batch, written into the run directory
         trainer.callback(new ExplainedEpochs(new ExplainEachEpoch(trainer.model(), probe, null, trainer.optimizer(), dir), human));
         human.println("recording the run into " + dir);
         if (server != null) {
@@ -96,12 +97,17 @@ final class DashboardOptions {
     }
 
     /**
-     * Runs the explainer after each epoch for the dashboard's explain page; should it fail on some model, training
-     * goes on without the page, and the reason is said once.
+     * The dashboard's explain page: the explainer after the first epoch (so the page is there early) and once more when
+     * training ends, on the last epoch's model. Not after every epoch: the explainer runs the layers one by one on
+     * another batch size, and the JIT's recompilation for that made the following epochs of a small CNN about 20%
+     * slower (measured with bench/dashboard.sh). Should it fail on some model, training goes on without the page, and
+     * the reason is said once.
      */
     private static final class ExplainedEpochs implements Callback {
         private final ExplainEachEpoch explain;
         private final PrintStream human;
+        private EpochResult last;
+        private int explained;
         private boolean failed;
 
         ExplainedEpochs(ExplainEachEpoch explain, PrintStream human) {
@@ -111,9 +117,20 @@ final class DashboardOptions {
 
         @Override
         public void onEpochEnd(EpochResult result) {
+            last = result;
+            if (explained == 0) explain(result);
+        }
+
+        @Override
+        public void onTrainEnd(History history) {
+            if (last != null && last.epoch() != explained) explain(last);
+        }
+
+        private void explain(EpochResult result) {
             if (failed) return;
             try {
                 explain.onEpochEnd(result);
+                explained = result.epoch();
             } catch (RuntimeException e) {
                 failed = true;
                 human.println("dashboard: the explain page is not written for this run: " + e.getMessage());
