@@ -16,6 +16,10 @@ export JAVA_HOME="$(find_jdk)"
 if ! /usr/bin/python3 -c 'import torch, torchvision, onnx' 2>/dev/null; then
   echo "needs Debian's python3-torch python3-torchvision python3-onnx: apt-get install -y python3-torch python3-torchvision python3-onnx" >&2; exit 1
 fi
+if ! ls /usr/lib/x86_64-linux-gnu/openblas*/libblas.so.3 >/dev/null 2>&1; then
+  # without it Debian's torch falls back to the reference BLAS and its times are 10-100x too slow to compare with
+  echo "PyTorch would run on the reference BLAS: apt-get install -y libopenblas0-pthread first" >&2; exit 1
+fi
 ./mvnw -q -B -ntp -Ponnx-bench -DskipTests -pl bench/onnx -am package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 CP="bench/onnx/target/lamina-bench-onnx-0.1.0-SNAPSHOT.jar:$(cat bench/onnx/target/classpath.txt)"
 DIR=bench/target/onnx-models
