@@ -42,6 +42,21 @@ public final class Shape {
         return a;
     }
 
+    /**
+     * True if {@code small}, without its leading 1s, equals the trailing dimensions of {@code full}: a row that
+     * broadcasts over {@code full} by repeating.
+     */
+    public static boolean isTrailing(int[] small, int[] full) {
+        int lead = 0;
+        while (lead < small.length && small[lead] == 1) lead++;
+        int k = small.length - lead;
+        if (k > full.length) return false;
+        for (int i = 0; i < k; i++) {
+            if (small[lead + i] != full[full.length - k + i]) return false;
+        }
+        return true;
+    }
+
     /** NumPy/PyTorch broadcasting of two shapes; the error names the op and both shapes. */
     public static int[] broadcast(String op, int[] a, int[] b) {
         int rank = Math.max(a.length, b.length);

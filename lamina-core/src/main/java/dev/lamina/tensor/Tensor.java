@@ -647,12 +647,12 @@ public final class Tensor {
             Elementwise.binaryScalar(op, a.data, a.offset, b.data[b.offset], out.data, 0, n);
         } else if (bFull && b.isContiguous() && a.numel() == 1) {
             Elementwise.scalarBinary(op, a.data[a.offset], b.data, b.offset, out.data, 0, n);
-        } else if (aFull && a.isContiguous() && b.isContiguous() && isTrailing(b.shape, outShape)) {
+        } else if (aFull && a.isContiguous() && b.isContiguous() && Shape.isTrailing(b.shape, outShape)) {
             int row = b.numel();
             float[] ad = a.data, bd = b.data, od = out.data;
             int ao = a.offset, bo = b.offset;
             for (int r = 0; r < n; r += row) Elementwise.binary(op, ad, ao + r, bd, bo, od, r, row);
-        } else if (bFull && b.isContiguous() && a.isContiguous() && isTrailing(a.shape, outShape)) {
+        } else if (bFull && b.isContiguous() && a.isContiguous() && Shape.isTrailing(a.shape, outShape)) {
             int row = a.numel(); // a row broadcast on the left: o[r + i] = a[i] op b[r + i]
             for (int r = 0; r < n; r += row) Elementwise.binary(op, a.data, a.offset, b.data, b.offset + r, out.data, r, row);
         } else if (aFull && a.isContiguous() && b.isContiguous() && leadingBlock(b.shape, outShape) > 0) {
@@ -688,18 +688,6 @@ public final class Tensor {
         long block = 1;
         for (int i = k; i < full.length; i++) block *= full[i];
         return block > 1 && block <= Integer.MAX_VALUE ? (int) block : 0;
-    }
-
-    /** True if {@code small}, without its leading 1s, equals the trailing dimensions of {@code full}. */
-    private static boolean isTrailing(int[] small, int[] full) {
-        int lead = 0;
-        while (lead < small.length && small[lead] == 1) lead++;
-        int k = small.length - lead;
-        if (k > full.length) return false;
-        for (int i = 0; i < k; i++) {
-            if (small[lead + i] != full[full.length - k + i]) return false;
-        }
-        return true;
     }
 
     // ------------------------------------------------------------------------------------------------ reductions

@@ -67,6 +67,8 @@ final class ChainFusion {
             for (String out : n.proto.getOutputList()) producer.put(out, n);
             for (String in : n.proto.getInputList()) if (!in.isEmpty()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         }
+        Map<Node, Integer> position = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) position.put(nodes.get(i), i);
         Set<Node> assigned = new HashSet<>();
         Map<Node, Node> replacement = new HashMap<>();
         for (int i = nodes.size() - 1; i >= 0; i--) {
@@ -89,7 +91,7 @@ final class ChainFusion {
             if (region.size() < 2) continue;
             assigned.addAll(region);
             List<Node> steps = new ArrayList<>(region);
-            steps.sort(Comparator.comparingInt(nodes::indexOf));
+            steps.sort(Comparator.comparing(position::get));
             Region compiled = Region.of(steps);
             NodeProto.Builder p = NodeProto.newBuilder().setOpType(CHAIN).setName(sink.name + " (" + steps.size() + " element-wise ops fused)")
                     .addAllInput(compiled.inputs).addOutput(sink.proto.getOutput(0));
@@ -197,7 +199,7 @@ final class ChainFusion {
                 if (v.numel() == 1 && v.rank() <= main.length) kinds[k] = Kind.SCALAR;   // a higher rank would raise the output's
                 else if (!v.isFloat()) return null;
                 else if (Arrays.equals(v.shape, main) && v.f.isContiguous()) kinds[k] = Kind.FULL;
-                else if (v.f.isContiguous() && trailing(v.shape, main)) kinds[k] = Kind.ROW;
+                else if (v.f.isContiguous() && v.rank() <= main.length && Shape.isTrailing(v.shape, main)) kinds[k] = Kind.ROW;
                 else return null;
             }
             return kinds;
@@ -263,30 +265,8 @@ final class ChainFusion {
         private Value runNodes(Value[] in) {
             Map<String, Value> env = new HashMap<>();
             for (int k = 0; k < in.length; k++) env.put(inputs.get(k), in[k]);
-            Value last = null;
-            for (Node s : steps) {
-                Value[] args = new Value[s.proto.getInputCount()];
-                for (int k = 0; k < args.length; k++) args[k] = env.get(s.proto.getInput(k));
-                try {
-                    last = Ops.internalSpec(s.op, s.opset).impl().apply(s, args)[0];
-                } catch (OnnxException ex) {
-                    throw ex.getMessage().startsWith(s.describe()) ? ex : new OnnxException(s.describe() + ": " + ex.getMessage(), ex);
-                } catch (IllegalArgumentException | ArithmeticException ex) {
-                    throw new OnnxException(s.describe() + ": " + ex.getMessage(), ex);
-                }
-                env.put(s.proto.getOutput(0), last);
-            }
-            return last;
-        }
-
-        /** {@code small} (leading ones aside) equals the trailing dimensions of {@code full}. */
-        private static boolean trailing(int[] small, int[] full) {
-            int lead = 0;
-            while (lead < small.length && small[lead] == 1) lead++;
-            int k = small.length - lead;
-            if (k > full.length || small.length > full.length) return false;
-            for (int i = 0; i < k; i++) if (small[lead + i] != full[full.length - k + i]) return false;
-            return true;
+            for (Node s : steps) OnnxModel.evaluate(s, env);
+            return env.get(steps.get(steps.size() - 1).proto.getOutput(0));
         }
     }
 }

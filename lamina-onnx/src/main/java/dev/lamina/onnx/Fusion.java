@@ -84,7 +84,7 @@ final class Fusion {
     }
 
     /** The input of a two-input node that is not {@code name}, or null. */
-    private static String other(Node n, String name) {
+    static String other(Node n, String name) {
         if (n.proto.getInputCount() != 2) return null;
         if (n.proto.getInput(0).equals(name)) return n.proto.getInput(1);
         if (n.proto.getInput(1).equals(name)) return n.proto.getInput(0);

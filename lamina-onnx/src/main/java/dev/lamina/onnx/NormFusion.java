@@ -113,20 +113,13 @@ final class NormFusion {
         return is(n, "Pow", 2) && in(n, 0).equals(v) && g.scalar(in(n, 1)) == 2.0;
     }
 
-    /** The operand of a two-input node that is not {@code v}, or null. */
-    private static String other(Node n, String v) {
-        if (in(n, 0).equals(v)) return in(n, 1);
-        if (in(n, 1).equals(v)) return in(n, 0);
-        return null;
-    }
-
     /** ReduceMean(sq) + eps → Sqrt, from the ReduceMean: the Sqrt and eps, or null. */
     private record Root(Node sqrt, double eps, List<Node> nodes) {}
 
     private static Root rootOfMean(Node mean, Graph g) {
         Node add = g.only(out(mean));
         if (!is(add, "Add", 2)) return null;
-        double eps = g.scalar(other(add, out(mean)));
+        double eps = g.scalar(Fusion.other(add, out(mean)));
         if (!(eps > 0 && eps < 1)) return null;
         Node sqrt = g.only(out(add));
         if (!is(sqrt, "Sqrt", 1)) return null;
@@ -150,13 +143,13 @@ final class NormFusion {
         Node last = n;
         String weight = null, bias = null;
         Node mul = g.only(out(last));
-        if (is(mul, "Mul", 2) && g.row(other(mul, out(last))) != null) {
-            weight = other(mul, out(last));
+        if (is(mul, "Mul", 2) && g.row(Fusion.other(mul, out(last))) != null) {
+            weight = Fusion.other(mul, out(last));
             nodes.add(mul);
             last = mul;
             Node add = rms ? null : g.only(out(last));
-            if (is(add, "Add", 2) && g.row(other(add, out(last))) != null) {
-                bias = other(add, out(last));
+            if (is(add, "Add", 2) && g.row(Fusion.other(add, out(last))) != null) {
+                bias = Fusion.other(add, out(last));
                 nodes.add(add);
                 last = add;
             }
@@ -204,7 +197,7 @@ final class NormFusion {
             if (!reciprocal) return null;
             taken.add(next);
             Node mul = g.only(out(next));
-            if (!is(mul, "Mul", 2) || !x.equals(other(mul, out(next)))) return null;   // x · 1/sqrt(...)
+            if (!is(mul, "Mul", 2) || !x.equals(Fusion.other(mul, out(next)))) return null;   // x · 1/sqrt(...)
             normalized = mul;
         }
         taken.add(normalized);

@@ -508,7 +508,8 @@ public final class OnnxModel {
         observer.node(node.name, node.op, in, constant, out);
     }
 
-    private static void evaluate(Node node, Map<String, Value> env) {
+    /** Runs one node on the values in {@code env} and puts its outputs there; errors name the node. */
+    static void evaluate(Node node, Map<String, Value> env) {
         NodeProto p = node.proto;
         Value[] in = new Value[p.getInputCount()];
         for (int k = 0; k < in.length; k++) {

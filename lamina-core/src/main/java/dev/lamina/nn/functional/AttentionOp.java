@@ -196,14 +196,14 @@ public final class AttentionOp {
             }
         });
 
-        List<Tensor> sources = new ArrayList<>();
-        for (Heads hd : new Heads[] {q, k, v}) if (!sources.contains(hd.src())) sources.add(hd.src());
-        Tensor[] inputs = sources.toArray(new Tensor[0]);
-        Cache c = new Cache(q, k, v, b, h, lq, lk, d, dv, fscale, p, pBase, keep, out, causal);
         if (scratchP) {
             Buffers.recycle(p);
             return new Result(Tensor.of(o, out.shape()), null);
         }
+        List<Tensor> sources = new ArrayList<>();
+        for (Heads hd : new Heads[] {q, k, v}) if (!sources.contains(hd.src())) sources.add(hd.src());
+        Tensor[] inputs = sources.toArray(new Tensor[0]);
+        Cache c = new Cache(q, k, v, b, h, lq, lk, d, dv, fscale, p, pBase, keep, out, causal);
         if (!needWeights) {
             Tensor ot = Tensor.fromOp("scaled_dot_product_attention", Tensor.of(o, out.shape()), g -> backward(c, inputs, g, null), inputs);
             return new Result(ot, null);
