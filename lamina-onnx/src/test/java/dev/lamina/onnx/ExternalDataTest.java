@@ -97,6 +97,7 @@ class ExternalDataTest {
         assertRejected(copyWithFirstTensor(t -> withEntry(t, "length", "3")), "says length 3");
         assertRejected(copyWithFirstTensor(t -> withEntry(t, "offset", "-8")), "offset '-8', not a byte count");
         assertRejected(copyWithFirstTensor(t -> withEntry(t, "location", "")), "names no location");
+        assertRejected(copyWithFirstTensor(t -> withEntry(t, "location", "bad\0name.bin")), "is not a valid path");
     }
 
     @Test

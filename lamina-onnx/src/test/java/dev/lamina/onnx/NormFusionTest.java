@@ -87,6 +87,24 @@ class NormFusionTest {
     }
 
     @Test
+    void aWeightThatDoesNotFitTheRowsOrAScalarInputIsReportedByNode() {
+        // LayerNorm of rows of 6, then · a weight of 4 values: the fused node refuses it, as the Mul would
+        List<NodeProto> nodes = new java.util.ArrayList<>(layerNormGraph(null, -1).getGraph().getNodeList());
+        nodes.set(nodes.size() - 1, node("Div", "n", List.of("d", "sd"), List.of("nd")));
+        nodes.add(node("Mul", "scale", List.of("nd", "w"), List.of("y")));
+        ModelProto m = model(17, nodes, List.of(floats("eps", new float[] {1e-5f}), floats("w", new float[] {1, 2, 3, 4}, 4)),
+                List.of(floatValue("x", 2, 6)), List.of(floatValue("y", 2, 6)));
+        OnnxModel model = OnnxModel.parse(m.toByteArray());
+        assertEquals(Map.of(NormFusion.NORM, 1), model.executedOperatorCounts());
+        OnnxException e = org.junit.jupiter.api.Assertions.assertThrows(OnnxException.class, () -> model.run(Map.of("x", Tensor.zeros(2, 6))));
+        assertTrue(e.getMessage().contains("weight of shape [4] does not broadcast over rows of 6") && e.getMessage().contains("LayerNorm fused"), e.getMessage());
+        OnnxModel scalar = OnnxModel.parse(layerNormGraph(null, -1).toBuilder()
+                .setGraph(layerNormGraph(null, -1).getGraph().toBuilder().setInput(0, TestGraphs.shapeless("x", 1))).build().toByteArray());
+        OnnxException s = org.junit.jupiter.api.Assertions.assertThrows(OnnxException.class, () -> scalar.run(Map.of("x", Tensor.scalar(3f))));
+        assertTrue(s.getMessage().contains("input is a scalar"), s.getMessage());
+    }
+
+    @Test
     void theFixturesAreHandWritten() throws IOException {
         for (String f : new String[] {"pattern_layernorm", "pattern_rmsnorm"}) {
             ModelProto m = ModelProto.parseFrom(Files.readAllBytes(OnnxFixtures.dir(f).resolve("model.onnx")));
