@@ -73,7 +73,7 @@ public final class Shape {
     }
 
     /** Strides that read a tensor of shape {@code shape}/{@code strides} as if broadcast to {@code target}. */
-    static int[] broadcastStrides(int[] shape, int[] strides, int[] target) {
+    public static int[] broadcastStrides(int[] shape, int[] strides, int[] target) {
         int[] out = new int[target.length];
         int lead = target.length - shape.length;
         for (int i = 0; i < shape.length; i++) {

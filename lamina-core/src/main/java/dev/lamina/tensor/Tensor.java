@@ -1,22 +1,24 @@
 package dev.lamina.tensor;
 
 import dev.lamina.autograd.Autograd;
+import dev.lamina.backend.Backend;
+import dev.lamina.backend.Backends;
+import dev.lamina.backend.Pointwise;
+import dev.lamina.backend.TensorOps;
 import dev.lamina.autograd.GradFn;
 import dev.lamina.autograd.MultiGradFn;
 import dev.lamina.autograd.Node;
-import dev.lamina.kernels.Elementwise;
 import dev.lamina.kernels.Elementwise.Binary;
 import dev.lamina.kernels.Elementwise.Unary;
-import dev.lamina.kernels.Gemm;
-import dev.lamina.kernels.Reductions;
 
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * A dense float32 tensor on the Java heap: a {@code float[]} storage, an offset, a shape and strides (row-major
- * when contiguous). Reshape, transpose, permute, slicing, squeeze and expand return views that share storage;
- * every other op returns a new contiguous tensor.
+ * when contiguous), and the {@link Backend} that computes its ops. Reshape, transpose, permute, slicing, squeeze and
+ * expand return views that share storage (metadata only, the same on every backend); every other op asks the
+ * backend for a new contiguous tensor and records its gradient rule here, beside the call.
  *
  * <p>Autograd is define-by-run: an op whose input {@link #requiresGrad()} records a {@link Node} holding its
  * inputs and its gradient rule, written right next to the forward computation. {@link #backward()} walks the
@@ -26,6 +28,7 @@ import java.util.List;
  * names end in an underscore (used by initialisers and optimizers, never on the tape).
  */
 public final class Tensor {
+    private final Backend backend;
     private final float[] data;
     private final int offset;
     private final int[] shape;
@@ -35,7 +38,8 @@ public final class Tensor {
     private Tensor grad;
     private Node node;
 
-    private Tensor(float[] data, int offset, int[] shape, int[] strides) {
+    private Tensor(Backend backend, float[] data, int offset, int[] shape, int[] strides) {
+        this.backend = backend;
         this.data = data;
         this.offset = offset;
         this.shape = shape;
@@ -43,16 +47,39 @@ public final class Tensor {
     }
 
     private static Tensor fresh(int[] shape) {
-        return new Tensor(new float[Shape.size(shape)], 0, shape, Shape.contiguousStrides(shape));
+        return wrap(new float[Shape.size(shape)], shape);
     }
 
-    /** A contiguous result whose every element the caller writes (its array may come from {@link Buffers}). */
-    private static Tensor freshUninitialized(int[] shape) {
-        return new Tensor(Buffers.uninitialized(Shape.size(shape)), 0, shape, Shape.contiguousStrides(shape));
-    }
-
+    /** A tensor of the current backend over host values. */
     private static Tensor wrap(float[] data, int[] shape) {
-        return new Tensor(data, 0, shape, Shape.contiguousStrides(shape));
+        return new Tensor(Backends.current(), data, 0, shape, Shape.contiguousStrides(shape));
+    }
+
+    /** A view of this tensor's storage (same backend, no tape). */
+    private Tensor viewOf(int offset, int[] shape, int[] strides) {
+        return new Tensor(backend, data, offset, shape, strides);
+    }
+
+    /**
+     * A contiguous tensor of {@code backend} over {@code data} (no copy), not on the tape: how a backend hands out the
+     * results it computed ({@link Backend#wrap}).
+     */
+    public static Tensor onBackend(Backend backend, float[] data, int... shape) {
+        int[] s = shape.clone();
+        if (Shape.size(s) != data.length) {
+            throw new ShapeException(backend.name() + " backend: " + data.length + " values cannot have shape " + Shape.str(s));
+        }
+        return new Tensor(backend, data, 0, s, Shape.contiguousStrides(s));
+    }
+
+    /** A tape-free view of {@code base}'s storage with another offset, shape and strides (for backends: broadcasts, windows). */
+    public static Tensor view(Tensor base, int offset, int[] shape, int[] strides) {
+        return base.viewOf(offset, shape.clone(), strides.clone());
+    }
+
+    /** The backend that runs this tensor's ops. */
+    public Backend backend() {
+        return backend;
     }
 
     // ------------------------------------------------------------------------------------------------ creation
@@ -191,23 +218,18 @@ public final class Tensor {
 
     /** A row-major copy of the values. */
     public float[] toArray() {
-        if (isContiguous()) return Arrays.copyOfRange(data, offset, offset + numel());
-        return contiguous().data;
+        return backend.toHost(this);
     }
 
     /** This tensor if it is contiguous and starts its storage at offset 0, else a contiguous copy. */
     public Tensor contiguous() {
         if (isContiguous()) return this;
-        Tensor out = fresh(shape.clone());
-        copyStrided(this, out.data, 0);
-        return record("contiguous", out, g -> new Tensor[] {g}, this);
+        return record("contiguous", backend.copy(this), g -> new Tensor[] {g}, this);
     }
 
     /** A copy that does not share storage (kept on the tape). */
     public Tensor copy() {
-        Tensor out = fresh(shape.clone());
-        copyStrided(this, out.data, 0);
-        return record("copy", out, g -> new Tensor[] {g}, this);
+        return record("copy", backend.copy(this), g -> new Tensor[] {g}, this);
     }
 
     @Override
@@ -259,7 +281,7 @@ public final class Tensor {
 
     /** Same storage, cut from the tape. */
     public Tensor detach() {
-        return new Tensor(data, offset, shape, strides);
+        return viewOf(offset, shape, strides);
     }
 
     /** Back-propagates from this scalar. */
@@ -277,16 +299,12 @@ public final class Tensor {
         if (grad == null) {
             grad = g.detachedContiguousCopy();
         } else {
-            float[] acc = grad.data;
-            Tensor gc = g.isContiguous() ? g : g.contiguous();
-            Elementwise.binary(Binary.ADD, acc, 0, gc.data, gc.offset, acc, 0, acc.length);
+            grad.backend.addInto_(grad, g);
         }
     }
 
     private Tensor detachedContiguousCopy() {
-        Tensor out = fresh(shape.clone());
-        copyStrided(this, out.data, 0);
-        return out;
+        return backend.copy(this);
     }
 
     /** Records a node for {@code out} when grad mode is on and any input requires grad. */
@@ -343,7 +361,7 @@ public final class Tensor {
         if (offset < 0 || offset + Shape.size(s) > data.length) {
             throw new ShapeException("Tensor.ofRegion: " + Shape.str(s) + " from offset " + offset + " does not fit in " + data.length + " values");
         }
-        return new Tensor(data, offset, s, Shape.contiguousStrides(s));
+        return new Tensor(Backends.current(), data, offset, s, Shape.contiguousStrides(s));
     }
 
     // ------------------------------------------------------------------------------------------------ in place
@@ -352,14 +370,14 @@ public final class Tensor {
     public Tensor copyFrom_(Tensor values) {
         if (!Arrays.equals(values.shape, shape)) throw new ShapeException("copyFrom_: source shape " + Shape.str(values.shape) + " does not match " + Shape.str(shape));
         if (!isContiguous()) throw new IllegalStateException("copyFrom_ needs a contiguous destination");
-        copyStrided(values, data, offset);
+        backend.copyInto_(values, this);
         return this;
     }
 
     /** Fills with one value; not recorded on the tape. */
     public Tensor fill_(float value) {
         if (!isContiguous()) throw new IllegalStateException("fill_ needs a contiguous tensor");
-        Arrays.fill(data, offset, offset + numel(), value);
+        backend.fill_(this, value);
         return this;
     }
 
@@ -428,9 +446,7 @@ public final class Tensor {
 
     /** s - this. */
     public Tensor rsub(float s) {
-        Tensor out = fresh(shape.clone());
-        Tensor x = contiguous();
-        Elementwise.scalarBinary(Binary.SUB, s, x.data, x.offset, out.data, 0, out.data.length);
+        Tensor out = backend.scalarBinary(Binary.SUB, s, this);
         return record("rsub", out, g -> new Tensor[] {g.neg()}, this);
     }
 
@@ -500,73 +516,40 @@ public final class Tensor {
 
     public Tensor relu() {
         Tensor out = unary(Unary.RELU);
-        return record("relu", out, g -> new Tensor[] {maskPositive(g, out)}, this);
-    }
-
-    /** A scalar function of one variable, evaluated in double. */
-    @FunctionalInterface
-    private interface Scalar {
-        double at(double x);
+        return record("relu", out, g -> new Tensor[] {backend.reluBackward(g, out)}, this);
     }
 
     /** Applies f elementwise; its gradient rule multiplies the incoming gradient by f'(x). */
-    private Tensor pointwise(String op, Scalar f, Scalar derivative) {
-        Tensor x = contiguous();
-        float[] xd = x.data;
-        int xo = x.offset, n = x.numel();
-        float[] o = new float[n];
-        for (int i = 0; i < n; i++) o[i] = (float) f.at(xd[xo + i]);
-        int[] s = shape.clone();
-        return record(op, wrap(o, s), g -> {
-            Tensor gc = g.contiguous();
-            float[] gi = new float[n];
-            for (int i = 0; i < n; i++) gi[i] = (float) (gc.data[gc.offset + i] * derivative.at(xd[xo + i]));
-            return new Tensor[] {wrap(gi, s)};
-        }, this);
+    private Tensor pointwise(String op, Pointwise f, float alpha) {
+        Tensor x = this;
+        return record(op, backend.pointwise(f, alpha, x), g -> new Tensor[] {backend.pointwiseBackward(f, alpha, x, g)}, this);
     }
 
     /** max(x, 0) + slope * min(x, 0). */
     public Tensor leakyRelu(float slope) {
-        return pointwise("leaky_relu", v -> v > 0 ? v : v * slope, v -> v > 0 ? 1 : slope);
+        return pointwise("leaky_relu", Pointwise.LEAKY_RELU, slope);
     }
 
     /** x for x > 0, alpha * (exp(x) - 1) otherwise. */
     public Tensor elu(float alpha) {
-        return pointwise("elu", v -> v > 0 ? v : alpha * Math.expm1(v), v -> v > 0 ? 1 : alpha * Math.exp(v));
+        return pointwise("elu", Pointwise.ELU, alpha);
     }
 
     /** Exact GELU: x * Φ(x), with Φ the standard normal CDF. */
     public Tensor gelu() {
-        Tensor x = contiguous();
-        float[] xd = x.data;
-        int xo = x.offset, n = x.numel();
-        float[] o = Buffers.uninitialized(n);
-        float[] cdf = gradWanted(this) ? new float[n] : o; // Φ(x), cached for backward; without a tape o takes it, then x·Φ
-        Elementwise.gelu(xd, xo, o, cdf, n);
-        int[] s = shape.clone();
-        return record("gelu", wrap(o, s), g -> {
-            Tensor gc = g.contiguous();
-            float[] gi = new float[n];
-            Elementwise.geluBackward(xd, xo, cdf, gc.data, gc.offset, gi, n);
-            return new Tensor[] {wrap(gi, s)};
-        }, this);
+        Tensor x = this;
+        Tensor cdf = gradWanted(this) ? backend.wrap(new float[numel()], shape) : null; // Φ(x), cached for backward
+        return record("gelu", backend.gelu(x, cdf), g -> new Tensor[] {backend.geluBackward(x, cdf, g)}, this);
     }
 
     /** GELU with the tanh approximation (PyTorch's approximate='tanh'). */
     public Tensor geluTanh() {
-        final double c = Math.sqrt(2 / Math.PI);
-        return pointwise("gelu_tanh", v -> 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v))), v -> {
-            double t = Math.tanh(c * (v + 0.044715 * v * v * v));
-            return 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v);
-        });
+        return pointwise("gelu_tanh", Pointwise.GELU_TANH, 0f);
     }
 
     /** x * sigmoid(x). */
     public Tensor silu() {
-        return pointwise("silu", v -> v * Elementwise.sigmoid((float) v), v -> {
-            double sg = Elementwise.sigmoid((float) v);
-            return sg * (1 + v * (1 - sg));
-        });
+        return pointwise("silu", Pointwise.SILU, 0f);
     }
 
     /** Clamps into [min, max]; the gradient is zero where clamped. */
@@ -593,111 +576,45 @@ public final class Tensor {
     /** Elementwise select: {@code a} where {@code cond} is non-zero, else {@code b}; all three broadcast. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         int[] outShape = Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
-        float[] c = cond.broadcastTo(outShape).toArray();
-        float[] av = a.broadcastTo(outShape).toArray();
-        float[] bv = b.broadcastTo(outShape).toArray();
-        float[] o = new float[c.length];
-        for (int i = 0; i < o.length; i++) o[i] = c[i] != 0 ? av[i] : bv[i];
-        Tensor mask = wrap(c, outShape);
-        return record("where", wrap(o, outShape), g -> new Tensor[] {null, g.mul(mask), g.mul(mask.eq(0f))}, cond, a, b);
+        Backend be = a.backend;
+        Tensor mask = be.copy(cond.broadcastTo(outShape));
+        return record("where", be.where(cond, a, b, outShape), g -> new Tensor[] {null, g.mul(mask), g.mul(mask.eq(0f))}, cond, a, b);
     }
 
     /** True if any element is NaN or infinite. */
     public boolean hasNonFinite() {
-        Tensor x = contiguous();
-        for (int i = 0; i < x.numel(); i++) {
-            if (!Float.isFinite(x.data[x.offset + i])) return true;
-        }
-        return false;
+        return backend.hasNonFinite(this);
     }
 
     private Tensor unary(Unary op) {
-        Tensor x = contiguous();
-        Tensor out = freshUninitialized(shape.clone());
-        Elementwise.unary(op, x.data, x.offset, out.data, 0, out.data.length);
-        return out;
+        return backend.unary(op, this);
     }
 
     private Tensor scalarOp(Binary op, float s) {
-        Tensor x = contiguous();
-        Tensor out = freshUninitialized(shape.clone());
-        Elementwise.binaryScalar(op, x.data, x.offset, s, out.data, 0, out.data.length);
-        return out;
+        return backend.binaryScalar(op, this, s);
     }
 
-    /** g where out > 0 else 0: the ReLU gradient. */
-    private static Tensor maskPositive(Tensor g, Tensor out) {
-        Tensor gc = g.contiguous();
-        float[] gi = new float[out.data.length];
-        Elementwise.reluBackward(gc.data, gc.offset, out.data, 0, gi, 0, gi.length);
-        return wrap(gi, out.shape.clone());
-    }
-
-    /** Broadcasting binary op without tape: fast paths for same shape, scalar and trailing-row broadcast. */
+    /** Broadcasting binary op without tape. */
     private static Tensor binary(String name, Binary op, Tensor a, Tensor b) {
         int[] outShape = Arrays.equals(a.shape, b.shape) ? a.shape.clone() : Shape.broadcast(name, a.shape, b.shape);
-        Tensor out = freshUninitialized(outShape); // every path below writes all n elements
-        int n = out.data.length;
-        if (n == 0) return out;
-        boolean aFull = Arrays.equals(a.shape, outShape);
-        boolean bFull = Arrays.equals(b.shape, outShape);
-        if (aFull && bFull && a.isContiguous() && b.isContiguous()) {
-            Elementwise.binary(op, a.data, a.offset, b.data, b.offset, out.data, 0, n);
-        } else if (aFull && a.isContiguous() && b.numel() == 1) {
-            Elementwise.binaryScalar(op, a.data, a.offset, b.data[b.offset], out.data, 0, n);
-        } else if (bFull && b.isContiguous() && a.numel() == 1) {
-            Elementwise.scalarBinary(op, a.data[a.offset], b.data, b.offset, out.data, 0, n);
-        } else if (aFull && a.isContiguous() && b.isContiguous() && Shape.isTrailing(b.shape, outShape)) {
-            int row = b.numel();
-            float[] ad = a.data, bd = b.data, od = out.data;
-            int ao = a.offset, bo = b.offset;
-            for (int r = 0; r < n; r += row) Elementwise.binary(op, ad, ao + r, bd, bo, od, r, row);
-        } else if (bFull && b.isContiguous() && a.isContiguous() && Shape.isTrailing(a.shape, outShape)) {
-            int row = a.numel(); // a row broadcast on the left: o[r + i] = a[i] op b[r + i]
-            for (int r = 0; r < n; r += row) Elementwise.binary(op, a.data, a.offset, b.data, b.offset + r, out.data, r, row);
-        } else if (aFull && a.isContiguous() && b.isContiguous() && leadingBlock(b.shape, outShape) > 0) {
-            int block = leadingBlock(b.shape, outShape); // one b element per block of a: [N, C, 1, 1] against [N, C, H, W]
-            for (int i = 0, blocks = n / block; i < blocks; i++) {
-                Elementwise.binaryScalar(op, a.data, a.offset + i * block, b.data[b.offset + i], out.data, i * block, block);
-            }
-        } else if (bFull && b.isContiguous() && a.isContiguous() && leadingBlock(a.shape, outShape) > 0) {
-            int block = leadingBlock(a.shape, outShape);
-            for (int i = 0, blocks = n / block; i < blocks; i++) {
-                Elementwise.scalarBinary(op, a.data[a.offset + i], b.data, b.offset + i * block, out.data, i * block, block);
-            }
-        } else {
-            Tensor ab = a.broadcastTo(outShape).detach().contiguous();
-            Tensor bb = b.broadcastTo(outShape).detach().contiguous();
-            Elementwise.binary(op, ab.data, ab.offset, bb.data, bb.offset, out.data, 0, n);
-        }
-        return out;
+        return sameBackend(name, a, b).binary(op, a, b, outShape);
     }
 
-    /**
-     * The block size when {@code small} (left-padded with 1s) is a prefix of {@code full}'s dimensions followed only by
-     * 1s, so each of its elements applies to one contiguous block of {@code full}; 0 otherwise (or for blocks of one).
-     */
-    private static int leadingBlock(int[] small, int[] full) {
-        int pad = full.length - small.length;
-        if (pad < 0) return 0;
-        int k = full.length;
-        while (k > 0 && (k - 1 < pad || small[k - 1 - pad] == 1)) k--;
-        for (int i = 0; i < k; i++) {
-            if ((i < pad ? 1 : small[i - pad]) != full[i]) return 0;
+    /** The backend of a and b; an op across two backends is refused. */
+    private static Backend sameBackend(String op, Tensor a, Tensor b) {
+        if (a.backend != b.backend) {
+            throw new IllegalArgumentException(op + ": operands live on different backends (" + a.backend.name() + ", " + b.backend.name() + ")");
         }
-        long block = 1;
-        for (int i = k; i < full.length; i++) block *= full[i];
-        return block > 1 && block <= Integer.MAX_VALUE ? (int) block : 0;
+        return a.backend;
     }
 
     // ------------------------------------------------------------------------------------------------ reductions
 
     /** Sum of all elements (0-d). */
     public Tensor sum() {
-        Tensor x = contiguous();
-        double s = Reductions.sum(x.data, x.offset, x.numel());
+        double s = backend.sumAll(this);
         int[] inShape = shape.clone();
-        return record("sum", scalar((float) s), g -> new Tensor[] {g.expand(inShape)}, this);
+        return record("sum", backend.wrap(new float[] {(float) s}), g -> new Tensor[] {g.expand(inShape)}, this);
     }
 
     /** Mean of all elements (0-d). */
@@ -797,93 +714,28 @@ public final class Tensor {
         return reshape(s);
     }
 
-    /** Sum over one axis, keeping it with size 1. Works on [outer, D, inner] of the contiguous input. */
+    /** Sum over one axis, keeping it with size 1. */
     private Tensor sumAxisKeep(int axis) {
-        Tensor x = contiguous();
-        int outer = 1, inner = 1, dn = shape[axis];
-        for (int d = 0; d < axis; d++) outer *= shape[d];
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
-        int[] outShape = shape.clone();
-        outShape[axis] = 1;
-        float[] o = new float[outer * inner];
-        float[] xd = x.data;
-        int xo = x.offset;
-        if (inner == 1) {
-            for (int r = 0; r < outer; r++) {
-                o[r] = (float) Reductions.sum(xd, xo + r * dn, dn);
-            }
-        } else {
-            for (int r = 0; r < outer; r++) {
-                int ob = r * inner;
-                for (int k = 0; k < dn; k++) {
-                    int base = xo + (r * dn + k) * inner;
-                    for (int i = 0; i < inner; i++) o[ob + i] += xd[base + i];
-                }
-            }
-        }
         int[] inShape = shape.clone();
-        return record("sum", wrap(o, outShape), g -> new Tensor[] {g.expand(inShape)}, this);
-    }
-
-    /** Values and first indices of the maximum (or minimum) along {@code axis}, as [outer·inner] arrays. */
-    private record Extremum(float[] values, int[] indices, int outer, int dim, int inner) {}
-
-    private Extremum scanExtremum(String op, int axis, boolean isMax) {
-        if (shape[axis] == 0) throw new ShapeException(op + ": cannot reduce an empty dimension " + axis + " of shape " + Shape.str(shape));
-        Tensor x = contiguous();
-        int outer = 1, inner = 1, dn = shape[axis];
-        for (int d = 0; d < axis; d++) outer *= shape[d];
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
-        float[] o = new float[outer * inner];
-        int[] idx = new int[outer * inner];
-        for (int r = 0; r < outer; r++) {
-            for (int i = 0; i < inner; i++) {
-                int base = x.offset + r * dn * inner + i;
-                float best = x.data[base];
-                int bi = 0;
-                for (int k = 1; k < dn; k++) {
-                    float v = x.data[base + k * inner];
-                    boolean better = isMax ? v > best : v < best;
-                    if (better || (Float.isNaN(v) && !Float.isNaN(best))) {
-                        best = v;
-                        bi = k;
-                    }
-                }
-                o[r * inner + i] = best;
-                idx[r * inner + i] = bi;
-            }
-        }
-        return new Extremum(o, idx, outer, dn, inner);
+        return record("sum", backend.sumAxis(this, axis), g -> new Tensor[] {g.expand(inShape)}, this);
     }
 
     private Tensor extremum(String op, int dim, boolean keepDim, boolean isMax) {
         int axis = Shape.axis(op, dim, shape.length);
-        Extremum e = scanExtremum(op, axis, isMax);
-        int[] keepShape = shape.clone();
-        keepShape[axis] = 1;
+        if (shape[axis] == 0) throw new ShapeException(op + ": cannot reduce an empty dimension " + axis + " of shape " + Shape.str(shape));
+        TensorOps.Extremum e = backend.extremum(this, axis, isMax);
         int[] inShape = shape.clone();
-        Tensor out = record(op, wrap(e.values(), keepShape), g -> {
-            Tensor gc = g.contiguous();
-            float[] gi = new float[Shape.size(inShape)];
-            for (int r = 0; r < e.outer(); r++) {
-                for (int i = 0; i < e.inner(); i++) {
-                    int j = r * e.inner() + i;
-                    gi[(r * e.dim() + e.indices()[j]) * e.inner() + i] += gc.data[gc.offset + j];
-                }
-            }
-            return new Tensor[] {wrap(gi, inShape)};
+        Tensor out = record(op, e.values(), g -> {
+            int[] idx = e.indices().toIntArray(op, inShape[axis]);
+            return new Tensor[] {backend.gatherBackward(g.reshape(e.indices().shape), axis, idx, inShape)};
         }, this);
         return keepDim ? out : out.squeeze(axis);
     }
 
     private Tensor argExtremum(String op, int dim, boolean keepDim, boolean isMax) {
         int axis = Shape.axis(op, dim, shape.length);
-        int[] idx = scanExtremum(op, axis, isMax).indices();
-        float[] o = new float[idx.length];
-        for (int i = 0; i < idx.length; i++) o[i] = idx[i];
-        int[] keepShape = shape.clone();
-        keepShape[axis] = 1;
-        Tensor out = wrap(o, keepShape);
+        if (shape[axis] == 0) throw new ShapeException(op + ": cannot reduce an empty dimension " + axis + " of shape " + Shape.str(shape));
+        Tensor out = backend.extremum(this, axis, isMax).indices();
         return keepDim ? out : out.squeeze(axis);
     }
 
@@ -928,30 +780,7 @@ public final class Tensor {
     }
 
     private Tensor softmaxCore(int axis, boolean log) {
-        Tensor x = contiguous();
-        int outer = 1, inner = 1, dn = shape[axis];
-        for (int d = 0; d < axis; d++) outer *= shape[d];
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
-        float[] o = new float[x.numel()];
-        float[] xd = x.data;
-        int xo = x.offset;
-        for (int r = 0; r < outer; r++) {
-            for (int i = 0; i < inner; i++) {
-                int base = r * dn * inner + i;
-                float m = Float.NEGATIVE_INFINITY;
-                for (int k = 0; k < dn; k++) m = Math.max(m, xd[xo + base + k * inner]);
-                double s = 0;
-                for (int k = 0; k < dn; k++) s += Math.exp(xd[xo + base + k * inner] - m);
-                if (log) {
-                    float lse = (float) (m + Math.log(s));
-                    for (int k = 0; k < dn; k++) o[base + k * inner] = xd[xo + base + k * inner] - lse;
-                } else {
-                    double inv = 1.0 / s;
-                    for (int k = 0; k < dn; k++) o[base + k * inner] = (float) (Math.exp(xd[xo + base + k * inner] - m) * inv);
-                }
-            }
-        }
-        return wrap(o, shape.clone());
+        return backend.softmax(this, axis, log);
     }
 
     // ------------------------------------------------------------------------------------------------ matmul
@@ -980,28 +809,7 @@ public final class Tensor {
         int[] aBatch = Arrays.copyOf(a.shape, a.dim() - 2);
         int[] bBatch = Arrays.copyOf(b.shape, b.dim() - 2);
         int[] batch = Shape.broadcast("matmul", aBatch, bBatch);
-        int[] outShape = Arrays.copyOf(batch, batch.length + 2);
-        outShape[batch.length] = m;
-        outShape[batch.length + 1] = n;
-        Tensor out = fresh(outShape);
-        int[] aStr = Shape.broadcastStrides(aBatch, Arrays.copyOf(a.strides, aBatch.length), batch);
-        int[] bStr = Shape.broadcastStrides(bBatch, Arrays.copyOf(b.strides, bBatch.length), batch);
-        int batches = Shape.size(batch);
-        int[] idx = new int[batch.length];
-        int ars = a.strides[a.dim() - 2], acs = a.strides[a.dim() - 1];
-        int brs = b.strides[b.dim() - 2], bcs = b.strides[b.dim() - 1];
-        for (int bi = 0; bi < batches; bi++) {
-            int ao = a.offset, bo = b.offset;
-            for (int d = 0; d < batch.length; d++) {
-                ao += idx[d] * aStr[d];
-                bo += idx[d] * bStr[d];
-            }
-            Gemm.gemm(m, n, k, a.data, ao, ars, acs, b.data, bo, brs, bcs, out.data, bi * m * n, n, false);
-            for (int d = batch.length - 1; d >= 0; d--) {
-                if (++idx[d] < batch[d]) break;
-                idx[d] = 0;
-            }
-        }
+        Tensor out = sameBackend("matmul", a, b).matmul(a, b, batch);
         return record("matmul", out, g -> new Tensor[] {
                 a.requiresGrad ? g.matmul(b.transpose(-1, -2)) : null,
                 b.requiresGrad ? a.transpose(-1, -2).matmul(g) : null}, a, b);
@@ -1028,7 +836,7 @@ public final class Tensor {
         }
         if (Shape.size(s) != n) throw new ShapeException("reshape: cannot reshape " + Shape.str(shape) + " (" + n + " elements) to " + Shape.str(newShape));
         Tensor src = isContiguous() ? this : contiguous();
-        Tensor out = new Tensor(src.data, src.offset, s, Shape.contiguousStrides(s));
+        Tensor out = src.viewOf(src.offset, s, Shape.contiguousStrides(s));
         int[] inShape = shape.clone();
         return record("reshape", out, g -> new Tensor[] {g.reshape(inShape)}, src);
     }
@@ -1084,7 +892,7 @@ public final class Tensor {
             st[i] = strides[p];
             inverse[p] = i;
         }
-        return record("permute", new Tensor(data, offset, s, st), g -> new Tensor[] {g.permute(inverse)}, this);
+        return record("permute", viewOf(offset, s, st), g -> new Tensor[] {g.permute(inverse)}, this);
     }
 
     /** Elements start..start+length-1 along a dimension (a view). */
@@ -1104,13 +912,13 @@ public final class Tensor {
         int[] ns = shape.clone(), nst = strides.clone();
         ns[axis] = len;
         nst[axis] = strides[axis] * step;
-        Tensor out = new Tensor(data, offset + s * strides[axis], ns, nst);
+        Tensor out = viewOf(offset + s * strides[axis], ns, nst);
         int[] inShape = shape.clone();
         final int fs = s;
         return record("slice", out, g -> {
-            Tensor gi = zeros(inShape);
-            Tensor window = new Tensor(gi.data, 0, ns, Shape.contiguousStrides(inShape)).sliceStrides(axis, fs, step);
-            copyStrided(g, window);
+            Tensor gi = backend.wrap(new float[Shape.size(inShape)], inShape);
+            Tensor window = gi.viewOf(0, ns, Shape.contiguousStrides(inShape)).sliceStrides(axis, fs, step);
+            backend.copyInto_(g, window);
             return new Tensor[] {gi};
         }, this);
     }
@@ -1119,7 +927,7 @@ public final class Tensor {
     private Tensor sliceStrides(int axis, int start, int step) {
         int[] st = strides.clone();
         st[axis] *= step;
-        return new Tensor(data, offset + start * strides[axis], shape, st);
+        return viewOf(offset + start * strides[axis], shape, st);
     }
 
     /** The slice at {@code index} along a dimension, with that dimension removed (a view). */
@@ -1141,7 +949,7 @@ public final class Tensor {
             st[j++] = strides[d];
         }
         int[] inShape = shape.clone();
-        return record("squeeze", new Tensor(data, offset, s, st), g -> new Tensor[] {g.reshape(inShape)}, this);
+        return record("squeeze", viewOf(offset, s, st), g -> new Tensor[] {g.reshape(inShape)}, this);
     }
 
     /** Inserts a dimension of size 1 at {@code dim} (a view); dim may be dim() for the end. */
@@ -1158,7 +966,7 @@ public final class Tensor {
             }
         }
         int[] inShape = shape.clone();
-        return record("unsqueeze", new Tensor(data, offset, s, st), g -> new Tensor[] {g.reshape(inShape)}, this);
+        return record("unsqueeze", viewOf(offset, s, st), g -> new Tensor[] {g.reshape(inShape)}, this);
     }
 
     /** Broadcasts to a larger shape without copying (stride-0 view); -1 keeps a dimension. */
@@ -1178,7 +986,7 @@ public final class Tensor {
     private Tensor broadcastTo(int[] target) {
         if (Arrays.equals(target, shape)) return this;
         Shape.broadcast("broadcast", shape, target);
-        return new Tensor(data, offset, target.clone(), Shape.broadcastStrides(shape, strides, target));
+        return viewOf(offset, target.clone(), Shape.broadcastStrides(shape, strides, target));
     }
 
     // ------------------------------------------------------------------------------------------------ join / split
@@ -1196,21 +1004,14 @@ public final class Tensor {
             }
             total += t.shape[axis];
         }
-        int[] outShape = first.shape.clone();
-        outShape[axis] = total;
-        Tensor out = fresh(outShape);
-        int outer = 1, inner = 1;
-        for (int d = 0; d < axis; d++) outer *= outShape[d];
-        for (int d = axis + 1; d < outShape.length; d++) inner *= outShape[d];
         int at = 0;
         int[] starts = new int[tensors.size()];
         for (int i = 0; i < tensors.size(); i++) {
-            Tensor t = tensors.get(i).contiguous();
-            int chunk = t.shape[axis] * inner;
-            for (int r = 0; r < outer; r++) System.arraycopy(t.data, t.offset + r * chunk, out.data, r * total * inner + at * inner, chunk);
+            sameBackend("cat", first, tensors.get(i));
             starts[i] = at;
-            at += t.shape[axis];
+            at += tensors.get(i).shape[axis];
         }
+        Tensor out = first.backend.cat(tensors, axis);
         Tensor[] inputs = tensors.toArray(new Tensor[0]);
         return record("cat", out, g -> {
             Tensor[] gs = new Tensor[inputs.length];
@@ -1264,32 +1065,8 @@ public final class Tensor {
             if (d != axis && index.shape[d] > shape[d]) throw new ShapeException("gather: index shape " + Shape.str(index.shape) + " exceeds input shape " + Shape.str(shape) + " in dimension " + d);
         }
         int[] idx = index.toIntArray("gather", shape[axis]);
-        int[] outShape = index.shape.clone();
-        int n = idx.length;
-        int[] srcPos = new int[n];
-        int[] coord = new int[outShape.length];
-        for (int p = 0; p < n; p++) {
-            int pos = offset;
-            for (int d = 0; d < coord.length; d++) pos += (d == axis ? idx[p] : coord[d]) * strides[d];
-            srcPos[p] = pos;
-            for (int d = coord.length - 1; d >= 0; d--) {
-                if (++coord[d] < outShape[d]) break;
-                coord[d] = 0;
-            }
-        }
-        float[] o = new float[n];
-        for (int p = 0; p < n; p++) o[p] = data[srcPos[p]];
-        int[] inShape = shape.clone(), inStrides = strides.clone();
-        int base = offset;
-        return record("gather", wrap(o, outShape), g -> {
-            // scatter-add into a gradient laid out like the input's strides, then make it contiguous
-            Tensor gc = g.contiguous();
-            int span = 0;
-            for (int d = 0; d < inShape.length; d++) span += (inShape[d] - 1) * Math.abs(inStrides[d]);
-            float[] buf = new float[span + 1];
-            for (int p = 0; p < n; p++) buf[srcPos[p] - base] += gc.data[gc.offset + p];
-            return new Tensor[] {new Tensor(buf, 0, inShape, inStrides).detachedContiguousCopy()};
-        }, this);
+        int[] outShape = index.shape.clone(), inShape = shape.clone();
+        return record("gather", backend.gather(this, axis, idx, outShape), g -> new Tensor[] {backend.gatherBackward(g, axis, idx, inShape)}, this);
     }
 
     /** Rows (or slices along {@code dim}) chosen by a 1-D index tensor; repeated indices are allowed. */
@@ -1304,32 +1081,9 @@ public final class Tensor {
         int axis = Shape.axis("index_select", dim, shape.length);
         int dn = shape[axis];
         for (int i : index) if (i < 0 || i >= dn) throw new IndexOutOfBoundsException("index_select: index " + i + " out of range [0, " + dn + ") for dimension " + dim + " of shape " + Shape.str(shape));
-        Tensor x = contiguous();
-        int outer = 1, inner = 1;
-        for (int d = 0; d < axis; d++) outer *= shape[d];
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
-        int[] outShape = shape.clone();
-        outShape[axis] = index.length;
-        float[] o = new float[outer * index.length * inner];
-        for (int r = 0; r < outer; r++) {
-            for (int j = 0; j < index.length; j++) {
-                System.arraycopy(x.data, x.offset + (r * dn + index[j]) * inner, o, (r * index.length + j) * inner, inner);
-            }
-        }
         int[] inShape = shape.clone();
-        final int fOuter = outer, fInner = inner;
         int[] idx = index.clone();
-        return record("index_select", wrap(o, outShape), g -> {
-            Tensor gc = g.contiguous();
-            float[] gi = new float[Shape.size(inShape)];
-            for (int r = 0; r < fOuter; r++) {
-                for (int j = 0; j < idx.length; j++) {
-                    int src = gc.offset + (r * idx.length + j) * fInner, dst = (r * dn + idx[j]) * fInner;
-                    for (int i = 0; i < fInner; i++) gi[dst + i] += gc.data[src + i];
-                }
-            }
-            return new Tensor[] {wrap(gi, inShape)};
-        }, this);
+        return record("index_select", backend.indexSelect(this, axis, idx), g -> new Tensor[] {backend.indexSelectBackward(g, axis, idx, inShape)}, this);
     }
 
     /** The values as ints, checking each is a whole number in [0, bound). */
@@ -1344,67 +1098,5 @@ public final class Tensor {
             out[i] = (int) f;
         }
         return out;
-    }
-
-    // ------------------------------------------------------------------------------------------------ copies
-
-    /** Copies {@code src} (any strides) into {@code dst} starting at {@code dstOffset}, row-major. */
-    private static void copyStrided(Tensor src, float[] dst, int dstOffset) {
-        int n = src.numel();
-        if (n == 0) return;
-        if (src.isContiguous()) {
-            System.arraycopy(src.data, src.offset, dst, dstOffset, n);
-            return;
-        }
-        int rank = src.shape.length;
-        int last = src.shape[rank - 1], lastStride = src.strides[rank - 1];
-        int rows = n / last;
-        int[] coord = new int[rank - 1];
-        int o = dstOffset;
-        for (int r = 0; r < rows; r++) {
-            int p = src.offset;
-            for (int d = 0; d < rank - 1; d++) p += coord[d] * src.strides[d];
-            if (lastStride == 1) {
-                System.arraycopy(src.data, p, dst, o, last);
-            } else {
-                for (int j = 0; j < last; j++) dst[o + j] = src.data[p + j * lastStride];
-            }
-            o += last;
-            for (int d = rank - 2; d >= 0; d--) {
-                if (++coord[d] < src.shape[d]) break;
-                coord[d] = 0;
-            }
-        }
-    }
-
-    /** Copies {@code src} into the strided view {@code dst} of the same shape, a row (last dimension) at a time. */
-    private static void copyStrided(Tensor src, Tensor dst) {
-        Tensor s = src.isContiguous() ? src : src.detachedContiguousCopy();
-        int n = s.numel();
-        int rank = dst.shape.length;
-        if (n == 0) return;
-        if (rank == 0) {
-            dst.data[dst.offset] = s.data[s.offset];
-            return;
-        }
-        if (dst.isContiguous()) {
-            System.arraycopy(s.data, s.offset, dst.data, dst.offset, n);
-            return;
-        }
-        int last = dst.shape[rank - 1], lastStride = dst.strides[rank - 1];
-        int[] coord = new int[rank - 1];
-        for (int i = s.offset, end = s.offset + n; i < end; i += last) {
-            int p = dst.offset;
-            for (int d = 0; d < rank - 1; d++) p += coord[d] * dst.strides[d];
-            if (lastStride == 1) {
-                System.arraycopy(s.data, i, dst.data, p, last);
-            } else {
-                for (int j = 0; j < last; j++) dst.data[p + j * lastStride] = s.data[i + j];
-            }
-            for (int d = rank - 2; d >= 0; d--) {
-                if (++coord[d] < dst.shape[d]) break;
-                coord[d] = 0;
-            }
-        }
     }
 }

@@ -1,0 +1,459 @@
+package dev.lamina.backend.cpu;
+
+import dev.lamina.backend.Backend;
+import dev.lamina.backend.Pointwise;
+import dev.lamina.kernels.Elementwise;
+import dev.lamina.kernels.Elementwise.Binary;
+import dev.lamina.kernels.Elementwise.Unary;
+import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.Reductions;
+import dev.lamina.tensor.Buffers;
+import dev.lamina.tensor.Shape;
+import dev.lamina.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The CPU backend: heap {@code float[]} storage, the Vector API kernels of {@code kernels} (with their scalar
+ * fallbacks when the incubator module is absent), large runs split across cores. The default backend.
+ */
+public final class CpuBackend implements Backend {
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    private Tensor fresh(int[] shape) {
+        return wrap(new float[Shape.size(shape)], shape);
+    }
+
+    /** A contiguous result whose every element the caller writes (its array may come from {@link Buffers}). */
+    private Tensor freshUninitialized(int[] shape) {
+        return wrap(Buffers.uninitialized(Shape.size(shape)), shape);
+    }
+
+    private Tensor dense(Tensor x) {
+        return x.isContiguous() ? x : copy(x);
+    }
+
+    // ------------------------------------------------------------------------------------------------ data
+
+    @Override
+    public float[] toHost(Tensor x) {
+        if (x.isContiguous()) return Arrays.copyOfRange(x.storage(), x.storageOffset(), x.storageOffset() + x.numel());
+        return copy(x).storage();
+    }
+
+    @Override
+    public Tensor copy(Tensor x) {
+        int[] shape = x.shape();
+        Tensor out = fresh(shape);
+        Strided.copy(x.storage(), x.storageOffset(), shape, x.strides(), out.storage(), 0);
+        return out;
+    }
+
+    @Override
+    public void copyInto_(Tensor src, Tensor dst) {
+        Tensor s = dense(src);
+        if (dst.isContiguous()) {
+            System.arraycopy(s.storage(), s.storageOffset(), dst.storage(), dst.storageOffset(), s.numel());
+        } else {
+            Strided.scatter(s.storage(), s.storageOffset(), dst.storage(), dst.storageOffset(), dst.shape(), dst.strides());
+        }
+    }
+
+    @Override
+    public void fill_(Tensor dst, float value) {
+        if (dst.isContiguous()) {
+            Arrays.fill(dst.storage(), dst.storageOffset(), dst.storageOffset() + dst.numel(), value);
+        } else {
+            float[] v = new float[dst.numel()];
+            Arrays.fill(v, value);
+            Strided.scatter(v, 0, dst.storage(), dst.storageOffset(), dst.shape(), dst.strides());
+        }
+    }
+
+    @Override
+    public void addInto_(Tensor acc, Tensor g) {
+        Tensor gc = dense(g);
+        float[] a = acc.storage();
+        int ao = acc.storageOffset();
+        Elementwise.binary(Binary.ADD, a, ao, gc.storage(), gc.storageOffset(), a, ao, acc.numel());
+    }
+
+    // ------------------------------------------------------------------------------------------------ elementwise
+
+    @Override
+    public Tensor unary(Unary op, Tensor x) {
+        Tensor xc = dense(x);
+        Tensor out = freshUninitialized(x.shape());
+        Elementwise.unary(op, xc.storage(), xc.storageOffset(), out.storage(), 0, out.numel());
+        return out;
+    }
+
+    @Override
+    public Tensor binaryScalar(Binary op, Tensor a, float s) {
+        Tensor x = dense(a);
+        Tensor out = freshUninitialized(a.shape());
+        Elementwise.binaryScalar(op, x.storage(), x.storageOffset(), s, out.storage(), 0, out.numel());
+        return out;
+    }
+
+    @Override
+    public Tensor scalarBinary(Binary op, float s, Tensor a) {
+        Tensor x = dense(a);
+        Tensor out = freshUninitialized(a.shape());
+        Elementwise.scalarBinary(op, s, x.storage(), x.storageOffset(), out.storage(), 0, out.numel());
+        return out;
+    }
+
+    /** Fast paths for same shape, scalar, trailing-row and leading-block broadcasts; a strided copy otherwise. */
+    @Override
+    public Tensor binary(Binary op, Tensor a, Tensor b, int[] outShape) {
+        Tensor out = freshUninitialized(outShape); // every path below writes all n elements
+        int n = out.numel();
+        if (n == 0) return out;
+        int[] as = a.shape(), bs = b.shape();
+        float[] ad = a.storage(), bd = b.storage(), od = out.storage();
+        int ao = a.storageOffset(), bo = b.storageOffset();
+        boolean aFull = Arrays.equals(as, outShape);
+        boolean bFull = Arrays.equals(bs, outShape);
+        boolean ac = a.isContiguous(), bc = b.isContiguous();
+        if (aFull && bFull && ac && bc) {
+            Elementwise.binary(op, ad, ao, bd, bo, od, 0, n);
+        } else if (aFull && ac && b.numel() == 1) {
+            Elementwise.binaryScalar(op, ad, ao, bd[bo], od, 0, n);
+        } else if (bFull && bc && a.numel() == 1) {
+            Elementwise.scalarBinary(op, ad[ao], bd, bo, od, 0, n);
+        } else if (aFull && ac && bc && Shape.isTrailing(bs, outShape)) {
+            int row = b.numel();
+            for (int r = 0; r < n; r += row) Elementwise.binary(op, ad, ao + r, bd, bo, od, r, row);
+        } else if (bFull && bc && ac && Shape.isTrailing(as, outShape)) {
+            int row = a.numel(); // a row broadcast on the left: o[r + i] = a[i] op b[r + i]
+            for (int r = 0; r < n; r += row) Elementwise.binary(op, ad, ao, bd, bo + r, od, r, row);
+        } else if (aFull && ac && bc && leadingBlock(bs, outShape) > 0) {
+            int block = leadingBlock(bs, outShape); // one b element per block of a: [N, C, 1, 1] against [N, C, H, W]
+            for (int i = 0, blocks = n / block; i < blocks; i++) {
+                Elementwise.binaryScalar(op, ad, ao + i * block, bd[bo + i], od, i * block, block);
+            }
+        } else if (bFull && bc && ac && leadingBlock(as, outShape) > 0) {
+            int block = leadingBlock(as, outShape);
+            for (int i = 0, blocks = n / block; i < blocks; i++) {
+                Elementwise.scalarBinary(op, ad[ao + i], bd, bo + i * block, od, i * block, block);
+            }
+        } else {
+            Tensor ab = copy(broadcast(a, outShape));
+            Tensor bb = copy(broadcast(b, outShape));
+            Elementwise.binary(op, ab.storage(), 0, bb.storage(), 0, od, 0, n);
+        }
+        return out;
+    }
+
+    /** A stride-0 view of x as {@code target} (no tape). */
+    private static Tensor broadcast(Tensor x, int[] target) {
+        return Tensor.view(x, x.storageOffset(), target, Shape.broadcastStrides(x.shape(), x.strides(), target));
+    }
+
+    /**
+     * The block size when {@code small} (left-padded with 1s) is a prefix of {@code full}'s dimensions followed only by
+     * 1s, so each of its elements applies to one contiguous block of {@code full}; 0 otherwise (or for blocks of one).
+     */
+    private static int leadingBlock(int[] small, int[] full) {
+        int pad = full.length - small.length;
+        if (pad < 0) return 0;
+        int k = full.length;
+        while (k > 0 && (k - 1 < pad || small[k - 1 - pad] == 1)) k--;
+        for (int i = 0; i < k; i++) {
+            if ((i < pad ? 1 : small[i - pad]) != full[i]) return 0;
+        }
+        long block = 1;
+        for (int i = k; i < full.length; i++) block *= full[i];
+        return block > 1 && block <= Integer.MAX_VALUE ? (int) block : 0;
+    }
+
+    @Override
+    public Tensor pointwise(Pointwise f, float alpha, Tensor x) {
+        Tensor xc = dense(x);
+        float[] xd = xc.storage();
+        int xo = xc.storageOffset(), n = x.numel();
+        float[] o = new float[n];
+        for (int i = 0; i < n; i++) o[i] = (float) f.apply(xd[xo + i], alpha);
+        return wrap(o, x.shape());
+    }
+
+    @Override
+    public Tensor pointwiseBackward(Pointwise f, float alpha, Tensor x, Tensor g) {
+        Tensor xc = dense(x), gc = dense(g);
+        float[] xd = xc.storage(), gd = gc.storage();
+        int xo = xc.storageOffset(), go = gc.storageOffset(), n = x.numel();
+        float[] gi = new float[n];
+        for (int i = 0; i < n; i++) gi[i] = (float) (gd[go + i] * f.derivative(xd[xo + i], alpha));
+        return wrap(gi, x.shape());
+    }
+
+    @Override
+    public Tensor reluBackward(Tensor g, Tensor y) {
+        Tensor gc = dense(g), yc = dense(y);
+        float[] gi = new float[y.numel()];
+        Elementwise.reluBackward(gc.storage(), gc.storageOffset(), yc.storage(), yc.storageOffset(), gi, 0, gi.length);
+        return wrap(gi, y.shape());
+    }
+
+    @Override
+    public Tensor gelu(Tensor x, Tensor cdf) {
+        Tensor xc = dense(x);
+        int n = x.numel();
+        float[] o = Buffers.uninitialized(n);
+        // without a cache the output array takes Φ(x) first, then x·Φ(x)
+        Elementwise.gelu(xc.storage(), xc.storageOffset(), o, cdf == null ? o : cdf.storage(), n);
+        return wrap(o, x.shape());
+    }
+
+    @Override
+    public Tensor geluBackward(Tensor x, Tensor cdf, Tensor g) {
+        Tensor xc = dense(x), gc = dense(g);
+        float[] gi = new float[x.numel()];
+        Elementwise.geluBackward(xc.storage(), xc.storageOffset(), cdf.storage(), gc.storage(), gc.storageOffset(), gi, gi.length);
+        return wrap(gi, x.shape());
+    }
+
+    @Override
+    public Tensor where(Tensor cond, Tensor a, Tensor b, int[] outShape) {
+        float[] c = toHost(broadcast(cond, outShape));
+        float[] av = toHost(broadcast(a, outShape));
+        float[] bv = toHost(broadcast(b, outShape));
+        float[] o = new float[c.length];
+        for (int i = 0; i < o.length; i++) o[i] = c[i] != 0 ? av[i] : bv[i];
+        return wrap(o, outShape);
+    }
+
+    @Override
+    public boolean hasNonFinite(Tensor x) {
+        Tensor xc = dense(x);
+        float[] d = xc.storage();
+        for (int i = xc.storageOffset(), end = i + xc.numel(); i < end; i++) {
+            if (!Float.isFinite(d[i])) return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------------------ reductions
+
+    @Override
+    public double sumAll(Tensor x) {
+        Tensor xc = dense(x);
+        return Reductions.sum(xc.storage(), xc.storageOffset(), xc.numel());
+    }
+
+    @Override
+    public Tensor sumAxis(Tensor x, int axis) {
+        Tensor xc = dense(x);
+        int[] shape = x.shape();
+        int outer = 1, inner = 1, dn = shape[axis];
+        for (int d = 0; d < axis; d++) outer *= shape[d];
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        int[] outShape = shape.clone();
+        outShape[axis] = 1;
+        float[] o = new float[outer * inner];
+        float[] xd = xc.storage();
+        int xo = xc.storageOffset();
+        if (inner == 1) {
+            for (int r = 0; r < outer; r++) o[r] = (float) Reductions.sum(xd, xo + r * dn, dn);
+        } else {
+            for (int r = 0; r < outer; r++) {
+                int ob = r * inner;
+                for (int k = 0; k < dn; k++) {
+                    int base = xo + (r * dn + k) * inner;
+                    for (int i = 0; i < inner; i++) o[ob + i] += xd[base + i];
+                }
+            }
+        }
+        return wrap(o, outShape);
+    }
+
+    @Override
+    public Extremum extremum(Tensor x, int axis, boolean isMax) {
+        Tensor xc = dense(x);
+        int[] shape = x.shape();
+        int outer = 1, inner = 1, dn = shape[axis];
+        for (int d = 0; d < axis; d++) outer *= shape[d];
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        float[] o = new float[outer * inner], idx = new float[outer * inner];
+        float[] xd = xc.storage();
+        for (int r = 0; r < outer; r++) {
+            for (int i = 0; i < inner; i++) {
+                int base = xc.storageOffset() + r * dn * inner + i;
+                float best = xd[base];
+                int bi = 0;
+                for (int k = 1; k < dn; k++) {
+                    float v = xd[base + k * inner];
+                    boolean better = isMax ? v > best : v < best;
+                    if (better || (Float.isNaN(v) && !Float.isNaN(best))) {
+                        best = v;
+                        bi = k;
+                    }
+                }
+                o[r * inner + i] = best;
+                idx[r * inner + i] = bi;
+            }
+        }
+        int[] keep = shape.clone();
+        keep[axis] = 1;
+        return new Extremum(wrap(o, keep), wrap(idx, keep.clone()));
+    }
+
+    @Override
+    public Tensor softmax(Tensor x, int axis, boolean log) {
+        Tensor xc = dense(x);
+        int[] shape = x.shape();
+        int outer = 1, inner = 1, dn = shape[axis];
+        for (int d = 0; d < axis; d++) outer *= shape[d];
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        float[] o = new float[x.numel()];
+        float[] xd = xc.storage();
+        int xo = xc.storageOffset();
+        for (int r = 0; r < outer; r++) {
+            for (int i = 0; i < inner; i++) {
+                int base = r * dn * inner + i;
+                float m = Float.NEGATIVE_INFINITY;
+                for (int k = 0; k < dn; k++) m = Math.max(m, xd[xo + base + k * inner]);
+                double s = 0;
+                for (int k = 0; k < dn; k++) s += Math.exp(xd[xo + base + k * inner] - m);
+                if (log) {
+                    float lse = (float) (m + Math.log(s));
+                    for (int k = 0; k < dn; k++) o[base + k * inner] = xd[xo + base + k * inner] - lse;
+                } else {
+                    double inv = 1.0 / s;
+                    for (int k = 0; k < dn; k++) o[base + k * inner] = (float) (Math.exp(xd[xo + base + k * inner] - m) * inv);
+                }
+            }
+        }
+        return wrap(o, shape);
+    }
+
+    // ------------------------------------------------------------------------------------------------ matmul
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b, int[] batch) {
+        int[] ash = a.shape(), bsh = b.shape(), ast = a.strides(), bst = b.strides();
+        int ad = ash.length, bdim = bsh.length;
+        int m = ash[ad - 2], k = ash[ad - 1], n = bsh[bdim - 1];
+        int[] outShape = Arrays.copyOf(batch, batch.length + 2);
+        outShape[batch.length] = m;
+        outShape[batch.length + 1] = n;
+        Tensor out = fresh(outShape);
+        int[] aBatch = Arrays.copyOf(ash, ad - 2), bBatch = Arrays.copyOf(bsh, bdim - 2);
+        int[] aStr = Shape.broadcastStrides(aBatch, Arrays.copyOf(ast, aBatch.length), batch);
+        int[] bStr = Shape.broadcastStrides(bBatch, Arrays.copyOf(bst, bBatch.length), batch);
+        int batches = Shape.size(batch);
+        int[] idx = new int[batch.length];
+        int ars = ast[ad - 2], acs = ast[ad - 1], brs = bst[bdim - 2], bcs = bst[bdim - 1];
+        float[] adata = a.storage(), bdata = b.storage(), odata = out.storage();
+        for (int bi = 0; bi < batches; bi++) {
+            int ao = a.storageOffset(), bo = b.storageOffset();
+            for (int d = 0; d < batch.length; d++) {
+                ao += idx[d] * aStr[d];
+                bo += idx[d] * bStr[d];
+            }
+            Gemm.gemm(m, n, k, adata, ao, ars, acs, bdata, bo, brs, bcs, odata, bi * m * n, n, false);
+            for (int d = batch.length - 1; d >= 0; d--) {
+                if (++idx[d] < batch[d]) break;
+                idx[d] = 0;
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------ indexing
+
+    @Override
+    public Tensor cat(List<Tensor> parts, int axis) {
+        int[] outShape = parts.get(0).shape();
+        int total = 0;
+        for (Tensor t : parts) total += t.size(axis);
+        outShape[axis] = total;
+        Tensor out = fresh(outShape);
+        int outer = 1, inner = 1;
+        for (int d = 0; d < axis; d++) outer *= outShape[d];
+        for (int d = axis + 1; d < outShape.length; d++) inner *= outShape[d];
+        int at = 0;
+        for (Tensor part : parts) {
+            Tensor t = dense(part);
+            int chunk = t.size(axis) * inner;
+            for (int r = 0; r < outer; r++) System.arraycopy(t.storage(), t.storageOffset() + r * chunk, out.storage(), r * total * inner + at * inner, chunk);
+            at += t.size(axis);
+        }
+        return out;
+    }
+
+    /** Storage positions (relative to x's offset) that {@link #gather} reads, one per output element. */
+    private static int[] gatherPositions(int[] strides, int axis, int[] index, int[] outShape) {
+        int n = index.length;
+        int[] srcPos = new int[n];
+        int[] coord = new int[outShape.length];
+        for (int p = 0; p < n; p++) {
+            int pos = 0;
+            for (int d = 0; d < coord.length; d++) pos += (d == axis ? index[p] : coord[d]) * strides[d];
+            srcPos[p] = pos;
+            for (int d = coord.length - 1; d >= 0; d--) {
+                if (++coord[d] < outShape[d]) break;
+                coord[d] = 0;
+            }
+        }
+        return srcPos;
+    }
+
+    @Override
+    public Tensor gather(Tensor x, int axis, int[] index, int[] outShape) {
+        int[] srcPos = gatherPositions(x.strides(), axis, index, outShape);
+        float[] d = x.storage(), o = new float[index.length];
+        int base = x.storageOffset();
+        for (int p = 0; p < o.length; p++) o[p] = d[base + srcPos[p]];
+        return wrap(o, outShape);
+    }
+
+    @Override
+    public Tensor gatherBackward(Tensor g, int axis, int[] index, int[] inShape) {
+        int[] strides = Shape.contiguousStrides(inShape);
+        int[] dstPos = gatherPositions(strides, axis, index, g.shape());
+        Tensor gc = dense(g);
+        float[] gd = gc.storage(), gi = new float[Shape.size(inShape)];
+        for (int p = 0; p < dstPos.length; p++) gi[dstPos[p]] += gd[gc.storageOffset() + p];
+        return wrap(gi, inShape);
+    }
+
+    @Override
+    public Tensor indexSelect(Tensor x, int axis, int[] index) {
+        Tensor xc = dense(x);
+        int[] shape = x.shape();
+        int outer = 1, inner = 1, dn = shape[axis];
+        for (int d = 0; d < axis; d++) outer *= shape[d];
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        int[] outShape = shape.clone();
+        outShape[axis] = index.length;
+        float[] o = new float[outer * index.length * inner];
+        for (int r = 0; r < outer; r++) {
+            for (int j = 0; j < index.length; j++) {
+                System.arraycopy(xc.storage(), xc.storageOffset() + (r * dn + index[j]) * inner, o, (r * index.length + j) * inner, inner);
+            }
+        }
+        return wrap(o, outShape);
+    }
+
+    @Override
+    public Tensor indexSelectBackward(Tensor g, int axis, int[] index, int[] inShape) {
+        Tensor gc = dense(g);
+        int outer = 1, inner = 1, dn = inShape[axis];
+        for (int d = 0; d < axis; d++) outer *= inShape[d];
+        for (int d = axis + 1; d < inShape.length; d++) inner *= inShape[d];
+        float[] gd = gc.storage(), gi = new float[Shape.size(inShape)];
+        for (int r = 0; r < outer; r++) {
+            for (int j = 0; j < index.length; j++) {
+                int src = gc.storageOffset() + (r * index.length + j) * inner, dst = (r * dn + index[j]) * inner;
+                for (int i = 0; i < inner; i++) gi[dst + i] += gd[src + i];
+            }
+        }
+        return wrap(gi, inShape);
+    }
+}

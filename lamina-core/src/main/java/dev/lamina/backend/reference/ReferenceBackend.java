@@ -1,0 +1,417 @@
+package dev.lamina.backend.reference;
+
+import dev.lamina.backend.Backend;
+import dev.lamina.backend.Pointwise;
+import dev.lamina.kernels.Elementwise.Binary;
+import dev.lamina.kernels.Elementwise.Unary;
+import dev.lamina.tensor.Shape;
+import dev.lamina.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * A deliberately simple second backend: the primitives of {@link Backend} as plain Java loops over row-major
+ * copies, one thread, no Vector API, no fast paths, and no module-op overrides, so every module op runs the default
+ * body composed from these primitives. It proves the seam: the fixture suite runs on it unchanged
+ * ({@code -Dlamina.backend=reference}), and a new backend can start as a copy of it.
+ */
+public final class ReferenceBackend implements Backend {
+    @Override
+    public String name() {
+        return "reference";
+    }
+
+    /** Storage position of each element of x in row-major order. */
+    private static int[] positions(Tensor x) {
+        int[] shape = x.shape(), strides = x.strides();
+        int n = x.numel();
+        int[] pos = new int[n];
+        int[] coord = new int[shape.length];
+        for (int p = 0; p < n; p++) {
+            int at = x.storageOffset();
+            for (int d = 0; d < shape.length; d++) at += coord[d] * strides[d];
+            pos[p] = at;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (++coord[d] < shape[d]) break;
+                coord[d] = 0;
+            }
+        }
+        return pos;
+    }
+
+    /** The values of x (any strides, broadcast views included) in row-major order. */
+    private static float[] values(Tensor x) {
+        int[] pos = positions(x);
+        float[] d = x.storage(), v = new float[pos.length];
+        for (int p = 0; p < pos.length; p++) v[p] = d[pos[p]];
+        return v;
+    }
+
+    /** values(x) viewed as outShape through broadcasting. */
+    private static float[] broadcastValues(Tensor x, int[] outShape) {
+        return values(Tensor.view(x, x.storageOffset(), outShape, Shape.broadcastStrides(x.shape(), x.strides(), outShape)));
+    }
+
+    /** outer = product of dimensions before axis, inner = after. */
+    private static int[] outerInner(int[] shape, int axis) {
+        int outer = 1, inner = 1;
+        for (int d = 0; d < axis; d++) outer *= shape[d];
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        return new int[] {outer, inner};
+    }
+
+    // ------------------------------------------------------------------------------------------------ data
+
+    @Override
+    public float[] toHost(Tensor x) {
+        return values(x);
+    }
+
+    @Override
+    public Tensor copy(Tensor x) {
+        return wrap(values(x), x.shape());
+    }
+
+    @Override
+    public void copyInto_(Tensor src, Tensor dst) {
+        float[] v = values(src), d = dst.storage();
+        int[] pos = positions(dst);
+        for (int p = 0; p < pos.length; p++) d[pos[p]] = v[p];
+    }
+
+    @Override
+    public void fill_(Tensor dst, float value) {
+        float[] d = dst.storage();
+        for (int p : positions(dst)) d[p] = value;
+    }
+
+    @Override
+    public void addInto_(Tensor acc, Tensor g) {
+        float[] v = values(g), d = acc.storage();
+        int[] pos = positions(acc);
+        for (int p = 0; p < pos.length; p++) d[pos[p]] += v[p];
+    }
+
+    // ------------------------------------------------------------------------------------------------ elementwise
+
+    static float unary(Unary op, float x) {
+        return switch (op) {
+            case NEG -> -x;
+            case EXP -> (float) Math.exp(x);
+            case LOG -> (float) Math.log(x);
+            case SQRT -> (float) Math.sqrt(x);
+            case ABS -> Math.abs(x);
+            case TANH -> (float) Math.tanh(x);
+            case SIGMOID -> (float) (1 / (1 + Math.exp(-(double) x)));
+            case RELU -> x > 0 ? x : 0f;
+            case SQUARE -> x * x;
+            case RECIPROCAL -> 1f / x;
+            case SIGN -> Math.signum(x);
+        };
+    }
+
+    static float binary(Binary op, float x, float y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case MAX -> Math.max(x, y);
+            case MIN -> Math.min(x, y);
+            case POW -> (float) Math.pow(x, y);
+            case GT -> x > y ? 1f : 0f;
+            case LT -> x < y ? 1f : 0f;
+            case GE -> x >= y ? 1f : 0f;
+            case LE -> x <= y ? 1f : 0f;
+            case EQ -> x == y ? 1f : 0f;
+            case NE -> x != y ? 1f : 0f;
+        };
+    }
+
+    @Override
+    public Tensor unary(Unary op, Tensor x) {
+        float[] v = values(x);
+        for (int i = 0; i < v.length; i++) v[i] = unary(op, v[i]);
+        return wrap(v, x.shape());
+    }
+
+    @Override
+    public Tensor binary(Binary op, Tensor a, Tensor b, int[] outShape) {
+        float[] av = broadcastValues(a, outShape), bv = broadcastValues(b, outShape);
+        for (int i = 0; i < av.length; i++) av[i] = binary(op, av[i], bv[i]);
+        return wrap(av, outShape);
+    }
+
+    @Override
+    public Tensor binaryScalar(Binary op, Tensor a, float s) {
+        float[] v = values(a);
+        for (int i = 0; i < v.length; i++) v[i] = binary(op, v[i], s);
+        return wrap(v, a.shape());
+    }
+
+    @Override
+    public Tensor scalarBinary(Binary op, float s, Tensor a) {
+        float[] v = values(a);
+        for (int i = 0; i < v.length; i++) v[i] = binary(op, s, v[i]);
+        return wrap(v, a.shape());
+    }
+
+    @Override
+    public Tensor pointwise(Pointwise f, float alpha, Tensor x) {
+        float[] v = values(x);
+        for (int i = 0; i < v.length; i++) v[i] = (float) f.apply(v[i], alpha);
+        return wrap(v, x.shape());
+    }
+
+    @Override
+    public Tensor pointwiseBackward(Pointwise f, float alpha, Tensor x, Tensor g) {
+        float[] v = values(x), gv = values(g);
+        for (int i = 0; i < v.length; i++) v[i] = (float) (gv[i] * f.derivative(v[i], alpha));
+        return wrap(v, x.shape());
+    }
+
+    @Override
+    public Tensor reluBackward(Tensor g, Tensor y) {
+        float[] gv = values(g), yv = values(y);
+        for (int i = 0; i < gv.length; i++) gv[i] = yv[i] > 0 ? gv[i] : 0f;
+        return wrap(gv, y.shape());
+    }
+
+    /** Φ(x), the standard normal CDF, through erf in double. */
+    private static double normalCdf(double x) {
+        return 0.5 * (1 + erf(x / Math.sqrt(2)));
+    }
+
+    /** erf in double by its Taylor series near 0 and a continued fraction for the tail (|error| below 1e-12). */
+    static double erf(double x) {
+        double ax = Math.abs(x);
+        double r;
+        if (ax < 2.5) {
+            double term = ax, sum = ax, x2 = ax * ax;
+            for (int n = 1; n < 80; n++) {
+                term *= -x2 / n;
+                double add = term / (2 * n + 1);
+                sum += add;
+                if (Math.abs(add) < 1e-17) break;
+            }
+            r = 2 / Math.sqrt(Math.PI) * sum;
+        } else {
+            // erfc(x) = exp(-x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))), evaluated from the tail up
+            double f = ax;
+            for (int k = 60; k >= 1; k--) f = ax + (k / 2.0) / f;
+            r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+        }
+        return x < 0 ? -r : r;
+    }
+
+    @Override
+    public Tensor gelu(Tensor x, Tensor cdf) {
+        float[] v = values(x);
+        float[] c = cdf == null ? null : cdf.storage();
+        for (int i = 0; i < v.length; i++) {
+            double phi = normalCdf(v[i]);
+            if (c != null) c[cdf.storageOffset() + i] = (float) phi;
+            v[i] = (float) (v[i] * phi);
+        }
+        return wrap(v, x.shape());
+    }
+
+    @Override
+    public Tensor geluBackward(Tensor x, Tensor cdf, Tensor g) {
+        float[] v = values(x), c = values(cdf), gv = values(g);
+        for (int i = 0; i < v.length; i++) {
+            double pdf = Math.exp(-0.5 * v[i] * v[i]) / Math.sqrt(2 * Math.PI);
+            v[i] = (float) (gv[i] * (c[i] + v[i] * pdf));
+        }
+        return wrap(v, x.shape());
+    }
+
+    @Override
+    public Tensor where(Tensor cond, Tensor a, Tensor b, int[] outShape) {
+        float[] c = broadcastValues(cond, outShape), av = broadcastValues(a, outShape), bv = broadcastValues(b, outShape);
+        for (int i = 0; i < c.length; i++) av[i] = c[i] != 0 ? av[i] : bv[i];
+        return wrap(av, outShape);
+    }
+
+    @Override
+    public boolean hasNonFinite(Tensor x) {
+        for (float v : values(x)) if (!Float.isFinite(v)) return true;
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------------------ reductions
+
+    @Override
+    public double sumAll(Tensor x) {
+        double s = 0;
+        for (float v : values(x)) s += v;
+        return s;
+    }
+
+    @Override
+    public Tensor sumAxis(Tensor x, int axis) {
+        int[] shape = x.shape(), oi = outerInner(shape, axis);
+        int dn = shape[axis];
+        float[] v = values(x), o = new float[oi[0] * oi[1]];
+        for (int r = 0; r < oi[0]; r++) {
+            for (int i = 0; i < oi[1]; i++) {
+                double s = 0;
+                for (int k = 0; k < dn; k++) s += v[(r * dn + k) * oi[1] + i];
+                o[r * oi[1] + i] = (float) s;
+            }
+        }
+        shape[axis] = 1;
+        return wrap(o, shape);
+    }
+
+    @Override
+    public Extremum extremum(Tensor x, int axis, boolean isMax) {
+        int[] shape = x.shape(), oi = outerInner(shape, axis);
+        int dn = shape[axis];
+        float[] v = values(x), o = new float[oi[0] * oi[1]], idx = new float[o.length];
+        for (int r = 0; r < oi[0]; r++) {
+            for (int i = 0; i < oi[1]; i++) {
+                int best = 0;
+                for (int k = 1; k < dn; k++) {
+                    float c = v[(r * dn + k) * oi[1] + i], b = v[(r * dn + best) * oi[1] + i];
+                    if (Float.isNaN(b)) break; // the first NaN wins, as in PyTorch
+                    if (Float.isNaN(c) || (isMax ? c > b : c < b)) best = k;
+                }
+                o[r * oi[1] + i] = v[(r * dn + best) * oi[1] + i];
+                idx[r * oi[1] + i] = best;
+            }
+        }
+        shape[axis] = 1;
+        return new Extremum(wrap(o, shape), wrap(idx, shape.clone()));
+    }
+
+    @Override
+    public Tensor softmax(Tensor x, int axis, boolean log) {
+        int[] shape = x.shape(), oi = outerInner(shape, axis);
+        int dn = shape[axis];
+        float[] v = values(x), o = new float[v.length];
+        for (int r = 0; r < oi[0]; r++) {
+            for (int i = 0; i < oi[1]; i++) {
+                double m = Double.NEGATIVE_INFINITY, s = 0;
+                for (int k = 0; k < dn; k++) m = Math.max(m, v[(r * dn + k) * oi[1] + i]);
+                for (int k = 0; k < dn; k++) s += Math.exp(v[(r * dn + k) * oi[1] + i] - m);
+                for (int k = 0; k < dn; k++) {
+                    int p = (r * dn + k) * oi[1] + i;
+                    o[p] = (float) (log ? v[p] - m - Math.log(s) : Math.exp(v[p] - m) / s);
+                }
+            }
+        }
+        return wrap(o, shape);
+    }
+
+    // ------------------------------------------------------------------------------------------------ matmul
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b, int[] batch) {
+        int[] ash = a.shape(), bsh = b.shape();
+        int m = ash[ash.length - 2], k = ash[ash.length - 1], n = bsh[bsh.length - 1];
+        int[] aShape = java.util.Arrays.copyOf(batch, batch.length + 2), bShape = aShape.clone();
+        aShape[batch.length] = m;
+        aShape[batch.length + 1] = k;
+        bShape[batch.length] = k;
+        bShape[batch.length + 1] = n;
+        float[] av = broadcastValues(a, aShape), bv = broadcastValues(b, bShape);
+        int batches = Shape.size(batch);
+        float[] o = new float[batches * m * n];
+        for (int t = 0; t < batches; t++) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += (double) av[(t * m + i) * k + p] * bv[(t * k + p) * n + j];
+                    o[(t * m + i) * n + j] = (float) s;
+                }
+            }
+        }
+        int[] outShape = aShape.clone();
+        outShape[batch.length + 1] = n;
+        return wrap(o, outShape);
+    }
+
+    // ------------------------------------------------------------------------------------------------ indexing
+
+    @Override
+    public Tensor cat(List<Tensor> parts, int axis) {
+        int[] outShape = parts.get(0).shape();
+        int total = 0;
+        for (Tensor t : parts) total += t.size(axis);
+        outShape[axis] = total;
+        int[] oi = outerInner(outShape, axis);
+        float[] o = new float[Shape.size(outShape)];
+        int at = 0;
+        for (Tensor t : parts) {
+            float[] v = values(t);
+            int dn = t.size(axis);
+            for (int r = 0; r < oi[0]; r++) {
+                for (int k = 0; k < dn; k++) {
+                    for (int i = 0; i < oi[1]; i++) o[(r * total + at + k) * oi[1] + i] = v[(r * dn + k) * oi[1] + i];
+                }
+            }
+            at += dn;
+        }
+        return wrap(o, outShape);
+    }
+
+    /** Row-major position in inShape of each element p of an index-shaped tensor, with coordinate axis = index[p]. */
+    private static int[] gatherPositions(int[] inShape, int axis, int[] index, int[] outShape) {
+        int[] strides = Shape.contiguousStrides(inShape);
+        int[] pos = new int[index.length], coord = new int[outShape.length];
+        for (int p = 0; p < index.length; p++) {
+            int at = 0;
+            for (int d = 0; d < coord.length; d++) at += (d == axis ? index[p] : coord[d]) * strides[d];
+            pos[p] = at;
+            for (int d = coord.length - 1; d >= 0; d--) {
+                if (++coord[d] < outShape[d]) break;
+                coord[d] = 0;
+            }
+        }
+        return pos;
+    }
+
+    @Override
+    public Tensor gather(Tensor x, int axis, int[] index, int[] outShape) {
+        float[] v = values(x), o = new float[index.length];
+        int[] pos = gatherPositions(x.shape(), axis, index, outShape);
+        for (int p = 0; p < o.length; p++) o[p] = v[pos[p]];
+        return wrap(o, outShape);
+    }
+
+    @Override
+    public Tensor gatherBackward(Tensor g, int axis, int[] index, int[] inShape) {
+        float[] gv = values(g), o = new float[Shape.size(inShape)];
+        int[] pos = gatherPositions(inShape, axis, index, g.shape());
+        for (int p = 0; p < gv.length; p++) o[pos[p]] += gv[p];
+        return wrap(o, inShape);
+    }
+
+    @Override
+    public Tensor indexSelect(Tensor x, int axis, int[] index) {
+        int[] shape = x.shape(), oi = outerInner(shape, axis);
+        int dn = shape[axis];
+        float[] v = values(x), o = new float[oi[0] * index.length * oi[1]];
+        for (int r = 0; r < oi[0]; r++) {
+            for (int j = 0; j < index.length; j++) {
+                for (int i = 0; i < oi[1]; i++) o[(r * index.length + j) * oi[1] + i] = v[(r * dn + index[j]) * oi[1] + i];
+            }
+        }
+        shape[axis] = index.length;
+        return wrap(o, shape);
+    }
+
+    @Override
+    public Tensor indexSelectBackward(Tensor g, int axis, int[] index, int[] inShape) {
+        int[] oi = outerInner(inShape, axis);
+        int dn = inShape[axis];
+        float[] gv = values(g), o = new float[Shape.size(inShape)];
+        for (int r = 0; r < oi[0]; r++) {
+            for (int j = 0; j < index.length; j++) {
+                for (int i = 0; i < oi[1]; i++) o[(r * dn + index[j]) * oi[1] + i] += gv[(r * index.length + j) * oi[1] + i];
+            }
+        }
+        return wrap(o, inShape);
+    }
+}
