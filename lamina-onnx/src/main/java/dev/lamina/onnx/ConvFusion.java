@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * Folds an inference BatchNormalization that follows a convolution into its weights, then what follows a convolution
- * into its epilogue ({@link dev.lamina.nn.functional.ConvEpilogue}): a residual
+ * into its epilogue ({@link dev.lamina.backend.ConvEpilogue}): a residual
  * {@code Add} and then one activation — {@code Relu}, {@code Clip} with constant bounds (ReLU6), {@code Sigmoid},
  * {@code HardSwish}, or SiLU spelled {@code Mul(y, Sigmoid(y))} — become one {@code lamina.Conv} node that writes
  * each image's output once. A chain is folded only when each intermediate value has no other use and is no graph

@@ -5,9 +5,9 @@ import static dev.lamina.onnx.Ops.floatInput;
 import static dev.lamina.onnx.Ops.one;
 import static dev.lamina.onnx.Ops.register;
 
+import dev.lamina.backend.ConvEpilogue;
 import dev.lamina.kernels.Activation;
 import dev.lamina.nn.functional.BatchNormOp;
-import dev.lamina.nn.functional.ConvEpilogue;
 import dev.lamina.nn.functional.ConvOp;
 import dev.lamina.nn.functional.ConvTranspose2dOp;
 import dev.lamina.nn.functional.NormOp;

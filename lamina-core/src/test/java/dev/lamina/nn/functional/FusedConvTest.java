@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.autograd.Autograd;
+import dev.lamina.backend.ConvEpilogue;
 import dev.lamina.kernels.Activation;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.tensor.Rng;

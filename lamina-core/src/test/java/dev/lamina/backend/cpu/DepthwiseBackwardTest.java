@@ -1,7 +1,8 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
 import dev.lamina.autograd.GradCheck;
 import dev.lamina.kernels.Parallel;
+import dev.lamina.nn.functional.ConvOp;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
 /**
  * The two data movements of convolution as GEMM, for one image of one group. The "image" is {@code [c, h, w]}
@@ -11,6 +11,11 @@ package dev.lamina.nn.functional;
  */
 final class Im2col {
     private Im2col() {}
+
+    /** One group's geometry of a convolution: the image is [C/groups, H, W], the grid OH × OW. */
+    static Geometry of(dev.lamina.backend.ConvOps.Conv2dGeometry cv) {
+        return new Geometry(cv.cg(), cv.h(), cv.w(), cv.kh(), cv.kw(), cv.sh(), cv.sw(), cv.pt(), cv.pl(), cv.dh(), cv.dw(), cv.oh(), cv.ow());
+    }
 
     /** Kernel geometry shared by both directions. */
     record Geometry(int c, int h, int w, int kh, int kw, int sh, int sw, int pt, int pl, int dh, int dw, int oh, int ow) {

@@ -1,5 +1,6 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
+import dev.lamina.backend.ConvOps.Conv2dGeometry;
 import dev.lamina.kernels.CpuFeatures;
 import dev.lamina.kernels.Parallel;
 
@@ -12,7 +13,7 @@ import dev.lamina.kernels.Parallel;
  * plane {@code y[n, o] = b[o] + Σ_t W[o, t]·col[t]} in vector registers, one fused multiply-add per tap in tap
  * order. Weight and bias gradients, per image: {@code gW_n[o, t] = gy[n, o] · col[t]} (four taps per pass over
  * gy[n, o], in float vector lanes added in double) and {@code gb_n[o] = Σ gy[n, o]} (float lanes added in double); the per-image values are added in image order, so
- * results are the same for any thread count. The input gradient (when x requires one) is left to ConvOp's
+ * results are the same for any thread count. The input gradient (when x requires one) is left to ConvKernels'
  * GEMM path.
  */
 final class SmallConv {
@@ -21,13 +22,13 @@ final class SmallConv {
     /** Largest column-matrix height (C·KH·KW) taken by this path. */
     static final int MAX_ROWS = 16;
 
-    static boolean applies(ConvOp.Conv cv) {
-        return cv.groups() == 1 && cv.geometry().rows() <= MAX_ROWS && !cv.geometry().identity();
+    static boolean applies(Conv2dGeometry cv) {
+        return cv.groups() == 1 && Im2col.of(cv).rows() <= MAX_ROWS && !Im2col.of(cv).identity();
     }
 
     /** y [N, OC, OH·OW] = b + W · im2col(x[n]) per image. */
-    static float[] forward(ConvOp.Conv cv, float[] xd, int xo, float[] wd, int wo, float[] bd, int bo) {
-        Im2col.Geometry geo = cv.geometry();
+    static float[] forward(Conv2dGeometry cv, float[] xd, int xo, float[] wd, int wo, float[] bd, int bo) {
+        Im2col.Geometry geo = Im2col.of(cv);
         int rows = geo.rows(), ohw = geo.cols(), chw = cv.c() * cv.h() * cv.w(), oc = cv.oc();
         float[] y = new float[cv.n() * oc * ohw];
         if (cv.n() < Parallel.threads()) {
@@ -89,8 +90,8 @@ final class SmallConv {
      * {gW [OC·rows] or null, gb [OC] or null} from gy [N, OC, OH·OW]: per-image dot products and sums (in double),
      * then added over images in order.
      */
-    static float[][] weightGrad(ConvOp.Conv cv, float[] xd, int xo, float[] gd, int go, boolean needW, boolean needB) {
-        Im2col.Geometry geo = cv.geometry();
+    static float[][] weightGrad(Conv2dGeometry cv, float[] xd, int xo, float[] gd, int go, boolean needW, boolean needB) {
+        Im2col.Geometry geo = Im2col.of(cv);
         int rows = geo.rows(), ohw = geo.cols(), chw = cv.c() * cv.h() * cv.w(), oc = cv.oc(), n = cv.n();
         double[][] part = new double[n][];
         Parallel.forRange(n, Math.max(1, (1 << 16) / Math.max(1, oc * ohw * rows)), (s, e) -> {
@@ -108,9 +109,9 @@ final class SmallConv {
                                 for (int q = 0; q < 4; q++) p[o * rows + t + q] += dotScalar(gd, g, col, (t + q) * ohw, from, ohw);
                             }
                         }
-                        for (; t < rows; t++) p[o * rows + t] = NormKernels.dot(gd, g, col, t * ohw, ohw);
+                        for (; t < rows; t++) p[o * rows + t] = ConvReductions.dot(gd, g, col, t * ohw, ohw);
                     }
-                    if (needB) p[oc * rows + o] = NormKernels.sum(gd, g, ohw);
+                    if (needB) p[oc * rows + o] = ConvReductions.sum(gd, g, ohw);
                 }
                 part[i] = p;
             }

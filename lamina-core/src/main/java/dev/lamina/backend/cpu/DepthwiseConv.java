@@ -1,6 +1,7 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
-import dev.lamina.kernels.DepthwiseRows;
+import dev.lamina.backend.ConvEpilogue;
+import dev.lamina.backend.ConvOps.Conv2dGeometry;
 import dev.lamina.kernels.Parallel;
 
 /**
@@ -16,7 +17,7 @@ final class DepthwiseConv {
     private DepthwiseConv() {}
 
     /** Depthwise when each group convolves one input channel. */
-    static boolean applies(ConvOp.Conv cv) {
+    static boolean applies(Conv2dGeometry cv) {
         return cv.groups() > 1 && cv.cg() == 1;
     }
 
@@ -30,7 +31,7 @@ final class DepthwiseConv {
      * @param ep applied to each output plane, or null
      * @return y [N, OC, OH, OW]
      */
-    static float[] forward(ConvOp.Conv cv, float[] x, int xo, float[] w, int wo, float[] b, int bo, ConvEpilogue ep) {
+    static float[] forward(Conv2dGeometry cv, float[] x, int xo, float[] w, int wo, float[] b, int bo, ConvEpilogue ep) {
         int oh = cv.oh(), ow = cv.ow(), ohw = oh * ow, hw = cv.h() * cv.w(), planes = cv.n() * cv.oc(), multiplier = cv.ocg();
         int s = cv.sw(), ph = cv.h() + cv.pt() + cv.pb(), pw = cv.w() + cv.pl() + cv.pr(), phaseW = (pw + s - 1) / s;
         int phaseSize = ph * phaseW, taps = cv.kh() * cv.kw();
@@ -54,7 +55,7 @@ final class DepthwiseConv {
                 for (int oy = 0; oy < oh; oy++) {
                     DepthwiseRows.row(padded, oy * cv.sh() * phaseW, tap, w, wOff, bias, y, yOff + oy * ow, ow);
                 }
-                if (ep != null) ep.apply(y, yOff, ohw);
+                if (ep != null) ConvKernels.apply(ep, y, yOff, ohw);
             }
         });
         return y;
@@ -80,7 +81,7 @@ final class DepthwiseConv {
      * @param w  [OC, 1, KH, KW] storage from {@code wo}
      * @return {dx [N, C, H, W] or null, dw [OC, 1, KH, KW] or null}
      */
-    static float[][] backward(ConvOp.Conv cv, float[] x, int xo, float[] gy, int go, float[] w, int wo, boolean needX, boolean needW) {
+    static float[][] backward(Conv2dGeometry cv, float[] x, int xo, float[] gy, int go, float[] w, int wo, boolean needX, boolean needW) {
         int c = cv.c(), h = cv.h(), wd = cv.w(), oh = cv.oh(), ow = cv.ow(), ohw = oh * ow, hw = h * wd, multiplier = cv.ocg();
         int sh = cv.sh(), sw = cv.sw(), kw = cv.kw(), taps = cv.kh() * kw;
         int phaseH = (h + cv.pt() + cv.pb() + sh - 1) / sh, phaseW = (wd + cv.pl() + cv.pr() + sw - 1) / sw, phaseSize = phaseH * phaseW;
@@ -114,7 +115,7 @@ final class DepthwiseConv {
                         for (int oy = 0; oy < oh; oy++) System.arraycopy(gy, gOff + oy * ow, ge, oy * phaseW, ow);
                         for (int t = 0; t < taps; t++) {
                             int at = tapAt[t];
-                            if (needW) gw[o * taps + t] += SoftmaxKernels.dot(ge, 0, xp, at, span);
+                            if (needW) gw[o * taps + t] += ConvReductions.dotFloat(ge, 0, xp, at, span);
                             if (needX) {
                                 float wt = w[wo + o * taps + t];
                                 for (int i = 0; i < span; i++) gp[at + i] += wt * ge[i];
@@ -138,7 +139,7 @@ final class DepthwiseConv {
     }
 
     /** The plane at x[xo] into the padded, phase-split buffer: input (r, c) goes to phase (c + pl) % s, row r + pt. */
-    private static void copyPadded(ConvOp.Conv cv, float[] x, int xo, float[] padded, int phaseSize, int phaseW) {
+    private static void copyPadded(Conv2dGeometry cv, float[] x, int xo, float[] padded, int phaseSize, int phaseW) {
         int s = cv.sw(), h = cv.h(), w = cv.w(), pt = cv.pt(), pl = cv.pl();
         for (int r = 0; r < h; r++) {
             int src = xo + r * w;

@@ -1,4 +1,4 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,14 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.backend.ConvOps.Conv2dGeometry;
 import dev.lamina.kernels.Parallel;
+import dev.lamina.nn.functional.ConvOp;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SmallConv} (column matrices of at most 16 rows) against ConvOp's im2col + GEMM path: the same convolution
+ * {@link SmallConv} (column matrices of at most 16 rows) against the im2col + GEMM path of {@link ConvKernels}: the same convolution
  * with one more input channel of zeros (and any weights for it) has 2·KH·KW rows and takes the GEMM path, and
  * must give the same output and gradients up to float rounding. Also: no input gradient is computed when the
  * input does not require one, and results are bit-identical on 1 and 2 threads.
@@ -59,10 +61,10 @@ class SmallConvTest {
         }
     }
 
-    private static ConvOp.Conv plan(Tensor x, Tensor w, Tensor b, int[] st, int[] pd, int[] dl) {
+    private static Conv2dGeometry plan(Tensor x, Tensor w, Tensor b, int[] st, int[] pd, int[] dl) {
         int h = x.size(2), wd = x.size(3), kh = w.size(2), kw = w.size(3);
         int oh = (h + 2 * pd[0] - dl[0] * (kh - 1) - 1) / st[0] + 1, ow = (wd + 2 * pd[1] - dl[1] * (kw - 1) - 1) / st[1] + 1;
-        return new ConvOp.Conv(x.size(0), x.size(1), h, wd, w.size(0), kh, kw, st[0], st[1], pd[0], pd[0], pd[1], pd[1], dl[0], dl[1], 1, oh, ow);
+        return new Conv2dGeometry(x.size(0), x.size(1), h, wd, w.size(0), kh, kw, st[0], st[1], pd[0], pd[0], pd[1], pd[1], dl[0], dl[1], 1, oh, ow);
     }
 
     private static void close(float[] expected, float[] actual, String what) {

@@ -1,5 +1,6 @@
-package dev.lamina.kernels;
+package dev.lamina.backend.cpu;
 
+import dev.lamina.kernels.CpuFeatures;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
