@@ -13,9 +13,11 @@ import dev.lamina.tensor.Tensor;
  * ConvTranspose2dGeometry}; a backend may assume them.
  *
  * <p>The default bodies are composed from the {@link TensorOps} primitives, without the tape: the padded input is a
- * zero tensor with the input copied into its interior, the column matrix [N, groups, C/groups·KH·KW, OH·OW] is one
- * copy of a strided window view of it, and the products are batched matmuls over (image, group); the input gradient
- * adds each tap's slice of Wᵀ·gy back into a padded zero tensor. Transposed convolution is the input gradient of the
+ * zero tensor with the input copied into its interior. The forward is a sum over the kernel taps, in tap order, of
+ * batched matmuls over (image, group) of the tap's weights [OC/G, C/G] and the tap's strided window of the padded input
+ * (no KH·KW-times column matrix). The weight gradient multiplies gy by the column matrix [N, groups, C/groups·KH·KW,
+ * OH·OW] (one copy of a strided window view of the padded input); the input gradient adds each tap's slice of Wᵀ·gy
+ * back into a padded zero tensor. Transposed convolution is the input gradient of the
  * convolution it reverses ({@link ConvTranspose2dGeometry#asConv}), and its gradients are that convolution's forward
  * and weight gradient.
  */
@@ -84,9 +86,22 @@ public interface ConvOps extends TensorOps {
      */
     default Tensor conv2d(Conv2dGeometry g, Tensor x, Tensor weight, Tensor bias, ConvEpilogue ep) {
         try (var s = Autograd.noGrad()) {
-            Tensor cols = convColumns(g, x);                                            // [N, G, R, OH·OW]
-            Tensor wm = weight.reshape(1, g.groups(), g.ocg(), g.rows());               // [1, G, OC/G, R]
-            Tensor y = matmul(wm, cols, new int[] {g.n(), g.groups()}).reshape(g.n(), g.oc(), g.oh(), g.ow());
+            // one batched matmul per kernel tap (i, j) over the group's input channels, the taps added in order
+            Tensor padded = padded(g, x), wc = copy(weight), y = null; // wc: offset 0, the views below index from it
+            int hp = g.h() + g.pt() + g.pb(), wp = g.w() + g.pl() + g.pr(), plane = hp * wp, taps = g.kh() * g.kw();
+            int[] window = {g.n(), g.groups(), g.cg(), g.oh(), g.ow()}, flat = {g.n(), g.groups(), g.cg(), g.oh() * g.ow()};
+            int[] batch = {g.n(), g.groups()};
+            for (int i = 0; i < g.kh(); i++) {
+                for (int j = 0; j < g.kw(); j++) {
+                    Tensor in = copy(Tensor.view(padded, i * g.dh() * wp + j * g.dw(), window,
+                            new int[] {g.c() * plane, g.cg() * plane, plane, g.sh() * wp, g.sw()}));                    // [N, G, C/G, OH, OW]
+                    Tensor w = Tensor.view(wc, i * g.kw() + j, new int[] {1, g.groups(), g.ocg(), g.cg()},
+                            new int[] {0, g.ocg() * g.cg() * taps, g.cg() * taps, taps});                                // W[:, :, i, j] as [1, G, OC/G, C/G]
+                    Tensor tap = matmul(w, Tensor.view(in, 0, flat, Shape.contiguousStrides(flat)), batch);              // [N, G, OC/G, OH·OW]
+                    y = y == null ? tap : binary(Binary.ADD, y, tap, tap.shape());
+                }
+            }
+            y = y.reshape(g.n(), g.oc(), g.oh(), g.ow());
             if (bias != null) y = binary(Binary.ADD, y, bias.reshape(1, g.oc(), 1, 1), y.shape());
             return ep == null ? y : ep.applyTo(y).contiguous();
         }
@@ -175,12 +190,19 @@ public interface ConvOps extends TensorOps {
      */
     private Tensor convColumns(Conv2dGeometry g, Tensor x) {
         int hp = g.h() + g.pt() + g.pb(), wp = g.w() + g.pl() + g.pr(), plane = hp * wp;
-        Tensor padded = wrap(new float[g.n() * g.c() * plane], g.n(), g.c(), hp, wp);
-        copyInto_(x, Tensor.view(padded, g.pt() * wp + g.pl(), new int[] {g.n(), g.c(), g.h(), g.w()}, new int[] {g.c() * plane, plane, wp, 1}));
+        Tensor padded = padded(g, x);
         Tensor windows = Tensor.view(padded, 0, new int[] {g.n(), g.groups(), g.cg(), g.kh(), g.kw(), g.oh(), g.ow()},
                 new int[] {g.c() * plane, g.cg() * plane, plane, g.dh() * wp, g.dw(), g.sh() * wp, g.sw()});
         int[] shape = {g.n(), g.groups(), g.rows(), g.oh() * g.ow()};
         return Tensor.view(copy(windows), 0, shape, Shape.contiguousStrides(shape));
+    }
+
+    /** x [N, C, H, W] in the interior of a zero tensor [N, C, H + pt + pb, W + pl + pr]. */
+    private Tensor padded(Conv2dGeometry g, Tensor x) {
+        int hp = g.h() + g.pt() + g.pb(), wp = g.w() + g.pl() + g.pr(), plane = hp * wp;
+        Tensor padded = wrap(new float[g.n() * g.c() * plane], g.n(), g.c(), hp, wp);
+        copyInto_(x, Tensor.view(padded, g.pt() * wp + g.pl(), new int[] {g.n(), g.c(), g.h(), g.w()}, new int[] {g.c() * plane, plane, wp, 1}));
+        return padded;
     }
 
     /** Σ over batch and space of g [N, C, H, W], per channel: [C]. */
