@@ -82,7 +82,8 @@ public interface ConvOps extends TensorOps {
 
     /**
      * y = ep(conv2d(x, weight) + bias): x [N, C, H, W], weight [OC, C/groups, KH, KW], bias [OC] or null, ep null or
-     * an epilogue whose residual has the output's shape or broadcasts to it; returns [N, OC, OH, OW].
+     * an epilogue whose residual, if any, has the output's shape (the op runs a residual that only broadcasts as
+     * tensor ops); returns [N, OC, OH, OW]. Called with an epilogue only for inference (no gradient wanted).
      */
     default Tensor conv2d(Conv2dGeometry g, Tensor x, Tensor weight, Tensor bias, ConvEpilogue ep) {
         try (var s = Autograd.noGrad()) {
