@@ -186,6 +186,14 @@ public final class Tensor {
         return data;
     }
 
+    /**
+     * An object that is the same for exactly the tensors that share storage (a tensor and its views): a key for memory
+     * planning, compared by identity, never read.
+     */
+    public Object storageIdentity() {
+        return data;
+    }
+
     public int storageOffset() {
         return offset;
     }
