@@ -30,8 +30,6 @@ class StorageAccessTest {
             "dev.lamina.autograd.GradCheck",
             "dev.lamina.nn.BatchNormBase",
             "dev.lamina.nn.Init",
-            "dev.lamina.nn.MultiheadAttention",
-            "dev.lamina.nn.functional.AttentionOp",
             "dev.lamina.nn.functional.BatchNormOp",
             "dev.lamina.nn.functional.BatchNormReluPoolOp",
             "dev.lamina.nn.functional.ChannelDropoutOp",
