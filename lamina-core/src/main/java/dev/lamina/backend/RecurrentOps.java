@@ -189,7 +189,7 @@ public interface RecurrentOps extends TensorOps {
         return new Tensor[] {Tensor.stack(Arrays.asList(outs), 0).contiguous(), h.contiguous(), lstm ? c.contiguous() : null};
     }
 
-    /** Backward by running {@link #runSequence} again on detached leaves with the tape on. */
+    /** Backward by running the step-by-step forward again on detached leaves with the tape on. */
     private RecurrentGrads recompute(boolean lstm, SequenceInput x, Tensor h0, Tensor c0, RecurrentWeights w, Direction dir, Tensor gOut, Tensor gHn,
                                      Tensor gCn) {
         Tensor[] orig = {x.tensor(), h0, c0, w.wIh(), w.wHh(), w.bIh(), w.bHh()};
