@@ -44,7 +44,6 @@ class StorageAccessTest {
             "dev.lamina.nn.functional.LinearOp",
             "dev.lamina.nn.functional.LstmOp",
             "dev.lamina.nn.functional.NormOp",
-            "dev.lamina.nn.functional.PoolOps",
             "dev.lamina.nn.functional.RnnInput",
             "dev.lamina.nn.functional.RnnKernels",
             "dev.lamina.nn.functional.UpsampleOp",
