@@ -35,7 +35,6 @@ class StorageAccessTest {
             "dev.lamina.nn.functional.AttentionOp",
             "dev.lamina.nn.functional.BatchNormOp",
             "dev.lamina.nn.functional.BatchNormReluPoolOp",
-            "dev.lamina.nn.functional.ChannelDropoutOp",
             "dev.lamina.nn.functional.ConvEpilogue",
             "dev.lamina.nn.functional.ConvOp",
             "dev.lamina.nn.functional.ConvTranspose2dOp",
@@ -46,7 +45,6 @@ class StorageAccessTest {
             "dev.lamina.nn.functional.NormOp",
             "dev.lamina.nn.functional.RnnInput",
             "dev.lamina.nn.functional.RnnKernels",
-            "dev.lamina.nn.functional.UpsampleOp",
             "dev.lamina.optim.GradClip",
             "dev.lamina.optim.Optimizer",
             "dev.lamina.train.Trainer"
