@@ -1,5 +1,6 @@
 package dev.lamina.nn.functional;
 
+import dev.lamina.backend.cpu.NormKernels;
 import dev.lamina.kernels.CpuFeatures;
 import dev.lamina.kernels.Parallel;
 

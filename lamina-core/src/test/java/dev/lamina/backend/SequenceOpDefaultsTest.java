@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
  * sequences, an embedding lookup fused into the recurrent input with a padding row, dropout on the attention weights
  * with the weights returned, causal attention over packed heads, and the KV cache. Outputs and every gradient.
  */
-class ModuleOpDefaultsTest {
+class SequenceOpDefaultsTest {
     private static void agree(String what, Supplier<List<Tensor>> scenario) {
         Backend cpu = Backends.byName("cpu"), ref = Backends.byName("reference");
         List<Tensor> c = Backends.using(cpu, scenario), r = Backends.using(ref, scenario);
