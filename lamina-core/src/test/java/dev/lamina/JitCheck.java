@@ -32,6 +32,7 @@ public final class JitCheck {
     public static void assertSameBitsAsInterpreted(Class<?> childMain, Supplier<List<float[]>> compute, Path dir) throws Exception {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Xint", "-Dlamina.threads=" + Parallel.threads(),
+                "-Dlamina.backend=" + dev.lamina.backend.Backends.current().name(),
                 "-cp", System.getProperty("java.class.path"), childMain.getName(), dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         List<float[]> compiled = null;

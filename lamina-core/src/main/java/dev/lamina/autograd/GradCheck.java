@@ -35,17 +35,22 @@ public final class GradCheck {
         out.mul(direction).sum().backward();
         Result worst = new Result(0, -1, -1, 0, 0);
         for (int i = 0; i < leaves.length; i++) {
-            float[] x = leaves[i].storage();
-            Tensor grad = leaves[i].grad();
+            // perturb a host copy of the input one element at a time and write it back into the leaf
+            Tensor leaf = leaves[i];
+            float[] x = leaf.toArray();
+            Tensor grad = leaf.grad();
             float[] analytic = grad == null ? new float[x.length] : grad.toArray();
             for (int k = 0; k < x.length; k++) {
                 float saved = x[k];
                 x[k] = (float) (saved + step);
+                leaf.copyFrom_(Tensor.of(x, leaf.shape()));
                 double plus = project(f, leaves, direction);
                 x[k] = (float) (saved - step);
+                leaf.copyFrom_(Tensor.of(x, leaf.shape()));
                 double minus = project(f, leaves, direction);
                 double h = ((double) (float) (saved + step) - (double) (float) (saved - step));
                 x[k] = saved;
+                leaf.copyFrom_(Tensor.of(x, leaf.shape()));
                 double numeric = (plus - minus) / h;
                 double err = Math.abs(analytic[k] - numeric) / Math.max(1, Math.max(Math.abs(analytic[k]), Math.abs(numeric)));
                 if (err > worst.maxError()) worst = new Result(err, i, k, analytic[k], numeric);

@@ -65,7 +65,7 @@ public interface ConvOps extends TensorOps {
     }
 
     /** Gradients of a convolution's input, weight and bias; null for those not asked for. */
-    record Grads(Tensor input, Tensor weight, Tensor bias) {}
+    record ConvGrads(Tensor input, Tensor weight, Tensor bias) {}
 
     /** A constant convolution weight [OC, C/groups, KH, KW] a backend prepared for repeated inference (e.g. packed for its GEMM). */
     interface PreparedWeight {
@@ -158,8 +158,8 @@ public interface ConvOps extends TensorOps {
     }
 
     /** The gradients asked for, from gy [N, OC, OH, OW] (a backend may compute them in one pass). */
-    default Grads conv2dBackward(Conv2dGeometry g, Tensor gy, Tensor x, Tensor weight, boolean input, boolean weightGrad, boolean bias) {
-        return new Grads(input ? conv2dInputGrad(g, gy, weight) : null, weightGrad ? conv2dWeightGrad(g, gy, x) : null,
+    default ConvGrads conv2dBackward(Conv2dGeometry g, Tensor gy, Tensor x, Tensor weight, boolean input, boolean weightGrad, boolean bias) {
+        return new ConvGrads(input ? conv2dInputGrad(g, gy, weight) : null, weightGrad ? conv2dWeightGrad(g, gy, x) : null,
                 bias ? conv2dBiasGrad(g, gy) : null);
     }
 
@@ -175,10 +175,10 @@ public interface ConvOps extends TensorOps {
     }
 
     /** The gradients asked for, from gy [N, OC, OH, OW]: gx = W_g · im2col(gy), gW += x · im2col(gy)ᵀ, gb = Σ gy. */
-    default Grads convTranspose2dBackward(ConvTranspose2dGeometry g, Tensor gy, Tensor x, Tensor weight, boolean input, boolean weightGrad,
+    default ConvGrads convTranspose2dBackward(ConvTranspose2dGeometry g, Tensor gy, Tensor x, Tensor weight, boolean input, boolean weightGrad,
                                           boolean bias) {
         Conv2dGeometry conv = g.asConv();
-        return new Grads(input ? conv2d(conv, gy, weight, null, null) : null, weightGrad ? conv2dWeightGrad(conv, x, gy) : null,
+        return new ConvGrads(input ? conv2d(conv, gy, weight, null, null) : null, weightGrad ? conv2dWeightGrad(conv, x, gy) : null,
                 bias ? channelSums(gy) : null);
     }
 

@@ -94,10 +94,9 @@ public abstract class BatchNormBase extends Module {
         }
         double factor = 0;
         if (training && runningMean != null) {
-            float[] nbt = numBatchesTracked.storage();
-            int o = numBatchesTracked.storageOffset();
-            nbt[o] += 1;
-            factor = momentum == null ? 1.0 / nbt[o] : momentum;
+            float tracked = numBatchesTracked.item() + 1;
+            numBatchesTracked.fill_(tracked);
+            factor = momentum == null ? 1.0 / tracked : momentum;
         }
         boolean batchStats = training || runningMean == null;
         if (pool != null) return BatchNormReluPoolOp.forward(x, runningMean, runningVar, weight, bias, batchStats, factor, eps);

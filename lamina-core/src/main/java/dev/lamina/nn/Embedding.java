@@ -29,7 +29,7 @@ public final class Embedding extends Module {
         this.dim = dim;
         this.paddingIdx = paddingIdx == null ? -1 : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
         Tensor w = Tensor.randn(rng, numEmbeddings, dim);
-        if (this.paddingIdx >= 0) java.util.Arrays.fill(w.storage(), this.paddingIdx * dim, (this.paddingIdx + 1) * dim, 0f);
+        if (this.paddingIdx >= 0) w.narrow(0, this.paddingIdx, 1).fill_(0f);   // the padding row starts at zero
         this.weight = registerParameter("weight", w);
     }
 

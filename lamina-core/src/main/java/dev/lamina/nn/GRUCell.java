@@ -9,7 +9,7 @@ import dev.lamina.tensor.Tensor;
  * {@code weight_hh} [3H, H], {@code bias_ih}, {@code bias_hh} [3H] (gates r, z, n), uniform in ±1/√H.
  * Runs as a one-step {@link GruOp}.
  */
-public final class GRUCell extends RnnCellBase {
+public final class GRUCell extends RNNCellBase {
     public GRUCell(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, true, Rng.global());
     }

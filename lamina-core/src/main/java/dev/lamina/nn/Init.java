@@ -51,10 +51,10 @@ public final class Init {
     }
 
     public static Tensor normal(Tensor t, double mean, double std, Rng rng) {
-        Tensor n = Tensor.randn(rng, t.shape());
-        float[] d = n.storage();
-        for (int i = 0; i < d.length; i++) d[i] = (float) (mean + std * d[i]);
-        return t.copyFrom_(n);
+        // Tensor.randn's draws (rounded to float), shifted and scaled in double: the same stream and values
+        float[] d = new float[t.numel()];
+        for (int i = 0; i < d.length; i++) d[i] = (float) (mean + std * (float) rng.nextGaussian());
+        return t.copyFrom_(Tensor.of(d, t.shape()));
     }
 
     public static Tensor zeros(Tensor t) {

@@ -9,7 +9,7 @@ import dev.lamina.tensor.Tensor;
  * {@code weight_hh} [4H, H], {@code bias_ih}, {@code bias_hh} [4H] (gates i, f, g, o), uniform in ±1/√H.
  * Runs as a one-step {@link LstmOp}.
  */
-public final class LSTMCell extends RnnCellBase {
+public final class LSTMCell extends RNNCellBase {
     public LSTMCell(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, true, Rng.global());
     }

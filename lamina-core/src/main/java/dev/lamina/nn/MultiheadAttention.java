@@ -1,9 +1,9 @@
 package dev.lamina.nn;
 
+import dev.lamina.backend.AttentionOps.Heads;
+import dev.lamina.backend.AttentionOps.OutLayout;
 import dev.lamina.nn.functional.AttentionMask;
 import dev.lamina.nn.functional.AttentionOp;
-import dev.lamina.nn.functional.AttentionOp.Heads;
-import dev.lamina.nn.functional.AttentionOp.OutLayout;
 import dev.lamina.nn.functional.LinearOp;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Shape;
@@ -212,14 +212,14 @@ public final class MultiheadAttention extends Module {
     /** Keys and values of the steps decoded so far, per batch row and head: [B, H, capacity, d], grown by doubling. */
     public final class KVCache {
         private final int batch;
-        private float[] k, v;
+        private Tensor k, v;
         private int capacity, length;
 
         private KVCache(int batch, int capacity) {
             this.batch = batch;
             this.capacity = Math.max(1, capacity);
-            this.k = new float[batch * numHeads * this.capacity * headDim];
-            this.v = new float[k.length];
+            this.k = Tensor.zeros(batch, numHeads, this.capacity, headDim);
+            this.v = Tensor.zeros(batch, numHeads, this.capacity, headDim);
         }
 
         /** Number of cached steps. */
@@ -236,14 +236,18 @@ public final class MultiheadAttention extends Module {
             length = 0;
         }
 
+        /** Steps [from, from + n) of every (batch row, head) of a [B, H, cap, d] cache tensor, as a [B, H, n, d] view. */
+        private Tensor steps(Tensor cacheTensor, int cap, int from, int n) {
+            return Tensor.view(cacheTensor, cacheTensor.storageOffset() + from * headDim, new int[] {batch, numHeads, n, headDim},
+                    new int[] {numHeads * cap * headDim, cap * headDim, headDim, 1});
+        }
+
         private void ensure(int needed) {
             if (needed <= capacity) return;
             int cap = Math.max(needed, 2 * capacity);
-            float[] nk = new float[batch * numHeads * cap * headDim], nv = new float[nk.length];
-            for (int bh = 0; bh < batch * numHeads; bh++) {
-                System.arraycopy(k, bh * capacity * headDim, nk, bh * cap * headDim, length * headDim);
-                System.arraycopy(v, bh * capacity * headDim, nv, bh * cap * headDim, length * headDim);
-            }
+            Tensor nk = Tensor.zeros(batch, numHeads, cap, headDim), nv = Tensor.zeros(batch, numHeads, cap, headDim);
+            nk.backend().copyInto_(steps(k, capacity, 0, length), steps(nk, cap, 0, length));
+            nv.backend().copyInto_(steps(v, capacity, 0, length), steps(nv, cap, 0, length));
             k = nk;
             v = nv;
             capacity = cap;
@@ -252,18 +256,10 @@ public final class MultiheadAttention extends Module {
         /** Appends steps from a packed [N, 3E] projection (row of (b, l) = b*rowB + l*rowL). */
         private void append(Tensor qkv, int steps, int rowB, int rowL) {
             ensure(length + steps);
-            float[] src = qkv.storage();
-            int so = qkv.storageOffset(), w = 3 * embedDim;
-            for (int bi = 0; bi < batch; bi++) {
-                for (int hi = 0; hi < numHeads; hi++) {
-                    int dst = ((bi * numHeads + hi) * capacity + length) * headDim;
-                    for (int l = 0; l < steps; l++) {
-                        int row = so + (bi * rowB + l * rowL) * w + hi * headDim;
-                        System.arraycopy(src, row + embedDim, k, dst + l * headDim, headDim);
-                        System.arraycopy(src, row + 2 * embedDim, v, dst + l * headDim, headDim);
-                    }
-                }
-            }
+            int w = 3 * embedDim;
+            int[] shape = {batch, numHeads, steps, headDim}, strides = {rowB * w, headDim, rowL * w, 1};   // (b, h, l, j) of one third
+            k.backend().copyInto_(Tensor.view(qkv, qkv.storageOffset() + embedDim, shape, strides), steps(k, capacity, length, steps));
+            v.backend().copyInto_(Tensor.view(qkv, qkv.storageOffset() + 2 * embedDim, shape, strides), steps(v, capacity, length, steps));
             length += steps;
         }
     }
@@ -295,9 +291,9 @@ public final class MultiheadAttention extends Module {
         Tensor qkv = LinearOp.linear(x.reshape(-1, e), inProjWeight, inProjBias);
         cache.append(qkv.detach(), t, rowB, rowL);
         int lk = cache.length, cap = cache.capacity;
-        Tensor kt = Tensor.of(cache.k, cache.k.length), vt = Tensor.of(cache.v, cache.v.length);
-        Heads kh = new Heads(kt, 0, h * cap * d, cap * d, d, 1, 0, 0, 0, 0);
-        Heads vh = new Heads(vt, 0, h * cap * d, cap * d, d, 1, 0, 0, 0, 0);
+        Tensor kt = cache.k, vt = cache.v;   // [B, H, cap, d]: the first lk steps are read
+        Heads kh = new Heads(kt, kt.storageOffset(), h * cap * d, cap * d, d, 1, 0, 0, 0, 0);
+        Heads vh = new Heads(vt, vt.storageOffset(), h * cap * d, cap * d, d, 1, 0, 0, 0, 0);
         AttentionMask kpm = paddingMask(keyPaddingMask, false, b, lk);
         OutLayout out = new OutLayout(new int[] {b * t, e}, rowB * e, d, rowL * e);
         AttentionOp.Result r = AttentionOp.attend(describe(), Heads.packed(qkv, 0, d, rowB, rowL), kh, vh, b, h, t, lk, d, d, null, kpm, true,

@@ -1,6 +1,6 @@
 package dev.lamina.optim;
 
-import dev.lamina.kernels.OptimKernels;
+import dev.lamina.backend.OptimizerOps;
 import dev.lamina.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -19,9 +19,9 @@ public class Adam extends Optimizer {
     private double weightDecay;
     private boolean amsgrad;
     private final boolean decoupled;
-    private final float[][] m;
-    private final float[][] v;
-    private final float[][] vMax;
+    private final Tensor[] m;
+    private final Tensor[] v;
+    private final Tensor[] vMax;
 
     public Adam(List<Tensor> params, double lr) {
         this(params, lr, false, 0);
@@ -36,18 +36,18 @@ public class Adam extends Optimizer {
         super(params, lr);
         this.decoupled = decoupledWeightDecay;
         this.weightDecay = nonNegative("weight_decay", weightDecay);
-        m = new float[this.params.size()][];
-        v = new float[this.params.size()][];
-        vMax = new float[this.params.size()][];
+        m = new Tensor[this.params.size()];
+        v = new Tensor[this.params.size()];
+        vMax = new Tensor[this.params.size()];
     }
 
     protected Adam(ParamGroups groups, double lr, boolean decoupledWeightDecay, double weightDecay) {
         super(groups, lr);
         this.decoupled = decoupledWeightDecay;
         this.weightDecay = nonNegative("weight_decay", weightDecay);
-        m = new float[this.params.size()][];
-        v = new float[this.params.size()][];
-        vMax = new float[this.params.size()][];
+        m = new Tensor[this.params.size()];
+        v = new Tensor[this.params.size()];
+        vMax = new Tensor[this.params.size()];
     }
 
     public Adam betas(double b1, double b2) {
@@ -79,8 +79,8 @@ public class Adam extends Optimizer {
     }
 
     @Override
-    protected Map<String, float[][]> stateBuffers() {
-        Map<String, float[][]> s = new LinkedHashMap<>();
+    protected Map<String, Tensor[]> stateBuffers() {
+        Map<String, Tensor[]> s = new LinkedHashMap<>();
         s.put("exp_avg", m);
         s.put("exp_avg_sq", v);
         s.put("max_exp_avg_sq", vMax);
@@ -110,19 +110,9 @@ public class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] p, int po, float[] g, int go, int n) {
-        float[] mi = state(m, index, n), vi = state(v, index, n);
-        float[] vmax = amsgrad ? state(vMax, index, n) : null;
-        float b1 = (float) beta1, b2 = (float) beta2, e = (float) eps;
-        double bc1 = 1 - Math.pow(beta1, steps), bc2 = 1 - Math.pow(beta2, steps);
-        double lr = lrOf(index), weightDecay = weightDecayOf(index, this.weightDecay);
-        float stepSize = (float) (lr / bc1);
-        float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
-        float l2 = decoupled ? 0f : (float) weightDecay;
-        if (decoupled && weightDecay != 0) {
-            float shrink = (float) (1 - lr * weightDecay);
-            for (int i = 0; i < n; i++) p[po + i] *= shrink;
-        }
-        OptimKernels.adam(p, po, g, go, mi, vi, vmax, n, b1, b2, e, stepSize, invSqrtBc2, l2);
+    protected void update(int index, Tensor p, Tensor g) {
+        Tensor mi = state(m, index, p), vi = state(v, index, p);
+        Tensor vmax = amsgrad ? state(vMax, index, p) : null;
+        p.backend().adamStep_(p, g, mi, vi, vmax, new OptimizerOps.AdamStep(lrOf(index), beta1, beta2, eps, weightDecayOf(index, this.weightDecay), decoupled, steps));
     }
 }

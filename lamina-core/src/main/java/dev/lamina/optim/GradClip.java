@@ -4,7 +4,10 @@ import dev.lamina.tensor.Tensor;
 
 import java.util.List;
 
-/** Gradient clipping, in place on the parameters' gradients (PyTorch's clip_grad_norm_ and clip_grad_value_). */
+/**
+ * Gradient clipping, in place on the parameters' gradients (PyTorch's clip_grad_norm_ and clip_grad_value_), through
+ * each gradient's backend ({@link dev.lamina.backend.OptimizerOps#sumOfSquares}, {@code scale_}, {@code clampSymmetric_}).
+ */
 public final class GradClip {
     private GradClip() {}
 
@@ -18,8 +21,7 @@ public final class GradClip {
         for (Tensor p : params) {
             Tensor g = p.grad();
             if (g == null) continue;
-            float[] d = g.storage();
-            for (int i = g.storageOffset(), e = i + g.numel(); i < e; i++) sq += (double) d[i] * d[i];
+            sq += g.backend().sumOfSquares(contiguous(g));
         }
         double norm = Math.sqrt(sq);
         double coef = maxNorm / (norm + 1e-6);
@@ -28,8 +30,13 @@ public final class GradClip {
             for (Tensor p : params) {
                 Tensor g = p.grad();
                 if (g == null) continue;
-                float[] d = g.storage();
-                for (int i = g.storageOffset(), e = i + g.numel(); i < e; i++) d[i] *= c;
+                if (g.isContiguous()) {
+                    g.backend().scale_(g, c);
+                } else {
+                    Tensor s = contiguous(g);
+                    g.backend().scale_(s, c);
+                    g.backend().copyInto_(s, g);
+                }
             }
         }
         return norm;
@@ -41,8 +48,18 @@ public final class GradClip {
         for (Tensor p : params) {
             Tensor g = p.grad();
             if (g == null) continue;
-            float[] d = g.storage();
-            for (int i = g.storageOffset(), e = i + g.numel(); i < e; i++) d[i] = Math.max(-c, Math.min(c, d[i]));
+            if (g.isContiguous()) {
+                g.backend().clampSymmetric_(g, c);
+            } else {
+                Tensor s = contiguous(g);
+                g.backend().clampSymmetric_(s, c);
+                g.backend().copyInto_(s, g);
+            }
         }
+    }
+
+    /** {@code g} itself when contiguous, else a contiguous copy (off the tape). */
+    private static Tensor contiguous(Tensor g) {
+        return g.isContiguous() ? g : g.backend().copy(g);
     }
 }

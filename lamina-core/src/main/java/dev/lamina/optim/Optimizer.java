@@ -1,5 +1,6 @@
 package dev.lamina.optim;
 
+import dev.lamina.backend.OptimizerOps;
 import dev.lamina.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -12,7 +13,8 @@ import java.util.TreeSet;
 
 /**
  * Updates parameters from their gradients. Parameters without a gradient after backward() are skipped, as in
- * PyTorch. Updates run in place on the parameters' storage and are never recorded on the tape.
+ * PyTorch. Updates run in place on the parameters, through their backend's {@link OptimizerOps}, and are never
+ * recorded on the tape; the state buffers are tensors of the parameter's backend and shape.
  */
 public abstract class Optimizer {
     protected final List<Tensor> params;
@@ -138,15 +140,16 @@ public abstract class Optimizer {
             Tensor p = params.get(i);
             Tensor g = p.grad();
             if (g == null) continue;
-            update(i, p.storage(), p.storageOffset(), g.storage(), g.storageOffset(), p.numel());
+            if (!g.isContiguous()) g = p.backend().copy(g);
+            update(i, p, g);
         }
     }
 
     /**
-     * Updates parameter {@code index}: values p[po .. po+n), gradient g[go .. go+n). {@link #steps} already counts
-     * this step.
+     * Updates parameter {@code index}, {@code p} (a contiguous leaf), from its gradient {@code g} (contiguous, same
+     * shape) through {@code p.backend()}'s {@link OptimizerOps}. {@link #steps} already counts this step.
      */
-    protected abstract void update(int index, float[] p, int po, float[] g, int go, int n);
+    protected abstract void update(int index, Tensor p, Tensor g);
 
     /** Forgets all gradients. */
     public void zeroGrad() {
@@ -179,10 +182,10 @@ public abstract class Optimizer {
 
     /**
      * This optimizer's per-parameter state buffers by PyTorch name; each array holds one slot per parameter (null
-     * until the optimizer creates that parameter's buffer). {@link #stateDict()} and {@link #loadStateDict} go
+     * until the optimizer creates that parameter's buffer, a tensor of the parameter's shape and backend). {@link #stateDict()} and {@link #loadStateDict} go
      * through it, so every buffer an optimizer keeps must be listed here.
      */
-    protected abstract Map<String, float[][]> stateBuffers();
+    protected abstract Map<String, Tensor[]> stateBuffers();
 
     /** Hyperparameters by PyTorch name (booleans as 0 or 1), for {@link #stateDict()}. */
     protected abstract Map<String, Double> hyperparameters();
@@ -195,12 +198,12 @@ public abstract class Optimizer {
 
     /** A copy of this optimizer's state (see {@link OptimizerState}), as PyTorch's {@code state_dict()}. */
     public OptimizerState stateDict() {
-        Map<String, float[][]> slots = stateBuffers();
+        Map<String, Tensor[]> slots = stateBuffers();
         List<Map<String, float[]>> perParam = new ArrayList<>(params.size());
         for (int i = 0; i < params.size(); i++) {
             Map<String, float[]> m = new LinkedHashMap<>();
-            for (Map.Entry<String, float[][]> e : slots.entrySet()) {
-                if (e.getValue()[i] != null) m.put(e.getKey(), e.getValue()[i]);
+            for (Map.Entry<String, Tensor[]> e : slots.entrySet()) {
+                if (e.getValue()[i] != null) m.put(e.getKey(), e.getValue()[i].toArray());
             }
             perParam.add(m);
         }
@@ -231,7 +234,7 @@ public abstract class Optimizer {
                 if (v == null || !Double.isFinite(v)) problems.add("hyperparameter " + k + " = " + v + " is not a finite number");
             });
         }
-        Map<String, float[][]> slots = stateBuffers();
+        Map<String, Tensor[]> slots = stateBuffers();
         if (state.buffers().size() != params.size()) {
             problems.add("state for " + state.buffers().size() + " parameters, this optimizer has " + params.size());
         } else {
@@ -254,11 +257,12 @@ public abstract class Optimizer {
             Double gwd = state.hyperparameters().get(GROUP + g + ".weight_decay");
             if (gwd != null) groupWeightDecay[g] = gwd;
         }
-        for (Map.Entry<String, float[][]> e : slots.entrySet()) {
-            float[][] s = e.getValue();
+        for (Map.Entry<String, Tensor[]> e : slots.entrySet()) {
+            Tensor[] s = e.getValue();
             for (int i = 0; i < s.length; i++) {
                 float[] v = state.buffers().get(i).get(e.getKey());
-                s[i] = v == null ? null : v.clone();
+                Tensor p = params.get(i);
+                s[i] = v == null ? null : p.backend().wrap(v.clone(), p.shape());
             }
         }
         steps = state.step();
@@ -306,9 +310,9 @@ public abstract class Optimizer {
         return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
     }
 
-    /** Lazily created per-parameter state buffer. */
-    protected static float[] state(float[][] slots, int index, int n) {
-        if (slots[index] == null) slots[index] = new float[n];
+    /** Lazily created per-parameter state buffer: zeros of {@code p}'s shape on its backend. */
+    protected static Tensor state(Tensor[] slots, int index, Tensor p) {
+        if (slots[index] == null) slots[index] = p.backend().wrap(new float[p.numel()], p.shape());
         return slots[index];
     }
 }

@@ -1,5 +1,6 @@
 package dev.lamina.optim;
 
+import dev.lamina.backend.OptimizerOps;
 import dev.lamina.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -16,23 +17,23 @@ public final class RMSprop extends Optimizer {
     private double weightDecay;
     private double momentum;
     private boolean centered;
-    private final float[][] square;
-    private final float[][] mean;
-    private final float[][] buffer;
+    private final Tensor[] square;
+    private final Tensor[] mean;
+    private final Tensor[] buffer;
 
     public RMSprop(List<Tensor> params, double lr) {
         super(params, lr);
-        square = new float[this.params.size()][];
-        mean = new float[this.params.size()][];
-        buffer = new float[this.params.size()][];
+        square = new Tensor[this.params.size()];
+        mean = new Tensor[this.params.size()];
+        buffer = new Tensor[this.params.size()];
     }
 
     /** Parameter groups with their own lr and weight decay (PyTorch's param_groups); see {@link ParamGroups}. */
     public RMSprop(ParamGroups groups, double lr) {
         super(groups, lr);
-        square = new float[this.params.size()][];
-        mean = new float[this.params.size()][];
-        buffer = new float[this.params.size()][];
+        square = new Tensor[this.params.size()];
+        mean = new Tensor[this.params.size()];
+        buffer = new Tensor[this.params.size()];
     }
 
     public RMSprop alpha(double value) {
@@ -66,8 +67,8 @@ public final class RMSprop extends Optimizer {
     }
 
     @Override
-    protected Map<String, float[][]> stateBuffers() {
-        Map<String, float[][]> m = new LinkedHashMap<>();
+    protected Map<String, Tensor[]> stateBuffers() {
+        Map<String, Tensor[]> m = new LinkedHashMap<>();
         m.put("square_avg", square);
         m.put("grad_avg", mean);
         m.put("momentum_buffer", buffer);
@@ -95,27 +96,10 @@ public final class RMSprop extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] p, int po, float[] g, int go, int n) {
-        float[] s = state(square, index, n);
-        float[] ga = centered ? state(mean, index, n) : null;
-        float[] b = momentum > 0 ? state(buffer, index, n) : null;
-        float a = (float) alpha, e = (float) eps, wd = (float) weightDecayOf(index, weightDecay), mu = (float) momentum, lr = (float) lrOf(index);
-        for (int i = 0; i < n; i++) {
-            float gi = g[go + i] + wd * p[po + i];
-            float si = a * s[i] + (1 - a) * gi * gi;
-            s[i] = si;
-            float var = si;
-            if (ga != null) {
-                float mi = a * ga[i] + (1 - a) * gi;
-                ga[i] = mi;
-                var = si - mi * mi;
-            }
-            float step = gi / ((float) Math.sqrt(var) + e);
-            if (b != null) {
-                b[i] = mu * b[i] + step;
-                step = b[i];
-            }
-            p[po + i] -= lr * step;
-        }
+    protected void update(int index, Tensor p, Tensor g) {
+        Tensor s = state(square, index, p);
+        Tensor ga = centered ? state(mean, index, p) : null;
+        Tensor b = momentum > 0 ? state(buffer, index, p) : null;
+        p.backend().rmspropStep_(p, g, s, ga, b, new OptimizerOps.RmspropStep(lrOf(index), alpha, eps, weightDecayOf(index, weightDecay), momentum));
     }
 }

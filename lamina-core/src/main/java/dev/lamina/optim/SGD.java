@@ -1,5 +1,6 @@
 package dev.lamina.optim;
 
+import dev.lamina.backend.OptimizerOps;
 import dev.lamina.tensor.Tensor;
 
 import java.util.LinkedHashMap;
@@ -16,17 +17,17 @@ public final class SGD extends Optimizer {
     private double dampening;
     private double weightDecay;
     private boolean nesterov;
-    private final float[][] buffers;
+    private final Tensor[] buffers;
 
     public SGD(List<Tensor> params, double lr) {
         super(params, lr);
-        buffers = new float[this.params.size()][];
+        buffers = new Tensor[this.params.size()];
     }
 
     /** Parameter groups with their own lr and weight decay (PyTorch's param_groups); see {@link ParamGroups}. */
     public SGD(ParamGroups groups, double lr) {
         super(groups, lr);
-        buffers = new float[this.params.size()][];
+        buffers = new Tensor[this.params.size()];
     }
 
     public SGD momentum(double value) {
@@ -55,7 +56,7 @@ public final class SGD extends Optimizer {
     }
 
     @Override
-    protected Map<String, float[][]> stateBuffers() {
+    protected Map<String, Tensor[]> stateBuffers() {
         return Map.of("momentum_buffer", buffers);
     }
 
@@ -78,20 +79,10 @@ public final class SGD extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] p, int po, float[] g, int go, int n) {
+    protected void update(int index, Tensor p, Tensor g) {
         if (nesterov && (momentum <= 0 || dampening != 0)) throw new IllegalStateException("SGD: Nesterov momentum needs momentum > 0 and zero dampening");
-        float lr = (float) lrOf(index), wd = (float) weightDecayOf(index, weightDecay), mu = (float) momentum, keep = (float) (1 - dampening);
-        if (mu == 0f) {
-            for (int i = 0; i < n; i++) p[po + i] -= lr * (g[go + i] + wd * p[po + i]);
-            return;
-        }
         boolean first = buffers[index] == null;
-        float[] b = state(buffers, index, n);
-        for (int i = 0; i < n; i++) {
-            float gi = g[go + i] + wd * p[po + i];
-            float bi = first ? gi : mu * b[i] + keep * gi;
-            b[i] = bi;
-            p[po + i] -= lr * (nesterov ? gi + mu * bi : bi);
-        }
+        Tensor b = (float) momentum == 0f ? null : state(buffers, index, p);
+        p.backend().sgdStep_(p, g, b, new OptimizerOps.SgdStep(lrOf(index), weightDecayOf(index, weightDecay), momentum, dampening, nesterov, first));
     }
 }

@@ -34,6 +34,11 @@ public final class Buffers {
             held += a.length;
         }
 
+        /** Gives the storage of {@code t} back for reuse: nothing may read or write it (or any view of it) afterwards. */
+        public void giveStorageOf(Tensor t) {
+            give(t.storage());
+        }
+
         /** Floats held for reuse. */
         public long heldFloats() {
             return held;

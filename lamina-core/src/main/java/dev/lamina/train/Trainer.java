@@ -571,14 +571,10 @@ public final class Trainer {
     private static String firstNonFinite(List<Map.Entry<String, Tensor>> params) {
         for (Map.Entry<String, Tensor> e : params) {
             Tensor g = e.getValue().grad();
-            if (g == null) continue;
-            float[] d = g.storage();
-            if (g.isContiguous()) {
-                for (int i = g.storageOffset(), end = i + g.numel(); i < end; i++) {
-                    if (!Float.isFinite(d[i])) return "the gradient of " + e.getKey() + " holds " + d[i];
-                }
-            } else if (g.hasNonFinite()) {
-                return "the gradient of " + e.getKey() + " holds a NaN or infinite value";
+            if (g == null || !g.hasNonFinite()) continue;
+            // the rare failing case: read the values back to name the first bad one
+            for (float v : g.toArray()) {
+                if (!Float.isFinite(v)) return "the gradient of " + e.getKey() + " holds " + v;
             }
         }
         return null;

@@ -26,29 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * (so the list only shrinks).
  */
 class StorageAccessTest {
-    static final Set<String> NOT_YET_ON_THE_SEAM = Set.of(
-            "dev.lamina.autograd.GradCheck",
-            "dev.lamina.nn.BatchNormBase",
-            "dev.lamina.nn.Embedding",
-            "dev.lamina.nn.Init",
-            "dev.lamina.nn.MultiheadAttention",
-            "dev.lamina.nn.functional.AttentionOp",
-            "dev.lamina.nn.functional.BatchNormOp",
-            "dev.lamina.nn.functional.BatchNormReluPoolOp",
-            "dev.lamina.nn.functional.ChannelDropoutOp",
-            "dev.lamina.nn.functional.EmbeddingOp",
-            "dev.lamina.nn.functional.GruOp",
-            "dev.lamina.nn.functional.LinearOp",
-            "dev.lamina.nn.functional.LstmOp",
-            "dev.lamina.nn.functional.NormOp",
-            "dev.lamina.nn.functional.PoolOps",
-            "dev.lamina.nn.functional.RnnInput",
-            "dev.lamina.nn.functional.RnnKernels",
-            "dev.lamina.nn.functional.UpsampleOp",
-            "dev.lamina.optim.GradClip",
-            "dev.lamina.optim.Optimizer",
-            "dev.lamina.train.Trainer"
-    );
+    static final Set<String> NOT_YET_ON_THE_SEAM = Set.of();
 
     private static JavaClasses classes;
 

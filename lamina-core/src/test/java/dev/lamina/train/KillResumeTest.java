@@ -49,6 +49,7 @@ class KillResumeTest {
         int kills = 0, debrisSeen = 0;
         for (int attempt = 0; attempt < KILLS + 3 && !Files.exists(out); attempt++) {
             Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Xmx512m", "-XX:+UseSerialGC",
+                    "-Dlamina.backend=" + dev.lamina.backend.Backends.current().name(),
                     "-Dlamina.threads=" + Parallel.threads(), "-cp", System.getProperty("java.class.path"),
                     ResumableRun.class.getName(), dir.toString(), out.toString(), "adam", Integer.toString(EVERY))
                     .redirectErrorStream(true).start();

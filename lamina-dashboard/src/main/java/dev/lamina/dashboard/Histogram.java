@@ -14,10 +14,10 @@ record Histogram(double[] edges, long[] counts, double mean, double std, double 
     /** Bins of each recorded histogram. */
     static final int BINS = 30;
 
-    /** The histogram of {@code t}'s values in {@code bins} equal-width bins. */
+    /** The histogram of {@code t}'s values in {@code bins} equal-width bins (read back through its backend). */
     static Histogram of(Tensor t, int bins) {
-        Tensor c = t.isContiguous() ? t : t.contiguous();
-        return of(c.storage(), c.storageOffset(), c.numel(), bins);
+        float[] d = t.toArray();
+        return of(d, 0, d.length, bins);
     }
 
     /** The histogram of {@code d[from .. from+n)}. */

@@ -49,13 +49,13 @@ final class LayerStatistics {
         for (Tensor t : params.values()) {
             Tensor g = t.grad();
             if (g == null) continue;
-            Tensor c = g.isContiguous() ? g : g.contiguous();
-            float[] d = c.storage();
-            int off = c.storageOffset(), n = c.numel();
+            // the values read back through the backend, summed as before (vector lanes in double, or a double loop)
+            float[] d = g.toArray();
+            int n = d.length;
             if (Reductions.vectorFor(n)) {
-                sq += Reductions.dotVector(d, off, d, off, n);
+                sq += Reductions.dotVector(d, 0, d, 0, n);
             } else {
-                for (int i = off; i < off + n; i++) sq += (double) d[i] * d[i];
+                for (int i = 0; i < n; i++) sq += (double) d[i] * d[i];
             }
         }
         return Math.sqrt(sq);
@@ -81,12 +81,10 @@ final class LayerStatistics {
     record Sample(List<Map<String, Object>> histograms, Map<String, Object> updateRatios) {}
 
     private static double updateRatio(float[] old, Tensor now) {
-        Tensor c = now.isContiguous() ? now : now.contiguous();
-        float[] d = c.storage();
-        int off = c.storageOffset();
+        float[] d = now.toArray();
         double diff = 0, norm = 0;
         for (int i = 0; i < old.length; i++) {
-            double delta = d[off + i] - old[i];
+            double delta = d[i] - old[i];
             diff += delta * delta;
             norm += (double) old[i] * old[i];
         }

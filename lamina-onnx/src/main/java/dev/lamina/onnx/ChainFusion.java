@@ -1,10 +1,8 @@
 package dev.lamina.onnx;
 
-import dev.lamina.kernels.Elementwise;
+import dev.lamina.backend.ElementwiseProgram;
 import dev.lamina.kernels.Elementwise.Binary;
 import dev.lamina.kernels.Elementwise.Unary;
-import dev.lamina.kernels.Parallel;
-import dev.lamina.tensor.Buffers;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 import onnx.Onnx.NodeProto;
@@ -26,9 +24,9 @@ import java.util.Set;
  * nothing outside the region reads; it becomes one {@value #CHAIN} node whose inputs are the values the region reads
  * from outside and whose output is the region's last value.
  *
- * <p>At run time the region walks its output in blocks of {@link #BLOCK} elements that stay in the core's cache, each
- * operator applied to the block with the same kernel the separate node would use ({@link Elementwise}), so results
- * are identical bit for bit; blocks are shared among the worker threads. Every input must be a float tensor that is
+ * <p>At run time the region is an {@link ElementwiseProgram} the backend runs in one pass (on the CPU: blocks that stay
+ * in the core's cache, each operator applied with the kernel the separate node would use, so results are identical
+ * bit for bit; blocks are shared among the worker threads). Every input must be a float tensor that is
  * either the full output shape (contiguous), a single value, or a trailing row broadcast over it (a bias), and each
  * operator must read at least one full-shape value; any other case (integer shape arithmetic, other broadcasts)
  * runs the original nodes one by one.
@@ -38,9 +36,6 @@ final class ChainFusion {
 
     /** Internal operator of a fused region (never accepted from a file). */
     static final String CHAIN = "lamina.Elementwise";
-
-    /** Elements per block: a few live blocks of 16 KB fit in the first-level cache. */
-    static final int BLOCK = 4096;
 
     private static final Map<String, Unary> UNARY = Map.of("Relu", Unary.RELU, "Sigmoid", Unary.SIGMOID, "Tanh", Unary.TANH, "Exp", Unary.EXP,
             "Log", Unary.LOG, "Sqrt", Unary.SQRT, "Reciprocal", Unary.RECIPROCAL, "Neg", Unary.NEG, "Abs", Unary.ABS);
@@ -108,24 +103,18 @@ final class ChainFusion {
     }
 
     /**
-     * A compiled region: {@code inputs} are the values read from outside (slots 0..E-1); step j computes slot E+j
-     * from one or two slots. Each step's result lives in a block register, reused once its last reader has run.
+     * A compiled region: {@code inputs} are the values read from outside (the program's slots 0..E-1); step j computes
+     * slot E+j from one or two slots ({@link ElementwiseProgram}, run by the tensors' backend).
      */
     static final class Region {
         final List<String> inputs;
         final List<Node> steps;
-        private final int[][] operands;     // per step: the slots it reads
-        private final int[] register;       // per step: the block register its result goes to (the last step: the output)
-        private final int registers;
-        private final ThreadLocal<float[][]> scratch;
+        private final ElementwiseProgram program;
 
-        private Region(List<String> inputs, List<Node> steps, int[][] operands, int[] register, int registers) {
+        private Region(List<String> inputs, List<Node> steps, ElementwiseProgram program) {
             this.inputs = inputs;
             this.steps = steps;
-            this.operands = operands;
-            this.register = register;
-            this.registers = registers;
-            this.scratch = ThreadLocal.withInitial(() -> new float[registers][BLOCK]);
+            this.program = program;
         }
 
         static Region of(List<Node> steps) {
@@ -142,126 +131,34 @@ final class ChainFusion {
                 }
             }
             int e = inputs.size();
-            int[][] operands = new int[steps.size()][];
-            int[] lastRead = new int[e + steps.size()];
-            for (int j = 0; j < steps.size(); j++) {
-                List<String> ins = steps.get(j).proto.getInputList();
-                operands[j] = new int[ins.size()];
+            List<ElementwiseProgram.Step> program = new ArrayList<>();
+            for (Node s : steps) {
+                List<String> ins = s.proto.getInputList();
+                int[] operands = new int[ins.size()];
                 for (int k = 0; k < ins.size(); k++) {
                     Integer st = stepOf.get(ins.get(k));
-                    operands[j][k] = st != null ? e + st : slot.get(ins.get(k));
-                    lastRead[operands[j][k]] = j;
+                    operands[k] = st != null ? e + st : slot.get(ins.get(k));
                 }
+                program.add(operands.length == 1 ? ElementwiseProgram.Step.of(UNARY.get(s.op), operands[0])
+                        : ElementwiseProgram.Step.of(BINARY.get(s.op), operands[0], operands[1]));
             }
-            // registers by liveness: a step's result may reuse a register whose value its own step reads last
-            // (element i is read before it is written in every kernel)
-            int[] register = new int[steps.size()];
-            List<Integer> free = new ArrayList<>();
-            int count = 0;
-            for (int j = 0; j < steps.size(); j++) {
-                for (int o : operands[j]) if (o >= e && lastRead[o] == j && register[o - e] >= 0 && !free.contains(register[o - e])) free.add(register[o - e]);
-                if (j == steps.size() - 1) {
-                    register[j] = -1;   // the output array
-                } else {
-                    register[j] = free.isEmpty() ? count++ : free.remove(free.size() - 1);
-                }
-            }
-            return new Region(List.copyOf(inputs), List.copyOf(steps), operands, register, Math.max(1, count));
+            return new Region(List.copyOf(inputs), List.copyOf(steps), ElementwiseProgram.of(e, program));
         }
-
-        /** How an input is read in the fast path. */
-        private enum Kind { FULL, SCALAR, ROW }
 
         Value run(Node fused, Value[] in) {
-            int e = inputs.size();
             int[] main = null;
-            for (Value v : in) if (v != null && v.isFloat() && (main == null || v.numel() > Shape.size(main))) main = v.shape;
-            Kind[] kinds = main == null ? null : kinds(in, main);
-            if (kinds == null || !everyStepReadsAFullValue(kinds)) return runNodes(in);
-            int n = Shape.size(main);
-            float[] out = Buffers.uninitialized(n);
-            Tensor[] t = new Tensor[e];
-            for (int k = 0; k < e; k++) t[k] = in[k].toFloat();   // an integer input is a single value here, as a float
-            int blocks = (n + BLOCK - 1) / BLOCK;
-            int minChunk = Math.max(1, (2 * Elementwise.PARALLEL_GRAIN) / (BLOCK * steps.size()));
-            Parallel.forRange(blocks, minChunk, (b0, b1) -> {
-                float[][] regs = scratch.get();
-                for (int b = b0; b < b1; b++) block(b * BLOCK, Math.min(BLOCK, n - b * BLOCK), t, kinds, regs, out);
-            });
-            return Value.of(Tensor.of(out, main.clone()));
-        }
-
-        private Kind[] kinds(Value[] in, int[] main) {
-            Kind[] kinds = new Kind[in.length];
-            for (int k = 0; k < in.length; k++) {
-                Value v = in[k];
-                if (v == null) return null;
-                if (v.numel() == 1 && v.rank() <= main.length) kinds[k] = Kind.SCALAR;   // a higher rank would raise the output's
-                else if (!v.isFloat()) return null;
-                else if (Arrays.equals(v.shape, main) && v.f.isContiguous()) kinds[k] = Kind.FULL;
-                else if (v.f.isContiguous() && v.rank() <= main.length && Shape.isTrailing(v.shape, main)) kinds[k] = Kind.ROW;
-                else return null;
+            for (Value v : in) {
+                if (v == null || (!v.isFloat() && v.numel() != 1)) return runNodes(in);
+                if (v.isFloat() && (main == null || v.numel() > Shape.size(main))) main = v.shape;
             }
-            return kinds;
+            if (main == null) return runNodes(in);
+            Tensor[] t = new Tensor[in.length];
+            for (int k = 0; k < in.length; k++) t[k] = in[k].toFloat();   // an integer input is a single value here, as a float
+            if (program.onePassKinds(t, main) == null) return runNodes(in);
+            return Value.of(t[0].backend().run(program, t, main.clone()));
         }
 
-        private boolean everyStepReadsAFullValue(Kind[] kinds) {
-            int e = inputs.size();
-            for (int[] ops : operands) {
-                boolean full = false;
-                for (int o : ops) full |= o >= e || kinds[o] == Kind.FULL;
-                if (!full) return false;
-            }
-            return true;
-        }
-
-        /** Elements [start, start + len) of the output through every step. */
-        private void block(int start, int len, Tensor[] in, Kind[] kinds, float[][] regs, float[] out) {
-            int e = inputs.size();
-            for (int j = 0; j < steps.size(); j++) {
-                float[] dst = register[j] < 0 ? out : regs[register[j]];
-                int dOff = register[j] < 0 ? start : 0;
-                int[] ops = operands[j];
-                Node s = steps.get(j);
-                if (ops.length == 1) {
-                    int o = ops[0];
-                    float[] a = o >= e ? regs[register[o - e]] : in[o].storage();
-                    int aOff = o >= e ? 0 : in[o].storageOffset() + start;
-                    Elementwise.unary(UNARY.get(s.op), a, aOff, dst, dOff, len);
-                    continue;
-                }
-                Binary op = BINARY.get(s.op);
-                int x = ops[0], y = ops[1];
-                Kind kx = x >= e ? Kind.FULL : kinds[x], ky = y >= e ? Kind.FULL : kinds[y];
-                float[] xa = x >= e ? regs[register[x - e]] : in[x].storage();
-                float[] ya = y >= e ? regs[register[y - e]] : in[y].storage();
-                int xo = x >= e ? 0 : in[x].storageOffset() + (kx == Kind.FULL ? start : 0);
-                int yo = y >= e ? 0 : in[y].storageOffset() + (ky == Kind.FULL ? start : 0);
-                if (kx == Kind.FULL && ky == Kind.FULL) {
-                    Elementwise.binary(op, xa, xo, ya, yo, dst, dOff, len);
-                } else if (ky == Kind.SCALAR) {
-                    Elementwise.binaryScalar(op, xa, xo, ya[yo], dst, dOff, len);
-                } else if (kx == Kind.SCALAR) {
-                    Elementwise.scalarBinary(op, xa[xo], ya, yo, dst, dOff, len);
-                } else if (ky == Kind.ROW) {
-                    int row = in[y].numel();
-                    for (int p = 0; p < len; ) {
-                        int r = (start + p) % row, seg = Math.min(row - r, len - p);
-                        Elementwise.binary(op, xa, xo + p, ya, yo + r, dst, dOff + p, seg);
-                        p += seg;
-                    }
-                } else {
-                    int row = in[x].numel();
-                    for (int p = 0; p < len; ) {
-                        int r = (start + p) % row, seg = Math.min(row - r, len - p);
-                        Elementwise.binary(op, xa, xo + r, ya, yo + p, dst, dOff + p, seg);
-                        p += seg;
-                    }
-                }
-            }
-        }
-
-        /** The original nodes one after another: the region's meaning for inputs the fast path does not take. */
+        /** The original nodes one after another: the region's meaning for inputs the one-pass run does not take. */
         private Value runNodes(Value[] in) {
             Map<String, Value> env = new HashMap<>();
             for (int k = 0; k < in.length; k++) env.put(inputs.get(k), in[k]);

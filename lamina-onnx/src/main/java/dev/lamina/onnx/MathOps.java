@@ -305,19 +305,7 @@ final class MathOps {
      * [..., M, N]. No gradient is recorded (inference).
      */
     private static Tensor packedProduct(Node n, Tensor a, boolean transA, Tensor bias) {
-        dev.lamina.kernels.PackedGemm b = n.packedB;
-        Tensor ac = a.contiguous();
-        int k = b.k(), cols = b.n();
-        int m = transA ? a.size(1) : (int) (ac.numel() / k);
-        int[] shape = transA ? new int[] {m, cols} : a.shape().clone();
-        shape[shape.length - 1] = cols;
-        float[] y = dev.lamina.tensor.Buffers.uninitialized(m * cols); // the bias rows, or the product with accumulate false
-        if (bias != null) {
-            Tensor bc = bias.contiguous();
-            for (int i = 0; i < m; i++) System.arraycopy(bc.storage(), bc.storageOffset(), y, i * cols, cols);
-        }
-        b.multiplyShared(m, ac.storage(), ac.storageOffset(), transA ? 1 : k, transA ? m : 1, y, 0, cols, bias != null);
-        return Tensor.of(y, shape);
+        return a.backend().matmulPacked(a, transA, n.packedB, bias);
     }
 
     // ------------------------------------------------------------------------------------------------ reductions

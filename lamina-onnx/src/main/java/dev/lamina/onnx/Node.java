@@ -22,7 +22,7 @@ final class Node {
      */
     dev.lamina.nn.functional.ConvOp.PreparedWeight preparedWeight;
     /** A MatMul's or Gemm's constant B packed once at load ({@link OnnxModel}), or null. Never changed after the first run. */
-    dev.lamina.kernels.PackedGemm packedB;
+    dev.lamina.backend.PackedMatrix packedB;
     /** A fused region of element-wise operators ({@link ChainFusion}), or null. Set when the node is made. */
     ChainFusion.Region chain;
 

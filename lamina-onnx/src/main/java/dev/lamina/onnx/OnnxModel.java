@@ -141,10 +141,8 @@ public final class OnnxModel {
         if (!n.op.equals("MatMul") && !n.op.equals("Gemm")) return;
         Value b = constants.get(n.proto.getInput(1));
         if (b == null || !b.isFloat() || b.shape.length != 2 || b.numel() == 0) return;
-        Tensor bc = b.f.contiguous();
         boolean transB = n.op.equals("Gemm") && n.i("transB", 0) != 0;
-        int k = transB ? b.shape[1] : b.shape[0], cols = transB ? b.shape[0] : b.shape[1];
-        n.packedB = dev.lamina.kernels.PackedGemm.pack(k, cols, bc.storage(), bc.storageOffset(), transB ? 1 : cols, transB ? k : 1);
+        n.packedB = b.f.backend().packRight(b.f, transB);
     }
 
     /**
@@ -423,8 +421,8 @@ public final class OnnxModel {
             env.put(v.getName(), feed(v, t));
         }
         Buffers.Pool pool = pools.get();
-        Map<float[], Integer> readers = new java.util.IdentityHashMap<>(); // live values holding each intermediate array
-        for (Value v : env.values()) if (v.isFloat()) readers.put(v.f.storage(), NEVER_FREED); // constants and the caller's feeds
+        Map<Object, Integer> readers = new java.util.IdentityHashMap<>(); // live values holding each intermediate storage
+        for (Value v : env.values()) if (v.isFloat()) readers.put(v.f.storageIdentity(), NEVER_FREED); // constants and the caller's feeds
         try (var scope = Autograd.noGrad(); var buffers = Buffers.use(reuseBuffers ? pool : null)) {
             for (int i = 0; i < plan.size(); i++) {
                 Node node = plan.get(i);
@@ -434,7 +432,7 @@ public final class OnnxModel {
                 if (observer != null) observe(node, env, observer);
                 for (String out : node.proto.getOutputList()) {
                     Value v = out.isEmpty() ? null : env.get(out);
-                    if (v != null && v.isFloat()) readers.merge(v.f.storage(), 1, Integer::sum);
+                    if (v != null && v.isFloat()) readers.merge(v.f.storageIdentity(), 1, Integer::sum);
                 }
                 if (reuseBuffers) for (String name : lastReads.get(i)) release(env.remove(name), readers, pool);
             }
@@ -453,13 +451,13 @@ public final class OnnxModel {
      * A value read for the last time: when no live value holds its array any more (views share it), the array goes
      * back to the pool. Arrays of constants and of the caller's inputs start at {@link #NEVER_FREED} readers.
      */
-    private static void release(Value v, Map<float[], Integer> readers, Buffers.Pool pool) {
+    private static void release(Value v, Map<Object, Integer> readers, Buffers.Pool pool) {
         if (v == null || !v.isFloat()) return;
-        float[] a = v.f.storage();
+        Object a = v.f.storageIdentity();
         Integer left = readers.merge(a, -1, Integer::sum);
         if (left != null && left == 0) {
             readers.remove(a);
-            pool.give(a);
+            pool.giveStorageOf(v.f);
         }
     }
 

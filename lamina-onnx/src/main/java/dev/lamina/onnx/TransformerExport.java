@@ -53,6 +53,15 @@ final class TransformerExport {
     private String lengthInput;
     private String sharedLength, sharedMask;
 
+    /** Registers the attention family: each call reaches the graph's own TransformerExport (it keeps per-graph state). */
+    static void registerAll() {
+        OnnxExport.register(MultiheadAttention.class, (e, prefix, where, a, x, y) -> e.transformer().attention(prefix, where, a, x));
+        OnnxExport.register(TransformerEncoderLayer.class, (e, prefix, where, l, x, y) -> e.transformer().encoderLayer(prefix, where, l, x));
+        OnnxExport.register(TransformerEncoder.class, (e, prefix, where, enc, x, y) -> e.transformer().encoder(prefix, where, enc, x));
+        OnnxExport.register(LearnedPositionalEncoding.class, (e, prefix, where, p, x, y) -> e.transformer().positions(prefix + "weight", where, p.weight(), p.batchFirst(), x));
+        OnnxExport.register(SinusoidalPositionalEncoding.class, (e, prefix, where, p, x, y) -> e.transformer().positions(prefix + "pe", where, p.pe(), p.batchFirst(), x));
+    }
+
     TransformerExport(OnnxExport e) {
         this.e = e;
     }
@@ -165,7 +174,7 @@ final class TransformerExport {
         String o = e.node("MatMul", where, List.of(p, qkvh[2])); // [N, H, L, d]
         o = e.node("Transpose", where, List.of(o), bf ? ints("perm", 0, 2, 1, 3) : ints("perm", 2, 0, 1, 3));
         o = e.node("Reshape", where, List.of(o, int64(0, 0, emb)));
-        return e.linear(prefix + "out_proj.", where + ".out_proj", a.outProj(), new Traced(o, x.value()));
+        return LayerStructureExport.linear(e, prefix + "out_proj.", where + ".out_proj", a.outProj(), new Traced(o, x.value()));
     }
 
     /**
@@ -186,28 +195,28 @@ final class TransformerExport {
         LayerNorm n1 = (LayerNorm) c.get("norm1"), n2 = (LayerNorm) c.get("norm2");
         String h = x.name();
         if (l.normFirst()) {
-            String a = attention(prefix + "self_attn.", where + ".self_attn", l.selfAttn(), traced(e.layerNorm(prefix + "norm1.", where + ".norm1", n1, h), x));
+            String a = attention(prefix + "self_attn.", where + ".self_attn", l.selfAttn(), traced(NormExport.layerNorm(e, prefix + "norm1.", where + ".norm1", n1, h), x));
             h = e.node("Add", where, List.of(h, a));
-            String f = feedForward(prefix, where, l, traced(e.layerNorm(prefix + "norm2.", where + ".norm2", n2, h), x));
+            String f = feedForward(prefix, where, l, traced(NormExport.layerNorm(e, prefix + "norm2.", where + ".norm2", n2, h), x));
             h = e.node("Add", where, List.of(h, f));
         } else {
             String a = attention(prefix + "self_attn.", where + ".self_attn", l.selfAttn(), traced(h, x));
-            h = e.layerNorm(prefix + "norm1.", where + ".norm1", n1, e.node("Add", where, List.of(h, a)));
+            h = NormExport.layerNorm(e, prefix + "norm1.", where + ".norm1", n1, e.node("Add", where, List.of(h, a)));
             String f = feedForward(prefix, where, l, traced(h, x));
-            h = e.layerNorm(prefix + "norm2.", where + ".norm2", n2, e.node("Add", where, List.of(h, f)));
+            h = NormExport.layerNorm(e, prefix + "norm2.", where + ".norm2", n2, e.node("Add", where, List.of(h, f)));
         }
         return h;
     }
 
     private String feedForward(String prefix, String where, TransformerEncoderLayer l, Traced x) {
         Map<String, Module> c = l.children();
-        String y = e.linear(prefix + "linear1.", where + ".linear1", (Linear) c.get("linear1"), x);
+        String y = LayerStructureExport.linear(e, prefix + "linear1.", where + ".linear1", (Linear) c.get("linear1"), x);
         y = switch (l.activation()) {
             case ReLU r -> e.node("Relu", where + ".activation", List.of(y));
-            case GELU g -> g.tanhApproximation() ? e.geluTanh(where + ".activation", y) : e.geluErf(where + ".activation", y);
+            case GELU g -> g.tanhApproximation() ? ActivationExport.geluTanh(e, where + ".activation", y) : ActivationExport.geluErf(e, where + ".activation", y);
             default -> throw OnnxExport.unsupported(where, l, "activation " + l.activation().getClass().getSimpleName() + " has no mapping");
         };
-        return e.linear(prefix + "linear2.", where + ".linear2", (Linear) c.get("linear2"), traced(y, x));
+        return LayerStructureExport.linear(e, prefix + "linear2.", where + ".linear2", (Linear) c.get("linear2"), traced(y, x));
     }
 
     /** Every layer in turn (causal when exporting causally), then the optional final {@code norm}. */
@@ -217,7 +226,7 @@ final class TransformerExport {
             h = encoderLayer(prefix + "layers." + i + ".", where + ".layers." + i, enc.layer(i), traced(h, x));
         }
         Module norm = enc.children().get("norm");
-        return norm == null ? h : e.layerNorm(prefix + "norm.", where + ".norm", (LayerNorm) norm, h);
+        return norm == null ? h : NormExport.layerNorm(e, prefix + "norm.", where + ".norm", (LayerNorm) norm, h);
     }
 
     /** x + table[:L] ([L, d] batch-first, unsqueezed to [L, 1, d] sequence-first); L read from x's shape at run time. */

@@ -25,6 +25,10 @@ import java.util.List;
 final class UpsampleExport {
     private UpsampleExport() {}
 
+    static void registerAll() {
+        OnnxExport.register(Upsample.class, (e, prefix, where, u, x, y) -> emit(e, where, u, x.name(), x.value()));
+    }
+
     static String emit(OnnxExport e, String where, Upsample u, String input, Tensor x) {
         int dims = x.dim() - 2;
         if (dims != 1 && dims != 2) {

@@ -9,6 +9,7 @@ import dev.lamina.optim.Optimizer;
 import dev.lamina.optim.OptimizerState;
 import dev.lamina.optim.Scheduler;
 import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.train.EpochResult;
 import dev.lamina.train.History;
@@ -54,7 +55,10 @@ public final class ReplicaLoop {
     private final List<Tensor> params = new ArrayList<>();
     private final List<Tensor> buffers = new ArrayList<>();
     private final List<Rng> layerRngs;
+    /** The all-reduce buffer: every gradient, flat in parameter order, then the batch's loss sum and correct count. */
     private final float[] exchange;
+    /** {@link #exchange} as a tensor of the parameters' backend (its storage, no copy), for copying gradients in and out. */
+    private final Tensor exchangeTensor;
     private final int gradientLength;
     private final List<EpochResult> history = new ArrayList<>();
     private double computeSeconds, commSeconds;
@@ -88,6 +92,17 @@ public final class ReplicaLoop {
         for (Tensor p : params) n += p.numel();
         this.gradientLength = n;
         this.exchange = new float[n + 2];
+        this.exchangeTensor = host(exchange);
+    }
+
+    /** {@code values} as a 1-D tensor of the parameters' backend over the same array (a backend's wrap takes no copy). */
+    private Tensor host(float[] values) {
+        return params.isEmpty() ? Tensor.of(values, values.length) : params.getFirst().backend().wrap(values, values.length);
+    }
+
+    /** The region [offset, offset + numel) of the 1-D tensor {@code flat}, as a contiguous tape-free view of {@code shape}. */
+    private static Tensor region(Tensor flat, int offset, int[] shape) {
+        return Tensor.view(flat, offset, shape, Shape.contiguousStrides(shape));
     }
 
     public Module model() {
@@ -179,8 +194,7 @@ public final class ReplicaLoop {
         for (int i = 0; i < params.size(); i++) {
             Tensor g = params.get(i).grad();
             if (g == null) throw new IllegalStateException("rank " + rank + ": parameter " + paramNames.get(i) + " got no gradient; every parameter must take part in the loss");
-            float[] gv = g.isContiguous() ? g.storage() : g.toArray();
-            System.arraycopy(gv, g.isContiguous() ? g.storageOffset() : 0, exchange, o, g.numel());
+            g.backend().copyInto_(g, region(exchangeTensor, o, g.shape()));
             o += g.numel();
         }
         exchange[gradientLength] = value * idx.length;
@@ -205,9 +219,8 @@ public final class ReplicaLoop {
                 }
             }
             if (g.isContiguous()) {
-                float[] gs = g.storage();
-                int go = g.storageOffset();
-                for (int j = 0; j < n; j++) gs[go + j] = exchange[o + j] * scale;
+                for (int j = 0; j < n; j++) exchange[o + j] *= scale;
+                g.backend().copyInto_(region(exchangeTensor, o, g.shape()), g);
             } else {
                 float[] v = new float[n];
                 for (int j = 0; j < n; j++) v[j] = exchange[o + j] * scale;
@@ -253,9 +266,10 @@ public final class ReplicaLoop {
         ring.sum(all);
         float scale = 1f / plan.world();
         o = 0;
+        Tensor allTensor = host(all);
         for (Tensor p : params) {
-            float[] s = p.storage();
-            for (int j = 0; j < p.numel(); j++) s[p.storageOffset() + j] = all[o + j] * scale;
+            for (int j = 0; j < p.numel(); j++) all[o + j] *= scale;
+            p.copyFrom_(region(allTensor, o, p.shape()));
             o += p.numel();
         }
         List<Map<String, float[]>> averaged = new ArrayList<>();
@@ -314,10 +328,11 @@ public final class ReplicaLoop {
         ring.sum(all);
         commSeconds += (System.nanoTime() - t) / 1e9;
         o = 0;
+        Tensor allTensor = host(all);
         for (Tensor b : buffers) {
             if (!b.isContiguous()) throw new IllegalStateException("rank " + rank + ": a layer buffer of shape " + Arrays.toString(b.shape()) + " is not contiguous");
-            float[] s = b.storage();
-            for (int j = 0; j < b.numel(); j++) s[b.storageOffset() + j] = all[o + j] / plan.world();
+            for (int j = 0; j < b.numel(); j++) all[o + j] /= plan.world();
+            b.copyFrom_(region(allTensor, o, b.shape()));
             o += b.numel();
         }
     }

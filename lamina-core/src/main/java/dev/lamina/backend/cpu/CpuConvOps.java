@@ -61,9 +61,9 @@ public interface CpuConvOps extends ConvOps {
 
     /** All asked-for gradients in one pass over the images (the column matrix of each image built once). */
     @Override
-    default Grads conv2dBackward(Conv2dGeometry g, Tensor gy, Tensor x, Tensor weight, boolean input, boolean weightGrad, boolean bias) {
+    default ConvGrads conv2dBackward(Conv2dGeometry g, Tensor gy, Tensor x, Tensor weight, boolean input, boolean weightGrad, boolean bias) {
         float[][] r = ConvKernels.backward(g, dense(gy), dense(x), dense(weight), input, weightGrad, bias);
-        return new Grads(r[0] == null ? null : wrap(r[0], g.n(), g.c(), g.h(), g.w()),
+        return new ConvGrads(r[0] == null ? null : wrap(r[0], g.n(), g.c(), g.h(), g.w()),
                 r[1] == null ? null : wrap(r[1], g.oc(), g.cg(), g.kh(), g.kw()), r[2] == null ? null : wrap(r[2], g.oc()));
     }
 
@@ -73,10 +73,10 @@ public interface CpuConvOps extends ConvOps {
     }
 
     @Override
-    default Grads convTranspose2dBackward(ConvTranspose2dGeometry g, Tensor gy, Tensor x, Tensor weight, boolean input, boolean weightGrad,
+    default ConvGrads convTranspose2dBackward(ConvTranspose2dGeometry g, Tensor gy, Tensor x, Tensor weight, boolean input, boolean weightGrad,
                                           boolean bias) {
         float[][] r = ConvTransposeKernels.backward(g, dense(gy), dense(x), dense(weight), input, weightGrad, bias);
-        return new Grads(r[0] == null ? null : wrap(r[0], g.n(), g.c(), g.h(), g.w()),
+        return new ConvGrads(r[0] == null ? null : wrap(r[0], g.n(), g.c(), g.h(), g.w()),
                 r[1] == null ? null : wrap(r[1], g.c(), g.oc() / g.groups(), g.kh(), g.kw()), r[2] == null ? null : wrap(r[2], g.oc()));
     }
 }

@@ -115,7 +115,7 @@ final class DepthwiseConv {
                         for (int oy = 0; oy < oh; oy++) System.arraycopy(gy, gOff + oy * ow, ge, oy * phaseW, ow);
                         for (int t = 0; t < taps; t++) {
                             int at = tapAt[t];
-                            if (needW) gw[o * taps + t] += ConvReductions.dotFloat(ge, 0, xp, at, span);
+                            if (needW) gw[o * taps + t] += SoftmaxKernels.dot(ge, 0, xp, at, span);
                             if (needX) {
                                 float wt = w[wo + o * taps + t];
                                 for (int i = 0; i < span; i++) gp[at + i] += wt * ge[i];

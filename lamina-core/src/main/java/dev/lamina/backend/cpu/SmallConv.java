@@ -109,9 +109,9 @@ final class SmallConv {
                                 for (int q = 0; q < 4; q++) p[o * rows + t + q] += dotScalar(gd, g, col, (t + q) * ohw, from, ohw);
                             }
                         }
-                        for (; t < rows; t++) p[o * rows + t] = ConvReductions.dot(gd, g, col, t * ohw, ohw);
+                        for (; t < rows; t++) p[o * rows + t] = NormKernels.dot(gd, g, col, t * ohw, ohw);
                     }
-                    if (needB) p[oc * rows + o] = ConvReductions.sum(gd, g, ohw);
+                    if (needB) p[oc * rows + o] = NormKernels.sum(gd, g, ohw);
                 }
                 part[i] = p;
             }

@@ -1,10 +1,9 @@
 package dev.lamina.backend.cpu;
 
-import dev.lamina.kernels.VectorMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vector API bodies of {@link SmallConv} and of {@link ConvReductions#dotFloat}; loaded only when the incubator module is present. */
+/** Vector API body of {@link SmallConv}; loaded only when the incubator module is present. */
 final class VectorSmallConv {
     private VectorSmallConv() {}
 
@@ -93,18 +92,5 @@ final class VectorSmallConv {
             out[oo + q] = s;
         }
         return p;
-    }
-
-    /** Σ a·b over the whole vectors of [0, n) in one fused multiply-add chain, lanes summed (the caller does the tail from {@link #bound}). */
-    static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        int bound = F.loopBound(n);
-        FloatVector acc = FloatVector.zero(F);
-        for (int i = 0; i < bound; i += F.length()) acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-        return VectorMath.sumLanes(acc);
-    }
-
-    /** Where the scalar tail of {@link #dot} starts. */
-    static int bound(int n) {
-        return F.loopBound(n);
     }
 }

@@ -119,7 +119,7 @@ public final class ConvOp {
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
         Tensor out = x.backend().conv2d(cv, xc, wc, bc, null);
         return Tensor.fromOp("conv2d", out, g -> {
-            ConvOps.Grads d = x.backend().conv2dBackward(cv, g.contiguous(), xc, wc, xc.requiresGrad(), wc.requiresGrad(), bc != null && bc.requiresGrad());
+            ConvOps.ConvGrads d = x.backend().conv2dBackward(cv, g.contiguous(), xc, wc, xc.requiresGrad(), wc.requiresGrad(), bc != null && bc.requiresGrad());
             return new Tensor[] {d.input(), d.weight(), d.bias()};
         }, xc, wc, bc);
     }

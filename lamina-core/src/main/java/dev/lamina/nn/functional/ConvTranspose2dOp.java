@@ -35,7 +35,7 @@ public final class ConvTranspose2dOp {
         Tensor xc = x.contiguous(), wc = weight.contiguous(), bc = bias == null ? null : bias.contiguous();
         Tensor out = x.backend().convTranspose2d(p, xc, wc, bc);
         return Tensor.fromOp("conv_transpose2d", out, g -> {
-            ConvOps.Grads d = x.backend().convTranspose2dBackward(p, g.contiguous(), xc, wc, xc.requiresGrad(), wc.requiresGrad(),
+            ConvOps.ConvGrads d = x.backend().convTranspose2dBackward(p, g.contiguous(), xc, wc, xc.requiresGrad(), wc.requiresGrad(),
                     bc != null && bc.requiresGrad());
             return new Tensor[] {d.input(), d.weight(), d.bias()};
         }, xc, wc, bc);

@@ -1,13 +1,13 @@
 package dev.lamina.nn.functional;
 
-import dev.lamina.kernels.Parallel;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
 
 /**
  * Embedding lookup as one fused op: forward copies the chosen rows of the table; backward scatter-adds the output
- * gradient into those rows only (repeated ids add up; the padding row gets nothing). Caches the ids as ints.
+ * gradient into those rows only (repeated ids add up; the padding row gets nothing). Caches the ids as ints; the
+ * values come from the backend's {@link dev.lamina.backend.EmbeddingOps}.
  */
 public final class EmbeddingOp {
     private EmbeddingOp() {}
@@ -25,29 +25,15 @@ public final class EmbeddingOp {
         int[] idx = tokenIds(who, ids, num);
         int n = idx.length;
         Tensor w = weight.contiguous();
-        float[] wd = w.storage();
-        int wo = w.storageOffset();
-        float[] out = new float[n * dim];
-        Parallel.forRange(n, Math.max(1, 4096 / dim), (s, e) -> {
-            for (int r = s; r < e; r++) System.arraycopy(wd, wo + idx[r] * dim, out, r * dim, dim);
-        });
         int[] outShape = java.util.Arrays.copyOf(ids.shape(), ids.dim() + 1);
         outShape[ids.dim()] = dim;
-        return Tensor.fromOp("embedding", Tensor.of(out, outShape), g -> new Tensor[] {backward(g.contiguous(), idx, num, dim, paddingIdx)}, w);
+        return Tensor.fromOp("embedding", w.backend().embedding(w, idx, outShape), g -> new Tensor[] {backward(g.contiguous(), idx, num, dim, paddingIdx)}, w);
     }
 
     /** d weight: row idx[r] += g[r] for every position r except padding ones; untouched rows stay zero. */
     private static Tensor backward(Tensor g, int[] idx, int num, int dim, int paddingIdx) {
-        float[] gd = g.storage();
-        int go = g.storageOffset();
-        float[] gw = new float[num * dim];
-        for (int r = 0; r < idx.length; r++) {
-            int row = idx[r];
-            if (row == paddingIdx) continue;
-            int dst = row * dim, src = go + r * dim;
-            for (int j = 0; j < dim; j++) gw[dst + j] += gd[src + j];
-        }
-        return Tensor.of(gw, num, dim);
+        Tensor rows = Tensor.view(g, g.storageOffset(), new int[] {idx.length, dim}, new int[] {dim, 1});   // [*, dim] as [n, dim]
+        return g.backend().embeddingBackward(rows, idx, num, paddingIdx);
     }
 
     /** The ids as ints; each must be a whole number in [0, vocab). */

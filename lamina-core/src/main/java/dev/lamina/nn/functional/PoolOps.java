@@ -1,7 +1,7 @@
 package dev.lamina.nn.functional;
 
-import dev.lamina.kernels.MaxRows;
-import dev.lamina.kernels.Parallel;
+import dev.lamina.backend.PoolOps.Geometry;
+import dev.lamina.backend.PoolOps.Pooled;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -10,7 +10,8 @@ import dev.lamina.tensor.Tensor;
  * Pooling with PyTorch's semantics on NCHW (NCL for 1-d) tensors: max and average pooling over sliding windows,
  * adaptive average and max pooling, global average and max pooling. Each op pairs a forward with an explicit
  * backward; what the backward needs is named where it is cached (max pools keep the arg-max index of every
- * output, average pools only the geometry). Work is split over the N·C planes with {@link Parallel#forRange}.
+ * output, average pools only the geometry). This class checks shapes and windows, plans the output and records the
+ * tape; the values come from the tensor's backend ({@link dev.lamina.backend.PoolOps}).
  *
  * <p>1-d pools run as 2-d pools over [N, C, 1, L] with a 1-wide kernel; inputs without a batch dimension
  * ([C, H, W] or [C, L]) are accepted as PyTorch does and get one.
@@ -24,9 +25,6 @@ import dev.lamina.tensor.Tensor;
  */
 public final class PoolOps {
     private PoolOps() {}
-
-    /** Work below about this many input elements per chunk is not worth a hand-off to another thread. */
-    private static final int GRAIN = 1 << 14;
 
     /**
      * Geometry of a pooling window: kernel, stride, padding and dilation along H and W (1-d pools use
@@ -63,6 +61,11 @@ public final class PoolOps {
             return kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1;
         }
 
+        /** This window on an h × w plane giving oh × ow outputs, as the backend takes it. */
+        Geometry on(int h, int w, int oh, int ow) {
+            return new Geometry(h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw);
+        }
+
         /** "3x3, stride 2x2, padding 1x1" or "3, stride 2, padding 1" for 1-d windows (plus dilation/ceil when set). */
         public String describe() {
             StringBuilder sb = new StringBuilder("kernel ").append(pair(kh, kw)).append(", stride ").append(pair(sh, sw))
@@ -77,13 +80,13 @@ public final class PoolOps {
         }
     }
 
-    /** Max-pool output with its arg-max indices; the index tensor is only built when asked for. */
+    /** Max-pool output with its arg-max indices. */
     public static final class WithIndices {
         private final Tensor output;
-        private final int[] argmax;
+        private final Tensor argmax;
         private final int[] shape;
 
-        WithIndices(Tensor output, int[] argmax, int[] shape) {
+        WithIndices(Tensor output, Tensor argmax, int[] shape) {
             this.output = output;
             this.argmax = argmax;
             this.shape = shape;
@@ -95,9 +98,7 @@ public final class PoolOps {
 
         /** PyTorch's indices as integer-valued floats, the output's shape (a fresh tensor each call). */
         public Tensor indices() {
-            float[] f = new float[argmax.length];
-            for (int i = 0; i < f.length; i++) f[i] = argmax[i];
-            return Tensor.of(f, shape);
+            return argmax.reshape(shape).copy();
         }
     }
 
@@ -197,10 +198,6 @@ public final class PoolOps {
         return new int[] {oh, ow};
     }
 
-    private static int minChunk(int planeSize) {
-        return Math.max(1, GRAIN / Math.max(1, planeSize));
-    }
-
     // ------------------------------------------------------------------------------------------------ max pool
 
     /** {@code F.max_pool2d(x, kernel, stride, padding)}: [N, C, H, W] or [C, H, W] → [N, C, OH, OW]. */
@@ -222,134 +219,27 @@ public final class PoolOps {
     public static WithIndices maxPool(String who, Tensor x, Window w) {
         Input4 in = to4d(who, x, w.oneD, expected(w.oneD, "H", w.oneD ? "L" : "W"));
         int[] o = outputSize(who, x, in, w);
-        int oh = o[0], ow = o[1], h = in.h, wd = in.w, hw = h * wd, ohw = oh * ow, planes = in.planes();
         Tensor xc = in.x;
-        float[] xd = xc.storage();
-        int xo = xc.storageOffset();
-        float[] y = new float[planes * ohw];
-        int[] argmax = new int[planes * ohw]; // cached for backward: flat h*W+w in the plane, -1 for an empty window
-        boolean fused = w.isFused2x2() && oh == h / 2 && ow == wd / 2; // ceil_mode may add clipped windows
-        Parallel.forRange(planes, minChunk(hw), (s, e) -> {
-            for (int p = s; p < e; p++) {
-                if (fused) max2x2Plane(xd, xo + p * hw, wd, y, argmax, p * ohw, oh, ow);
-                else maxPlane(xd, xo + p * hw, h, wd, y, argmax, p * ohw, oh, ow, w);
-            }
-        });
-        Tensor out = Tensor.fromOp(w.oneD ? "max_pool1d" : "max_pool2d", Tensor.of(y, in.n, in.c, oh, ow),
-                g -> new Tensor[] {scatterBackward(g, argmax, xc.shape(), ohw)}, xc);
-        int[] shape = in.shape(oh, ow);
+        Pooled p = xc.backend().maxPool2d(xc, w.on(in.h, in.w, o[0], o[1]));
+        Tensor argmax = p.indices(); // cached for backward: flat h*W+w in the plane, -1 for an empty window
+        int[] inShape = xc.shape();
+        Tensor out = Tensor.fromOp(w.oneD ? "max_pool1d" : "max_pool2d", p.output(),
+                g -> new Tensor[] {g.backend().maxPoolBackward(g, argmax, inShape)}, xc);
+        int[] shape = in.shape(o[0], o[1]);
         return new WithIndices(out.reshape(shape), argmax, shape);
     }
 
     /**
-     * Max pooling's output alone, as {@link #maxPool}'s: without a gradient to record (inference) and for windows other
-     * than 2×2 stride 2 (which have an unrolled kernel of their own), a separable pass
-     * that keeps no indices — per output row the column-wise maximum of its window's rows (vectorised), then each
-     * window's maximum along that row. The values equal {@link #maxPool}'s except that a maximum of zeros that are
-     * equal in value may come out as +0 where the sequential scan would keep the first −0 (NaN wins either way).
+     * Max pooling's output alone, as {@link #maxPool}'s: without a gradient to record (inference) the backend may
+     * skip the indices (the CPU runs a separable pass for windows other than 2×2 stride 2, whose values equal
+     * {@link #maxPool}'s except that a maximum of zeros that are equal in value may come out as +0 where the
+     * sequential scan would keep the first −0; NaN wins either way).
      */
     public static Tensor maxPoolValues(String who, Tensor x, Window w) {
-        // The unrolled 2×2 kernel, indices included, is faster than the separable pass on its windows.
-        if (Tensor.gradWanted(x) || w.isFused2x2()) return maxPool(who, x, w).output();
+        if (Tensor.gradWanted(x)) return maxPool(who, x, w).output();
         Input4 in = to4d(who, x, w.oneD, expected(w.oneD, "H", w.oneD ? "L" : "W"));
         int[] o = outputSize(who, x, in, w);
-        int oh = o[0], ow = o[1], h = in.h, wd = in.w, hw = h * wd, ohw = oh * ow, planes = in.planes();
-        float[] xd = in.x.storage();
-        int xo = in.x.storageOffset();
-        float[] y = dev.lamina.tensor.Buffers.uninitialized(planes * ohw); // every output is written
-        Parallel.forRange(planes, minChunk(hw), (s, e) -> {
-            float[] rowMax = new float[wd];
-            for (int p = s; p < e; p++) separableMaxPlane(xd, xo + p * hw, h, wd, y, p * ohw, oh, ow, w, rowMax);
-        });
-        return Tensor.of(y, in.shape(oh, ow));
-    }
-
-    private static void separableMaxPlane(float[] x, int xo, int h, int wd, float[] y, int yo, int oh, int ow, Window w, float[] rowMax) {
-        for (int i = 0; i < oh; i++) {
-            int hs = i * w.sh - w.ph, he = Math.min(hs + w.effH(), h);
-            while (hs < 0) hs += w.dh;
-            java.util.Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
-            for (int r = hs; r < he; r += w.dh) MaxRows.maxInto(x, xo + r * wd, rowMax, wd);
-            for (int j = 0; j < ow; j++) {
-                int ws = j * w.sw - w.pw, we = Math.min(ws + w.effW(), wd);
-                while (ws < 0) ws += w.dw;
-                float m = Float.NEGATIVE_INFINITY;
-                for (int c = ws; c < we; c += w.dw) m = Math.max(m, rowMax[c]);
-                y[yo + i * ow + j] = m;
-            }
-        }
-    }
-
-    /** One plane, any window: PyTorch's loop (start moved past the padding by whole dilation steps). */
-    private static void maxPlane(float[] x, int xo, int h, int wd, float[] y, int[] idx, int yo, int oh, int ow, Window w) {
-        for (int i = 0; i < oh; i++) {
-            int hs = i * w.sh - w.ph, he = Math.min(hs + w.effH(), h);
-            while (hs < 0) hs += w.dh;
-            for (int j = 0; j < ow; j++) {
-                int ws = j * w.sw - w.pw, we = Math.min(ws + w.effW(), wd);
-                while (ws < 0) ws += w.dw;
-                float m = Float.NEGATIVE_INFINITY;
-                int mi = hs < he && ws < we ? hs * wd + ws : -1;
-                for (int r = hs; r < he; r += w.dh) {
-                    int row = xo + r * wd;
-                    for (int c = ws; c < we; c += w.dw) {
-                        float v = x[row + c];
-                        boolean take = v > m || v != v;
-                        m = take ? v : m;
-                        mi = take ? r * wd + c : mi;
-                    }
-                }
-                y[yo + i * ow + j] = m;
-                idx[yo + i * ow + j] = mi;
-            }
-        }
-    }
-
-    /**
-     * The common 2x2, stride 2, no padding case, unrolled as a tree: the max of each row pair, then of the two
-     * pairs. Same result as the sequential scan (first maximum wins; a NaN wins, the last NaN of the window), with
-     * non-short-circuit compares so the JIT emits conditional moves rather than data-dependent branches.
-     */
-    private static void max2x2Plane(float[] x, int xo, int wd, float[] y, int[] idx, int yo, int oh, int ow) {
-        for (int i = 0; i < oh; i++) {
-            max2x2Row(x, xo + 2 * i * wd, wd, y, idx, yo + i * ow, ow, 2 * i * wd);
-        }
-    }
-
-    private static void max2x2Row(float[] x, int r0, int wd, float[] y, int[] idx, int o, int ow, int base) {
-        // Compares become 0/1 ints and the chosen element is re-read through its index: no data-dependent
-        // branches (the ternary form compiled to branches and ran ~4x slower on random data).
-        int r1 = r0 + wd;
-        for (int j = 0; j < ow; j++) {
-            int c = 2 * j;
-            float a = x[r0 + c], b = x[r0 + c + 1], d0 = x[r1 + c], d1 = x[r1 + c + 1];
-            int t1 = (b > a | b != b) ? 1 : 0;
-            int t2 = (d1 > d0 | d1 != d1) ? 1 : 0;
-            float m1 = x[r0 + c + t1], m2 = x[r1 + c + t2];
-            int t = (m2 > m1 | m2 != m2) ? 1 : 0;
-            int k = c + t1 + t * (wd + t2 - t1);
-            y[o + j] = x[r0 + k];
-            idx[o + j] = base + k;
-        }
-    }
-
-    /** Max-pool backward: each output gradient goes to its arg-max input (accumulating where windows overlap). */
-    private static Tensor scatterBackward(Tensor g, int[] argmax, int[] shape, int ohw) {
-        int planes = shape[0] * shape[1], h = shape[2], wd = shape[3];
-        Tensor gc = g.contiguous();
-        float[] gd = gc.storage();
-        int go = gc.storageOffset(), hw = h * wd;
-        float[] gi = new float[planes * hw];
-        Parallel.forRange(planes, minChunk(hw), (s, e) -> {
-            for (int p = s; p < e; p++) {
-                int ib = p * hw, ob = p * ohw;
-                for (int o = 0; o < ohw; o++) {
-                    int a = argmax[ob + o];
-                    if (a >= 0) gi[ib + a] += gd[go + ob + o];
-                }
-            }
-        });
-        return Tensor.of(gi, shape);
+        return in.x.backend().maxPool2dValues(in.x, w.on(in.h, in.w, o[0], o[1])).reshape(in.shape(o[0], o[1]));
     }
 
     // ------------------------------------------------------------------------------------------------ avg pool
@@ -375,84 +265,23 @@ public final class PoolOps {
         if (w.dh != 1 || w.dw != 1) throw new IllegalArgumentException(who + ": average pooling has no dilation, got " + w.describe());
         Input4 in = to4d(who, x, w.oneD, expected(w.oneD, "H", w.oneD ? "L" : "W"));
         int[] o = outputSize(who, x, in, w);
-        int oh = o[0], ow = o[1], h = in.h, wd = in.w, hw = h * wd, ohw = oh * ow, planes = in.planes();
-        // cached for backward (shared by every plane): clipped window bounds and 1/divisor per output
-        int[] hs = new int[oh], he = new int[oh], ws = new int[ow], we = new int[ow];
-        float[] inv = new float[ohw];
-        for (int i = 0; i < oh; i++) {
-            int s = i * w.sh - w.ph, e = Math.min(s + w.kh, h + w.ph), full = e - s;
-            hs[i] = Math.max(s, 0);
-            he[i] = Math.min(e, h);
-            for (int j = 0; j < ow; j++) {
-                int s2 = j * w.sw - w.pw, e2 = Math.min(s2 + w.kw, wd + w.pw), full2 = e2 - s2;
-                ws[j] = Math.max(s2, 0);
-                we[j] = Math.min(e2, wd);
-                int count = countIncludePad ? full * full2 : (he[i] - hs[i]) * (we[j] - ws[j]);
-                inv[i * ow + j] = he[i] <= hs[i] || we[j] <= ws[j] || count <= 0 ? 0f : 1f / count;
-            }
-        }
+        Geometry geo = w.on(in.h, in.w, o[0], o[1]); // cached for backward: the geometry alone
         Tensor xc = in.x;
-        float[] xd = xc.storage();
-        int xo = xc.storageOffset();
-        float[] y = new float[planes * ohw];
-        Parallel.forRange(planes, minChunk(hw), (s, e) -> {
-            for (int p = s; p < e; p++) avgPlane(xd, xo + p * hw, wd, y, p * ohw, oh, ow, hs, he, ws, we, inv);
-        });
-        Tensor out = Tensor.fromOp(w.oneD ? "avg_pool1d" : "avg_pool2d", Tensor.of(y, in.n, in.c, oh, ow),
-                g -> new Tensor[] {spreadBackward(g, xc.shape(), oh, ow, hs, he, ws, we, inv)}, xc);
-        return out.reshape(in.shape(oh, ow));
-    }
-
-    /** Mean over rectangular windows [hs, he) x [ws, we) scaled by inv (average and adaptive average pools). */
-    private static void avgPlane(float[] x, int xo, int wd, float[] y, int yo, int oh, int ow,
-                                 int[] hs, int[] he, int[] ws, int[] we, float[] inv) {
-        for (int i = 0; i < oh; i++) {
-            for (int j = 0; j < ow; j++) {
-                float sum = 0f;
-                for (int r = hs[i]; r < he[i]; r++) {
-                    int row = xo + r * wd;
-                    for (int c = ws[j]; c < we[j]; c++) sum += x[row + c];
-                }
-                y[yo + i * ow + j] = sum * inv[i * ow + j];
-            }
-        }
-    }
-
-    /** Backward of {@link #avgPlane}: each output gradient times inv spread over its window. */
-    private static Tensor spreadBackward(Tensor g, int[] shape, int oh, int ow,
-                                         int[] hs, int[] he, int[] ws, int[] we, float[] inv) {
-        int planes = shape[0] * shape[1], h = shape[2], wd = shape[3];
-        Tensor gc = g.contiguous();
-        float[] gd = gc.storage();
-        int go = gc.storageOffset(), hw = h * wd, ohw = oh * ow;
-        float[] gi = new float[planes * hw];
-        Parallel.forRange(planes, minChunk(hw), (s, e) -> {
-            for (int p = s; p < e; p++) {
-                int ib = p * hw, ob = go + p * ohw;
-                for (int i = 0; i < oh; i++) {
-                    for (int j = 0; j < ow; j++) {
-                        float v = gd[ob + i * ow + j] * inv[i * ow + j];
-                        for (int r = hs[i]; r < he[i]; r++) {
-                            int row = ib + r * wd;
-                            for (int c = ws[j]; c < we[j]; c++) gi[row + c] += v;
-                        }
-                    }
-                }
-            }
-        });
-        return Tensor.of(gi, shape);
+        Tensor out = Tensor.fromOp(w.oneD ? "avg_pool1d" : "avg_pool2d", xc.backend().avgPool2d(xc, geo, countIncludePad),
+                g -> new Tensor[] {g.backend().avgPool2dBackward(g, geo, countIncludePad)}, xc);
+        return out.reshape(in.shape(o[0], o[1]));
     }
 
     // ------------------------------------------------------------------------------------------------ adaptive
 
     /** PyTorch's adaptive bin start: floor(i·in/out). */
     static int binStart(int i, int in, int out) {
-        return (int) ((long) i * in / out);
+        return dev.lamina.backend.PoolOps.binStart(i, in, out);
     }
 
     /** PyTorch's adaptive bin end: ceil((i+1)·in/out). */
     static int binEnd(int i, int in, int out) {
-        return (int) (((long) (i + 1) * in + out - 1) / out);
+        return dev.lamina.backend.PoolOps.binEnd(i, in, out);
     }
 
     private static void checkAdaptive(String who, int oh, int ow) {
@@ -477,21 +306,10 @@ public final class PoolOps {
      */
     public static Tensor adaptiveAvgPool2d(String who, Tensor x, int oh, int ow) {
         Input4 in = adaptiveInput(who, x, oh, ow);
-        int h = in.h, wd = in.w, hw = h * wd, ohw = oh * ow, planes = in.planes();
-        int[] hs = new int[oh], he = new int[oh], ws = new int[ow], we = new int[ow];
-        for (int i = 0; i < oh; i++) { hs[i] = binStart(i, h, oh); he[i] = binEnd(i, h, oh); }
-        for (int j = 0; j < ow; j++) { ws[j] = binStart(j, wd, ow); we[j] = binEnd(j, wd, ow); }
-        float[] inv = new float[ohw];
-        for (int i = 0; i < oh; i++) for (int j = 0; j < ow; j++) inv[i * ow + j] = 1f / ((he[i] - hs[i]) * (we[j] - ws[j]));
         Tensor xc = in.x;
-        float[] xd = xc.storage();
-        int xo = xc.storageOffset();
-        float[] y = new float[planes * ohw];
-        Parallel.forRange(planes, minChunk(hw), (s, e) -> {
-            for (int p = s; p < e; p++) avgPlane(xd, xo + p * hw, wd, y, p * ohw, oh, ow, hs, he, ws, we, inv);
-        });
-        Tensor out = Tensor.fromOp("adaptive_avg_pool2d", Tensor.of(y, in.n, in.c, oh, ow),
-                g -> new Tensor[] {spreadBackward(g, xc.shape(), oh, ow, hs, he, ws, we, inv)}, xc);
+        int h = in.h, wd = in.w;
+        Tensor out = Tensor.fromOp("adaptive_avg_pool2d", xc.backend().adaptiveAvgPool2d(xc, oh, ow),
+                g -> new Tensor[] {g.backend().adaptiveAvgPool2dBackward(g, h, wd)}, xc);
         return out.reshape(in.shape(oh, ow));
     }
 
@@ -508,38 +326,12 @@ public final class PoolOps {
      */
     public static WithIndices adaptiveMaxPool2d(String who, Tensor x, int oh, int ow) {
         Input4 in = adaptiveInput(who, x, oh, ow);
-        int h = in.h, wd = in.w, hw = h * wd, ohw = oh * ow, planes = in.planes();
         Tensor xc = in.x;
-        float[] xd = xc.storage();
-        int xo = xc.storageOffset();
-        float[] y = new float[planes * ohw];
-        int[] argmax = new int[planes * ohw]; // cached for backward
-        Parallel.forRange(planes, minChunk(hw), (s, e) -> {
-            for (int p = s; p < e; p++) {
-                int xb = xo + p * hw, yb = p * ohw;
-                for (int i = 0; i < oh; i++) {
-                    int hs = binStart(i, h, oh), he = binEnd(i, h, oh);
-                    for (int j = 0; j < ow; j++) {
-                        int ws = binStart(j, wd, ow), we = binEnd(j, wd, ow);
-                        float m = Float.NEGATIVE_INFINITY;
-                        int mi = hs * wd + ws;
-                        for (int r = hs; r < he; r++) {
-                            for (int c = ws; c < we; c++) {
-                                float v = xd[xb + r * wd + c];
-                                if (v > m || v != v) {
-                                    m = v;
-                                    mi = r * wd + c;
-                                }
-                            }
-                        }
-                        y[yb + i * ow + j] = m;
-                        argmax[yb + i * ow + j] = mi;
-                    }
-                }
-            }
-        });
-        Tensor out = Tensor.fromOp("adaptive_max_pool2d", Tensor.of(y, in.n, in.c, oh, ow),
-                g -> new Tensor[] {scatterBackward(g, argmax, xc.shape(), ohw)}, xc);
+        Pooled p = xc.backend().adaptiveMaxPool2d(xc, oh, ow);
+        Tensor argmax = p.indices(); // cached for backward
+        int[] inShape = xc.shape();
+        Tensor out = Tensor.fromOp("adaptive_max_pool2d", p.output(),
+                g -> new Tensor[] {g.backend().maxPoolBackward(g, argmax, inShape)}, xc);
         int[] shape = in.shape(oh, ow);
         return new WithIndices(out.reshape(shape), argmax, shape);
     }
@@ -575,26 +367,10 @@ public final class PoolOps {
     public static Tensor globalAvgPool(String who, Tensor x, boolean keepDim) {
         int s = globalPlaneSize(who, x, "[N, C, H, W] or [N, C, L]");
         Tensor xc = x.contiguous();
-        float[] xd = xc.storage();
-        int xo = xc.storageOffset(), planes = x.size(0) * x.size(1);
         int[] inShape = x.shape();
-        float[] y = new float[planes];
-        Parallel.forRange(planes, minChunk(s), (a, b) -> {
-            for (int p = a; p < b; p++) {
-                y[p] = (float) (dev.lamina.kernels.Reductions.sum(xd, xo + p * s, s) / s);
-            }
-        });
-        return Tensor.fromOp("global_avg_pool", Tensor.of(y, globalShape(x, keepDim)), g -> {
-            Tensor gc = g.contiguous();
-            float[] gd = gc.storage();
-            int go = gc.storageOffset();
-            float[] gi = new float[planes * s];
-            float inv = 1f / s;
-            Parallel.forRange(planes, minChunk(s), (a, b) -> {
-                for (int p = a; p < b; p++) java.util.Arrays.fill(gi, p * s, (p + 1) * s, gd[go + p] * inv);
-            });
-            return new Tensor[] {Tensor.of(gi, inShape)};
-        }, xc);
+        Tensor y = xc.backend().globalAvgPool(xc.reshape(x.size(0), x.size(1), s));
+        return Tensor.fromOp("global_avg_pool", y.reshape(globalShape(x, keepDim)),
+                g -> new Tensor[] {g.backend().globalAvgPoolBackward(g.reshape(inShape[0], inShape[1]), s).reshape(inShape)}, xc);
     }
 
     public static Tensor globalAvgPool(Tensor x, boolean keepDim) {
@@ -611,34 +387,11 @@ public final class PoolOps {
     public static Tensor globalMaxPool(String who, Tensor x, boolean keepDim) {
         int s = globalPlaneSize(who, x, "[N, C, H, W] or [N, C, L]");
         Tensor xc = x.contiguous();
-        float[] xd = xc.storage();
-        int xo = xc.storageOffset(), planes = x.size(0) * x.size(1);
         int[] inShape = x.shape();
-        float[] y = new float[planes];
-        int[] argmax = new int[planes]; // cached for backward
-        Parallel.forRange(planes, minChunk(s), (a, b) -> {
-            for (int p = a; p < b; p++) {
-                int base = xo + p * s, mi = 0;
-                float m = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < s; i++) {
-                    float v = xd[base + i];
-                    if (v > m || v != v) {
-                        m = v;
-                        mi = i;
-                    }
-                }
-                y[p] = m;
-                argmax[p] = mi;
-            }
-        });
-        return Tensor.fromOp("global_max_pool", Tensor.of(y, globalShape(x, keepDim)), g -> {
-            Tensor gc = g.contiguous();
-            float[] gd = gc.storage();
-            int go = gc.storageOffset();
-            float[] gi = new float[planes * s];
-            for (int p = 0; p < planes; p++) gi[p * s + argmax[p]] = gd[go + p];
-            return new Tensor[] {Tensor.of(gi, inShape)};
-        }, xc);
+        Pooled p = xc.backend().globalMaxPool(xc.reshape(x.size(0), x.size(1), s));
+        Tensor argmax = p.indices(); // cached for backward
+        return Tensor.fromOp("global_max_pool", p.output().reshape(globalShape(x, keepDim)),
+                g -> new Tensor[] {g.backend().maxPoolBackward(g.reshape(inShape[0], inShape[1]), argmax, inShape)}, xc);
     }
 
     public static Tensor globalMaxPool(Tensor x, boolean keepDim) {

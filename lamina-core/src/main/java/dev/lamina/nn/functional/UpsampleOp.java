@@ -1,6 +1,6 @@
 package dev.lamina.nn.functional;
 
-import dev.lamina.kernels.Parallel;
+import dev.lamina.backend.ResampleOps;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -15,8 +15,8 @@ import java.util.Locale;
  * <p>Every output axis is an {@link Axis}: per output position, the source index (nearest) or the two source
  * indices and their weights (linear). Forward reads through the tables (bilinear separably: input rows resampled
  * along W once, then blended in pairs along H); backward scatter-adds the output gradient through the same tables. What the op caches for backward: the two axis tables and the input shape, nothing of
- * the input's values (the map is linear in x). Work is split over the N·C planes with {@link Parallel#forRange};
- * each plane is summed by one thread in a fixed order, so results do not depend on the thread count.
+ * the input's values (the map is linear in x). The values come from the tensor's backend
+ * ({@link ResampleOps}); this class builds and checks the tables, plans the shapes and records the tape.
  *
  * <p>PyTorch 1.13's coordinate rules, as {@link #interpolate} implements them (per axis, input size {@code in},
  * output size {@code out}, optional scale factor {@code s} as given by the caller):
@@ -39,8 +39,6 @@ import java.util.Locale;
  */
 public final class UpsampleOp {
     private UpsampleOp() {}
-
-    private static final int GRAIN = 1 << 14;
 
     /** The interpolation modes of {@link #interpolate}. */
     public enum Mode {
@@ -108,6 +106,11 @@ public final class UpsampleOp {
 
         public boolean isLinear() {
             return w0 != null;
+        }
+
+        /** The same tables as the backend takes them. */
+        ResampleOps.Table table() {
+            return new ResampleOps.Table(in, i0, i1, w0, w1);
         }
 
         /** The identity of a size-1 axis (the height of a 1-d input). */
@@ -242,138 +245,12 @@ public final class UpsampleOp {
         long total = (long) n * c * ah.out() * aw.out();
         if (total > Integer.MAX_VALUE - 8) throw new ShapeException(who + ": output " + Shape.str(outShape) + " is too large");
         Tensor xc = x.contiguous();
-        float[] y = forward(xc.storage(), xc.storageOffset(), n * c, ah, aw);
+        ResampleOps.Table th = ah.table(), tw = aw.table();
         int[] inShape = x.shape();
         String op = linear ? (dims == 2 ? "upsample_bilinear2d" : "upsample_linear1d") : (dims == 2 ? "upsample_nearest2d" : "upsample_nearest1d");
+        Tensor y = xc.backend().resample(xc.reshape(n, c, ah.in(), aw.in()), th, tw).reshape(outShape);
         // cached for backward: the axis tables ah, aw and the input shape
-        return Tensor.fromOp(op, Tensor.of(y, outShape), g -> new Tensor[] {backward(g, inShape, n * c, ah, aw)}, xc);
-    }
-
-    private static int minChunk(int planeSize) {
-        return Math.max(1, GRAIN / Math.max(1, planeSize));
-    }
-
-    private static float[] forward(float[] x, int xo, int planes, Axis ah, Axis aw) {
-        int hin = ah.in(), win = aw.in(), hout = ah.out(), wout = aw.out();
-        int ip = hin * win, op = hout * wout;
-        float[] y = new float[planes * op];
-        boolean[] used = ah.isLinear() ? usedRows(ah) : null;
-        Parallel.forRange(planes, minChunk(op), (s, e) -> {
-            float[] rows = ah.isLinear() ? new float[hin * wout] : null; // one chunk's scratch: input rows resampled along W
-            for (int p = s; p < e; p++) {
-                if (ah.isLinear()) linearPlane(x, xo + p * ip, y, p * op, ah, aw, rows, used);
-                else nearestPlane(x, xo + p * ip, y, p * op, ah, aw);
-            }
-        });
-        return y;
-    }
-
-    /** The input rows some output row reads (with a non-zero weight for the second one). */
-    private static boolean[] usedRows(Axis ah) {
-        boolean[] used = new boolean[ah.in()];
-        for (int o = 0; o < ah.out(); o++) {
-            used[ah.i0()[o]] = true;
-            if (ah.w1()[o] != 0f) used[ah.i1()[o]] = true;
-        }
-        return used;
-    }
-
-    private static void nearestPlane(float[] x, int xo, float[] y, int yo, Axis ah, Axis aw) {
-        int win = aw.in(), wout = aw.out();
-        int[] sh = ah.i0(), sw = aw.i0();
-        for (int oh = 0; oh < sh.length; oh++) {
-            int row = yo + oh * wout;
-            if (oh > 0 && sh[oh] == sh[oh - 1]) {
-                System.arraycopy(y, row - wout, y, row, wout); // same source row as the previous output row
-                continue;
-            }
-            int src = xo + sh[oh] * win;
-            for (int ow = 0; ow < wout; ow++) y[row + ow] = x[src + sw[ow]];
-        }
-    }
-
-    /**
-     * Separable: each used input row is resampled along W once into {@code rows} (b0·x[j0] + b1·x[j1]), then each
-     * output row blends two of those rows, a0·r0 + a1·r1 (a0·r0 alone when a1 = 0).
-     */
-    private static void linearPlane(float[] x, int xo, float[] y, int yo, Axis ah, Axis aw, float[] rows, boolean[] used) {
-        int win = aw.in(), wout = aw.out();
-        int[] j0 = aw.i0(), j1 = aw.i1();
-        float[] b0 = aw.w0(), b1 = aw.w1();
-        for (int h = 0; h < ah.in(); h++) {
-            if (!used[h]) continue;
-            int src = xo + h * win, dst = h * wout;
-            for (int ow = 0; ow < wout; ow++) rows[dst + ow] = b0[ow] * x[src + j0[ow]] + b1[ow] * x[src + j1[ow]];
-        }
-        for (int oh = 0; oh < ah.out(); oh++) {
-            int row = yo + oh * wout;
-            int r0 = ah.i0()[oh] * wout, r1 = ah.i1()[oh] * wout;
-            float a0 = ah.w0()[oh], a1 = ah.w1()[oh];
-            if (a1 == 0f) blend1(y, row, rows, r0, a0, wout);
-            else blend2(y, row, rows, r0, a0, r1, a1, wout);
-        }
-    }
-
-    private static void blend1(float[] y, int yo, float[] r, int r0, float a0, int n) {
-        for (int k = 0; k < n; k++) y[yo + k] = a0 * r[r0 + k];
-    }
-
-    private static void blend2(float[] y, int yo, float[] r, int r0, float a0, int r1, float a1, int n) {
-        for (int k = 0; k < n; k++) y[yo + k] = a0 * r[r0 + k] + a1 * r[r1 + k];
-    }
-
-    /** Scatter-adds g [N, C, H', W'] (or [N, C, L']) through the tables into a fresh input-shaped gradient. */
-    private static Tensor backward(Tensor g, int[] inShape, int planes, Axis ah, Axis aw) {
-        Tensor gc = g.contiguous();
-        float[] gd = gc.storage();
-        int go = gc.storageOffset();
-        int hin = ah.in(), wout = aw.out();
-        int ip = hin * aw.in(), op = ah.out() * wout;
-        float[] gi = new float[planes * ip];
-        boolean[] used = ah.isLinear() ? usedRows(ah) : null;
-        Parallel.forRange(planes, minChunk(op), (s, e) -> {
-            float[] rows = ah.isLinear() ? new float[hin * wout] : null; // gradient of the W-resampled rows
-            for (int p = s; p < e; p++) {
-                if (ah.isLinear()) linearPlaneBackward(gd, go + p * op, gi, p * ip, ah, aw, rows, used);
-                else nearestPlaneBackward(gd, go + p * op, gi, p * ip, ah, aw);
-            }
-        });
-        return Tensor.of(gi, inShape);
-    }
-
-    private static void nearestPlaneBackward(float[] g, int go, float[] gi, int io, Axis ah, Axis aw) {
-        int win = aw.in(), wout = aw.out();
-        int[] sh = ah.i0(), sw = aw.i0();
-        for (int oh = 0; oh < sh.length; oh++) {
-            int src = io + sh[oh] * win, row = go + oh * wout;
-            for (int ow = 0; ow < wout; ow++) gi[src + sw[ow]] += g[row + ow];
-        }
-    }
-
-    /** The forward's two passes transposed: output rows into the resampled rows (a0, a1), then those into the input (b0, b1). */
-    private static void linearPlaneBackward(float[] g, int go, float[] gi, int io, Axis ah, Axis aw, float[] rows, boolean[] used) {
-        int win = aw.in(), wout = aw.out();
-        java.util.Arrays.fill(rows, 0f);
-        for (int oh = 0; oh < ah.out(); oh++) {
-            int row = go + oh * wout;
-            accumulate(rows, ah.i0()[oh] * wout, g, row, ah.w0()[oh], wout);
-            float a1 = ah.w1()[oh];
-            if (a1 != 0f) accumulate(rows, ah.i1()[oh] * wout, g, row, a1, wout);
-        }
-        int[] j0 = aw.i0(), j1 = aw.i1();
-        float[] b0 = aw.w0(), b1 = aw.w1();
-        for (int h = 0; h < ah.in(); h++) {
-            if (!used[h]) continue;
-            int src = h * wout, dst = io + h * win;
-            for (int ow = 0; ow < wout; ow++) {
-                float v = rows[src + ow];
-                gi[dst + j0[ow]] += b0[ow] * v;
-                gi[dst + j1[ow]] += b1[ow] * v;
-            }
-        }
-    }
-
-    private static void accumulate(float[] acc, int ao, float[] g, int go, float a, int n) {
-        for (int k = 0; k < n; k++) acc[ao + k] += a * g[go + k];
+        return Tensor.fromOp(op, y, g -> new Tensor[] {
+            g.backend().resampleBackward(g.reshape(n, c, th.out(), tw.out()), th, tw).reshape(inShape)}, xc);
     }
 }

@@ -1,4 +1,4 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
 import dev.lamina.kernels.VectorMath;
 

@@ -1,9 +1,13 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
 import dev.lamina.kernels.CpuFeatures;
 
-/** Row kernels of the fused softmax in {@link AttentionOp}: Vector API when present, scalar otherwise. */
-final class SoftmaxKernels {
+/**
+ * Row kernels of the fused softmax in {@link CpuAttentionOps} (and the dot product of the depthwise convolution's
+ * backward): Vector API when present, scalar otherwise. Float accumulation and the Vector API's exp, so not the same
+ * bits as {@code CpuBackend.softmax} (double sums, {@link Math#exp}); each keeps its own.
+ */
+public final class SoftmaxKernels {
     private SoftmaxKernels() {}
 
     /** x[o..o+n) *= scale in place; returns the largest result. */
@@ -49,7 +53,7 @@ final class SoftmaxKernels {
     }
 
     /** Σ a·b over n floats. */
-    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    public static float dot(float[] a, int ao, float[] b, int bo, int n) {
         int i = 0;
         float s = 0;
         if (CpuFeatures.VECTOR && n >= 16) {

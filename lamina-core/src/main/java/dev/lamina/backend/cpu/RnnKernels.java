@@ -1,4 +1,4 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
 import dev.lamina.kernels.CpuFeatures;
 import dev.lamina.kernels.Elementwise;
@@ -8,7 +8,7 @@ import dev.lamina.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * The per-row gate math of the fused recurrent ops ({@link LstmOp}, {@link GruOp}): one batch row of one time step
+ * The per-row gate math of the fused recurrent ops ({@link CpuRecurrentOps}): one batch row of one time step
  * at a time, each function a single-purpose loop over {@code count} hidden units starting at the given offsets
  * (gate q of unit j at offset + q·hidden + j), so a thread can take a range of units. With the Vector API the whole vectors go
  * through {@link VectorRnnKernels} (lane-wise exp and tanh), the tail through the same formulas in scalar code.

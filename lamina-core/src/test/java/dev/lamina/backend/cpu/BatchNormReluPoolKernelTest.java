@@ -1,4 +1,4 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +11,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The plane kernels of {@link BatchNormReluPoolOp}: the Vector API forward gives exactly the scalar kernel's
+ * The plane kernels of {@link BnReluPoolKernels}: the Vector API forward gives exactly the scalar kernel's
  * output, slots and x-at-max, and the scalar kernel follows max_pool2d(relu(·)) as PoolOps defines it (first
  * maximum wins, NaN wins), on planes with ties, zeros of both signs, infinities and NaNs, even and odd sizes.
  */
@@ -37,7 +37,7 @@ class BatchNormReluPoolKernelTest {
             float m = 0.1f, r = 1.3f, sc = 0.7f, sh = -0.2f;
             float[] out = new float[oh * ow], xm = new float[oh * ow];
             byte[] slot = new byte[oh * ow];
-            BatchNormReluPoolOp.forwardPlaneScalar(x, 3, h, w, m, r, sc, sh, out, slot, xm, 0);
+            BnReluPoolKernels.forwardPlaneScalar(x, 3, h, w, m, r, sc, sh, out, slot, xm, 0);
             for (int i = 0; i < oh; i++) {
                 for (int j = 0; j < ow; j++) {
                     // PoolOps' sequential scan over relu'd values: v > best or v is NaN takes over (NaN: the first NaN here,
@@ -55,7 +55,7 @@ class BatchNormReluPoolKernelTest {
                     int o = i * ow + j;
                     assertEquals(best, out[o], "value at " + i + "," + j + " of " + h + "x" + w);
                     assertEquals(at, slot[o] & 3, "slot at " + i + "," + j + " of " + h + "x" + w);
-                    assertEquals(best > 0, (slot[o] & BatchNormReluPoolOp.POSITIVE) != 0, "relu mask at " + i + "," + j);
+                    assertEquals(best > 0, (slot[o] & BnReluPoolKernels.POSITIVE) != 0, "relu mask at " + i + "," + j);
                     assertEquals(x[3 + (2 * i + at / 2) * w + 2 * j + at % 2], xm[o], "x at max");
                 }
             }
@@ -74,7 +74,7 @@ class BatchNormReluPoolKernelTest {
                 float m = -0.05f, r = 0.9f, sc = 1.1f, sh = 0.1f;
                 float[] out1 = new float[os + 2], xm1 = new float[os + 2], out2 = new float[os + 2], xm2 = new float[os + 2];
                 byte[] slot1 = new byte[os + 2], slot2 = new byte[os + 2];
-                BatchNormReluPoolOp.forwardPlaneScalar(x, 5, h, w, m, r, sc, sh, out1, slot1, xm1, 2);
+                BnReluPoolKernels.forwardPlaneScalar(x, 5, h, w, m, r, sc, sh, out1, slot1, xm1, 2);
                 int[] bits = new int[h * w + 2 * lanes], pv = new int[w + lanes], pq = new int[w + lanes];
                 java.util.Arrays.fill(bits, 0x7fc00000); // stale scratch must not leak into results
                 VectorBnReluPool.forwardPlane(x, 5, h, w, m, r, sc, sh, out2, slot2, xm2, 2, bits, pv, pq);

@@ -1,4 +1,4 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API bodies of {@link BatchNormReluPoolOp}'s plane kernels; loaded only when the incubator module is
+ * Vector API bodies of {@link BnReluPoolKernels}'s plane kernels; loaded only when the incubator module is
  * present. Each gives exactly the scalar kernel's result (same float operations, same compares).
  */
 final class VectorBnReluPool {
@@ -18,7 +18,7 @@ final class VectorBnReluPool {
     static final int L = F.length();
 
     /**
-     * Forward of one plane, as {@link BatchNormReluPoolOp#forwardPlaneScalar}. {@code bits} is scratch of at least
+     * Forward of one plane, as {@link BnReluPoolKernels#forwardPlaneScalar}. {@code bits} is scratch of at least
      * h·wd + 2·L ints, {@code pv} and {@code pq} of at least wd + L ints.
      */
     static void forwardPlane(float[] x, int xo, int h, int wd, float m, float r, float sc, float sh,
@@ -28,7 +28,7 @@ final class VectorBnReluPool {
             FloatVector y = FloatVector.fromArray(F, x, xo + k).sub(m).mul(r).mul(sc).add(sh).max(0f);
             y.reinterpretAsInts().and(0x7fffffff).intoArray(bits, k);
         }
-        for (; k < s; k++) bits[k] = BatchNormReluPoolOp.reluBits(x[xo + k], m, r, sc, sh);
+        for (; k < s; k++) bits[k] = BnReluPoolKernels.reluBits(x[xo + k], m, r, sc, sh);
         int oh = h / 2, ow = wd / 2, span = 2 * ow;
         IntVector one = IntVector.broadcast(I, 1), two = IntVector.broadcast(I, 2), three = IntVector.broadcast(I, 3), zero = IntVector.zero(I);
         for (int i = 0; i < oh; i++) {
@@ -42,7 +42,7 @@ final class VectorBnReluPool {
                 IntVector v = m1.max(m2);
                 IntVector code = zero.blend(one, t1).blend(two.blend(three, t2), tt);
                 VectorMask<Integer> pos = v.compare(VectorOperators.GT, 0).and(v.compare(VectorOperators.LE, 0x7f800000));
-                code = code.blend(code.add(BatchNormReluPoolOp.POSITIVE), pos);
+                code = code.blend(code.add(BnReluPoolKernels.POSITIVE), pos);
                 v.intoArray(pv, j);
                 code.intoArray(pq, j);
             }
@@ -57,7 +57,7 @@ final class VectorBnReluPool {
     }
 
     /**
-     * {@link BatchNormReluPoolOp#inferencePlane} over whole vectors of outputs: the four window elements gathered
+     * {@link BnReluPoolKernels#inferencePlane} over whole vectors of outputs: the four window elements gathered
      * through {@code corner}, their maximum (minimum when not {@code up}), then normalized and rectified with the same
      * float operations; returns where the scalar tail starts.
      */

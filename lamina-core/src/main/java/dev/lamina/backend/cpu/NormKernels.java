@@ -1,4 +1,4 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
 
 import dev.lamina.kernels.Reductions;
 
@@ -7,11 +7,11 @@ import dev.lamina.kernels.Reductions;
  * accumulators whose lanes are added in double, shorter runs in double with four independent accumulators. Either
  * way a fixed summation order (deterministic, independent of threads).
  */
-final class NormKernels {
+public final class NormKernels {
     private NormKernels() {}
 
     /** Σ a[o..o+n). */
-    static double sum(float[] a, int o, int n) {
+    public static double sum(float[] a, int o, int n) {
         if (Reductions.vectorFor(n)) return Reductions.sum(a, o, n);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int k = 0;
@@ -26,7 +26,7 @@ final class NormKernels {
     }
 
     /** Σ (a − m)² over a[o..o+n). */
-    static double sumSqDev(float[] a, int o, int n, double m) {
+    public static double sumSqDev(float[] a, int o, int n, double m) {
         if (Reductions.vectorFor(n)) return Reductions.sumSqDevVector(a, o, n, m);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int k = 0;
@@ -45,7 +45,7 @@ final class NormKernels {
     }
 
     /** Σ g·h over g[go..go+n), h[ho..ho+n). */
-    static double dot(float[] g, int go, float[] h, int ho, int n) {
+    public static double dot(float[] g, int go, float[] h, int ho, int n) {
         if (Reductions.vectorFor(n)) return Reductions.dotVector(g, go, h, ho, n);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int k = 0;
@@ -60,7 +60,7 @@ final class NormKernels {
     }
 
     /** Σ g·((x − m)·r) over g[go..go+n), x[xo..xo+n), the normalized x recomputed in float as the forward writes it. */
-    static double dotNormalized(float[] g, int go, float[] x, int xo, int n, float m, float r) {
+    public static double dotNormalized(float[] g, int go, float[] x, int xo, int n, float m, float r) {
         if (Reductions.vectorFor(n)) return Reductions.dotNormalizedVector(g, go, x, xo, n, m, r);
         double s0 = 0, s1 = 0;
         int k = 0;

@@ -10,12 +10,12 @@ import dev.lamina.tensor.Tensor;
  * [gates·H, in], {@code weight_hh} [gates·H, H], {@code bias_ih}, {@code bias_hh} [gates·H], uniform in ±1/√H, and
  * the checks of the input and the states.
  */
-abstract class RnnCellBase extends Module {
+abstract class RNNCellBase extends Module {
     final int inputSize;
     final int hiddenSize;
     final Tensor weightIh, weightHh, biasIh, biasHh;
 
-    RnnCellBase(int gates, int inputSize, int hiddenSize, boolean bias, Rng rng) {
+    RNNCellBase(int gates, int inputSize, int hiddenSize, boolean bias, Rng rng) {
         if (inputSize <= 0 || hiddenSize <= 0) throw new IllegalArgumentException(describe() + ": sizes must be positive, got inputSize=" + inputSize + ", hiddenSize=" + hiddenSize);
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;

@@ -1,7 +1,9 @@
-package dev.lamina.nn.functional;
+package dev.lamina.backend.cpu;
+
+import dev.lamina.tensor.Tensor;
 
 /**
- * Where things live in the packed result of {@link LstmOp} and {@link GruOp}: hidden states in blocks of batch·H
+ * Where things live in the packed result of {@link CpuRecurrentOps}' LSTM and GRU: hidden states in blocks of batch·H
  * floats, blocks 0..seq; the initial state sits in the block before the first step processed (block 0 forward,
  * block seq in reverse), so the previous states of all steps form one contiguous run (read by the dW_hh GEMM).
  * Then hN, cN (LSTM only) and, with a mask, a separate output that is zero at the masked steps. The op's outputs
@@ -49,5 +51,20 @@ final class RnnLayout {
                 if (mask[t * batch + b] != 0f) System.arraycopy(packed, curBlock(t) * bh + b * hid, packed, outOff + t * bh + b * hid, hid);
             }
         }
+    }
+
+    /** output [seq, batch, H]: a view of the packed states. */
+    Tensor output(Tensor packed) {
+        return Tensor.view(packed, outOff, new int[] {steps, batch, hid}, new int[] {bh, hid, 1});
+    }
+
+    /** hN [batch, H]: a view of the packed states. */
+    Tensor hN(Tensor packed) {
+        return Tensor.view(packed, hnOff, new int[] {batch, hid}, new int[] {hid, 1});
+    }
+
+    /** cN [batch, H] (LSTM): a view of the packed states. */
+    Tensor cN(Tensor packed) {
+        return Tensor.view(packed, cnOff, new int[] {batch, hid}, new int[] {hid, 1});
     }
 }

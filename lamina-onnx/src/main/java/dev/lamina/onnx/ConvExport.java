@@ -1,0 +1,42 @@
+package dev.lamina.onnx;
+
+import static dev.lamina.onnx.OnnxExport.inputs;
+import static dev.lamina.onnx.OnnxExport.intAttr;
+import static dev.lamina.onnx.OnnxExport.ints;
+import static dev.lamina.onnx.OnnxExport.unsupported;
+
+import dev.lamina.nn.Conv1d;
+import dev.lamina.nn.Conv2d;
+import dev.lamina.nn.ConvTranspose1d;
+import dev.lamina.nn.ConvTranspose2d;
+import dev.lamina.tensor.Shape;
+
+/** Convolutions: Conv1d/Conv2d as Conv, ConvTranspose1d/2d as ConvTranspose (ONNX pads are begin..., end...). */
+final class ConvExport {
+    private ConvExport() {}
+
+    static void registerAll() {
+        OnnxExport.register(Conv1d.class, (e, prefix, where, c, x, y) -> e.node("Conv", where,
+                inputs(x.name(), e.param(prefix + "weight", c.weight()), e.optParam(prefix + "bias", c.bias())),
+                ints("kernel_shape", c.weight().size(2)), ints("strides", c.strides()), ints("dilations", c.dilations()),
+                ints("pads", c.pads()), intAttr("group", c.groups())));
+        OnnxExport.register(Conv2d.class, (e, prefix, where, c, x, y) -> {
+            int[] p = c.pads(); // top, bottom, left, right
+            return e.node("Conv", where, inputs(x.name(), e.param(prefix + "weight", c.weight()), e.optParam(prefix + "bias", c.bias())),
+                    ints("kernel_shape", c.weight().size(2), c.weight().size(3)), ints("strides", c.strides()), ints("dilations", c.dilations()),
+                    ints("pads", p[0], p[2], p[1], p[3]), intAttr("group", c.groups()));
+        });
+        OnnxExport.register(ConvTranspose2d.class, (e, prefix, where, c, x, y) -> {
+            int[] p = c.paddings();
+            return e.node("ConvTranspose", where, inputs(x.name(), e.param(prefix + "weight", c.weight()), e.optParam(prefix + "bias", c.bias())),
+                    ints("kernel_shape", c.weight().size(2), c.weight().size(3)), ints("strides", c.strides()), ints("dilations", c.dilations()),
+                    ints("pads", p[0], p[1], p[0], p[1]), ints("output_padding", c.outputPaddings()), intAttr("group", c.groups()));
+        });
+        OnnxExport.register(ConvTranspose1d.class, (e, prefix, where, c, x, y) -> {
+            if (x.value().dim() != 3) throw unsupported(where, c, "export needs a batched [N, C, L] input, got " + Shape.str(x.value().shape()));
+            return e.node("ConvTranspose", where, inputs(x.name(), e.param(prefix + "weight", c.weight()), e.optParam(prefix + "bias", c.bias())),
+                    ints("kernel_shape", c.weight().size(2)), ints("strides", c.strides()), ints("dilations", c.dilations()),
+                    ints("pads", c.paddings()[0], c.paddings()[0]), ints("output_padding", c.outputPaddings()), intAttr("group", c.groups()));
+        });
+    }
+}
