@@ -21,13 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * files of floats) and by {@code tensor} itself. Everything else computes through {@link Tensor}'s ops or a
  * backend's module ops, so a second backend sees every op.
  *
- * <p>{@link #NOT_YET_ON_THE_SEAM} lists the classes that still read storage directly, to be moved behind the seam
- * family by family; the test fails when a class outside it reaches storage, and when a listed class no longer does
- * (so the list only shrinks).
  */
 class StorageAccessTest {
-    static final Set<String> NOT_YET_ON_THE_SEAM = Set.of();
-
     private static JavaClasses classes;
 
     @BeforeAll
@@ -58,16 +53,7 @@ class StorageAccessTest {
 
     @Test
     void onlyBackendsAndIoReachStorage() {
-        Set<String> outside = new TreeSet<>(rawStorageCallers());
-        outside.removeAll(NOT_YET_ON_THE_SEAM);
-        assertEquals(Set.of(), outside, "classes outside the backends that read a tensor's storage");
-    }
-
-    @Test
-    void theListOnlyShrinks() {
-        Set<String> stale = new TreeSet<>(NOT_YET_ON_THE_SEAM);
-        stale.removeAll(rawStorageCallers());
-        assertEquals(Set.of(), stale, "classes listed as not yet on the seam that no longer read storage: remove them from the list");
+        assertEquals(Set.of(), rawStorageCallers(), "classes outside the backends that read a tensor's storage");
     }
 
     @Test
