@@ -18,6 +18,11 @@ import java.util.List;
  * its inputs unless its name ends in an underscore, and returns a new contiguous tensor of this backend that is not
  * on the tape. Shapes are validated by the caller; a backend may assume them.
  *
+ * <p>Dtypes: every method takes and returns {@link dev.lamina.tensor.DType#F32} tensors, except the data movers
+ * {@link #copy}, {@link #copyInto_}, {@link #cat}, {@link #gather} and {@link #indexSelect}, which take tensors of any
+ * dtype (I64's {@code long[]}, BOOL's {@code boolean[]} storage) and return the input's dtype; the caller guarantees
+ * that the tensors of one call share a dtype. The facade refuses float ops on other dtypes before they get here.
+ *
  * <p>Implementations: {@code backend.cpu.CpuBackend} (Vector API kernels, multi-threaded; the default) and
  * {@code backend.reference.ReferenceBackend} (plain loops, one thread, the primitives only: every module op runs
  * its default body). They are found through {@link java.util.ServiceLoader} and chosen by {@link Backends}.
@@ -34,10 +39,10 @@ public interface TensorOps {
     /** A row-major copy of the values as a host array. */
     float[] toHost(Tensor x);
 
-    /** A contiguous copy of {@code x} (any strides), shape kept. */
+    /** A contiguous copy of {@code x} (any strides, any dtype), shape and dtype kept. */
     Tensor copy(Tensor x);
 
-    /** Writes {@code src} (same shape, any strides) into the view {@code dst} (any strides). */
+    /** Writes {@code src} (same shape and dtype, any strides) into the view {@code dst} (any strides, any dtype). */
     void copyInto_(Tensor src, Tensor dst);
 
     /** Sets every element of the view {@code dst} to {@code value}. */
@@ -108,19 +113,19 @@ public interface TensorOps {
 
     // ------------------------------------------------------------------------------------------------ indexing
 
-    /** Concatenation along {@code axis} (shapes checked by the caller). */
+    /** Concatenation along {@code axis} (shapes and one common dtype checked by the caller); any dtype. */
     Tensor cat(List<Tensor> parts, int axis);
 
     /**
      * out[p] = x[pos(p)] where pos replaces coordinate {@code axis} of p by {@code index[p]}: PyTorch's gather; index
-     * has the output's shape and holds whole numbers in range.
+     * has the output's shape and holds whole numbers in range. {@code x} may be of any dtype.
      */
     Tensor gather(Tensor x, int axis, int[] index, int[] outShape);
 
     /** The reverse of {@link #gather}: a zero tensor of {@code inShape} with g scattered (added) into it. */
     Tensor gatherBackward(Tensor g, int axis, int[] index, int[] inShape);
 
-    /** Slices along {@code axis} picked by {@code index} (repeats allowed). */
+    /** Slices along {@code axis} picked by {@code index} (repeats allowed); {@code x} may be of any dtype. */
     Tensor indexSelect(Tensor x, int axis, int[] index);
 
     /** The reverse of {@link #indexSelect}: slices of g added into a zero tensor of {@code inShape}. */

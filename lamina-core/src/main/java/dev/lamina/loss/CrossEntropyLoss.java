@@ -34,7 +34,7 @@ public final class CrossEntropyLoss implements Loss {
 
     /**
      * @param logits [N, C], [C], or [N, C, d1, ...] (class dimension 1)
-     * @param target class indices [N] / [] / [N, d1, ...] (integer-valued floats), or probabilities of the logits' shape
+     * @param target class indices [N] / [] / [N, d1, ...] (I64, or integer-valued F32), or F32 probabilities of the logits' shape
      * @return 0-d for MEAN and SUM, else the target's batch shape
      */
     @Override
@@ -44,7 +44,7 @@ public final class CrossEntropyLoss implements Loss {
             Tensor out = forward(logits.unsqueeze(0), target.dim() == 1 ? target.unsqueeze(0) : target.reshape(1));
             return reduction == Reduction.NONE ? out.reshape() : out;
         }
-        boolean probabilities = Arrays.equals(logits.shape(), target.shape());
+        boolean probabilities = Arrays.equals(logits.shape(), target.shape()) && target.dtype() == dev.lamina.tensor.DType.F32;
         int c = logits.size(1);
         int[] batchShape = new int[logits.dim() - 1];
         batchShape[0] = logits.size(0);
@@ -71,7 +71,7 @@ public final class CrossEntropyLoss implements Loss {
     /** Per-row losses for index targets, already divided by the mean's denominator when reducing by MEAN. */
     private Tensor indexRows(Tensor logits, Tensor target) {
         int n = logits.size(0), c = logits.size(1);
-        float[] t = target.toArray();
+        float[] t = Loss.classTargets("cross_entropy", target, c, ignoreIndex, "logits of shape " + Shape.str(logits.shape()));
         int counted = 0;
         for (int i = 0; i < n; i++) {
             if (t[i] == ignoreIndex) continue;

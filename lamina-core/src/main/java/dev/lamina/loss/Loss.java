@@ -11,6 +11,25 @@ public interface Loss {
     /** The loss of {@code input} against {@code target}; shapes as each loss documents. */
     Tensor forward(Tensor input, Tensor target);
 
+    /**
+     * Class-index targets as floats: integer-valued F32 as they are; I64 checked first against [0, classes)
+     * (ignoreIndex aside), so a value beyond float's exact range gets the range error, not a conversion error, and the
+     * floats returned are exact. Any other dtype is refused.
+     */
+    static float[] classTargets(String op, Tensor target, int classes, int ignoreIndex, String context) {
+        if (target.dtype() == dev.lamina.tensor.DType.I64) {
+            long[] v = target.toLongArray();
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] != ignoreIndex && (v[i] < 0 || v[i] >= classes)) {
+                    throw new IndexOutOfBoundsException(op + ": target class " + v[i] + " at position " + i + " is out of range [0, " + classes + ") for " + context);
+                }
+            }
+        } else if (target.dtype() != dev.lamina.tensor.DType.F32) {
+            throw new IllegalArgumentException(op + ": class-index targets must be I64 (or integer-valued F32), got " + target.dtype() + "; convert with .to(DType.I64)");
+        }
+        return target.toArray();
+    }
+
     /** Rejects NaN or infinite values in a loss input with the op's name and the shape. */
     static void requireFinite(String op, String what, Tensor t) {
         float[] v = t.toArray();

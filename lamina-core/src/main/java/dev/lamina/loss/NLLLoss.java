@@ -24,7 +24,7 @@ public final class NLLLoss implements Loss {
 
     /**
      * @param logProbs [N, C] log-probabilities (e.g. from log-softmax)
-     * @param target [N] class indices
+     * @param target [N] class indices (I64, or integer-valued F32)
      * @return 0-d for MEAN and SUM, [N] for NONE
      */
     @Override
@@ -34,7 +34,7 @@ public final class NLLLoss implements Loss {
         }
         Loss.requireFinite("nll_loss", "input", logProbs);
         int n = logProbs.size(0), c = logProbs.size(1);
-        float[] t = target.toArray();
+        float[] t = Loss.classTargets("nll_loss", target, c, ignoreIndex, "input of shape " + Shape.str(logProbs.shape()));
         float[] safe = new float[n];
         float[] keep = new float[n];
         int counted = 0;

@@ -7,7 +7,8 @@ import dev.lamina.tensor.Tensor;
 /**
  * A lookup table of {@code numEmbeddings} vectors of size {@code dim}: {@code weight} [numEmbeddings, dim], drawn from
  * N(0, 1) as in PyTorch. With a {@code paddingIdx}, that row starts at zero and never receives a gradient (PyTorch's
- * {@code padding_idx}; a negative value counts from the end). Token ids are float tensors holding whole numbers.
+ * {@code padding_idx}; a negative value counts from the end). Token ids are I64 tensors ({@code Tensor.ofLongs}) or
+ * integer-valued F32 tensors.
  */
 public final class Embedding extends Module {
     private final int numEmbeddings;

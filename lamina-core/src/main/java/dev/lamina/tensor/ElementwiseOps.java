@@ -9,7 +9,9 @@ import java.util.Arrays;
 
 /**
  * Element-wise ops of {@link Tensor}: arithmetic with broadcasting, activations, comparisons and select. Each
- * computes through the tensor's backend and records its gradient rule right beside the call.
+ * computes through the tensor's backend and records its gradient rule right beside the call. All of them are float
+ * ops: an I64 or BOOL operand is refused at the entry (a field check), naming the op (a BOOL condition of
+ * {@code where} is the exception: it is read as 0/1).
  */
 final class ElementwiseOps {
     private ElementwiseOps() {}
@@ -73,6 +75,7 @@ final class ElementwiseOps {
     }
 
     static Tensor rsub(Tensor self, float s) {
+        Tensor.requireFloat("rsub", self);
         Tensor out = self.backend.scalarBinary(Binary.SUB, s, self);
         return Tensor.record("rsub", out, g -> new Tensor[] {g.neg()}, self);
     }
@@ -146,6 +149,7 @@ final class ElementwiseOps {
 
     /** Applies f elementwise; its gradient rule multiplies the incoming gradient by f'(x). */
     static Tensor pointwise(Tensor self, String op, Pointwise f, float alpha) {
+        Tensor.requireFloat(op, self);
         Tensor x = self;
         return Tensor.record(op, self.backend.pointwise(f, alpha, x), g -> new Tensor[] {self.backend.pointwiseBackward(f, alpha, x, g)}, self);
     }
@@ -159,6 +163,7 @@ final class ElementwiseOps {
     }
 
     static Tensor gelu(Tensor self) {
+        Tensor.requireFloat("gelu", self);
         Tensor x = self;
         Tensor cdf = Tensor.gradWanted(self) ? self.backend.wrap(new float[self.numel()], self.shape) : null; // Φ(x), cached for backward
         return Tensor.record("gelu", self.backend.gelu(x, cdf), g -> new Tensor[] {self.backend.geluBackward(x, cdf, g)}, self);
@@ -201,6 +206,10 @@ final class ElementwiseOps {
     static Tensor eq(Tensor self, float s) { return scalarOp(self, Binary.EQ, s); }
 
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        if (cond.dtype == DType.BOOL) cond = cond.to(DType.F32);
+        Tensor.requireFloat("where (condition)", cond);
+        Tensor.requireFloat("where", a);
+        Tensor.requireFloat("where", b);
         int[] outShape = Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
         Backend be = a.backend;
         Tensor mask = be.copy(ViewOps.broadcastTo(cond, outShape));
@@ -208,19 +217,24 @@ final class ElementwiseOps {
     }
 
     static boolean hasNonFinite(Tensor self) {
+        if (self.dtype != DType.F32) return false;   // integers and booleans are always finite
         return self.backend.hasNonFinite(self);
     }
 
     static Tensor unary(Tensor self, Unary op) {
+        if (self.dtype != DType.F32) Tensor.requireFloat(op.name().toLowerCase(java.util.Locale.ROOT), self);
         return self.backend.unary(op, self);
     }
 
     static Tensor scalarOp(Tensor self, Binary op, float s) {
+        if (self.dtype != DType.F32) Tensor.requireFloat(op.name().toLowerCase(java.util.Locale.ROOT), self);
         return self.backend.binaryScalar(op, self, s);
     }
 
     /** Broadcasting binary op without tape. */
     static Tensor binary(String name, Binary op, Tensor a, Tensor b) {
+        if (a.dtype != DType.F32) Tensor.requireFloat(name, a);
+        if (b.dtype != DType.F32) Tensor.requireFloat(name, b);
         int[] outShape = Arrays.equals(a.shape, b.shape) ? a.shape.clone() : Shape.broadcast(name, a.shape, b.shape);
         return sameBackend(name, a, b).binary(op, a, b, outShape);
     }

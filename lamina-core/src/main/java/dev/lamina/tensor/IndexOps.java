@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Joining, splitting and indexing {@link Tensor}s (cat, stack, split, chunk, gather, index_select), with their
- * gradient rules (slices of the gradient, scatter-adds through the backend).
+ * gradient rules (slices of the gradient, scatter-adds through the backend). Every dtype moves through them (the
+ * backend dispatches on it); index tensors are I64 or integer-valued F32.
  */
 final class IndexOps {
     private IndexOps() {}
@@ -27,6 +28,9 @@ final class IndexOps {
         int[] starts = new int[tensors.size()];
         for (int i = 0; i < tensors.size(); i++) {
             ElementwiseOps.sameBackend("cat", first, tensors.get(i));
+            if (tensors.get(i).dtype != first.dtype) {
+                throw new IllegalArgumentException("cat: tensor " + i + " is " + tensors.get(i).dtype + ", tensor 0 is " + first.dtype + "; convert them to one dtype first with .to(DType)");
+            }
             starts[i] = at;
             at += tensors.get(i).shape[axis];
         }
@@ -98,6 +102,21 @@ final class IndexOps {
     }
 
     static int[] toIntArray(Tensor self, String op, int bound) {
+        if (self.dtype == DType.I64) {
+            long[] v = self.toLongArray();
+            int[] out = new int[v.length];
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] < 0 || v[i] >= bound) {
+                    throw new IndexOutOfBoundsException(op + ": index " + v[i] + " at position " + i + " is out of range [0, " + bound + ")");
+                }
+                out[i] = (int) v[i];
+            }
+            return out;
+        }
+        if (self.dtype != DType.F32) {
+            throw new IllegalArgumentException(op + ": indices must be I64 (or integer-valued F32), got a " + self.dtype + " tensor of shape " + Shape.str(self.shape)
+                    + "; convert with .to(DType.I64)");
+        }
         float[] v = self.toArray();
         int[] out = new int[v.length];
         for (int i = 0; i < v.length; i++) {

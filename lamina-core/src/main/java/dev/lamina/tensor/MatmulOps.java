@@ -11,6 +11,8 @@ final class MatmulOps {
 
     static Tensor matmul(Tensor self, Tensor b) {
         Tensor a = self;
+        if (a.dtype != DType.F32) Tensor.requireFloat("matmul", a);
+        if (b.dtype != DType.F32) Tensor.requireFloat("matmul", b);
         if (a.dim() == 0 || b.dim() == 0) throw new ShapeException("matmul: both operands need at least 1 dimension, got " + Shape.str(a.shape) + " and " + Shape.str(b.shape));
         if (a.dim() == 1 && b.dim() == 1) return a.unsqueeze(0).matmul(b.unsqueeze(1)).reshape();
         if (a.dim() == 1) return a.unsqueeze(0).matmul(b).squeeze(-2);

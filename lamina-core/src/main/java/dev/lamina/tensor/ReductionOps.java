@@ -12,12 +12,14 @@ final class ReductionOps {
     private ReductionOps() {}
 
     static Tensor sum(Tensor self) {
+        if (self.dtype != DType.F32) Tensor.requireFloat("sum", self);
         double s = self.backend.sumAll(self);
         int[] inShape = self.shape.clone();
         return Tensor.record("sum", self.backend.wrap(new float[] {(float) s}), g -> new Tensor[] {g.expand(inShape)}, self);
     }
 
     static Tensor mean(Tensor self) {
+        if (self.dtype != DType.F32) Tensor.requireFloat("mean", self);
         return self.sum().div(Math.max(self.numel(), 1));
     }
 
@@ -26,6 +28,7 @@ final class ReductionOps {
     }
 
     static Tensor sum(Tensor self, int[] dims, boolean keepDim) {
+        if (self.dtype != DType.F32) Tensor.requireFloat("sum", self);
         boolean[] reduce = reducedAxes(self, "sum", dims);
         Tensor out = self;
         for (int d = self.shape.length - 1; d >= 0; d--) {
@@ -40,6 +43,7 @@ final class ReductionOps {
     }
 
     static Tensor mean(Tensor self, int[] dims, boolean keepDim) {
+        if (self.dtype != DType.F32) Tensor.requireFloat("mean", self);
         boolean[] reduce = reducedAxes(self, "mean", dims);
         int count = 1;
         for (int d = 0; d < self.shape.length; d++) if (reduce[d]) count *= self.shape[d];
@@ -47,6 +51,7 @@ final class ReductionOps {
     }
 
     static Tensor var(Tensor self, int[] dims, boolean unbiased, boolean keepDim) {
+        if (self.dtype != DType.F32) Tensor.requireFloat("var", self);
         boolean[] reduce = reducedAxes(self, "var", dims);
         int count = 1;
         for (int d = 0; d < self.shape.length; d++) if (reduce[d]) count *= self.shape[d];
@@ -83,6 +88,7 @@ final class ReductionOps {
     }
 
     static Tensor logSumExp(Tensor self, int dim, boolean keepDim) {
+        if (self.dtype != DType.F32) Tensor.requireFloat("logsumexp", self);
         Tensor m = self.max(dim, true).detach();
         Tensor out = self.sub(m).exp().sum(dim, true).log().add(m);
         return keepDim ? out : out.squeeze(dim);
@@ -114,6 +120,7 @@ final class ReductionOps {
     }
 
     static Tensor extremum(Tensor self, String op, int dim, boolean keepDim, boolean isMax) {
+        if (self.dtype != DType.F32) Tensor.requireFloat(op, self);
         int axis = Shape.axis(op, dim, self.shape.length);
         if (self.shape[axis] == 0) throw new ShapeException(op + ": cannot reduce an empty dimension " + axis + " of self.shape " + Shape.str(self.shape));
         TensorOps.Extremum e = self.backend.extremum(self, axis, isMax);
@@ -126,6 +133,7 @@ final class ReductionOps {
     }
 
     static Tensor argExtremum(Tensor self, String op, int dim, boolean keepDim, boolean isMax) {
+        if (self.dtype != DType.F32) Tensor.requireFloat(op, self);
         int axis = Shape.axis(op, dim, self.shape.length);
         if (self.shape[axis] == 0) throw new ShapeException(op + ": cannot reduce an empty dimension " + axis + " of self.shape " + Shape.str(self.shape));
         Tensor out = self.backend.extremum(self, axis, isMax).indices();
@@ -133,6 +141,7 @@ final class ReductionOps {
     }
 
     static Tensor sumTo(Tensor self, int[] target) {
+        if (self.dtype != DType.F32) Tensor.requireFloat("sumTo", self);
         if (Arrays.equals(self.shape, target)) return self;
         int lead = self.shape.length - target.length;
         if (lead < 0) throw new ShapeException("sumTo: cannot reduce self.shape " + Shape.str(self.shape) + " to the larger " + Shape.str(target));
@@ -168,6 +177,7 @@ final class ReductionOps {
     }
 
     static Tensor softmaxCore(Tensor self, int axis, boolean log) {
+        if (self.dtype != DType.F32) Tensor.requireFloat(log ? "log_softmax" : "softmax", self);
         return self.backend.softmax(self, axis, log);
     }
 }

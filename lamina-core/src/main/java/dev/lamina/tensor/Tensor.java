@@ -11,8 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A dense float32 tensor on the Java heap: a {@code float[]} storage, an offset, a shape and strides (row-major
- * when contiguous), and the {@link Backend} that computes its ops. Reshape, transpose, permute, slicing, squeeze and
+ * A dense tensor on the Java heap: a storage array, an offset, a shape and strides (row-major when contiguous), a
+ * {@link DType} and the {@link Backend} that computes its ops. The storage is a {@code float[]} for {@link DType#F32}
+ * (the default, and the only dtype arithmetic and autograd accept), a {@code long[]} for {@link DType#I64} and a
+ * {@code boolean[]} for {@link DType#BOOL}; exactly one of the three is held. Reshape, transpose, permute, slicing, squeeze and
  * expand return views that share storage (metadata only, the same on every backend); every other op asks the
  * backend for a new contiguous tensor and records its gradient rule beside the call. This class is the facade: the
  * ops live by concern in {@code ElementwiseOps}, {@code ReductionOps}, {@code MatmulOps}, {@code ViewOps} and
@@ -20,7 +22,10 @@ import java.util.List;
  *
  * <p>Autograd is define-by-run: an op whose input {@link #requiresGrad()} records a {@link Node} holding its
  * inputs and its gradient rule, written right next to the forward computation. {@link #backward()} walks the
- * tape. Integer data (class indices, gather indices) is held as integer-valued floats, exact up to 2^24.
+ * tape. Integer data (class indices, gather indices, token ids) is best held as {@link DType#I64}
+ * ({@link #ofLongs}), exact over the whole long range; integer-valued F32 tensors are still accepted as indices
+ * (exact up to 2^24). A float op on an I64 or BOOL tensor is refused with an error naming the op; convert with
+ * {@link #to(DType)}.
  *
  * <p>Tensors are immutable through this API except for their gradient and the explicit in-place methods whose
  * names end in an underscore (used by initialisers and optimizers, never on the tape).
@@ -28,6 +33,11 @@ import java.util.List;
 public final class Tensor {
     final Backend backend;
     final float[] data;
+    /** I64 storage, or null. */
+    final long[] longs;
+    /** BOOL storage, or null. */
+    final boolean[] bools;
+    final DType dtype;
     final int offset;
     final int[] shape;
     final int[] strides;
@@ -39,6 +49,20 @@ public final class Tensor {
     private Tensor(Backend backend, float[] data, int offset, int[] shape, int[] strides) {
         this.backend = backend;
         this.data = data;
+        this.longs = null;
+        this.bools = null;
+        this.dtype = DType.F32;
+        this.offset = offset;
+        this.shape = shape;
+        this.strides = strides;
+    }
+
+    private Tensor(Backend backend, DType dtype, float[] data, long[] longs, boolean[] bools, int offset, int[] shape, int[] strides) {
+        this.backend = backend;
+        this.data = data;
+        this.longs = longs;
+        this.bools = bools;
+        this.dtype = dtype;
         this.offset = offset;
         this.shape = shape;
         this.strides = strides;
@@ -55,7 +79,7 @@ public final class Tensor {
 
     /** A view of this tensor's storage (same backend, no tape). */
     Tensor viewOf(int offset, int[] shape, int[] strides) {
-        return new Tensor(backend, data, offset, shape, strides);
+        return new Tensor(backend, dtype, data, longs, bools, offset, shape, strides);
     }
 
     /**
@@ -70,6 +94,24 @@ public final class Tensor {
         return new Tensor(backend, data, 0, s, Shape.contiguousStrides(s));
     }
 
+    /** A contiguous I64 tensor of {@code backend} over {@code data} (no copy), not on the tape: for backends. */
+    public static Tensor onBackend(Backend backend, long[] data, int... shape) {
+        int[] s = shape.clone();
+        if (Shape.size(s) != data.length) {
+            throw new ShapeException(backend.name() + " backend: " + data.length + " longs cannot have shape " + Shape.str(s));
+        }
+        return new Tensor(backend, DType.I64, null, data, null, 0, s, Shape.contiguousStrides(s));
+    }
+
+    /** A contiguous BOOL tensor of {@code backend} over {@code data} (no copy), not on the tape: for backends. */
+    public static Tensor onBackend(Backend backend, boolean[] data, int... shape) {
+        int[] s = shape.clone();
+        if (Shape.size(s) != data.length) {
+            throw new ShapeException(backend.name() + " backend: " + data.length + " booleans cannot have shape " + Shape.str(s));
+        }
+        return new Tensor(backend, DType.BOOL, null, null, data, 0, s, Shape.contiguousStrides(s));
+    }
+
     /** A tape-free view of {@code base}'s storage with another offset, shape and strides (for backends: broadcasts, windows). */
     public static Tensor view(Tensor base, int offset, int[] shape, int[] strides) {
         return base.viewOf(offset, shape.clone(), strides.clone());
@@ -78,6 +120,11 @@ public final class Tensor {
     /** The backend that runs this tensor's ops. */
     public Backend backend() {
         return backend;
+    }
+
+    /** The element type: what the storage holds. */
+    public DType dtype() {
+        return dtype;
     }
 
     // ------------------------------------------------------------------------------------------------ creation
@@ -156,6 +203,117 @@ public final class Tensor {
         return zeros(t.shape);
     }
 
+    /** Wraps {@code data} (no copy) as a contiguous {@link DType#I64} tensor of the given shape. */
+    public static Tensor ofLongs(long[] data, int... shape) {
+        int[] s = shape.clone();
+        if (Shape.size(s) != data.length) {
+            throw new ShapeException("Tensor.ofLongs: " + data.length + " values cannot have shape " + Shape.str(s));
+        }
+        return new Tensor(Backends.current(), DType.I64, null, data, null, 0, s, Shape.contiguousStrides(s));
+    }
+
+    /** Wraps {@code data} (no copy) as a contiguous {@link DType#BOOL} tensor of the given shape. */
+    public static Tensor ofBooleans(boolean[] data, int... shape) {
+        int[] s = shape.clone();
+        if (Shape.size(s) != data.length) {
+            throw new ShapeException("Tensor.ofBooleans: " + data.length + " values cannot have shape " + Shape.str(s));
+        }
+        return new Tensor(Backends.current(), DType.BOOL, null, null, data, 0, s, Shape.contiguousStrides(s));
+    }
+
+    // ------------------------------------------------------------------------------------------------ dtypes
+
+    /**
+     * This tensor as {@code target} (this tensor itself when it already is; a new contiguous tensor otherwise, not on
+     * the tape). The rules, PyTorch's: F32 → I64 truncates toward zero (like {@code .long()}) and refuses NaN, infinity
+     * and values outside the long range; I64 → F32 rounds to the nearest float (exact up to 2^24); BOOL → F32 or I64
+     * gives 0 and 1; F32 or I64 → BOOL is {@code value != 0} (NaN is true).
+     */
+    public Tensor to(DType target) {
+        if (target == dtype) return this;
+        int n = numel();
+        switch (target) {
+            case F32 -> {
+                float[] out = new float[n];
+                if (dtype == DType.I64) {
+                    long[] v = toLongArray();
+                    for (int i = 0; i < n; i++) out[i] = v[i];
+                } else {
+                    boolean[] v = toBooleanArray();
+                    for (int i = 0; i < n; i++) out[i] = v[i] ? 1f : 0f;
+                }
+                return onBackend(backend, out, shape);
+            }
+            case I64 -> {
+                long[] out = new long[n];
+                if (dtype == DType.F32) {
+                    float[] v = toArray();
+                    for (int i = 0; i < n; i++) {
+                        float f = v[i];
+                        if (Float.isNaN(f) || Float.isInfinite(f) || f >= 0x1p63f || f < -0x1p63f) {
+                            throw new ArithmeticException("to(I64): value " + f + " at position " + i + " of a tensor of shape " + Shape.str(shape)
+                                    + " has no long value (NaN, infinite or beyond the long range); clean it first, e.g. with where or clamp");
+                        }
+                        out[i] = (long) f;   // truncates toward zero
+                    }
+                } else {
+                    boolean[] v = toBooleanArray();
+                    for (int i = 0; i < n; i++) out[i] = v[i] ? 1L : 0L;
+                }
+                return onBackend(backend, out, shape);
+            }
+            case BOOL -> {
+                boolean[] out = new boolean[n];
+                if (dtype == DType.F32) {
+                    float[] v = toArray();
+                    for (int i = 0; i < n; i++) out[i] = v[i] != 0f;
+                } else {
+                    long[] v = toLongArray();
+                    for (int i = 0; i < n; i++) out[i] = v[i] != 0L;
+                }
+                return onBackend(backend, out, shape);
+            }
+            default -> throw new IllegalArgumentException("to: unsupported dtype " + target);
+        }
+    }
+
+    /** A row-major copy of the values of an {@link DType#I64} tensor (any other dtype is refused; convert with {@link #to}). */
+    public long[] toLongArray() {
+        if (dtype != DType.I64) throw new IllegalStateException("toLongArray: the tensor is " + dtype + ", not I64; convert first with to(DType.I64)");
+        if (isContiguous()) return Arrays.copyOfRange(longs, offset, offset + numel());
+        return backend.copy(this).longs;
+    }
+
+    /** A row-major copy of the values of a {@link DType#BOOL} tensor (any other dtype is refused; convert with {@link #to}). */
+    public boolean[] toBooleanArray() {
+        if (dtype != DType.BOOL) throw new IllegalStateException("toBooleanArray: the tensor is " + dtype + ", not BOOL; convert first with to(DType.BOOL)");
+        if (isContiguous()) return Arrays.copyOfRange(bools, offset, offset + numel());
+        return backend.copy(this).bools;
+    }
+
+    /** The single value of a one-element I64 tensor. */
+    public long itemLong() {
+        if (numel() != 1) throw new ShapeException("itemLong: tensor of shape " + Shape.str(shape) + " has " + numel() + " elements, not 1");
+        return toLongArray()[0];
+    }
+
+    /** Refuses a non-float tensor in a float op, naming the op and the fix. A field check: free on the F32 path. */
+    static void requireFloat(String op, Tensor t) {
+        if (t.dtype != DType.F32) {
+            throw new IllegalArgumentException(op + ": needs a floating-point (F32) tensor, got " + t.dtype + " of shape " + Shape.str(t.shape)
+                    + "; " + t.dtype + " tensors only support views, copies, cat, gather, index_select and use as indices. Convert first with .to(DType.F32)");
+        }
+    }
+
+    /** long → float, refused when the float would not be the same number. */
+    private static float exactFloat(String op, long v, int position) {
+        float f = v;
+        if ((long) f != v || f == 0x1p63f) {
+            throw new ArithmeticException(op + ": I64 value " + v + " at position " + position + " has no exact float value; read it with toLongArray() or itemLong()");
+        }
+        return f;
+    }
+
     // ------------------------------------------------------------------------------------------------ accessors
 
     public int[] shape() {
@@ -179,9 +337,27 @@ public final class Tensor {
         return strides.clone();
     }
 
-    /** The backing array (shared with views). For kernels; index with {@link #storageOffset()} and strides. */
+    /**
+     * The backing float array (shared with views). For kernels; index with {@link #storageOffset()} and strides.
+     * Refused for a tensor that is not {@link DType#F32}: every float kernel reads its input through here, so an
+     * integer or bool tensor that reaches one fails with this message rather than computing garbage.
+     */
     public float[] storage() {
+        if (data == null) throw new IllegalArgumentException("a float kernel got a " + dtype + " tensor of shape " + Shape.str(shape)
+                + "; float ops need F32 tensors. Convert first with .to(DType.F32)");
         return data;
+    }
+
+    /** The backing array of an {@link DType#I64} tensor (shared with views); for backends. */
+    public long[] longStorage() {
+        if (longs == null) throw new IllegalStateException("longStorage: the tensor is " + dtype + ", not I64");
+        return longs;
+    }
+
+    /** The backing array of a {@link DType#BOOL} tensor (shared with views); for backends. */
+    public boolean[] booleanStorage() {
+        if (bools == null) throw new IllegalStateException("booleanStorage: the tensor is " + dtype + ", not BOOL");
+        return bools;
     }
 
     /**
@@ -189,7 +365,7 @@ public final class Tensor {
      * planning, compared by identity, never read.
      */
     public Object storageIdentity() {
-        return data;
+        return data != null ? data : longs != null ? (Object) longs : bools;
     }
 
     public int storageOffset() {
@@ -205,9 +381,14 @@ public final class Tensor {
         return true;
     }
 
-    /** The single value of a one-element tensor. */
+    /**
+     * The single value of a one-element tensor, as a float: BOOL gives 0 or 1; I64 gives its value when a float holds
+     * it exactly and is refused otherwise (use {@link #itemLong()}).
+     */
     public float item() {
         if (numel() != 1) throw new ShapeException("item: tensor of shape " + Shape.str(shape) + " has " + numel() + " elements, not 1");
+        if (dtype == DType.I64) return exactFloat("item", longs[offset], 0);
+        if (dtype == DType.BOOL) return bools[offset] ? 1f : 0f;
         return data[offset];
     }
 
@@ -219,12 +400,28 @@ public final class Tensor {
             if (index[i] < 0 || index[i] >= shape[i]) throw new IndexOutOfBoundsException("get: index " + Arrays.toString(index) + " out of bounds for shape " + Shape.str(shape));
             p += index[i] * strides[i];
         }
+        if (dtype == DType.I64) return exactFloat("get", longs[p], 0);
+        if (dtype == DType.BOOL) return bools[p] ? 1f : 0f;
         return data[p];
     }
 
-    /** A row-major copy of the values. */
+    /**
+     * A row-major copy of the values as floats. F32 as stored; BOOL as 0 and 1; I64 value by value when a float holds
+     * it exactly (every integer up to 2^24 in magnitude, and larger ones that happen to be representable), refused
+     * otherwise, never rounded silently: read those with {@link #toLongArray()}.
+     */
     public float[] toArray() {
-        return backend.toHost(this);
+        if (dtype == DType.F32) return backend.toHost(this);
+        if (dtype == DType.BOOL) {
+            boolean[] v = toBooleanArray();
+            float[] out = new float[v.length];
+            for (int i = 0; i < v.length; i++) out[i] = v[i] ? 1f : 0f;
+            return out;
+        }
+        long[] v = toLongArray();
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = exactFloat("toArray", v[i], i);
+        return out;
     }
 
     /** This tensor if it is contiguous and starts its storage at offset 0, else a contiguous copy. */
@@ -241,10 +438,12 @@ public final class Tensor {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("Tensor").append(Shape.str(shape));
-        float[] v = toArray();
+        if (dtype != DType.F32) sb.append(' ').append(dtype);
+        int n = numel();
+        Object v = dtype == DType.F32 ? toArray() : dtype == DType.I64 ? toLongArray() : toBooleanArray();
         sb.append(' ').append('[');
-        for (int i = 0; i < Math.min(v.length, 8); i++) sb.append(i == 0 ? "" : ", ").append(v[i]);
-        if (v.length > 8) sb.append(", ...");
+        for (int i = 0; i < Math.min(n, 8); i++) sb.append(i == 0 ? "" : ", ").append(java.lang.reflect.Array.get(v, i));
+        if (n > 8) sb.append(", ...");
         sb.append(']');
         if (requiresGrad) sb.append(node == null ? " requiresGrad" : " grad_fn=" + node.op());
         return sb.toString();
@@ -259,6 +458,7 @@ public final class Tensor {
     /** Marks a leaf tensor as one whose gradient backward() should compute. */
     public Tensor requiresGrad(boolean value) {
         if (node != null && !value) throw new IllegalStateException("requiresGrad(false) on a non-leaf tensor; use detach()");
+        if (value && dtype != DType.F32) throw new IllegalArgumentException("requiresGrad(true): only floating-point (F32) tensors can require gradients, this one is " + dtype + "; convert first with .to(DType.F32)");
         this.requiresGrad = value;
         return this;
     }
@@ -375,6 +575,7 @@ public final class Tensor {
     /** Overwrites this tensor's values (a contiguous leaf) with {@code values}; not recorded on the tape. */
     public Tensor copyFrom_(Tensor values) {
         if (!Arrays.equals(values.shape, shape)) throw new ShapeException("copyFrom_: source shape " + Shape.str(values.shape) + " does not match " + Shape.str(shape));
+        if (values.dtype != dtype) throw new IllegalArgumentException("copyFrom_: source is " + values.dtype + ", destination is " + dtype + "; convert the source first with .to(DType." + dtype + ")");
         if (!isContiguous()) throw new IllegalStateException("copyFrom_ needs a contiguous destination");
         backend.copyInto_(values, this);
         return this;
@@ -383,6 +584,7 @@ public final class Tensor {
     /** Fills with one value; not recorded on the tape. */
     public Tensor fill_(float value) {
         if (!isContiguous()) throw new IllegalStateException("fill_ needs a contiguous tensor");
+        requireFloat("fill_", this);
         backend.fill_(this, value);
         return this;
     }
@@ -623,7 +825,10 @@ public final class Tensor {
         return ReductionOps.min(this, dim, keepDim);
     }
 
-    /** Index (as float) of the first maximum along a dimension; no gradient. */
+    /**
+     * Index (as an F32 value, PyTorch's is int64) of the first maximum along a dimension; no gradient. Exact for
+     * dimensions up to 2^24; {@code .to(DType.I64)} gives the I64 tensor.
+     */
     public Tensor argmax(int dim, boolean keepDim) {
         return ReductionOps.argmax(this, dim, keepDim);
     }
@@ -750,12 +955,15 @@ public final class Tensor {
 
     // ------------------------------------------------------------------------------------------------ indexing
 
-    /** Picks entries along {@code dim} by an index tensor of the same rank: out[i][j] = x[i][index[i][j]] for dim 1. */
+    /**
+     * Picks entries along {@code dim} by an index tensor of the same rank: out[i][j] = x[i][index[i][j]] for dim 1.
+     * The index is I64 or integer-valued F32; the input may be of any dtype.
+     */
     public Tensor gather(int dim, Tensor index) {
         return IndexOps.gather(this, dim, index);
     }
 
-    /** Rows (or slices along {@code dim}) chosen by a 1-D index tensor; repeated indices are allowed. */
+    /** Rows (or slices along {@code dim}) chosen by a 1-D I64 or integer-valued F32 index tensor; repeated indices are allowed. */
     public Tensor indexSelect(int dim, Tensor index) {
         return IndexOps.indexSelect(this, dim, index);
     }
@@ -765,7 +973,7 @@ public final class Tensor {
         return IndexOps.indexSelect(this, dim, index);
     }
 
-    /** The values as ints, checking each is a whole number in [0, bound). */
+    /** The values (I64, or integer-valued F32) as ints, checking each is a whole number in [0, bound). */
     public int[] toIntArray(String op, int bound) {
         return IndexOps.toIntArray(this, op, bound);
     }

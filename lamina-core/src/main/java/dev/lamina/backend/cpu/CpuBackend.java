@@ -8,6 +8,7 @@ import dev.lamina.kernels.Elementwise.Unary;
 import dev.lamina.kernels.Gemm;
 import dev.lamina.kernels.Reductions;
 import dev.lamina.tensor.Buffers;
+import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 
@@ -33,6 +34,25 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
         return wrap(Buffers.uninitialized(Shape.size(shape)), shape);
     }
 
+    /** A zero tensor of any dtype. */
+    private Tensor freshOf(DType dtype, int[] shape) {
+        int n = Shape.size(shape);
+        return switch (dtype) {
+            case F32 -> fresh(shape);
+            case I64 -> Tensor.onBackend(this, new long[n], shape);
+            case BOOL -> Tensor.onBackend(this, new boolean[n], shape);
+        };
+    }
+
+    /** The storage array of any dtype, for dtype-agnostic data movement ({@link System#arraycopy}). */
+    private static Object raw(Tensor x) {
+        return switch (x.dtype()) {
+            case F32 -> x.storage();
+            case I64 -> x.longStorage();
+            case BOOL -> x.booleanStorage();
+        };
+    }
+
     private Tensor dense(Tensor x) {
         return x.isContiguous() ? x : copy(x);
     }
@@ -48,6 +68,11 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
     @Override
     public Tensor copy(Tensor x) {
         int[] shape = x.shape();
+        if (x.dtype() != DType.F32) {
+            Tensor out = freshOf(x.dtype(), shape);
+            Strided.copyAny(raw(x), x.storageOffset(), shape, x.strides(), raw(out), 0);
+            return out;
+        }
         Tensor out = fresh(shape);
         Strided.copy(x.storage(), x.storageOffset(), shape, x.strides(), out.storage(), 0);
         return out;
@@ -56,6 +81,11 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
     @Override
     public void copyInto_(Tensor src, Tensor dst) {
         Tensor s = dense(src);
+        if (dst.dtype() != DType.F32) {
+            if (dst.isContiguous()) System.arraycopy(raw(s), s.storageOffset(), raw(dst), dst.storageOffset(), s.numel());
+            else Strided.scatterAny(raw(s), s.storageOffset(), raw(dst), dst.storageOffset(), dst.shape(), dst.strides());
+            return;
+        }
         if (dst.isContiguous()) {
             System.arraycopy(s.storage(), s.storageOffset(), dst.storage(), dst.storageOffset(), s.numel());
         } else {
@@ -373,15 +403,17 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
         int total = 0;
         for (Tensor t : parts) total += t.size(axis);
         outShape[axis] = total;
-        Tensor out = fresh(outShape);
+        Tensor out = freshOf(parts.get(0).dtype(), outShape);
+        Object o = raw(out);
         int outer = 1, inner = 1;
         for (int d = 0; d < axis; d++) outer *= outShape[d];
         for (int d = axis + 1; d < outShape.length; d++) inner *= outShape[d];
         int at = 0;
         for (Tensor part : parts) {
             Tensor t = dense(part);
+            Object src = raw(t);
             int chunk = t.size(axis) * inner;
-            for (int r = 0; r < outer; r++) System.arraycopy(t.storage(), t.storageOffset() + r * chunk, out.storage(), r * total * inner + at * inner, chunk);
+            for (int r = 0; r < outer; r++) System.arraycopy(src, t.storageOffset() + r * chunk, o, r * total * inner + at * inner, chunk);
             at += t.size(axis);
         }
         return out;
@@ -407,6 +439,13 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
     @Override
     public Tensor gather(Tensor x, int axis, int[] index, int[] outShape) {
         int[] srcPos = gatherPositions(x.strides(), axis, index, outShape);
+        if (x.dtype() != DType.F32) {
+            Tensor out = freshOf(x.dtype(), outShape);
+            Object src = raw(x), dst = raw(out);
+            int base = x.storageOffset();
+            for (int p = 0; p < srcPos.length; p++) System.arraycopy(src, base + srcPos[p], dst, p, 1);
+            return out;
+        }
         float[] d = x.storage(), o = new float[index.length];
         int base = x.storageOffset();
         for (int p = 0; p < o.length; p++) o[p] = d[base + srcPos[p]];
@@ -432,13 +471,14 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
         for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
         int[] outShape = shape.clone();
         outShape[axis] = index.length;
-        float[] o = new float[outer * index.length * inner];
+        Tensor out = freshOf(x.dtype(), outShape);
+        Object src = raw(xc), o = raw(out);
         for (int r = 0; r < outer; r++) {
             for (int j = 0; j < index.length; j++) {
-                System.arraycopy(xc.storage(), xc.storageOffset() + (r * dn + index[j]) * inner, o, (r * index.length + j) * inner, inner);
+                System.arraycopy(src, xc.storageOffset() + (r * dn + index[j]) * inner, o, (r * index.length + j) * inner, inner);
             }
         }
-        return wrap(o, outShape);
+        return out;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.lamina.backend.Backend;
 import dev.lamina.backend.Pointwise;
 import dev.lamina.kernels.Elementwise.Binary;
 import dev.lamina.kernels.Elementwise.Unary;
+import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 
@@ -47,6 +48,41 @@ public final class ReferenceBackend implements Backend {
         return v;
     }
 
+    /** The storage array of any dtype. */
+    private static Object raw(Tensor x) {
+        return switch (x.dtype()) {
+            case F32 -> x.storage();
+            case I64 -> x.longStorage();
+            case BOOL -> x.booleanStorage();
+        };
+    }
+
+    /** A zeroed array of n elements of the dtype. */
+    private static Object allocate(DType dtype, int n) {
+        return switch (dtype) {
+            case F32 -> new float[n];
+            case I64 -> new long[n];
+            case BOOL -> new boolean[n];
+        };
+    }
+
+    /** A contiguous tensor of this backend over an array of the dtype. */
+    private Tensor wrapAny(DType dtype, Object values, int[] shape) {
+        return switch (dtype) {
+            case F32 -> wrap((float[]) values, shape);
+            case I64 -> Tensor.onBackend(this, (long[]) values, shape);
+            case BOOL -> Tensor.onBackend(this, (boolean[]) values, shape);
+        };
+    }
+
+    /** {@link #values} for any dtype: the elements of x in row-major order, one at a time. */
+    private static Object valuesAny(Tensor x) {
+        int[] pos = positions(x);
+        Object d = raw(x), v = allocate(x.dtype(), pos.length);
+        for (int p = 0; p < pos.length; p++) System.arraycopy(d, pos[p], v, p, 1);
+        return v;
+    }
+
     /** values(x) viewed as outShape through broadcasting. */
     private static float[] broadcastValues(Tensor x, int[] outShape) {
         return values(Tensor.view(x, x.storageOffset(), outShape, Shape.broadcastStrides(x.shape(), x.strides(), outShape)));
@@ -69,11 +105,18 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public Tensor copy(Tensor x) {
+        if (x.dtype() != DType.F32) return wrapAny(x.dtype(), valuesAny(x), x.shape());
         return wrap(values(x), x.shape());
     }
 
     @Override
     public void copyInto_(Tensor src, Tensor dst) {
+        if (dst.dtype() != DType.F32) {
+            Object v = valuesAny(src), d = raw(dst);
+            int[] pos = positions(dst);
+            for (int p = 0; p < pos.length; p++) System.arraycopy(v, p, d, pos[p], 1);
+            return;
+        }
         float[] v = values(src), d = dst.storage();
         int[] pos = positions(dst);
         for (int p = 0; p < pos.length; p++) d[pos[p]] = v[p];
@@ -341,6 +384,22 @@ public final class ReferenceBackend implements Backend {
         for (Tensor t : parts) total += t.size(axis);
         outShape[axis] = total;
         int[] oi = outerInner(outShape, axis);
+        DType dtype = parts.get(0).dtype();
+        if (dtype != DType.F32) {
+            Object o = allocate(dtype, Shape.size(outShape));
+            int at = 0;
+            for (Tensor t : parts) {
+                Object v = valuesAny(t);
+                int dn = t.size(axis);
+                for (int r = 0; r < oi[0]; r++) {
+                    for (int k = 0; k < dn; k++) {
+                        for (int i = 0; i < oi[1]; i++) System.arraycopy(v, (r * dn + k) * oi[1] + i, o, (r * total + at + k) * oi[1] + i, 1);
+                    }
+                }
+                at += dn;
+            }
+            return wrapAny(dtype, o, outShape);
+        }
         float[] o = new float[Shape.size(outShape)];
         int at = 0;
         for (Tensor t : parts) {
@@ -374,6 +433,12 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public Tensor gather(Tensor x, int axis, int[] index, int[] outShape) {
+        if (x.dtype() != DType.F32) {
+            Object v = valuesAny(x), o = allocate(x.dtype(), index.length);
+            int[] pos = gatherPositions(x.shape(), axis, index, outShape);
+            for (int p = 0; p < index.length; p++) System.arraycopy(v, pos[p], o, p, 1);
+            return wrapAny(x.dtype(), o, outShape);
+        }
         float[] v = values(x), o = new float[index.length];
         int[] pos = gatherPositions(x.shape(), axis, index, outShape);
         for (int p = 0; p < o.length; p++) o[p] = v[pos[p]];
@@ -392,6 +457,16 @@ public final class ReferenceBackend implements Backend {
     public Tensor indexSelect(Tensor x, int axis, int[] index) {
         int[] shape = x.shape(), oi = outerInner(shape, axis);
         int dn = shape[axis];
+        if (x.dtype() != DType.F32) {
+            Object v = valuesAny(x), o = allocate(x.dtype(), oi[0] * index.length * oi[1]);
+            for (int r = 0; r < oi[0]; r++) {
+                for (int j = 0; j < index.length; j++) {
+                    for (int i = 0; i < oi[1]; i++) System.arraycopy(v, (r * dn + index[j]) * oi[1] + i, o, (r * index.length + j) * oi[1] + i, 1);
+                }
+            }
+            shape[axis] = index.length;
+            return wrapAny(x.dtype(), o, shape);
+        }
         float[] v = values(x), o = new float[oi[0] * index.length * oi[1]];
         for (int r = 0; r < oi[0]; r++) {
             for (int j = 0; j < index.length; j++) {

@@ -14,7 +14,7 @@ public final class EmbeddingOp {
 
     /**
      * @param who the layer, for error messages
-     * @param ids [*] whole numbers in [0, weight.size(0))
+     * @param ids [*] whole numbers in [0, weight.size(0)), I64 or F32
      * @param weight [num, dim]
      * @param paddingIdx the row that receives no gradient, or -1
      * @return [*, dim]
@@ -36,8 +36,19 @@ public final class EmbeddingOp {
         return g.backend().embeddingBackward(rows, idx, num, paddingIdx);
     }
 
-    /** The ids as ints; each must be a whole number in [0, vocab). */
+    /** The ids (I64, or integer-valued F32) as ints; each must be a whole number in [0, vocab). */
     static int[] tokenIds(String who, Tensor ids, int vocab) {
+        if (ids.dtype() == dev.lamina.tensor.DType.I64) {
+            long[] v = ids.toLongArray();
+            int[] out = new int[v.length];
+            for (int i = 0; i < v.length; i++) {
+                if (v[i] < 0 || v[i] >= vocab) {
+                    throw new IndexOutOfBoundsException(who + ": token id " + v[i] + " at position " + i + " of ids " + Shape.str(ids.shape()) + " is out of range for a vocabulary of " + vocab + " (valid ids 0.." + (vocab - 1) + ")");
+                }
+                out[i] = (int) v[i];
+            }
+            return out;
+        }
         float[] v = ids.toArray();
         int[] out = new int[v.length];
         for (int i = 0; i < v.length; i++) {
