@@ -73,6 +73,10 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
             Strided.copyAny(raw(x), x.storageOffset(), shape, x.strides(), raw(out), 0);
             return out;
         }
+        if (x.isContiguous()) {   // one block copy, not a row at a time (gradients are copied on every accumulation)
+            int from = x.storageOffset();
+            return wrap(Arrays.copyOfRange(x.storage(), from, from + x.numel()), shape);
+        }
         Tensor out = fresh(shape);
         Strided.copy(x.storage(), x.storageOffset(), shape, x.strides(), out.storage(), 0);
         return out;
