@@ -10,7 +10,7 @@ import dev.lamina.tensor.Tensor;
  * <p>Implementations are listed in {@code META-INF/services/dev.lamina.backend.Backend} and chosen with
  * {@link Backends}: {@code cpu} (the default) and {@code reference}.
  */
-public interface Backend extends TensorOps, InferenceOps, OptimizerOps, LinearOps, EmbeddingOps, RecurrentOps, AttentionOps, PoolOps, ChannelDropoutOps, ResampleOps, NormOps, ConvOps {
+public interface Backend extends TensorOps, InferenceOps, OptimizerOps, LinearOps, EmbeddingOps, RecurrentOps, AttentionOps, PoolOps, ChannelDropoutOps, ResampleOps, NormOps, ConvOps, LossOps {
     @Override
     default Tensor wrap(float[] values, int... shape) {
         return Tensor.onBackend(this, values, shape);

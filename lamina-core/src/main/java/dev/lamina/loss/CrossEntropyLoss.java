@@ -1,6 +1,6 @@
 package dev.lamina.loss;
 
-import dev.lamina.kernels.Parallel;
+import dev.lamina.backend.LossOps;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -85,84 +85,22 @@ public final class CrossEntropyLoss implements Loss {
             counted++;
         }
         double scale = reduction == Reduction.MEAN ? 1.0 / counted : 1.0;
-        float[] logp = logSoftmaxRows(logits, n, c);
-        float[] loss = new float[n];
-        double eps = labelSmoothing;
-        for (int i = 0; i < n; i++) {
-            if (t[i] == ignoreIndex) continue;
-            double sumLogp = 0;
-            for (int j = 0; j < c; j++) sumLogp += logp[i * c + j];
-            double l = -(1 - eps) * logp[i * c + (int) t[i]] - eps * sumLogp / c;
-            loss[i] = (float) (l * scale);
-        }
-        return Tensor.fromOp("cross_entropy", Tensor.of(loss, n), g -> {
-            float[] gv = g.toArray();
-            float[] gx = new float[n * c];
-            // rows are independent: split across threads (a language model's 2048 rows × 65 classes of exp)
-            Parallel.forRange(n, Math.max(1, ROW_GRAIN / c), (r0, r1) -> {
-                for (int i = r0; i < r1; i++) {
-                    if (t[i] == ignoreIndex) continue;
-                    float gi = (float) (gv[i] * scale);
-                    int target1 = (int) t[i];
-                    for (int j = 0; j < c; j++) {
-                        double q = eps / c + (j == target1 ? 1 - eps : 0);
-                        gx[i * c + j] = (float) ((Math.exp(logp[i * c + j]) - q) * gi);
-                    }
-                }
-            });
-            return new Tensor[] {Tensor.of(gx, n, c)};
-        }, logits);
+        int[] rows = new int[n]; // the class of each row, −1 where ignored
+        for (int i = 0; i < n; i++) rows[i] = t[i] == ignoreIndex ? -1 : (int) t[i];
+        LossOps.CrossEntropyRows o = new LossOps.CrossEntropyRows(labelSmoothing, scale);
+        LossOps.CrossEntropySaved saved = logits.backend().crossEntropyIndex(logits, rows, o);
+        return Tensor.fromOp("cross_entropy", saved.loss(), g -> new Tensor[] {logits.backend().crossEntropyIndexBackward(saved, rows, o, g)}, logits);
     }
 
     /** Per-row losses for probability targets; the target gets no gradient. */
     private Tensor probabilityRows(Tensor logits, Tensor target) {
-        int n = logits.size(0), c = logits.size(1);
+        int n = logits.size(0);
         Loss.requireFinite("cross_entropy", "target probabilities", target);
-        float[] p = target.toArray();
-        double eps = labelSmoothing;
-        double scale = reduction == Reduction.MEAN ? 1.0 / n : 1.0;
-        float[] logp = logSoftmaxRows(logits, n, c);
-        float[] loss = new float[n];
-        for (int i = 0; i < n; i++) {
-            double l = 0;
-            for (int j = 0; j < c; j++) l -= ((1 - eps) * p[i * c + j] + eps / c) * logp[i * c + j];
-            loss[i] = (float) (l * scale);
-        }
-        return Tensor.fromOp("cross_entropy", Tensor.of(loss, n), g -> {
-            float[] gv = g.toArray();
-            float[] gx = new float[n * c];
-            for (int i = 0; i < n; i++) {
-                double gi = gv[i] * scale;
-                double qSum = 0;
-                for (int j = 0; j < c; j++) qSum += (1 - eps) * p[i * c + j] + eps / c;
-                for (int j = 0; j < c; j++) {
-                    double q = (1 - eps) * p[i * c + j] + eps / c;
-                    gx[i * c + j] = (float) ((Math.exp(logp[i * c + j]) * qSum - q) * gi);
-                }
-            }
-            return new Tensor[] {Tensor.of(gx, n, c)};
-        }, logits);
+        Tensor p = target.detach();
+        LossOps.CrossEntropyRows o = new LossOps.CrossEntropyRows(labelSmoothing, reduction == Reduction.MEAN ? 1.0 / n : 1.0);
+        LossOps.CrossEntropySaved saved = logits.backend().crossEntropyProbabilities(logits, p, o);
+        return Tensor.fromOp("cross_entropy", saved.loss(), g -> new Tensor[] {logits.backend().crossEntropyProbabilitiesBackward(saved, p, o, g)}, logits);
     }
-
-    /** Row-wise log-softmax of [n, c] logits into a new array, in double for the sums. */
-    static float[] logSoftmaxRows(Tensor logits, int n, int c) {
-        float[] x = logits.toArray();
-        float[] out = new float[n * c];
-        Parallel.forRange(n, Math.max(1, ROW_GRAIN / c), (r0, r1) -> {
-            for (int i = r0; i < r1; i++) {
-                float m = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < c; j++) m = Math.max(m, x[i * c + j]);
-                double s = 0;
-                for (int j = 0; j < c; j++) s += Math.exp(x[i * c + j] - m);
-                double lse = m + Math.log(s);
-                for (int j = 0; j < c; j++) out[i * c + j] = (float) (x[i * c + j] - lse);
-            }
-        });
-        return out;
-    }
-
-    /** Logits per parallel chunk below which rows stay on one thread (each costs an exp in double). */
-    private static final int ROW_GRAIN = 16 * 1024;
 
     /** The type and settings with PyTorch's names. */
     @Override

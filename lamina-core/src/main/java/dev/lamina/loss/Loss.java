@@ -32,6 +32,7 @@ public interface Loss {
 
     /** Rejects NaN or infinite values in a loss input with the op's name and the shape. */
     static void requireFinite(String op, String what, Tensor t) {
+        if (!t.hasNonFinite()) return;   // the backend's check; the values are read only to name the bad one
         float[] v = t.toArray();
         for (int i = 0; i < v.length; i++) {
             if (!Float.isFinite(v[i])) {
