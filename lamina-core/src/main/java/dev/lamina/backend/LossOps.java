@@ -4,8 +4,9 @@ import dev.lamina.autograd.Autograd;
 import dev.lamina.tensor.Tensor;
 
 /**
- * Softmax cross-entropy rows: per-row losses of logits [n, c] against class indices or class probabilities, with
- * label smoothing, and their gradients. The defaults compose log-softmax, gather and its reverse.
+ * Losses from logits: softmax cross-entropy rows (logits [n, c] against class indices or class probabilities, with
+ * label smoothing) and their gradients, and element-wise binary cross-entropy. The defaults compose log-softmax,
+ * gather and its reverse, and element-wise primitives.
  */
 public interface LossOps extends TensorOps {
     /**
@@ -77,6 +78,31 @@ public interface LossOps extends TensorOps {
             return saved.logProbs().exp().mul(qSum).sub(q).mul(g.reshape(n, 1).mul((float) o.scale()));
         }
     }
+
+    /**
+     * Binary cross-entropy with logits, element-wise: loss = (1 − y)·x + l·softplus(−x) and its derivative
+     * dloss/dx = (1 − y) − l·(1 − σ(x)), with l = 1 + (w − 1)·y.
+     *
+     * @param logits any shape, finite
+     * @param target the logits' shape, values in [0, 1]
+     * @param posWeight the weight w of positive examples, already broadcast to the logits' shape, or null (w = 1)
+     * @return the element-wise losses and derivatives, both the logits' shape
+     */
+    default BinaryCrossEntropy binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor posWeight) {
+        try (var s = Autograd.noGrad()) {
+            Tensor x = logits, y = target;
+            Tensor l = posWeight == null ? null : posWeight.sub(1f).mul(y).add(1f);
+            Tensor softplusNeg = x.neg().relu().add(x.abs().neg().exp().add(1f).log()); // log(1 + e^−x), stable
+            Tensor oneMinusY = y.rsub(1f);
+            Tensor loss = oneMinusY.mul(x).add(l == null ? softplusNeg : l.mul(softplusNeg));
+            Tensor notSig = x.sigmoid().rsub(1f);
+            Tensor dldx = oneMinusY.sub(l == null ? notSig : l.mul(notSig));
+            return new BinaryCrossEntropy(loss, dldx);
+        }
+    }
+
+    /** Element-wise losses and their derivatives with respect to the logits. */
+    record BinaryCrossEntropy(Tensor loss, Tensor dlossDlogits) {}
 
     private static int[] safe(int[] target) {
         int[] t = target.clone();

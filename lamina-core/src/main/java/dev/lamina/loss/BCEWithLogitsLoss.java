@@ -1,6 +1,6 @@
 package dev.lamina.loss;
 
-import dev.lamina.kernels.Elementwise;
+import dev.lamina.backend.LossOps;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -30,25 +30,16 @@ public final class BCEWithLogitsLoss implements Loss {
         Loss.requireSameShape("binary_cross_entropy_with_logits", logits, target);
         Loss.requireFinite("binary_cross_entropy_with_logits", "logits", logits);
         int[] shape = logits.shape();
-        float[] x = logits.toArray(), y = target.toArray();
-        float[] w = null;
+        Tensor w = null;
         if (posWeight != null) {
             try {
-                w = posWeight.detach().add(Tensor.zeros(shape)).toArray();
+                w = posWeight.detach().add(Tensor.zeros(shape)).contiguous();
             } catch (ShapeException e) {
                 throw new ShapeException("binary_cross_entropy_with_logits: pos_weight of shape " + Shape.str(posWeight.shape()) + " does not broadcast to logits " + Shape.str(shape));
             }
         }
-        float[] loss = new float[x.length];
-        float[] dldx = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            double xi = x[i], yi = y[i];
-            double l = w == null ? 1 : 1 + (w[i] - 1) * yi;
-            loss[i] = (float) ((1 - yi) * xi + l * Elementwise.softplus(-xi));
-            dldx[i] = (float) ((1 - yi) - l * (1 - Elementwise.sigmoid((float) xi)));
-        }
-        Tensor perElement = Tensor.fromOp("binary_cross_entropy_with_logits", Tensor.of(loss, shape),
-                g -> new Tensor[] {g.mul(Tensor.of(dldx, shape))}, logits);
+        LossOps.BinaryCrossEntropy r = logits.backend().binaryCrossEntropyWithLogits(logits.detach(), target.detach(), w);
+        Tensor perElement = Tensor.fromOp("binary_cross_entropy_with_logits", r.loss(), g -> new Tensor[] {g.mul(r.dlossDlogits())}, logits);
         return reduction.apply(perElement);
     }
 

@@ -32,17 +32,12 @@ public final class KLDivLoss implements Loss {
     public Tensor forward(Tensor input, Tensor target) {
         Loss.requireSameShape("kl_div", input, target);
         Loss.requireFinite("kl_div", "input", input);
-        float[] t = target.toArray();
-        float[] p = new float[t.length];
-        float[] entropyTerm = new float[t.length];
-        for (int i = 0; i < t.length; i++) {
-            double prob = logTarget ? Math.exp(t[i]) : t[i];
-            double logProb = logTarget ? t[i] : (t[i] > 0 ? Math.log(t[i]) : 0);
-            p[i] = (float) prob;
-            entropyTerm[i] = (float) (prob > 0 ? prob * logProb : 0);
-        }
-        int[] shape = input.shape();
-        Tensor pointwise = Tensor.of(entropyTerm, shape).sub(input.mul(Tensor.of(p, shape)));
+        // the target's terms, p·log p (0 where p = 0), need no gradient: tensor ops on the target's backend
+        Tensor t = target.detach(), zero = Tensor.zerosLike(t);
+        Tensor p = logTarget ? t.exp() : t;
+        Tensor logP = logTarget ? t : Tensor.where(t.gt(0f), t.log(), zero);
+        Tensor entropyTerm = Tensor.where(p.gt(0f), p.mul(logP), zero);
+        Tensor pointwise = entropyTerm.sub(input.mul(p));
         if (batchMean) return pointwise.sum().div(input.dim() == 0 ? 1 : input.size(0));
         return reduction.apply(pointwise);
     }

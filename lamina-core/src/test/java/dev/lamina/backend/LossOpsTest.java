@@ -55,4 +55,20 @@ class LossOpsTest {
         close(r[0], r[2], "loss");
         close(r[1], r[3], "gradient");
     }
+
+    @Test
+    void binaryCrossEntropyWithLargeLogitsAndAPositiveWeight() {
+        Tensor[] r = new Tensor[4];
+        int k = 0;
+        for (Backend b : new Backend[] {cpu, ref}) {
+            Tensor x = Backends.using(b, () -> Tensor.of(new float[] {-80f, -3f, -0.5f, 0f, 0.5f, 3f, 80f, 1f}, 2, 4));
+            Tensor y = Backends.using(b, () -> Tensor.of(new float[] {0f, 1f, 0.3f, 1f, 0f, 0.7f, 1f, 0f}, 2, 4));
+            Tensor w = Backends.using(b, () -> Tensor.of(new float[] {2f, 0.5f, 1f, 3f, 2f, 0.5f, 1f, 3f}, 2, 4));
+            LossOps.BinaryCrossEntropy e = b.binaryCrossEntropyWithLogits(x, y, w);
+            r[k++] = e.loss();
+            r[k++] = e.dlossDlogits();
+        }
+        close(r[0], r[2], "loss");
+        close(r[1], r[3], "derivative");
+    }
 }

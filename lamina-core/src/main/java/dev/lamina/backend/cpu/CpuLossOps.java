@@ -1,6 +1,7 @@
 package dev.lamina.backend.cpu;
 
 import dev.lamina.backend.LossOps;
+import dev.lamina.kernels.Elementwise;
 import dev.lamina.kernels.Parallel;
 import dev.lamina.tensor.Tensor;
 
@@ -79,6 +80,21 @@ public interface CpuLossOps extends LossOps {
             }
         }
         return wrap(gx, n, c);
+    }
+
+    @Override
+    default BinaryCrossEntropy binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor posWeight) {
+        int[] shape = logits.shape();
+        float[] x = logits.toArray(), y = target.toArray(), w = posWeight == null ? null : posWeight.toArray();
+        float[] loss = new float[x.length];
+        float[] dldx = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double xi = x[i], yi = y[i];
+            double l = w == null ? 1 : 1 + (w[i] - 1) * yi;
+            loss[i] = (float) ((1 - yi) * xi + l * Elementwise.softplus(-xi));
+            dldx[i] = (float) ((1 - yi) - l * (1 - Elementwise.sigmoid((float) xi)));
+        }
+        return new BinaryCrossEntropy(wrap(loss, shape), wrap(dldx, shape));
     }
 
     /** Row-wise log-softmax of [n, c] logits into a new array, in double for the sums. */
