@@ -1,5 +1,7 @@
 package dev.lamina.backend;
 
+import dev.lamina.kernels.Elementwise;
+
 /** Pointwise functions a backend evaluates in double per element, with a parameter {@code alpha} where they have one. */
 public enum Pointwise {
     /** max(x, 0) + alpha·min(x, 0). */
@@ -41,9 +43,6 @@ public enum Pointwise {
 
     /** σ(v) rounded to float as the fused kernels round it, so SiLU gives their bits on every backend. */
     private static double sigmoid(double v) {
-        float x = (float) v;
-        if (x >= 0) return (float) (1.0 / (1.0 + Math.exp(-x)));
-        double e = Math.exp(x);
-        return (float) (e / (1.0 + e));
+        return Elementwise.sigmoid((float) v);
     }
 }

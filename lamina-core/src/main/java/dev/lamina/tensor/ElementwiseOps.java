@@ -211,9 +211,11 @@ final class ElementwiseOps {
         Tensor.requireFloat("where", a);
         Tensor.requireFloat("where", b);
         int[] outShape = Shape.broadcast("where", Shape.broadcast("where", cond.shape, a.shape), b.shape);
-        Backend be = a.backend;
-        Tensor mask = be.copy(ViewOps.broadcastTo(cond, outShape));
-        return Tensor.record("where", be.where(cond, a, b, outShape), g -> new Tensor[] {null, g.mul(mask), g.mul(mask.eq(0f))}, cond, a, b);
+        Tensor c = cond;
+        return Tensor.record("where", a.backend.where(c, a, b, outShape), g -> {
+            Tensor mask = ViewOps.broadcastTo(c, outShape);   // read only when the gradient is asked for
+            return new Tensor[] {null, g.mul(mask), g.mul(mask.eq(0f))};
+        }, c, a, b);
     }
 
     static boolean hasNonFinite(Tensor self) {

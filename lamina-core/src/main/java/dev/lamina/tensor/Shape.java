@@ -81,4 +81,38 @@ public final class Shape {
         }
         return out;
     }
+
+    /** The product of the dimensions before {@code axis}: how many [axis, after] blocks a row-major tensor holds. */
+    public static int outer(int[] shape, int axis) {
+        int outer = 1;
+        for (int d = 0; d < axis; d++) outer *= shape[d];
+        return outer;
+    }
+
+    /** The product of the dimensions after {@code axis}: the distance between consecutive entries along it. */
+    public static int inner(int[] shape, int axis) {
+        int inner = 1;
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        return inner;
+    }
+
+    /**
+     * PyTorch's gather addressing: for each element p (row-major) of an index tensor of shape {@code indexShape}, the
+     * storage position (from offset 0, with {@code strides}) of the source element whose coordinates are p's with
+     * coordinate {@code axis} replaced by {@code index[p]}.
+     */
+    public static int[] gatherPositions(int[] strides, int axis, int[] index, int[] indexShape) {
+        int[] pos = new int[index.length];
+        int[] coord = new int[indexShape.length];
+        for (int p = 0; p < index.length; p++) {
+            int at = 0;
+            for (int d = 0; d < coord.length; d++) at += (d == axis ? index[p] : coord[d]) * strides[d];
+            pos[p] = at;
+            for (int d = coord.length - 1; d >= 0; d--) {
+                if (++coord[d] < indexShape[d]) break;
+                coord[d] = 0;
+            }
+        }
+        return pos;
+    }
 }

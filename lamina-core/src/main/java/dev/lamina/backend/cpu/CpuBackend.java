@@ -70,7 +70,7 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
         int[] shape = x.shape();
         if (x.dtype() != DType.F32) {
             Tensor out = freshOf(x.dtype(), shape);
-            Strided.copyAny(raw(x), x.storageOffset(), shape, x.strides(), raw(out), 0);
+            Strided.copy(raw(x), x.storageOffset(), shape, x.strides(), raw(out), 0);
             return out;
         }
         if (x.isContiguous()) {   // one block copy, not a row at a time (gradients are copied on every accumulation)
@@ -87,7 +87,7 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
         Tensor s = dense(src);
         if (dst.dtype() != DType.F32) {
             if (dst.isContiguous()) System.arraycopy(raw(s), s.storageOffset(), raw(dst), dst.storageOffset(), s.numel());
-            else Strided.scatterAny(raw(s), s.storageOffset(), raw(dst), dst.storageOffset(), dst.shape(), dst.strides());
+            else Strided.scatter(raw(s), s.storageOffset(), raw(dst), dst.storageOffset(), dst.shape(), dst.strides());
             return;
         }
         if (dst.isContiguous()) {
@@ -284,9 +284,7 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
     public Tensor sumAxis(Tensor x, int axis) {
         Tensor xc = dense(x);
         int[] shape = x.shape();
-        int outer = 1, inner = 1, dn = shape[axis];
-        for (int d = 0; d < axis; d++) outer *= shape[d];
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        int outer = Shape.outer(shape, axis), inner = Shape.inner(shape, axis), dn = shape[axis];
         int[] outShape = shape.clone();
         outShape[axis] = 1;
         float[] o = new float[outer * inner];
@@ -310,9 +308,7 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
     public Extremum extremum(Tensor x, int axis, boolean isMax) {
         Tensor xc = dense(x);
         int[] shape = x.shape();
-        int outer = 1, inner = 1, dn = shape[axis];
-        for (int d = 0; d < axis; d++) outer *= shape[d];
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        int outer = Shape.outer(shape, axis), inner = Shape.inner(shape, axis), dn = shape[axis];
         float[] o = new float[outer * inner], idx = new float[outer * inner];
         float[] xd = xc.storage();
         for (int r = 0; r < outer; r++) {
@@ -341,9 +337,7 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
     public Tensor softmax(Tensor x, int axis, boolean log) {
         Tensor xc = dense(x);
         int[] shape = x.shape();
-        int outer = 1, inner = 1, dn = shape[axis];
-        for (int d = 0; d < axis; d++) outer *= shape[d];
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        int outer = Shape.outer(shape, axis), inner = Shape.inner(shape, axis), dn = shape[axis];
         float[] o = new float[x.numel()];
         float[] xd = xc.storage();
         int xo = xc.storageOffset();
@@ -409,9 +403,7 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
         outShape[axis] = total;
         Tensor out = freshOf(parts.get(0).dtype(), outShape);
         Object o = raw(out);
-        int outer = 1, inner = 1;
-        for (int d = 0; d < axis; d++) outer *= outShape[d];
-        for (int d = axis + 1; d < outShape.length; d++) inner *= outShape[d];
+        int outer = Shape.outer(outShape, axis), inner = Shape.inner(outShape, axis);
         int at = 0;
         for (Tensor part : parts) {
             Tensor t = dense(part);
@@ -423,26 +415,9 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
         return out;
     }
 
-    /** Storage positions (relative to x's offset) that {@link #gather} reads, one per output element. */
-    private static int[] gatherPositions(int[] strides, int axis, int[] index, int[] outShape) {
-        int n = index.length;
-        int[] srcPos = new int[n];
-        int[] coord = new int[outShape.length];
-        for (int p = 0; p < n; p++) {
-            int pos = 0;
-            for (int d = 0; d < coord.length; d++) pos += (d == axis ? index[p] : coord[d]) * strides[d];
-            srcPos[p] = pos;
-            for (int d = coord.length - 1; d >= 0; d--) {
-                if (++coord[d] < outShape[d]) break;
-                coord[d] = 0;
-            }
-        }
-        return srcPos;
-    }
-
     @Override
     public Tensor gather(Tensor x, int axis, int[] index, int[] outShape) {
-        int[] srcPos = gatherPositions(x.strides(), axis, index, outShape);
+        int[] srcPos = Shape.gatherPositions(x.strides(), axis, index, outShape);
         if (x.dtype() != DType.F32) {
             Tensor out = freshOf(x.dtype(), outShape);
             Object src = raw(x), dst = raw(out);
@@ -459,7 +434,7 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
     @Override
     public Tensor gatherBackward(Tensor g, int axis, int[] index, int[] inShape) {
         int[] strides = Shape.contiguousStrides(inShape);
-        int[] dstPos = gatherPositions(strides, axis, index, g.shape());
+        int[] dstPos = Shape.gatherPositions(strides, axis, index, g.shape());
         Tensor gc = dense(g);
         float[] gd = gc.storage(), gi = new float[Shape.size(inShape)];
         for (int p = 0; p < dstPos.length; p++) gi[dstPos[p]] += gd[gc.storageOffset() + p];
@@ -470,9 +445,7 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
     public Tensor indexSelect(Tensor x, int axis, int[] index) {
         Tensor xc = dense(x);
         int[] shape = x.shape();
-        int outer = 1, inner = 1, dn = shape[axis];
-        for (int d = 0; d < axis; d++) outer *= shape[d];
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        int outer = Shape.outer(shape, axis), inner = Shape.inner(shape, axis), dn = shape[axis];
         int[] outShape = shape.clone();
         outShape[axis] = index.length;
         Tensor out = freshOf(x.dtype(), outShape);
@@ -488,9 +461,7 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
     @Override
     public Tensor indexSelectBackward(Tensor g, int axis, int[] index, int[] inShape) {
         Tensor gc = dense(g);
-        int outer = 1, inner = 1, dn = inShape[axis];
-        for (int d = 0; d < axis; d++) outer *= inShape[d];
-        for (int d = axis + 1; d < inShape.length; d++) inner *= inShape[d];
+        int outer = Shape.outer(inShape, axis), inner = Shape.inner(inShape, axis), dn = inShape[axis];
         float[] gd = gc.storage(), gi = new float[Shape.size(inShape)];
         for (int r = 0; r < outer; r++) {
             for (int j = 0; j < index.length; j++) {

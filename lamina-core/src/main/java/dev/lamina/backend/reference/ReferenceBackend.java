@@ -2,6 +2,7 @@ package dev.lamina.backend.reference;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Pointwise;
+import dev.lamina.kernels.Elementwise;
 import dev.lamina.kernels.Elementwise.Binary;
 import dev.lamina.kernels.Elementwise.Unary;
 import dev.lamina.tensor.DType;
@@ -90,10 +91,7 @@ public final class ReferenceBackend implements Backend {
 
     /** outer = product of dimensions before axis, inner = after. */
     private static int[] outerInner(int[] shape, int axis) {
-        int outer = 1, inner = 1;
-        for (int d = 0; d < axis; d++) outer *= shape[d];
-        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
-        return new int[] {outer, inner};
+        return new int[] {Shape.outer(shape, axis), Shape.inner(shape, axis)};
     }
 
     // ------------------------------------------------------------------------------------------------ data
@@ -153,24 +151,6 @@ public final class ReferenceBackend implements Backend {
         };
     }
 
-    static float binary(Binary op, float x, float y) {
-        return switch (op) {
-            case ADD -> x + y;
-            case SUB -> x - y;
-            case MUL -> x * y;
-            case DIV -> x / y;
-            case MAX -> Math.max(x, y);
-            case MIN -> Math.min(x, y);
-            case POW -> (float) Math.pow(x, y);
-            case GT -> x > y ? 1f : 0f;
-            case LT -> x < y ? 1f : 0f;
-            case GE -> x >= y ? 1f : 0f;
-            case LE -> x <= y ? 1f : 0f;
-            case EQ -> x == y ? 1f : 0f;
-            case NE -> x != y ? 1f : 0f;
-        };
-    }
-
     @Override
     public Tensor unary(Unary op, Tensor x) {
         float[] v = values(x);
@@ -181,21 +161,21 @@ public final class ReferenceBackend implements Backend {
     @Override
     public Tensor binary(Binary op, Tensor a, Tensor b, int[] outShape) {
         float[] av = broadcastValues(a, outShape), bv = broadcastValues(b, outShape);
-        for (int i = 0; i < av.length; i++) av[i] = binary(op, av[i], bv[i]);
+        for (int i = 0; i < av.length; i++) av[i] = Elementwise.apply(op, av[i], bv[i]);
         return wrap(av, outShape);
     }
 
     @Override
     public Tensor binaryScalar(Binary op, Tensor a, float s) {
         float[] v = values(a);
-        for (int i = 0; i < v.length; i++) v[i] = binary(op, v[i], s);
+        for (int i = 0; i < v.length; i++) v[i] = Elementwise.apply(op, v[i], s);
         return wrap(v, a.shape());
     }
 
     @Override
     public Tensor scalarBinary(Binary op, float s, Tensor a) {
         float[] v = values(a);
-        for (int i = 0; i < v.length; i++) v[i] = binary(op, s, v[i]);
+        for (int i = 0; i < v.length; i++) v[i] = Elementwise.apply(op, s, v[i]);
         return wrap(v, a.shape());
     }
 
@@ -417,18 +397,7 @@ public final class ReferenceBackend implements Backend {
 
     /** Row-major position in inShape of each element p of an index-shaped tensor, with coordinate axis = index[p]. */
     private static int[] gatherPositions(int[] inShape, int axis, int[] index, int[] outShape) {
-        int[] strides = Shape.contiguousStrides(inShape);
-        int[] pos = new int[index.length], coord = new int[outShape.length];
-        for (int p = 0; p < index.length; p++) {
-            int at = 0;
-            for (int d = 0; d < coord.length; d++) at += (d == axis ? index[p] : coord[d]) * strides[d];
-            pos[p] = at;
-            for (int d = coord.length - 1; d >= 0; d--) {
-                if (++coord[d] < outShape[d]) break;
-                coord[d] = 0;
-            }
-        }
-        return pos;
+        return Shape.gatherPositions(Shape.contiguousStrides(inShape), axis, index, outShape);
     }
 
     @Override
