@@ -251,11 +251,11 @@ public final class ReplicaLoop {
         OptimizerState state = withOptimizer ? optimizer.stateDict() : new OptimizerState("none", 0, 0, Map.of(), List.of());
         for (Map<String, float[]> m : state.buffers()) for (float[] b : m.values()) n += b.length;
         float[] all = new float[n];
+        Tensor allTensor = host(all);
         int o = 0;
         for (Tensor p : params) {
-            float[] v = p.toArray();
-            System.arraycopy(v, 0, all, o, v.length);
-            o += v.length;
+            p.backend().copyInto_(p, region(allTensor, o, p.shape()));
+            o += p.numel();
         }
         for (Map<String, float[]> m : state.buffers()) {
             for (float[] b : m.values()) {
@@ -266,7 +266,6 @@ public final class ReplicaLoop {
         ring.sum(all);
         float scale = 1f / plan.world();
         o = 0;
-        Tensor allTensor = host(all);
         for (Tensor p : params) {
             for (int j = 0; j < p.numel(); j++) all[o + j] *= scale;
             p.copyFrom_(region(allTensor, o, p.shape()));
@@ -318,17 +317,16 @@ public final class ReplicaLoop {
         int n = 0;
         for (Tensor b : buffers) n += b.numel();
         float[] all = new float[n];
+        Tensor allTensor = host(all);
         int o = 0;
         for (Tensor b : buffers) {
-            float[] v = b.toArray();
-            System.arraycopy(v, 0, all, o, v.length);
-            o += v.length;
+            b.backend().copyInto_(b, region(allTensor, o, b.shape()));
+            o += b.numel();
         }
         long t = System.nanoTime();
         ring.sum(all);
         commSeconds += (System.nanoTime() - t) / 1e9;
         o = 0;
-        Tensor allTensor = host(all);
         for (Tensor b : buffers) {
             if (!b.isContiguous()) throw new IllegalStateException("rank " + rank + ": a layer buffer of shape " + Arrays.toString(b.shape()) + " is not contiguous");
             for (int j = 0; j < b.numel(); j++) all[o + j] /= plan.world();
