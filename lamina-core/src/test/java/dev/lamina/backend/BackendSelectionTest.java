@@ -64,4 +64,10 @@ class BackendSelectionTest {
         });
         assertArrayEquals(new float[] {0f, 1f, 4f}, grads[0].toArray());
     }
+
+    @Test
+    void aBackendCannotWrapValuesThatDoNotFillTheShape() {
+        var e = assertThrows(dev.lamina.tensor.ShapeException.class, () -> Backends.byName("reference").wrap(new float[5], 2, 3));
+        assertEquals("reference backend: 5 values cannot have shape [2, 3]", e.getMessage());
+    }
 }

@@ -87,4 +87,26 @@ class InferenceOpsTest {
             for (int i = 0; i < got[0].length; i++) assertEquals(got[1][i], got[0][i], 1e-4f, b.name() + " element " + i);
         }
     }
+
+    @Test
+    void aStepWithTheWrongOperandsIsRefused() {
+        var both = assertThrows(IllegalArgumentException.class, () -> new ElementwiseProgram.Step(Unary.NEG, Binary.ADD, new int[] {0}));
+        assertEquals("a step is either unary or binary", both.getMessage());
+        var count = assertThrows(IllegalArgumentException.class, () -> new ElementwiseProgram.Step(null, Binary.ADD, new int[] {0}));
+        assertEquals("step ADD with 1 operands", count.getMessage());
+    }
+
+    @Test
+    void aProgramWhoseResultIsNotTheExpectedShapeIsRefused() {
+        ElementwiseProgram p = ElementwiseProgram.of(1, List.of(ElementwiseProgram.Step.of(Unary.NEG, 0)));
+        var e = assertThrows(IllegalArgumentException.class, () -> ref.run(p, new Tensor[] {Tensor.ones(2, 3)}, new int[] {3, 2}));
+        assertEquals("elementwise program: result [2, 3], expected [3, 2]", e.getMessage());
+    }
+
+    @Test
+    void aMatrixPackedByAnotherBackendIsRefusedByTheDefault() {
+        PackedMatrix cpuPacked = cpu.packRight(Tensor.ones(4, 3), false);
+        var e = assertThrows(IllegalArgumentException.class, () -> ref.matmulPacked(Tensor.ones(2, 4), false, cpuPacked, null));
+        assertEquals("matmulPacked: Packed was packed by another backend", e.getMessage());
+    }
 }
