@@ -161,4 +161,17 @@ public interface TensorOps {
 
     /** The reduction of an I64 tensor along {@code axis} → I64 with the axis kept at size 1 (an empty axis gives the identity). */
     Tensor integerReduce(IntegerReduction op, Tensor x, int axis);
+
+    /**
+     * Running sums along {@code axis} of an F32 or I64 tensor, same shape and dtype: F32 accumulated in double and
+     * rounded per element, I64 exact (wrapping as {@code long} does). {@code exclusive} leaves each element's own value
+     * out of its sum; {@code reverse} runs from the end of the axis.
+     */
+    Tensor cumsum(Tensor x, int axis, boolean exclusive, boolean reverse);
+
+    /**
+     * The coordinates of the non-zero elements of x (any dtype: ≠ 0, a NaN counts, or true) as I64 [rank, count], in
+     * row-major order of the elements; x has at least one dimension.
+     */
+    Tensor nonZero(Tensor x);
 }

@@ -301,7 +301,8 @@ public final class Tensor {
     static void requireFloat(String op, Tensor t) {
         if (t.dtype != DType.F32) {
             throw new IllegalArgumentException(op + ": needs a floating-point (F32) tensor, got " + t.dtype + " of shape " + Shape.str(t.shape)
-                    + "; " + t.dtype + " tensors only support views, copies, cat, gather, index_select and use as indices. Convert first with .to(DType.F32)");
+                    + "; " + t.dtype + " tensors support views, copies, cat, gather, index_select, use as indices and the exact integer and bool ops of TypedOps."
+                    + " Convert first with .to(DType.F32)");
         }
     }
 

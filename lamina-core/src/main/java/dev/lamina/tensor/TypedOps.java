@@ -88,6 +88,21 @@ public final class TypedOps {
         return y;
     }
 
+    /**
+     * Running sums along {@code dim} of an F32 or I64 tensor (same shape and dtype; F32 summed in double, I64 exactly);
+     * {@code exclusive} leaves each element out of its own sum, {@code reverse} sums from the end. Not on the tape.
+     */
+    public static Tensor cumsum(Tensor x, int dim, boolean exclusive, boolean reverse) {
+        if (x.dtype == DType.BOOL) throw new IllegalArgumentException("cumsum: needs an F32 or I64 tensor, got BOOL" + Shape.str(x.shape) + "; convert with to(DType.I64)");
+        if (dim < 0 || dim >= x.dim()) throw new ShapeException("cumsum: dimension " + dim + " is out of range for a tensor of shape " + Shape.str(x.shape));
+        return x.backend.cumsum(x, dim, exclusive, reverse);
+    }
+
+    /** The coordinates of the non-zero (or true) elements of x, any dtype, as I64 [rank, count] in row-major order; a 0-d x counts as [1]. */
+    public static Tensor nonZero(Tensor x) {
+        return x.backend.nonZero(x.dim() == 0 ? x.reshape(1) : x);
+    }
+
     // ------------------------------------------------------------------------------------------------ comparisons, logic
 
     /** a op b → BOOL, for two F32 or two I64 tensors (and two BOOL ones for EQ and NE), broadcast. */

@@ -143,6 +143,32 @@ class TypedOpsTest {
         });
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "reference"})
+    void cumsumAndNonZero(String backend) {
+        on(backend, () -> {
+            Tensor x = Tensor.ofLongs(new long[] {BIG, 1, 2, 3, -BIG, 5}, 2, 3);
+            assertArrayEquals(new long[] {BIG, BIG + 1, BIG + 3, 3, 3 - BIG, 8 - BIG}, TypedOps.cumsum(x, 1, false, false).toLongArray());
+            assertArrayEquals(new long[] {0, BIG, BIG + 1, 0, 3, 3 - BIG}, TypedOps.cumsum(x, 1, true, false).toLongArray());
+            assertArrayEquals(new long[] {BIG + 3, 3, 2, 8 - BIG, 5 - BIG, 5}, TypedOps.cumsum(x, 1, false, true).toLongArray());
+            assertArrayEquals(new long[] {BIG + 3, -BIG + 1, 7, 3, -BIG, 5}, TypedOps.cumsum(x, 0, false, true).toLongArray());
+            Tensor f = TypedOps.cumsum(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).t(), 0, true, false);   // a strided operand
+            assertEquals(DType.F32, f.dtype());
+            assertArrayEquals(new float[] {0, 0, 1, 3}, f.toArray());
+
+            Tensor nz = TypedOps.nonZero(Tensor.of(new float[] {0, Float.NaN, 0, 2, 0, -1}, 2, 3));
+            assertEquals(DType.I64, nz.dtype());
+            assertArrayEquals(new int[] {2, 3}, nz.shape());
+            assertArrayEquals(new long[] {0, 1, 1, 1, 0, 2}, nz.toLongArray());
+            assertArrayEquals(new long[] {1, 2}, TypedOps.nonZero(Tensor.ofBooleans(new boolean[] {false, true, true}, 3)).toLongArray());
+            Tensor scalar = TypedOps.nonZero(Tensor.ofLongs(new long[] {BIG}).reshape());   // a 0-d value counts as one dimension
+            assertArrayEquals(new int[] {1, 1}, scalar.shape());
+            assertArrayEquals(new long[] {0}, scalar.toLongArray());
+            assertArrayEquals(new int[] {2, 0}, TypedOps.nonZero(Tensor.ofLongs(new long[4], 2, 2)).shape());
+            return null;
+        });
+    }
+
     @Test
     void cpuAndReferenceAgreeOnARandomBroadcast() {
         Rng rng = new Rng(7);

@@ -8,6 +8,7 @@ import static dev.lamina.onnx.Ops.register;
 import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.TypedOps;
 
 import java.util.Arrays;
 
@@ -289,22 +290,7 @@ final class IndexOps {
 
     /** NonZero: the positions of the non-zero elements of X (rank r) as int64 [r, count], in row-major order; a scalar counts as rank 1. */
     private static Tensor[] nonZero(Node n, Tensor[] in) {
-        Tensor x = in[0];
-        int[] shape = x.dim() == 0 ? new int[] {1} : x.shape();
-        int total = x.numel(), count = 0;
-        boolean[] hit = Ops.toBool(x).toBooleanArray();
-        for (boolean h : hit) if (h) count++;
-        int r = shape.length;
-        long[] out = new long[r * count];
-        int[] pos = new int[r];
-        for (int p = 0, c = 0; p < total; p++) {
-            if (hit[p]) {
-                for (int d = 0; d < r; d++) out[d * count + c] = pos[d];
-                c++;
-            }
-            for (int d = r - 1; d >= 0 && ++pos[d] == shape[d]; d--) pos[d] = 0;
-        }
-        return one(Tensor.ofLongs(out, r, count));
+        return one(TypedOps.nonZero(in[0]));
     }
 
     /**

@@ -394,7 +394,7 @@ final class MathOps {
         int ax = axis(n, n.i("axis", 0), x.dim());
         boolean keep = n.i("keepdims", 1) != 0;
         if (n.i("select_last_index", 0) != 0) throw n.error("select_last_index=1 is not supported");
-        Tensor idx = max ? x.argmax(ax, keep) : x.argmin(ax, keep);
-        return cast(n, idx, DataTypes.INT64);
+        Tensor idx = max ? x.argmax(ax, keep) : x.argmin(ax, keep);   // whole-number F32 indices
+        return idx.to(DType.I64);
     }
 }

@@ -7,6 +7,7 @@ import static dev.lamina.onnx.Ops.register;
 import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.TypedOps;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -50,29 +51,7 @@ final class ScanOps {
         if (Ops.isFloat(in[1])) throw n.error("input 'axis' must be an integer tensor, got float");
         int ax = axis(n, (long) Ops.scalar(n, in[1], "axis"), x.dim());
         boolean exclusive = n.i("exclusive", 0) != 0, reverse = n.i("reverse", 0) != 0;
-        Lines lines = Lines.of(x.shape(), ax);
-        if (x.dtype() == DType.BOOL) x = x.to(DType.I64);
-        float[] f = Ops.isFloat(x) ? x.toArray() : null;
-        long[] l = Ops.isFloat(x) ? null : x.toLongArray();
-        float[] fo = f != null ? new float[f.length] : null;
-        long[] lo = l != null ? new long[l.length] : null;
-        for (int line = 0; line < lines.count(); line++) {
-            double fs = 0;
-            long ls = 0;
-            for (int k = 0; k < lines.dim; k++) {
-                int o = lines.at(line, reverse ? lines.dim - 1 - k : k);
-                if (f != null) {
-                    if (exclusive) fo[o] = (float) fs;
-                    fs += f[o];
-                    if (!exclusive) fo[o] = (float) fs;
-                } else {
-                    if (exclusive) lo[o] = ls;
-                    ls += l[o];
-                    if (!exclusive) lo[o] = ls;
-                }
-            }
-        }
-        return one(f != null ? Tensor.of(fo, x.shape()) : Tensor.ofLongs(lo, x.shape()));
+        return one(TypedOps.cumsum(x.dtype() == DType.BOOL ? x.to(DType.I64) : x, ax, exclusive, reverse));
     }
 
     /**

@@ -156,4 +156,66 @@ interface CpuTypedOps extends TensorOps {
         keep[axis] = 1;
         return longs(o, keep);
     }
+
+    @Override
+    default Tensor cumsum(Tensor x, int axis, boolean exclusive, boolean reverse) {
+        int[] shape = x.shape();
+        Dense d = dense(x, shape);
+        int outer = Shape.outer(shape, axis), inner = Shape.inner(shape, axis), dn = shape[axis], n = x.numel();
+        if (x.dtype() == DType.F32) {
+            float[] v = d.floats(), o = new float[n];
+            for (int r = 0; r < outer; r++) {
+                for (int i = 0; i < inner; i++) {
+                    double s = 0;
+                    for (int k = 0; k < dn; k++) {
+                        int p = (r * dn + (reverse ? dn - 1 - k : k)) * inner + i;
+                        if (exclusive) o[p] = (float) s;
+                        s += v[d.at() + p];
+                        if (!exclusive) o[p] = (float) s;
+                    }
+                }
+            }
+            return wrap(o, shape);
+        }
+        long[] v = d.longs(), o = new long[n];
+        for (int r = 0; r < outer; r++) {
+            for (int i = 0; i < inner; i++) {
+                long s = 0;
+                for (int k = 0; k < dn; k++) {
+                    int p = (r * dn + (reverse ? dn - 1 - k : k)) * inner + i;
+                    if (exclusive) o[p] = s;
+                    s += v[d.at() + p];
+                    if (!exclusive) o[p] = s;
+                }
+            }
+        }
+        return longs(o, shape);
+    }
+
+    @Override
+    default Tensor nonZero(Tensor x) {
+        int[] shape = x.shape();
+        Dense d = dense(x, shape);
+        int n = x.numel(), rank = shape.length;
+        boolean[] hit = new boolean[n];
+        int count = 0;
+        for (int p = 0; p < n; p++) {
+            hit[p] = switch (x.dtype()) {
+                case F32 -> d.floats()[d.at() + p] != 0;
+                case I64 -> d.longs()[d.at() + p] != 0;
+                case BOOL -> d.bools()[d.at() + p];
+            };
+            if (hit[p]) count++;
+        }
+        long[] o = new long[rank * count];
+        int[] coord = new int[rank];
+        for (int p = 0, c = 0; p < n; p++) {
+            if (hit[p]) {
+                for (int k = 0; k < rank; k++) o[k * count + c] = coord[k];
+                c++;
+            }
+            for (int k = rank - 1; k >= 0 && ++coord[k] == shape[k]; k--) coord[k] = 0;
+        }
+        return longs(o, new int[] {rank, count});
+    }
 }

@@ -538,4 +538,52 @@ public final class ReferenceBackend implements Backend {
         shape[axis] = 1;
         return Tensor.onBackend(this, o, shape);
     }
+
+    @Override
+    public Tensor cumsum(Tensor x, int axis, boolean exclusive, boolean reverse) {
+        int[] shape = x.shape(), oi = outerInner(shape, axis);
+        int dn = shape[axis];
+        Object v = valuesAny(x), o = allocate(x.dtype(), x.numel());
+        for (int r = 0; r < oi[0]; r++) {
+            for (int i = 0; i < oi[1]; i++) {
+                double fs = 0;
+                long ls = 0;
+                for (int k = 0; k < dn; k++) {
+                    int p = (r * dn + (reverse ? dn - 1 - k : k)) * oi[1] + i;
+                    if (x.dtype() == DType.F32) {
+                        float before = (float) fs;
+                        fs += ((float[]) v)[p];
+                        ((float[]) o)[p] = exclusive ? before : (float) fs;
+                    } else {
+                        long before = ls;
+                        ls += ((long[]) v)[p];
+                        ((long[]) o)[p] = exclusive ? before : ls;
+                    }
+                }
+            }
+        }
+        return wrapAny(x.dtype(), o, shape);
+    }
+
+    @Override
+    public Tensor nonZero(Tensor x) {
+        int[] shape = x.shape();
+        Object v = valuesAny(x);
+        java.util.List<int[]> hits = new java.util.ArrayList<>();
+        int[] coord = new int[shape.length];
+        for (int p = 0; p < x.numel(); p++) {
+            boolean nz = switch (x.dtype()) {
+                case F32 -> ((float[]) v)[p] != 0;
+                case I64 -> ((long[]) v)[p] != 0;
+                case BOOL -> ((boolean[]) v)[p];
+            };
+            if (nz) hits.add(coord.clone());
+            for (int k = shape.length - 1; k >= 0 && ++coord[k] == shape[k]; k--) coord[k] = 0;
+        }
+        long[] o = new long[shape.length * hits.size()];
+        for (int c = 0; c < hits.size(); c++) {
+            for (int k = 0; k < shape.length; k++) o[k * hits.size() + c] = hits.get(c)[k];
+        }
+        return Tensor.onBackend(this, o, shape.length, hits.size());
+    }
 }
