@@ -3,6 +3,7 @@ package dev.lamina.cli;
 import dev.lamina.io.Npy;
 import dev.lamina.io.NpyArray;
 import dev.lamina.onnx.OnnxModel;
+import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -88,7 +89,7 @@ final class OnnxCommand implements Runnable {
                     case I64 -> Npy.write(f, t.shape(), t.toLongArray());
                     case BOOL -> Npy.write(f, t.shape(), t.toBooleanArray());
                 }
-                System.out.println(e.getKey() + " " + t.dtype() + Shape.str(t.shape()) + " -> " + f);
+                System.out.println(e.getKey() + " " + Shape.str(t.shape()) + (t.dtype() == DType.F32 ? "" : " " + t.dtype()) + " -> " + f);
             }
             System.err.printf(Locale.ROOT, "ran %d outputs in %.1f ms%n", out.size(), ms);
             return 0;

@@ -24,8 +24,8 @@ import java.util.Objects;
  * rejected with an {@link IOException} whose message starts with the source name. Sizes are validated before
  * anything of the claimed size is allocated, so a corrupt header cannot trigger a huge allocation.
  *
- * <p>Writing always produces a version 1.0 {@code '<f4'} C-ordered file laid out exactly like
- * {@code numpy.save} does (header padded with spaces and a final {@code '\n'} so the data starts at a multiple
+ * <p>Writing produces a version 1.0 C-ordered file of {@code '<f4'} (float values), {@code '<i8'} (long values) or
+ * {@code '|b1'} (boolean values), laid out exactly like {@code numpy.save} does (header padded with spaces and a final {@code '\n'} so the data starts at a multiple
  * of 64 bytes).
  */
 public final class Npy {
