@@ -163,6 +163,12 @@ public interface TensorOps {
     Tensor integerReduce(IntegerReduction op, Tensor x, int axis);
 
     /**
+     * The position (I64, axis kept at size 1) of the first maximum (or minimum) along {@code axis} of an I64 tensor,
+     * compared exactly; the axis is not empty.
+     */
+    Tensor integerArgExtremum(Tensor x, int axis, boolean max);
+
+    /**
      * Running sums along {@code axis} of an F32 or I64 tensor, same shape and dtype: F32 accumulated in double and
      * rounded per element, I64 exact (wrapping as {@code long} does). {@code exclusive} leaves each element's own value
      * out of its sum; {@code reverse} runs from the end of the axis.

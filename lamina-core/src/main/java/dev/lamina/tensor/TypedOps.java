@@ -89,6 +89,20 @@ public final class TypedOps {
     }
 
     /**
+     * The index (I64) of the first maximum or minimum along {@code dim} of an I64 tensor, compared exactly; the
+     * dimension kept at size 1 or removed. The dimension must not be empty.
+     */
+    public static Tensor argExtremum(Tensor x, int dim, boolean max, boolean keepDim) {
+        String name = max ? "argmax" : "argmin";
+        require(name, x, DType.I64);
+        if (dim < 0 || dim >= x.dim() || x.shape[dim] == 0) {
+            throw new ShapeException(name + ": dimension " + dim + " of a tensor of shape " + Shape.str(x.shape) + " is out of range or empty");
+        }
+        Tensor y = x.backend.integerArgExtremum(x, dim, max);
+        return keepDim ? y : y.squeeze(dim);
+    }
+
+    /**
      * Running sums along {@code dim} of an F32 or I64 tensor (same shape and dtype; F32 summed in double, I64 exactly);
      * {@code exclusive} leaves each element out of its own sum, {@code reverse} sums from the end. Not on the tape.
      */

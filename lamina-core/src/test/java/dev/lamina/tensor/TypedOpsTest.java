@@ -136,6 +136,12 @@ class TypedOpsTest {
             assertArrayEquals(new long[] {4 * BIG, 10, 18}, col.toLongArray());
             assertArrayEquals(new long[] {BIG}, TypedOps.reduce(IntegerReduction.MAX, x, new int[] {0, 1}, false).toLongArray());
             assertArrayEquals(new long[] {-6}, TypedOps.reduce(IntegerReduction.MIN, x.t(), new int[] {0, 1}, false).toLongArray());
+            Tensor close = Tensor.ofLongs(new long[] {1L << 24, (1L << 24) + 1, 3, -BIG, BIG, BIG}, 2, 3);   // one float, two longs
+            assertArrayEquals(new long[] {1, 1}, TypedOps.argExtremum(close, 1, true, false).toLongArray());
+            assertArrayEquals(new long[] {2, 0}, TypedOps.argExtremum(close, 1, false, false).toLongArray());
+            Tensor firstTie = TypedOps.argExtremum(close.t(), 0, true, true);   // strided; ties go to the first
+            assertArrayEquals(new int[] {1, 2}, firstTie.shape());
+            assertArrayEquals(new long[] {1, 1}, firstTie.toLongArray());
             // an empty axis gives the identity
             Tensor empty = Tensor.ofLongs(new long[0], 2, 0);
             assertArrayEquals(new long[] {1, 1}, TypedOps.reduce(IntegerReduction.PROD, empty, new int[] {1}, false).toLongArray());

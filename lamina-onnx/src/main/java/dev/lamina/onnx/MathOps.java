@@ -66,6 +66,7 @@ final class MathOps {
             return one(Tensor.where(x.lt(0f), x.mul(slope), x));
         });
         register("Clip", 1, 3, 1, (n, in) -> {
+            if (in[0] != null && in[0].dtype() == DType.I64) return one(integerClip(n, in));
             Tensor x = floatInput(n, in[0], "input");
             float lo = in.length > 1 && in[1] != null ? (float) Ops.scalar(n, in[1], "min") : Float.NEGATIVE_INFINITY;
             float hi = in.length > 2 && in[2] != null ? (float) Ops.scalar(n, in[2], "max") : Float.POSITIVE_INFINITY;
@@ -157,6 +158,19 @@ final class MathOps {
         return Tensor.ofBooleans(o, x.shape());
     }
 
+    /** Clip of an I64 input: max(min) by the optional integer bounds, exactly. */
+    private static Tensor integerClip(Node n, Tensor[] in) {
+        Tensor x = in[0];
+        if (in.length > 1 && in[1] != null) x = integerBinary(n, x, scalarInput(n, in[1], "min"), IntegerBinary.MAX);
+        if (in.length > 2 && in[2] != null) x = integerBinary(n, x, scalarInput(n, in[2], "max"), IntegerBinary.MIN);
+        return x;
+    }
+
+    private static Tensor scalarInput(Node n, Tensor v, String what) {
+        if (v.numel() != 1) throw n.error("input '" + what + "' must hold one value, got shape " + Shape.str(v.shape()));
+        return integer(n, v, what).reshape();
+    }
+
     /** An integer operand as I64 (BOOL as 0 and 1), the error naming the node and the input. */
     private static Tensor integer(Node n, Tensor v, String what) {
         if (v == null) throw n.error("input '" + what + "' is required");
@@ -184,15 +198,11 @@ final class MathOps {
         return f.apply(Ops.toFloat(a), Ops.toFloat(b));
     }
 
-    /** a op b on integers (BOOL operands as 0 and 1) → I64, broadcast; a division by zero names the node. */
+    /** a op b on integers (BOOL operands as 0 and 1) → I64, broadcast. */
     static Tensor integerBinary(Node n, Tensor a, Tensor b, IntegerBinary op) {
         Tensor x = integer(n, a, "A"), y = integer(n, b, "B");
         Ops.checkSize(n, Shape.broadcast(n.op, x.shape(), y.shape()));
-        try {
-            return TypedOps.integer(op, x, y);
-        } catch (ArithmeticException e) {
-            throw n.error(e.getMessage());
-        }
+        return TypedOps.integer(op, x, y);   // a division by zero is reported by OnnxModel.evaluate, naming the node
     }
 
     /** Comparisons → BOOL: as floats when either operand is F32, exactly on integers otherwise. */
@@ -390,11 +400,14 @@ final class MathOps {
     }
 
     private static Tensor argReduce(Node n, Tensor v, boolean max) {
-        Tensor x = Ops.toFloat(v);
-        int ax = axis(n, n.i("axis", 0), x.dim());
+        int ax = axis(n, n.i("axis", 0), v.dim());
         boolean keep = n.i("keepdims", 1) != 0;
         if (n.i("select_last_index", 0) != 0) throw n.error("select_last_index=1 is not supported");
-        Tensor idx = max ? x.argmax(ax, keep) : x.argmin(ax, keep);   // whole-number F32 indices
+        if (!Ops.isFloat(v)) {
+            if (v.shape()[ax] == 0) throw n.error("axis " + ax + " of " + Shape.str(v.shape()) + " is empty");
+            return TypedOps.argExtremum(v.to(DType.I64), ax, max, keep);   // exact on integers (BOOL as 0 and 1)
+        }
+        Tensor idx = max ? v.argmax(ax, keep) : v.argmin(ax, keep);   // whole-number F32 indices
         return idx.to(DType.I64);
     }
 }

@@ -153,6 +153,23 @@ class OnnxIntegerFixtureTest {
     }
 
     @Test
+    void argMaxAndClipOfIntegersAreExact() {
+        ModelProto m = model(17, List.of(
+                        node("ArgMax", "argmax", List.of("ids"), List.of("best"), intAttr("axis", 1), intAttr("keepdims", 0)),
+                        node("ArgMin", "argmin", List.of("ids"), List.of("worst"), intAttr("axis", 0)),
+                        node("Clip", "clip", List.of("ids", "lo", "hi"), List.of("clipped"))),
+                List.of(int64s("lo", new long[] {-BIG}, 1), int64s("hi", new long[] {BIG + 1}, 1)), List.of(value("ids", INT64, 2, 2)),
+                List.of(shapeless("best", INT64), shapeless("worst", INT64), shapeless("clipped", INT64)));
+        // 2^24 and 2^24 + 1 are one float: only an exact comparison finds the larger
+        long[] ids = {1L << 24, (1L << 24) + 1, BIG + 7, -BIG - 7};
+        Map<String, Tensor> out = run(m, Map.of("ids", Tensor.ofLongs(ids, 2, 2)));
+        assertArrayEquals(new long[] {1, 0}, out.get("best").toLongArray());
+        assertArrayEquals(new int[] {1, 2}, out.get("worst").shape());
+        assertArrayEquals(new long[] {0, 1}, out.get("worst").toLongArray());
+        assertArrayEquals(new long[] {1L << 24, (1L << 24) + 1, BIG + 1, -BIG}, out.get("clipped").toLongArray());
+    }
+
+    @Test
     void logicOnBoolValues() {
         ModelProto m = model(17, List.of(
                         node("Greater", "gt", List.of("a", "b"), List.of("p")),

@@ -158,6 +158,32 @@ interface CpuTypedOps extends TensorOps {
     }
 
     @Override
+    default Tensor integerArgExtremum(Tensor x, int axis, boolean max) {
+        int[] shape = x.shape();
+        Dense d = dense(x, shape);
+        long[] v = d.longs();
+        int outer = Shape.outer(shape, axis), inner = Shape.inner(shape, axis), dn = shape[axis];
+        long[] o = new long[outer * inner];
+        for (int r = 0; r < outer; r++) {
+            for (int i = 0; i < inner; i++) {
+                int base = d.at() + r * dn * inner + i, best = 0;
+                long bv = v[base];
+                for (int k = 1; k < dn; k++) {
+                    long c = v[base + k * inner];
+                    if (max ? c > bv : c < bv) {
+                        bv = c;
+                        best = k;
+                    }
+                }
+                o[r * inner + i] = best;
+            }
+        }
+        int[] keep = shape.clone();
+        keep[axis] = 1;
+        return longs(o, keep);
+    }
+
+    @Override
     default Tensor cumsum(Tensor x, int axis, boolean exclusive, boolean reverse) {
         int[] shape = x.shape();
         Dense d = dense(x, shape);

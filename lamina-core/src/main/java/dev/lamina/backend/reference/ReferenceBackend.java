@@ -540,6 +540,25 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public Tensor integerArgExtremum(Tensor x, int axis, boolean max) {
+        int[] shape = x.shape(), oi = outerInner(shape, axis);
+        int dn = shape[axis];
+        long[] v = (long[]) valuesAny(x), o = new long[oi[0] * oi[1]];
+        for (int r = 0; r < oi[0]; r++) {
+            for (int i = 0; i < oi[1]; i++) {
+                int best = 0;
+                for (int k = 1; k < dn; k++) {
+                    long c = v[(r * dn + k) * oi[1] + i], b = v[(r * dn + best) * oi[1] + i];
+                    if (max ? c > b : c < b) best = k;
+                }
+                o[r * oi[1] + i] = best;
+            }
+        }
+        shape[axis] = 1;
+        return Tensor.onBackend(this, o, shape);
+    }
+
+    @Override
     public Tensor cumsum(Tensor x, int axis, boolean exclusive, boolean reverse) {
         int[] shape = x.shape(), oi = outerInner(shape, axis);
         int dn = shape[axis];
