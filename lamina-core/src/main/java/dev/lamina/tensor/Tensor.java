@@ -25,7 +25,7 @@ import java.util.List;
  * tape. Integer data (class indices, gather indices, token ids) is best held as {@link DType#I64}
  * ({@link #ofLongs}), exact over the whole long range; integer-valued F32 tensors are still accepted as indices
  * (exact up to 2^24). A float op on an I64 or BOOL tensor is refused with an error naming the op; convert with
- * {@link #to(DType)}.
+ * {@link #to(DType)}, or compute on integers and truth values exactly with {@link TypedOps}.
  *
  * <p>Tensors are immutable through this API except for their gradient and the explicit in-place methods whose
  * names end in an underscore (used by initialisers and optimizers, never on the tape).
