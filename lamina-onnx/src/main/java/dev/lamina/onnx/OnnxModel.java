@@ -39,9 +39,10 @@ import java.util.TreeMap;
  * defined values, and every initializer decodes (raw_data or typed fields; its size matches its type and dims;
  * external data is read from files beside the model, never from outside its directory). {@link #run} then evaluates the nodes in order under {@link Autograd#noGrad()}.
  *
- * <p>Float tensors (float32, float64 and float16 in the file) run as float32 {@link Tensor}s; integer and bool
- * tensors (shapes, indices, masks) as a small int64 side representation. Graph inputs and outputs are exchanged as
- * float tensors: integer inputs must hold whole numbers, integer outputs are converted.
+ * <p>Every value is a {@link Tensor}: float32, float64 and float16 in the file run as {@link DType#F32}, every
+ * integer type (shapes, indices, token ids) as {@link DType#I64}, bool (masks) as {@link DType#BOOL}; shape ops move
+ * every dtype alike and integer arithmetic is exact ({@link dev.lamina.tensor.TypedOps}). Outputs come back in their
+ * dtype; an integer input takes an I64 tensor or an F32 one holding whole numbers (see {@link #run(Map)}).
  */
 public final class OnnxModel {
     /** Default-domain opsets the importer implements. */
