@@ -20,7 +20,6 @@ import dev.lamina.tensor.TypedOps;
 import java.util.Arrays;
 import java.util.function.BinaryOperator;
 import java.util.function.DoubleUnaryOperator;
-import java.util.function.LongBinaryOperator;
 import java.util.function.UnaryOperator;
 
 /**
