@@ -126,7 +126,10 @@ final class OnnxBenchCommand implements Callable<Integer> {
             }
             boolean floating = in.elementType().startsWith("float") || in.elementType().equals("double") || in.elementType().equals("?");
             boolean bool = in.elementType().equals("bool");
-            feeds.put(in.name(), floating ? Tensor.randn(rng, shape) : bool ? Tensor.ones(shape) : Tensor.zeros(shape));
+            int count = dev.lamina.tensor.Shape.size(shape);
+            boolean[] allTrue = new boolean[bool ? count : 0];
+            java.util.Arrays.fill(allTrue, true);
+            feeds.put(in.name(), floating ? Tensor.randn(rng, shape) : bool ? Tensor.ofBooleans(allTrue, shape) : Tensor.ofLongs(new long[count], shape));
         }
         return feeds;
     }

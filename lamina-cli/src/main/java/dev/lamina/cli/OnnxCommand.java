@@ -3,6 +3,7 @@ package dev.lamina.cli;
 import dev.lamina.io.Npy;
 import dev.lamina.io.NpyArray;
 import dev.lamina.onnx.OnnxModel;
+import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -60,7 +61,7 @@ final class OnnxCommand implements Runnable {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Run MODEL.onnx on .npy inputs; writes DIR/<output name>.npy (float32) for every graph output.")
+            description = "Run MODEL.onnx on .npy inputs; writes DIR/<output name>.npy for every graph output (float32, int64 or bool, as the output's type).")
     static final class Run implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "MODEL.onnx")
         Path model;
@@ -82,8 +83,13 @@ final class OnnxCommand implements Runnable {
             OutputPaths.prepareDirectory("--output-dir", outputDir);
             for (Map.Entry<String, Tensor> e : out.entrySet()) {
                 Path f = outputDir.resolve(fileName(e.getKey()) + ".npy");
-                Npy.write(f, e.getValue().shape(), e.getValue().toArray());
-                System.out.println(e.getKey() + " " + Shape.str(e.getValue().shape()) + " -> " + f);
+                Tensor t = e.getValue();
+                switch (t.dtype()) {   // each output in its own dtype, as ONNX Runtime would save it
+                    case F32 -> Npy.write(f, t.shape(), t.toArray());
+                    case I64 -> Npy.write(f, t.shape(), t.toLongArray());
+                    case BOOL -> Npy.write(f, t.shape(), t.toBooleanArray());
+                }
+                System.out.println(e.getKey() + " " + Shape.str(t.shape()) + (t.dtype() == DType.F32 ? "" : " " + t.dtype()) + " -> " + f);
             }
             System.err.printf(Locale.ROOT, "ran %d outputs in %.1f ms%n", out.size(), ms);
             return 0;

@@ -53,6 +53,43 @@ class OnnxCliTest {
         assertTrue(r.out().contains("out0 [2, 5, 3]"), r.out());
     }
 
+    /** A tensor input or output of ONNX element type {@code type} and the given dims. */
+    private static Onnx.ValueInfoProto valueInfo(String name, int type, long... dims) {
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
+        for (long d : dims) shape.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        return Onnx.ValueInfoProto.newBuilder().setName(name)
+                .setType(Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape))).build();
+    }
+
+    @Test
+    void runWritesIntegerAndBoolOutputsInTheirOwnDtype(@TempDir Path dir) throws IOException {
+        // ids (int64) + 2^40 → big (int64, beyond what a float holds exactly); ids > 1 → mask (bool)
+        long big = 1L << 40;
+        Onnx.GraphProto g = Onnx.GraphProto.newBuilder().setName("ints")
+                .addNode(Onnx.NodeProto.newBuilder().setOpType("Add").setName("add").addInput("ids").addInput("offset").addOutput("big"))
+                .addNode(Onnx.NodeProto.newBuilder().setOpType("Greater").setName("gt").addInput("ids").addInput("one").addOutput("mask"))
+                .addInitializer(Onnx.TensorProto.newBuilder().setName("offset").setDataType(7).addDims(1).addInt64Data(big))
+                .addInitializer(Onnx.TensorProto.newBuilder().setName("one").setDataType(7).addDims(1).addInt64Data(1))
+                .addInput(valueInfo("ids", 7, 3)).addOutput(valueInfo("big", 7, 3)).addOutput(valueInfo("mask", 9, 3)).build();
+        Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g).build();
+        Path model = dir.resolve("ints.onnx"), ids = dir.resolve("ids.npy");
+        Files.write(model, m.toByteArray());
+        Npy.write(ids, new int[] {3}, new long[] {0, 1, 2});
+        CliRun r = run("onnx", "run", model.toString(), "--input", "ids=" + ids, "--output-dir", dir.resolve("out").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("big [3] I64"), r.out());
+        assertTrue(r.out().contains("mask [3] BOOL"), r.out());
+        NpyArray bigOut = Npy.read(dir.resolve("out").resolve("big.npy")), mask = Npy.read(dir.resolve("out").resolve("mask.npy"));
+        assertEquals("<i8", bigOut.dtype());
+        assertEquals("|b1", mask.dtype());
+        assertArrayEquals(new float[] {0, 0, 1}, mask.data());
+        // the int64 file holds the exact values: read its payload (after the 128-byte header) as longs
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(dir.resolve("out").resolve("big.npy"))).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(128 + 3 * 8, b.capacity());
+        assertArrayEquals(new long[] {big, big + 1, big + 2}, new long[] {b.getLong(128), b.getLong(136), b.getLong(144)});
+    }
+
     @Test
     void runTakesInt64Indices(@TempDir Path dir) throws IOException {
         Path fx = FIXTURES.resolve("onnx_embedding");

@@ -20,8 +20,11 @@ import java.util.List;
  *
  * <p>Dtypes: every method takes and returns {@link dev.lamina.tensor.DType#F32} tensors, except the data movers
  * {@link #copy}, {@link #copyInto_}, {@link #cat}, {@link #gather} and {@link #indexSelect}, which take tensors of any
- * dtype (I64's {@code long[]}, BOOL's {@code boolean[]} storage) and return the input's dtype; the caller guarantees
- * that the tensors of one call share a dtype. The facade refuses float ops on other dtypes before they get here.
+ * dtype (I64's {@code long[]}, BOOL's {@code boolean[]} storage) and return the input's dtype, and the typed
+ * primitives of the last section (integer arithmetic and reductions on I64, comparisons giving BOOL, logic on BOOL,
+ * {@link #whereAny} on every dtype), each of which says what it takes. The caller guarantees the dtypes each method
+ * states; the facades ({@code Tensor}'s float ops, {@link dev.lamina.tensor.TypedOps}) refuse other dtypes, naming
+ * the op and the dtypes, before they get here.
  *
  * <p>Implementations: {@code backend.cpu.CpuBackend} (Vector API kernels, multi-threaded; the default) and
  * {@code backend.reference.ReferenceBackend} (plain loops, one thread, the primitives only: every module op runs
@@ -130,4 +133,51 @@ public interface TensorOps {
 
     /** The reverse of {@link #indexSelect}: slices of g added into a zero tensor of {@code inShape}. */
     Tensor indexSelectBackward(Tensor g, int axis, int[] index, int[] inShape);
+
+    // ------------------------------------------------------------------------------------------------ typed (I64, BOOL)
+
+    /** a op b on two I64 tensors broadcast to {@code outShape} → I64; {@link IntegerBinary} defines each op. */
+    Tensor integerBinary(IntegerBinary op, Tensor a, Tensor b, int[] outShape);
+
+    /** f(x) on an I64 tensor → I64. */
+    Tensor integerUnary(IntegerUnary op, Tensor x);
+
+    /**
+     * a op b broadcast to {@code outShape} → BOOL; a and b are both F32, both I64, or (for EQ and NE) both BOOL.
+     */
+    Tensor compare(Comparison op, Tensor a, Tensor b, int[] outShape);
+
+    /** a op b on two BOOL tensors broadcast to {@code outShape} → BOOL. */
+    Tensor logical(Logical op, Tensor a, Tensor b, int[] outShape);
+
+    /** ¬x on a BOOL tensor → BOOL. */
+    Tensor logicalNot(Tensor x);
+
+    /**
+     * a where cond else b, all three broadcast to {@code outShape}: cond BOOL, a and b of one dtype (any), the result
+     * of that dtype. Not on the tape (the F32 {@link #where} is the differentiable one).
+     */
+    Tensor whereAny(Tensor cond, Tensor a, Tensor b, int[] outShape);
+
+    /** The reduction of an I64 tensor along {@code axis} → I64 with the axis kept at size 1 (an empty axis gives the identity). */
+    Tensor integerReduce(IntegerReduction op, Tensor x, int axis);
+
+    /**
+     * The position (I64, axis kept at size 1) of the first maximum (or minimum) along {@code axis} of an I64 tensor,
+     * compared exactly; the axis is not empty.
+     */
+    Tensor integerArgExtremum(Tensor x, int axis, boolean max);
+
+    /**
+     * Running sums along {@code axis} of an F32 or I64 tensor, same shape and dtype: F32 accumulated in double and
+     * rounded per element, I64 exact (wrapping as {@code long} does). {@code exclusive} leaves each element's own value
+     * out of its sum; {@code reverse} runs from the end of the axis.
+     */
+    Tensor cumsum(Tensor x, int axis, boolean exclusive, boolean reverse);
+
+    /**
+     * The coordinates of the non-zero elements of x (any dtype: ≠ 0, a NaN counts, or true) as I64 [rank, count], in
+     * row-major order of the elements; x has at least one dimension.
+     */
+    Tensor nonZero(Tensor x);
 }

@@ -24,8 +24,8 @@ import java.util.Objects;
  * rejected with an {@link IOException} whose message starts with the source name. Sizes are validated before
  * anything of the claimed size is allocated, so a corrupt header cannot trigger a huge allocation.
  *
- * <p>Writing always produces a version 1.0 {@code '<f4'} C-ordered file laid out exactly like
- * {@code numpy.save} does (header padded with spaces and a final {@code '\n'} so the data starts at a multiple
+ * <p>Writing produces a version 1.0 C-ordered file of {@code '<f4'} (float values), {@code '<i8'} (long values) or
+ * {@code '|b1'} (boolean values), laid out exactly like {@code numpy.save} does (header padded with spaces and a final {@code '\n'} so the data starts at a multiple
  * of 64 bytes).
  */
 public final class Npy {
@@ -489,6 +489,37 @@ public final class Npy {
         });
     }
 
+    /** Writes 64-bit integers (an I64 tensor's values) as a version 1.0 {@code '<i8'} C-ordered {@code .npy} file, atomically. */
+    public static void write(Path path, int[] shape, long[] data) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(data, "data");
+        byte[] header = header(shape, data.length, "<i8");
+        AtomicFiles.writeStream(path, out -> {
+            out.write(header);
+            ByteBuffer bb = ByteBuffer.allocate(Math.min(CHUNK, Math.max(8, data.length * 8))).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < data.length; ) {
+                bb.clear();
+                int count = Math.min(data.length - i, bb.capacity() / 8);
+                for (int k = 0; k < count; k++) bb.putLong(data[i + k]);
+                out.write(bb.array(), 0, count * 8);
+                i += count;
+            }
+        });
+    }
+
+    /** Writes truth values (a BOOL tensor's values) as a version 1.0 {@code '|b1'} C-ordered {@code .npy} file, atomically. */
+    public static void write(Path path, int[] shape, boolean[] data) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(data, "data");
+        byte[] header = header(shape, data.length, "|b1");
+        byte[] bytes = new byte[data.length];
+        for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) (data[i] ? 1 : 0);
+        AtomicFiles.writeStream(path, out -> {
+            out.write(header);
+            out.write(bytes);
+        });
+    }
+
     /** Writes an {@link NpyArray}'s shape and data as {@code '<f4'} (its original dtype is not preserved). */
     public static void write(Path path, NpyArray array) throws IOException {
         write(path, array.shape(), array.data());
@@ -503,10 +534,15 @@ public final class Npy {
         out.flush();
     }
 
-    /** Builds the magic, version, header length and padded header dict, exactly as numpy.save does. */
+    /** Builds the magic, version, header length and padded header dict of a {@code '<f4'} array, exactly as numpy.save does. */
     static byte[] header(int[] shape, float[] data) {
-        Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(data, "data");
+        return header(shape, data.length, "<f4");
+    }
+
+    /** The header of an array of {@code length} elements of numpy type {@code descr}. */
+    private static byte[] header(int[] shape, int length, String descr) {
+        Objects.requireNonNull(shape, "shape");
         long n = 1;
         StringBuilder dims = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) {
@@ -520,11 +556,11 @@ public final class Npy {
             dims.append(i == 0 ? "" : ", ").append(shape[i]);
         }
         dims.append(shape.length == 1 ? ",)" : ")");
-        if (n != data.length) {
+        if (n != length) {
             throw new IllegalArgumentException(
-                    "shape " + Arrays.toString(shape) + " needs " + n + " elements but data has " + data.length);
+                    "shape " + Arrays.toString(shape) + " needs " + n + " elements but data has " + length);
         }
-        StringBuilder h = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': ")
+        StringBuilder h = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': ")
                 .append(dims).append(", }");
         if (shape.length > 0) {
             h.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape[0]).length()));

@@ -14,8 +14,12 @@ package dev.lamina.tensor;
  * </ul>
  *
  * Views (reshape, permute, slicing, squeeze, expand, split...) work on every dtype, being metadata only; so do copies,
- * concatenation, gather, index_select and conversion ({@link Tensor#to}). A floating-point op on an integer or bool
- * tensor is refused with an error that names the op and says to convert with {@code to(DType.F32)}.
+ * concatenation, gather, index_select and conversion ({@link Tensor#to}). {@link Tensor}'s arithmetic stays float: a
+ * floating-point op on an integer or bool tensor is refused with an error that names the op and says to convert with
+ * {@code to(DType.F32)}. Integer and bool computation is asked for by name through {@link TypedOps}: exact I64
+ * arithmetic (add, sub, mul, div truncating toward zero, mod and fmod, min, max, pow, neg, abs, sign) and reductions
+ * (sum, prod, max, min), comparisons of two F32 or two I64 tensors giving BOOL, and/or/xor/not on BOOL, and a
+ * {@code where} for every dtype; each is a primitive of the backend seam ({@code backend.TensorOps}).
  *
  * <p>Planned, not yet here: {@code F16} and {@code BF16} (half-precision storage with float32 compute). No constant
  * is declared before it works.
@@ -23,7 +27,7 @@ package dev.lamina.tensor;
 public enum DType {
     /** 32-bit float, {@code float[]} storage; the default and the only dtype arithmetic and autograd accept. */
     F32(4),
-    /** 64-bit signed integer, {@code long[]} storage. */
+    /** 64-bit signed integer, {@code long[]} storage; arithmetic through {@link TypedOps}. */
     I64(8),
     /** Boolean, {@code boolean[]} storage (one byte per element). */
     BOOL(1);

@@ -25,7 +25,7 @@ import java.util.List;
  * tape. Integer data (class indices, gather indices, token ids) is best held as {@link DType#I64}
  * ({@link #ofLongs}), exact over the whole long range; integer-valued F32 tensors are still accepted as indices
  * (exact up to 2^24). A float op on an I64 or BOOL tensor is refused with an error naming the op; convert with
- * {@link #to(DType)}.
+ * {@link #to(DType)}, or compute on integers and truth values exactly with {@link TypedOps}.
  *
  * <p>Tensors are immutable through this API except for their gradient and the explicit in-place methods whose
  * names end in an underscore (used by initialisers and optimizers, never on the tape).
@@ -301,7 +301,8 @@ public final class Tensor {
     static void requireFloat(String op, Tensor t) {
         if (t.dtype != DType.F32) {
             throw new IllegalArgumentException(op + ": needs a floating-point (F32) tensor, got " + t.dtype + " of shape " + Shape.str(t.shape)
-                    + "; " + t.dtype + " tensors only support views, copies, cat, gather, index_select and use as indices. Convert first with .to(DType.F32)");
+                    + "; " + t.dtype + " tensors support views, copies, cat, gather, index_select, use as indices and the exact integer and bool ops of TypedOps."
+                    + " Convert first with .to(DType.F32)");
         }
     }
 

@@ -46,6 +46,21 @@ class NpyTest {
     // ------------------------------------------------------------------------------------ fixtures
 
     @Test
+    void writesInt64AndBoolArraysThatReadBack(@TempDir Path dir) throws IOException {
+        Path longs = dir.resolve("l.npy"), bools = dir.resolve("b.npy");
+        Npy.write(longs, new int[] {2, 2}, new long[] {-3, 0, 7, 1L << 20});
+        Npy.write(bools, new int[] {3}, new boolean[] {true, false, true});
+        NpyArray l = Npy.read(longs), b = Npy.read(bools);
+        assertEquals("<i8", l.dtype());
+        assertArrayEquals(new int[] {2, 2}, l.shape());
+        assertArrayEquals(new float[] {-3, 0, 7, 1 << 20}, l.data());
+        assertEquals("|b1", b.dtype());
+        assertArrayEquals(new float[] {1, 0, 1}, b.data());
+        assertEquals(0, (Files.size(longs) - 4 * 8) % 64, "the data starts at a multiple of 64 bytes");
+        assertThrows(IllegalArgumentException.class, () -> Npy.write(dir.resolve("bad.npy"), new int[] {3}, new long[] {1, 2}));
+    }
+
+    @Test
     void readsFloat32FixturesAndTheyAreConsistent() throws IOException {
         NpyArray a = load("matmul_2d/in0.npy");
         NpyArray b = load("matmul_2d/in1.npy");

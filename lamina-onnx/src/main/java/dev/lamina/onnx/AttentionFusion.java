@@ -2,6 +2,7 @@ package dev.lamina.onnx;
 
 import dev.lamina.nn.functional.AttentionMask;
 import dev.lamina.nn.functional.AttentionOp;
+import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Tensor;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.NodeProto;
@@ -34,18 +35,18 @@ final class AttentionFusion {
 
     static void registerAll() {
         Ops.register(ATTENTION, 3, 4, 1, (n, in) -> {
-            Tensor q = Ops.floatInput(n, in[0], "Q").f, k = Ops.floatInput(n, in[1], "K").f, v = Ops.floatInput(n, in[2], "V").f;
+            Tensor q = Ops.floatInput(n, in[0], "Q"), k = Ops.floatInput(n, in[1], "K"), v = Ops.floatInput(n, in[2], "V");
             if (n.s(K_LAYOUT, "BHLD").equals("BLHD")) {
                 if (k.dim() != 4) throw n.error("K must be [B, L, H, d], got " + dev.lamina.tensor.Shape.str(k.shape()));
                 k = k.permute(0, 2, 1, 3);
             }
-            Tensor mask = in.length > 3 && in[3] != null ? Ops.floatInput(n, in[3], "mask").f : null;
+            Tensor mask = in.length > 3 && in[3] != null ? Ops.floatInput(n, in[3], "mask") : null;
             boolean additive = mask != null && n.s(MASK_KIND, CAUSAL).equals(ADDITIVE);
             float scale = n.f("scale", 1f);
-            if (!kernelFits(q, k, v, mask, additive)) return Ops.one(Value.of(unfused(q, k, v, mask, scale)));
-            return Ops.one(Value.of(additive
+            if (!kernelFits(q, k, v, mask, additive)) return Ops.one(unfused(q, k, v, mask, scale));
+            return Ops.one(additive
                     ? AttentionOp.scaledDotProductAttention(q, k, v, AttentionMask.additive(mask), null, false, 0.0, false, scale, null).output()
-                    : AttentionOp.scaledDotProductAttention(q, k, v, null, null, mask != null, 0.0, false, scale, null).output()));
+                    : AttentionOp.scaledDotProductAttention(q, k, v, null, null, mask != null, 0.0, false, scale, null).output());
         });
     }
 
@@ -73,7 +74,7 @@ final class AttentionFusion {
     }
 
     /** {@code nodes} with every matching attention chain replaced by one fused node (at the place of its last MatMul). */
-    static List<Node> plan(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs) {
+    static List<Node> plan(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs) {
         Map<String, Integer> uses = new HashMap<>();
         Map<String, Node> producer = new HashMap<>();
         Map<String, Node> consumer = new HashMap<>();
@@ -115,7 +116,7 @@ final class AttentionFusion {
                 // Where(cond, fill, scores) or Where(cond, scores, fill) with constant cond and fill: masked_fill
                 String additive = pre.name + " (additive mask)";
                 Scores s1 = scores(pre.proto.getInput(1), initializers, producer, uses), s2 = scores(pre.proto.getInput(2), initializers, producer, uses);
-                Value m = s2 != null ? whereMask(initializers, pre.proto.getInput(0), pre.proto.getInput(1), true)
+                Tensor m = s2 != null ? whereMask(initializers, pre.proto.getInput(0), pre.proto.getInput(1), true)
                         : s1 != null ? whereMask(initializers, pre.proto.getInput(0), pre.proto.getInput(2), false) : null;
                 if (m != null) {
                     initializers.put(additive, m);
@@ -159,7 +160,7 @@ final class AttentionFusion {
      */
     private record Scores(Node scaleNode, Node mm, Node kt, double scale, boolean keysSequenceFirst) {}
 
-    private static Scores scores(String value, Map<String, Value> constants, Map<String, Node> producer, Map<String, Integer> uses) {
+    private static Scores scores(String value, Map<String, Tensor> constants, Map<String, Node> producer, Map<String, Integer> uses) {
         Node mul = producer.get(value);
         if (mul == null || !Fusion.singleUse(mul, uses) || mul.proto.getInputCount() != 2) return null;
         double scale;
@@ -188,24 +189,25 @@ final class AttentionFusion {
      * fill)}: {@code fill} where the scores are replaced, 0 where they are kept; null unless cond is a constant bool
      * tensor and fill a constant float scalar.
      */
-    private static Value whereMask(Map<String, Value> constants, String condName, String fillName, boolean fillWhereTrue) {
-        Value cond = constants.get(condName), fill = constants.get(fillName);
-        if (cond == null || fill == null || cond.isFloat() || cond.type != DataTypes.BOOL || !fill.isFloat() || fill.numel() != 1) return null;
-        float f = fill.f.toArray()[0];
-        float[] m = new float[cond.ints.length];
-        for (int i = 0; i < m.length; i++) m[i] = (cond.ints[i] != 0) == fillWhereTrue ? f : 0f;
-        return Value.of(Tensor.of(m, cond.shape.clone()));
+    private static Tensor whereMask(Map<String, Tensor> constants, String condName, String fillName, boolean fillWhereTrue) {
+        Tensor cond = constants.get(condName), fill = constants.get(fillName);
+        if (cond == null || fill == null || cond.dtype() != DType.BOOL || !Ops.isFloat(fill) || fill.numel() != 1) return null;
+        float f = fill.toArray()[0];
+        boolean[] c = cond.toBooleanArray();
+        float[] m = new float[c.length];
+        for (int i = 0; i < m.length; i++) m[i] = c[i] == fillWhereTrue ? f : 0f;
+        return Tensor.of(m, cond.shape().clone());
     }
 
     /** {@code Trilu(ConstantOfShape(Concat(n, n), −∞), k = 1, upper = 1)}: −∞ strictly above the diagonal of a square. */
-    private static boolean isCausalMask(Node t, Map<String, Value> initializers, Map<String, Node> producer) {
+    private static boolean isCausalMask(Node t, Map<String, Tensor> initializers, Map<String, Node> producer) {
         if (t == null || !t.op.equals("Trilu") || t.i("upper", 1) != 1 || t.proto.getInputCount() != 2) return false;
-        Value k = initializers.get(t.proto.getInput(1));
-        if (k == null || k.isFloat() || k.numel() != 1 || k.ints[0] != 1) return false;
+        Tensor k = initializers.get(t.proto.getInput(1));
+        if (k == null || Ops.isFloat(k) || k.numel() != 1 || Ops.toLongs(k, "k")[0] != 1) return false;
         Node fill = producer.get(t.proto.getInput(0));
         if (fill == null || !fill.op.equals("ConstantOfShape") || fill.tensorAttr("value") == null) return false;
-        Value v = DataTypes.decode(fill.tensorAttr("value").getT(), fill.describe());
-        if (!v.isFloat() || v.numel() != 1 || v.f.toArray()[0] != Float.NEGATIVE_INFINITY) return false;
+        Tensor v = DataTypes.decode(fill.tensorAttr("value").getT(), fill.describe());
+        if (!Ops.isFloat(v) || v.numel() != 1 || v.toArray()[0] != Float.NEGATIVE_INFINITY) return false;
         Node cat = producer.get(fill.proto.getInput(0));
         return cat != null && cat.op.equals("Concat") && cat.proto.getInputCount() == 2 && cat.proto.getInput(0).equals(cat.proto.getInput(1));
     }

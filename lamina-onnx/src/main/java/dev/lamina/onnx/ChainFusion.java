@@ -145,22 +145,22 @@ final class ChainFusion {
             return new Region(List.copyOf(inputs), List.copyOf(steps), ElementwiseProgram.of(e, program));
         }
 
-        Value run(Node fused, Value[] in) {
+        Tensor run(Node fused, Tensor[] in) {
             int[] main = null;
-            for (Value v : in) {
-                if (v == null || (!v.isFloat() && v.numel() != 1)) return runNodes(in);
-                if (v.isFloat() && (main == null || v.numel() > Shape.size(main))) main = v.shape;
+            for (Tensor v : in) {
+                if (v == null || (!Ops.isFloat(v) && v.numel() != 1)) return runNodes(in);
+                if (Ops.isFloat(v) && (main == null || v.numel() > Shape.size(main))) main = v.shape();
             }
             if (main == null) return runNodes(in);
             Tensor[] t = new Tensor[in.length];
-            for (int k = 0; k < in.length; k++) t[k] = in[k].toFloat();   // an integer input is a single value here, as a float
+            for (int k = 0; k < in.length; k++) t[k] = Ops.toFloat(in[k]);   // an integer input is a single value here, as a float
             if (program.onePassKinds(t, main) == null) return runNodes(in);
-            return Value.of(t[0].backend().run(program, t, main.clone()));
+            return t[0].backend().run(program, t, main.clone());
         }
 
         /** The original nodes one after another: the region's meaning for inputs the one-pass run does not take. */
-        private Value runNodes(Value[] in) {
-            Map<String, Value> env = new HashMap<>();
+        private Tensor runNodes(Tensor[] in) {
+            Map<String, Tensor> env = new HashMap<>();
             for (int k = 0; k < in.length; k++) env.put(inputs.get(k), in[k]);
             for (Node s : steps) OnnxModel.evaluate(s, env);
             return env.get(steps.get(steps.size() - 1).proto.getOutput(0));

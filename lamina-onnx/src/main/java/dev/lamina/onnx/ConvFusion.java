@@ -30,7 +30,7 @@ final class ConvFusion {
     static final String ACTIVATION = "lamina_activation", CLIP_MIN = "lamina_clip_min", CLIP_MAX = "lamina_clip_max";
 
     /** @param foldBatchNorm {@link OnnxModel.Optimization#FAST}: also the rewrites that change the rounding */
-    static List<Node> plan(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs, boolean foldBatchNorm) {
+    static List<Node> plan(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean foldBatchNorm) {
         return fuseEpilogues(foldBatchNorm ? foldBatchNorm(nodes, initializers, graphOutputs) : nodes, initializers, graphOutputs, foldBatchNorm);
     }
 
@@ -39,7 +39,7 @@ final class ConvFusion {
      * {@code W' = W · γ/√(σ² + ε)} per output channel, {@code b' = (b − μ)·γ/√(σ² + ε) + β}. The folded weight and
      * bias join {@code constants} under names derived from the BatchNormalization node; the Conv takes its place.
      */
-    private static List<Node> foldBatchNorm(List<Node> nodes, Map<String, Value> constants, Set<String> graphOutputs) {
+    private static List<Node> foldBatchNorm(List<Node> nodes, Map<String, Tensor> constants, Set<String> graphOutputs) {
         Index index = new Index(nodes, graphOutputs);
         Map<String, Integer> uses = index.uses;
         Map<String, List<Node>> consumers = index.consumers;
@@ -49,20 +49,20 @@ final class ConvFusion {
             if (!conv.op.equals("Conv") || conv.proto.getOutputCount() != 1) continue;
             Node bn = only(conv.proto.getOutput(0), uses, consumers);
             if (bn == null || !bn.op.equals("BatchNormalization") || bn.i("training_mode", 0) != 0 || bn.proto.getOutputCount() != 1) continue;
-            Value w = constants.get(conv.proto.getInput(1));
-            Value b = conv.proto.getInputCount() > 2 && !conv.proto.getInput(2).isEmpty() ? constants.get(conv.proto.getInput(2)) : null;
-            if (w == null || !w.isFloat() || w.shape.length < 3 || conv.proto.getInputCount() > 2 && !conv.proto.getInput(2).isEmpty() && b == null) continue;
-            Value[] p = new Value[4]; // scale, B, mean, var
+            Tensor w = constants.get(conv.proto.getInput(1));
+            Tensor b = conv.proto.getInputCount() > 2 && !conv.proto.getInput(2).isEmpty() ? constants.get(conv.proto.getInput(2)) : null;
+            if (w == null || !Ops.isFloat(w) || w.shape().length < 3 || conv.proto.getInputCount() > 2 && !conv.proto.getInput(2).isEmpty() && b == null) continue;
+            Tensor[] p = new Tensor[4]; // scale, B, mean, var
             boolean ok = true;
             for (int i = 0; i < 4; i++) {
                 p[i] = constants.get(bn.proto.getInput(i + 1));
-                ok &= p[i] != null && p[i].isFloat() && p[i].numel() == w.shape[0];
+                ok &= p[i] != null && Ops.isFloat(p[i]) && p[i].numel() == w.shape()[0];
             }
-            if (!ok || b != null && (!b.isFloat() || b.numel() != w.shape[0])) continue;
+            if (!ok || b != null && (!Ops.isFloat(b) || b.numel() != w.shape()[0])) continue;
             float eps = bn.f("epsilon", 1e-5f);
-            float[] gamma = p[0].f.toArray(), beta = p[1].f.toArray(), mean = p[2].f.toArray(), var = p[3].f.toArray();
-            float[] wd = w.f.toArray(), bd = b == null ? new float[w.shape[0]] : b.f.toArray();
-            int oc = w.shape[0], per = wd.length / oc;
+            float[] gamma = p[0].toArray(), beta = p[1].toArray(), mean = p[2].toArray(), var = p[3].toArray();
+            float[] wd = w.toArray(), bd = b == null ? new float[w.shape()[0]] : b.toArray();
+            int oc = w.shape()[0], per = wd.length / oc;
             float[] fw = new float[wd.length], fb = new float[oc];
             for (int o = 0; o < oc; o++) {
                 double k = gamma[o] / Math.sqrt((double) var[o] + eps);
@@ -70,8 +70,8 @@ final class ConvFusion {
                 fb[o] = (float) ((bd[o] - mean[o]) * k + beta[o]);
             }
             String wName = bn.name + " (folded weight)", bName = bn.name + " (folded bias)";
-            constants.put(wName, Value.of(Tensor.of(fw, w.shape.clone())));
-            constants.put(bName, Value.of(Tensor.of(fb, oc)));
+            constants.put(wName, Tensor.of(fw, w.shape().clone()));
+            constants.put(bName, Tensor.of(fb, oc));
             NodeProto folded = conv.proto.toBuilder().setName(bn.name + " (batch norm folded)").clearInput().clearOutput()
                     .addInput(conv.proto.getInput(0)).addInput(wName).addInput(bName).addOutput(bn.proto.getOutput(0)).build();
             removed.add(conv);
@@ -87,7 +87,7 @@ final class ConvFusion {
     }
 
     /** Residual adds and activations into conv epilogues; the σ-family ones (not bit-exact) only when {@code fast}. */
-    private static List<Node> fuseEpilogues(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs, boolean fast) {
+    private static List<Node> fuseEpilogues(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean fast) {
         Index index = new Index(nodes, graphOutputs);
         Map<String, Integer> uses = index.uses;
         Map<String, Node> producer = index.producer;

@@ -1,6 +1,7 @@
 package dev.lamina.onnx;
 
 import com.google.protobuf.ByteString;
+import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 import onnx.Onnx.TensorProto;
@@ -9,9 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * ONNX element types the importer understands, and the decoding of a {@code TensorProto} (typed fields or
- * little-endian {@code raw_data}) into a {@link Value}, checking the element count against the declared dims
- * before allocating anything.
+ * ONNX element types the importer understands, how each runs (float, double and float16 as {@link DType#F32}, every
+ * integer type as {@link DType#I64}, bool as {@link DType#BOOL}), and the decoding of a {@code TensorProto} (typed
+ * fields or little-endian {@code raw_data}) into a tensor of that dtype, checking the element count against the
+ * declared dims before allocating anything.
  */
 final class DataTypes {
     private DataTypes() {}
@@ -39,6 +41,31 @@ final class DataTypes {
             case UINT64 -> "uint64";
             default -> "type " + type;
         };
+    }
+
+    /**
+     * The ONNX element type a tensor stands for: FLOAT for F32, INT64 for I64, BOOL for BOOL. Every ONNX integer type
+     * runs as I64 (int32 and narrower values are kept in range by Cast), every floating type as F32.
+     */
+    static int of(Tensor t) {
+        return switch (t.dtype()) {
+            case F32 -> FLOAT;
+            case I64 -> INT64;
+            case BOOL -> BOOL;
+        };
+    }
+
+    /** The dtype an ONNX element type runs as. */
+    static DType dtype(int type) {
+        return type == BOOL ? DType.BOOL : isFloating(type) ? DType.F32 : DType.I64;
+    }
+
+    /** Integer values of ONNX element type {@code type} as a tensor: BOOL for bool (non-zero is true), I64 otherwise. */
+    static Tensor integers(long[] v, int[] shape, int type) {
+        if (type != BOOL) return Tensor.ofLongs(v, shape);
+        boolean[] b = new boolean[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = v[i] != 0;
+        return Tensor.ofBooleans(b, shape);
     }
 
     static boolean isFloating(int type) {
@@ -77,12 +104,12 @@ final class DataTypes {
     }
 
     /** Decodes a tensor (a Constant's value) that must keep its data inside the model. */
-    static Value decode(TensorProto t, String what) {
+    static Tensor decode(TensorProto t, String what) {
         return decode(t, what, ExternalData.NONE);
     }
 
     /** Decodes a tensor (an initializer or a Constant's value); external data is read through {@code externalData}. */
-    static Value decode(TensorProto t, String what, ExternalData externalData) {
+    static Tensor decode(TensorProto t, String what, ExternalData externalData) {
         if (t.hasSegment()) throw new OnnxException(what + ": tensor '" + t.getName() + "' is a segment of a larger tensor, which is not supported");
         int type = t.getDataType();
         int size = byteSize(type);
@@ -106,17 +133,17 @@ final class DataTypes {
                 case FLOAT -> {
                     float[] a = new float[n];
                     b.asFloatBuffer().get(a);
-                    yield Value.of(Tensor.of(a, shape));
+                    yield Tensor.of(a, shape);
                 }
                 case DOUBLE -> {
                     float[] a = new float[n];
                     for (int i = 0; i < n; i++) a[i] = (float) b.getDouble(i * 8);
-                    yield Value.of(Tensor.of(a, shape));
+                    yield Tensor.of(a, shape);
                 }
                 case FLOAT16 -> {
                     float[] a = new float[n];
                     for (int i = 0; i < n; i++) a[i] = Float.float16ToFloat(b.getShort(i * 2));
-                    yield Value.of(Tensor.of(a, shape));
+                    yield Tensor.of(a, shape);
                 }
                 default -> {
                     long[] v = new long[n];
@@ -132,7 +159,7 @@ final class DataTypes {
                             default -> b.get(i) & 0xFF; // UINT8
                         };
                     }
-                    yield Value.ints(v, shape, type);
+                    yield DataTypes.integers(v, shape, type);
                 }
             };
         }
@@ -151,17 +178,17 @@ final class DataTypes {
             case FLOAT -> {
                 float[] a = new float[n];
                 for (int i = 0; i < n; i++) a[i] = t.getFloatData(i);
-                return Value.of(Tensor.of(a, shape));
+                return Tensor.of(a, shape);
             }
             case DOUBLE -> {
                 float[] a = new float[n];
                 for (int i = 0; i < n; i++) a[i] = (float) t.getDoubleData(i);
-                return Value.of(Tensor.of(a, shape));
+                return Tensor.of(a, shape);
             }
             case FLOAT16 -> {
                 float[] a = new float[n];
                 for (int i = 0; i < n; i++) a[i] = Float.float16ToFloat((short) t.getInt32Data(i));
-                return Value.of(Tensor.of(a, shape));
+                return Tensor.of(a, shape);
             }
             default -> {
                 long[] v = new long[n];
@@ -173,7 +200,7 @@ final class DataTypes {
                         default -> t.getInt32Data(i);
                     };
                 }
-                return Value.ints(v, shape, type);
+                return DataTypes.integers(v, shape, type);
             }
         }
     }

@@ -34,7 +34,7 @@ final class EinsumOp {
     /** An operand (or partial result) and the letter of each of its dimensions. */
     private record Term(Tensor t, String letters) {}
 
-    private static Value[] einsum(Node n, Value[] in) {
+    private static Tensor[] einsum(Node n, Tensor[] in) {
         String eq = n.s("equation", null);
         if (eq == null) throw n.error("attribute 'equation' is required");
         String spec = eq.replace(" ", "");
@@ -44,12 +44,12 @@ final class EinsumOp {
         List<Term> terms = new ArrayList<>();
         int ellipsisRank = 0;
         for (int k = 0; k < in.length; k++) {
-            Tensor t = floatInput(n, in[k], "Inputs[" + k + "]").f;
+            Tensor t = floatInput(n, in[k], "Inputs[" + k + "]");
             int explicit = ops[k].replace("...", "").length();
             if (ops[k].contains("...")) ellipsisRank = Math.max(ellipsisRank, t.dim() - explicit);
         }
         for (int k = 0; k < in.length; k++) {
-            Tensor t = in[k].f;
+            Tensor t = in[k];
             String letters = expandEllipsis(n, eq, ops[k], t.dim(), k);
             terms.add(new Term(t, letters));
         }
@@ -77,7 +77,7 @@ final class EinsumOp {
         int[] perm = new int[out.length()];
         for (int k = 0; k < perm.length; k++) perm[k] = acc.letters.indexOf(out.charAt(k));
         Tensor result = broadcastTo(acc, sizes).t();
-        return one(Value.of(perm.length == 0 ? result.reshape() : result.permute(perm).contiguous()));
+        return one(perm.length == 0 ? result.reshape() : result.permute(perm).contiguous());
     }
 
     /** The letters of operand k with its ellipsis replaced by one placeholder per broadcast dimension (right-aligned). */

@@ -26,14 +26,14 @@ final class Fusion {
     static final String GELU = "lamina.Gelu";
 
     static void registerAll() {
-        Ops.register(GELU, 1, 1, 1, (n, in) -> Ops.one(Value.of(Ops.floatInput(n, in[0], "X").f.gelu())));
+        Ops.register(GELU, 1, 1, 1, (n, in) -> Ops.one(Ops.floatInput(n, in[0], "X").gelu()));
         AttentionFusion.registerAll();
         ChainFusion.registerAll();
         NormFusion.registerAll();
     }
 
     /** The execution plan: {@code nodes} with fusable chains replaced. */
-    static List<Node> plan(List<Node> nodes, Map<String, Value> initializers, Set<String> graphOutputs, boolean fast) {
+    static List<Node> plan(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean fast) {
         Map<String, Integer> uses = new HashMap<>();
         Map<String, Node> producer = new HashMap<>();
         Map<String, Node> consumer = new HashMap<>();
@@ -92,15 +92,15 @@ final class Fusion {
     }
 
     /** A one-element float constant (initializer or Constant node), or NaN. */
-    static double constant(String name, Map<String, Value> initializers, Map<String, Node> producer) {
+    static double constant(String name, Map<String, Tensor> initializers, Map<String, Node> producer) {
         if (name == null) return Double.NaN;
-        Value v = initializers.get(name);
+        Tensor v = initializers.get(name);
         if (v == null) {
             Node c = producer.get(name);
             if (c == null || !c.op.equals("Constant") || !c.has("value")) return Double.NaN;
             v = DataTypes.decode(c.tensorAttr("value").getT(), c.describe());
         }
-        return v.isFloat() && v.numel() == 1 ? v.f.toArray()[0] : Double.NaN;
+        return Ops.isFloat(v) && v.numel() == 1 ? v.toArray()[0] : Double.NaN;
     }
 
     private static boolean near(double v, double target) {

@@ -5,15 +5,17 @@ import static dev.lamina.onnx.Ops.longs;
 import static dev.lamina.onnx.Ops.one;
 import static dev.lamina.onnx.Ops.register;
 
+import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.TypedOps;
 
 import java.util.Arrays;
 
 /**
  * Operators that read or write elements at positions held in an index tensor: ScatterND (slice assignment
  * {@code x[a:b, c:d] = v}, as in Swin's attention mask), ScatterElements ({@code scatter}, {@code scatter_add}),
- * GatherElements ({@code torch.gather}), GatherND, NonZero (with GatherND, {@code x[mask]}) and OneHot ({@code F.one_hot}). Float and integer values alike; indices may be negative
+ * GatherElements ({@code torch.gather}), GatherND, NonZero (with GatherND, {@code x[mask]}) and OneHot ({@code F.one_hot}). Every dtype alike (F32, I64, BOOL); indices may be negative
  * (counted from the end) and are checked against the dimension they index, the error naming the node, the index and
  * the shape.
  */
@@ -78,38 +80,51 @@ final class IndexOps {
         }
     }
 
-    /** A value's elements copied flat in row-major order: floats or longs (with the ONNX element type). */
-    private record Flat(float[] f, long[] l, int type) {
-        static Flat of(Value v) {
-            return v.isFloat() ? new Flat(v.f.toArray(), null, DataTypes.FLOAT) : new Flat(null, v.ints.clone(), v.type);
+    /** A tensor's elements copied flat in row-major order, in its dtype's array ({@code float[]}, {@code long[]} or {@code boolean[]}). */
+    private record Flat(Object data, DType dtype, int length) {
+        static Flat of(Tensor v) {
+            return switch (v.dtype()) {
+                case F32 -> new Flat(v.toArray(), DType.F32, v.numel());
+                case I64 -> new Flat(v.toLongArray(), DType.I64, v.numel());
+                case BOOL -> new Flat(v.toBooleanArray(), DType.BOOL, v.numel());
+            };
         }
 
         static Flat sized(Flat like, int length) {
-            return like.f != null ? new Flat(new float[length], null, like.type) : new Flat(null, new long[length], like.type);
+            return switch (like.dtype) {
+                case F32 -> new Flat(new float[length], DType.F32, length);
+                case I64 -> new Flat(new long[length], DType.I64, length);
+                case BOOL -> new Flat(new boolean[length], DType.BOOL, length);
+            };
         }
 
         void combine(int to, Flat src, int from, Reduction r) {
-            if (f != null) f[to] = r.apply(f[to], src.f[from]);
-            else l[to] = r.apply(l[to], src.l[from]);
+            switch (dtype) {
+                case F32 -> ((float[]) data)[to] = r.apply(((float[]) data)[to], ((float[]) src.data)[from]);
+                case I64 -> ((long[]) data)[to] = r.apply(((long[]) data)[to], ((long[]) src.data)[from]);
+                case BOOL -> {   // as 0 and 1: add is or, mul is and
+                    boolean[] d = (boolean[]) data;
+                    d[to] = r.apply(d[to] ? 1L : 0L, ((boolean[]) src.data)[from] ? 1L : 0L) != 0;
+                }
+            }
         }
 
-        void copy(int to, Flat src, int from, int length) {
-            if (f != null) System.arraycopy(src.f, from, f, to, length);
-            else System.arraycopy(src.l, from, l, to, length);
+        void copy(int to, Flat src, int from, int count) {
+            System.arraycopy(src.data, from, data, to, count);
         }
 
-        int length() {
-            return f != null ? f.length : l.length;
-        }
-
-        Value value(int[] shape) {
-            return f != null ? Value.of(Tensor.of(f, shape.clone())) : Value.ints(l, shape, type);
+        Tensor value(int[] shape) {
+            return switch (dtype) {
+                case F32 -> Tensor.of((float[]) data, shape.clone());
+                case I64 -> Tensor.ofLongs((long[]) data, shape);
+                case BOOL -> Tensor.ofBooleans((boolean[]) data, shape);
+            };
         }
     }
 
-    private static void sameKind(Node n, Value data, Value updates) {
-        if (data.isFloat() != updates.isFloat()) {
-            throw n.error("data (" + DataTypes.name(data.type) + ") and updates (" + DataTypes.name(updates.type) + ") must have the same element type");
+    private static void sameKind(Node n, Tensor data, Tensor updates) {
+        if (data.dtype() != updates.dtype()) {
+            throw n.error("data (" + DataTypes.name(DataTypes.of(data)) + ") and updates (" + DataTypes.name(DataTypes.of(updates)) + ") must have the same element type");
         }
     }
 
@@ -137,32 +152,32 @@ final class IndexOps {
     }
 
     /**
-     * ScatterND: data [r dims], indices [..., k] (k ≤ r), updates [indices.shape[:-1] ++ data.shape[k:]] → a copy of
+     * ScatterND: data [r dims], indices [..., k] (k ≤ r), updates [indices.shape()[:-1] ++ data.shape()[k:]] → a copy of
      * data in which the slice data[indices[i]] is replaced by (or, with a reduction, combined with) updates[i], in
      * index order.
      */
-    private static Value[] scatterND(Node n, Value[] in) {
-        Value data = in[0], updates = in[2];
+    private static Tensor[] scatterND(Node n, Tensor[] in) {
+        Tensor data = in[0], updates = in[2];
         long[] idx = longs(n, in[1], "indices");
-        int[] is = in[1].shape;
+        int[] is = in[1].shape();
         sameKind(n, data, updates);
         Reduction reduction = Reduction.of(n);
         if (is.length == 0) throw n.error("indices must have at least one dimension, got a scalar");
-        int k = is[is.length - 1], r = data.rank();
-        if (k > r) throw n.error("indices " + Shape.str(is) + " address " + k + " dimensions of data " + Shape.str(data.shape) + " of rank " + r);
+        int k = is[is.length - 1], r = data.dim();
+        if (k > r) throw n.error("indices " + Shape.str(is) + " address " + k + " dimensions of data " + Shape.str(data.shape()) + " of rank " + r);
         int[] expected = new int[is.length - 1 + r - k];
         System.arraycopy(is, 0, expected, 0, is.length - 1);
-        System.arraycopy(data.shape, k, expected, is.length - 1, r - k);
-        if (!Arrays.equals(expected, updates.shape)) {
-            throw n.error("updates must have shape " + Shape.str(expected) + " (indices " + Shape.str(is) + ", data " + Shape.str(data.shape) + "), got " + Shape.str(updates.shape));
+        System.arraycopy(data.shape(), k, expected, is.length - 1, r - k);
+        if (!Arrays.equals(expected, updates.shape())) {
+            throw n.error("updates must have shape " + Shape.str(expected) + " (indices " + Shape.str(is) + ", data " + Shape.str(data.shape()) + "), got " + Shape.str(updates.shape()));
         }
         Flat out = Flat.of(data), src = Flat.of(updates);
-        long[] stride = strides(data.shape);
-        int slice = (int) product(data.shape, k, r), tuples = (int) product(is, 0, is.length - 1);
+        long[] stride = strides(data.shape());
+        int slice = (int) product(data.shape(), k, r), tuples = (int) product(is, 0, is.length - 1);
         for (int t = 0; t < tuples; t++) {
             long offset = 0;
             for (int j = 0; j < k; j++) {
-                offset += index(n, idx[t * k + j], data.shape[j], "at indices position " + t + ", component " + j + " (data " + Shape.str(data.shape) + ")") * stride[j];
+                offset += index(n, idx[t * k + j], data.shape()[j], "at indices position " + t + ", component " + j + " (data " + Shape.str(data.shape()) + ")") * stride[j];
             }
             int o = (int) offset, u = t * slice;
             if (reduction == Reduction.NONE) {
@@ -171,15 +186,15 @@ final class IndexOps {
                 for (int e = 0; e < slice; e++) out.combine(o + e, src, u + e, reduction);
             }
         }
-        return one(out.value(data.shape));
+        return one(out.value(data.shape()));
     }
 
     /** Checks that indices (and updates, when given) fit inside data along every dimension but {@code axis}. */
-    private static void checkElementsShapes(Node n, Value data, int[] is, int ax, String what) {
-        if (is.length != data.rank()) throw n.error(what + " of rank " + is.length + " " + Shape.str(is) + " must have the rank of data " + Shape.str(data.shape));
+    private static void checkElementsShapes(Node n, Tensor data, int[] is, int ax, String what) {
+        if (is.length != data.dim()) throw n.error(what + " of rank " + is.length + " " + Shape.str(is) + " must have the rank of data " + Shape.str(data.shape()));
         for (int d = 0; d < is.length; d++) {
-            if (d != ax && is[d] > data.shape[d]) {
-                throw n.error(what + " " + Shape.str(is) + " is larger than data " + Shape.str(data.shape) + " in dimension " + d + " (only the axis " + ax + " may differ)");
+            if (d != ax && is[d] > data.shape()[d]) {
+                throw n.error(what + " " + Shape.str(is) + " is larger than data " + Shape.str(data.shape()) + " in dimension " + d + " (only the axis " + ax + " may differ)");
             }
         }
     }
@@ -188,14 +203,14 @@ final class IndexOps {
      * The data offset of every indices position: position p of indices addresses data[p with p[axis] replaced by
      * indices[p]].
      */
-    private static int[] elementOffsets(Node n, Value data, long[] idx, int[] is, int ax) {
-        long[] ds = strides(data.shape);
+    private static int[] elementOffsets(Node n, Tensor data, long[] idx, int[] is, int ax) {
+        long[] ds = strides(data.shape());
         int[] offsets = new int[idx.length];
         int[] pos = new int[is.length];
         for (int p = 0; p < idx.length; p++) {
             long o = 0;
             for (int d = 0; d < is.length; d++) {
-                o += (d == ax ? index(n, idx[p], data.shape[ax], "at indices position " + Arrays.toString(pos) + " (axis " + ax + " of data " + Shape.str(data.shape) + ")") : pos[d]) * ds[d];
+                o += (d == ax ? index(n, idx[p], data.shape()[ax], "at indices position " + Arrays.toString(pos) + " (axis " + ax + " of data " + Shape.str(data.shape()) + ")") : pos[d]) * ds[d];
             }
             offsets[p] = (int) o;
             for (int d = is.length - 1; d >= 0 && ++pos[d] == is[d]; d--) pos[d] = 0;
@@ -204,29 +219,29 @@ final class IndexOps {
     }
 
     /** ScatterElements: data, indices and updates of one rank, updates shaped like indices; out[p with p[axis] = indices[p]] = updates[p]. */
-    private static Value[] scatterElements(Node n, Value[] in) {
-        Value data = in[0], updates = in[2];
+    private static Tensor[] scatterElements(Node n, Tensor[] in) {
+        Tensor data = in[0], updates = in[2];
         long[] idx = longs(n, in[1], "indices");
-        int[] is = in[1].shape;
+        int[] is = in[1].shape();
         sameKind(n, data, updates);
         Reduction reduction = Reduction.of(n);
-        if (data.rank() == 0) throw n.error("data must have at least one dimension");
-        int ax = axis(n, n.i("axis", 0), data.rank());
-        if (!Arrays.equals(is, updates.shape)) throw n.error("updates " + Shape.str(updates.shape) + " must have the shape of indices " + Shape.str(is));
+        if (data.dim() == 0) throw n.error("data must have at least one dimension");
+        int ax = axis(n, n.i("axis", 0), data.dim());
+        if (!Arrays.equals(is, updates.shape())) throw n.error("updates " + Shape.str(updates.shape()) + " must have the shape of indices " + Shape.str(is));
         checkElementsShapes(n, data, is, ax, "indices");
         int[] offsets = elementOffsets(n, data, idx, is, ax);
         Flat out = Flat.of(data), src = Flat.of(updates);
         for (int p = 0; p < offsets.length; p++) out.combine(offsets[p], src, p, reduction);
-        return one(out.value(data.shape));
+        return one(out.value(data.shape()));
     }
 
     /** GatherElements: out (shaped like indices)[p] = data[p with p[axis] = indices[p]]. */
-    private static Value[] gatherElements(Node n, Value[] in) {
-        Value data = in[0];
+    private static Tensor[] gatherElements(Node n, Tensor[] in) {
+        Tensor data = in[0];
         long[] idx = longs(n, in[1], "indices");
-        int[] is = in[1].shape;
-        if (data.rank() == 0) throw n.error("data must have at least one dimension");
-        int ax = axis(n, n.i("axis", 0), data.rank());
+        int[] is = in[1].shape();
+        if (data.dim() == 0) throw n.error("data must have at least one dimension");
+        int ax = axis(n, n.i("axis", 0), data.dim());
         checkElementsShapes(n, data, is, ax, "indices");
         int[] offsets = elementOffsets(n, data, idx, is, ax);
         Flat src = Flat.of(data), out = Flat.sized(src, offsets.length);
@@ -236,14 +251,14 @@ final class IndexOps {
 
     /**
      * GatherND with {@code batch_dims} b: data [B..., r - b dims], indices [B..., ..., k] (b + k ≤ r), the first b
-     * dimensions equal → out [indices.shape[:-1] ++ data.shape[b + k:]], each index tuple picking a slice of its
+     * dimensions equal → out [indices.shape()[:-1] ++ data.shape()[b + k:]], each index tuple picking a slice of its
      * batch's data.
      */
-    private static Value[] gatherND(Node n, Value[] in) {
-        Value data = in[0];
+    private static Tensor[] gatherND(Node n, Tensor[] in) {
+        Tensor data = in[0];
         long[] idx = longs(n, in[1], "indices");
-        int[] is = in[1].shape, ds = data.shape;
-        int r = data.rank(), q = is.length;
+        int[] is = in[1].shape(), ds = data.shape();
+        int r = data.dim(), q = is.length;
         long bl = n.i("batch_dims", 0);
         if (r < 1 || q < 1) throw n.error("data and indices must have at least one dimension, got " + Shape.str(ds) + " and " + Shape.str(is));
         if (bl < 0 || bl >= Math.min(r, q)) throw n.error("batch_dims " + bl + " must be in [0, " + (Math.min(r, q) - 1) + "] for data " + Shape.str(ds) + " and indices " + Shape.str(is));
@@ -274,27 +289,8 @@ final class IndexOps {
     }
 
     /** NonZero: the positions of the non-zero elements of X (rank r) as int64 [r, count], in row-major order; a scalar counts as rank 1. */
-    private static Value[] nonZero(Node n, Value[] in) {
-        Value x = in[0];
-        int[] shape = x.rank() == 0 ? new int[] {1} : x.shape;
-        int total = x.numel(), count = 0;
-        boolean[] hit = new boolean[total];
-        float[] f = x.isFloat() ? x.f.toArray() : null;
-        for (int p = 0; p < total; p++) {
-            hit[p] = f != null ? f[p] != 0 : x.ints[p] != 0;
-            if (hit[p]) count++;
-        }
-        int r = shape.length;
-        long[] out = new long[r * count];
-        int[] pos = new int[r];
-        for (int p = 0, c = 0; p < total; p++) {
-            if (hit[p]) {
-                for (int d = 0; d < r; d++) out[d * count + c] = pos[d];
-                c++;
-            }
-            for (int d = r - 1; d >= 0 && ++pos[d] == shape[d]; d--) pos[d] = 0;
-        }
-        return one(Value.int64(out, r, count));
+    private static Tensor[] nonZero(Node n, Tensor[] in) {
+        return one(TypedOps.nonZero(in[0]));
     }
 
     /**
@@ -302,19 +298,19 @@ final class IndexOps {
      * from the end) is, values[0] elsewhere; an index outside [-depth, depth - 1] gives a row of values[0], as ONNX
      * specifies. The output has the element type of {@code values} ([off, on]).
      */
-    private static Value[] oneHot(Node n, Value[] in) {
-        Value indices = in[0], values = in[2];
-        long[] idx = indices.toLongs(n.describe() + ": input 'indices'");
+    private static Tensor[] oneHot(Node n, Tensor[] in) {
+        Tensor indices = in[0], values = in[2];
+        long[] idx = Ops.toLongs(indices, n.describe() + ": input 'indices'");
         double depthValue = Ops.scalar(n, in[1], "depth");
         if (depthValue != Math.rint(depthValue) || depthValue < 1 || depthValue > DataTypes.MAX_ELEMENTS) {
             throw n.error("depth must be a positive whole number, got " + depthValue);
         }
         int depth = (int) depthValue;
-        if (values.numel() != 2) throw n.error("values must hold [off_value, on_value], got shape " + Shape.str(values.shape));
-        int r = indices.rank() + 1;
+        if (values.numel() != 2) throw n.error("values must hold [off_value, on_value], got shape " + Shape.str(values.shape()));
+        int r = indices.dim() + 1;
         int ax = axis(n, n.i("axis", -1), r);
         int[] outShape = new int[r];
-        for (int d = 0, j = 0; d < r; d++) outShape[d] = d == ax ? depth : indices.shape[j++];
+        for (int d = 0, j = 0; d < r; d++) outShape[d] = d == ax ? depth : indices.shape()[j++];
         Ops.checkSize(n, outShape);
         int inner = 1;
         for (int d = ax + 1; d < r; d++) inner *= outShape[d];

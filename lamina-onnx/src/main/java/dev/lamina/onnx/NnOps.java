@@ -31,24 +31,24 @@ final class NnOps {
         register("ConvTranspose", 2, 3, 1, NnOps::convTranspose);
         register("MaxPool", 1, 1, 1, (n, in) -> one(pool(n, in[0], true)));
         register("AveragePool", 1, 1, 1, (n, in) -> one(pool(n, in[0], false)));
-        register("GlobalAveragePool", 1, 1, 1, (n, in) -> one(Value.of(global(n, in[0], true))));
-        register("GlobalMaxPool", 1, 1, 1, (n, in) -> one(Value.of(global(n, in[0], false))));
+        register("GlobalAveragePool", 1, 1, 1, (n, in) -> one(global(n, in[0], true)));
+        register("GlobalMaxPool", 1, 1, 1, (n, in) -> one(global(n, in[0], false)));
         register("BatchNormalization", 5, 5, 1, (n, in) -> {
             if (n.i("training_mode", 0) != 0) throw n.error("training_mode=1 is not supported (inference only)");
-            Tensor x = floatInput(n, in[0], "X").f;
-            return one(Value.of(BatchNormOp.batchNorm(x, floatInput(n, in[3], "input_mean").f, floatInput(n, in[4], "input_var").f,
-                    floatInput(n, in[1], "scale").f, floatInput(n, in[2], "B").f, false, 0.1, n.f("epsilon", 1e-5f))));
+            Tensor x = floatInput(n, in[0], "X");
+            return one(BatchNormOp.batchNorm(x, floatInput(n, in[3], "input_mean"), floatInput(n, in[4], "input_var"),
+                    floatInput(n, in[1], "scale"), floatInput(n, in[2], "B"), false, 0.1, n.f("epsilon", 1e-5f)));
         });
         register("LayerNormalization", 2, 3, 1, (n, in) -> {
-            Tensor x = floatInput(n, in[0], "X").f;
+            Tensor x = floatInput(n, in[0], "X");
             int ax = axis(n, n.i("axis", -1), x.dim());
             int[] norm = Arrays.copyOfRange(x.shape(), ax, x.dim());
-            Tensor scale = floatInput(n, in[1], "Scale").f;
-            Tensor bias = in.length > 2 && in[2] != null ? floatInput(n, in[2], "B").f : null;
-            return one(Value.of(NormOp.layerNorm(x, norm, fit(scale, norm), bias == null ? null : fit(bias, norm), n.f("epsilon", 1e-5f))));
+            Tensor scale = floatInput(n, in[1], "Scale");
+            Tensor bias = in.length > 2 && in[2] != null ? floatInput(n, in[2], "B") : null;
+            return one(NormOp.layerNorm(x, norm, fit(scale, norm), bias == null ? null : fit(bias, norm), n.f("epsilon", 1e-5f)));
         });
-        register("InstanceNormalization", 3, 3, 1, (n, in) -> one(Value.of(NormOp.instanceNorm(floatInput(n, in[0], "input").f,
-                floatInput(n, in[1], "scale").f, floatInput(n, in[2], "B").f, n.f("epsilon", 1e-5f)))));
+        register("InstanceNormalization", 3, 3, 1, (n, in) -> one(NormOp.instanceNorm(floatInput(n, in[0], "input"),
+                floatInput(n, in[1], "scale"), floatInput(n, in[2], "B"), n.f("epsilon", 1e-5f))));
     }
 
     /** A scale or bias broadcast to the normalized shape (ONNX allows broadcastable ones; Lamina's op wants the exact shape). */
@@ -128,16 +128,16 @@ final class NnOps {
     // ------------------------------------------------------------------------------------------------ conv
 
     /** The fused node's epilogue: its activation attributes and the residual input (empty: none). */
-    private static ConvEpilogue epilogue(Node n, Value residual) {
+    private static ConvEpilogue epilogue(Node n, Tensor residual) {
         Activation act = Activation.valueOf(n.s(ConvFusion.ACTIVATION, "NONE"));
-        Tensor r = residual == null ? null : floatInput(n, residual, "residual").f;
+        Tensor r = residual == null ? null : floatInput(n, residual, "residual");
         return new ConvEpilogue(act, n.f(ConvFusion.CLIP_MIN, Float.NEGATIVE_INFINITY), n.f(ConvFusion.CLIP_MAX, Float.POSITIVE_INFINITY), r);
     }
 
     /** Conv, or the fused {@link ConvFusion#CONV} when {@code ep} is not null. */
-    private static Value[] conv(Node n, Value[] in, ConvEpilogue ep) {
-        Tensor x = floatInput(n, in[0], "X").f, w = floatInput(n, in[1], "W").f;
-        Tensor b = in.length > 2 && in[2] != null ? floatInput(n, in[2], "B").f : null;
+    private static Tensor[] conv(Node n, Tensor[] in, ConvEpilogue ep) {
+        Tensor x = floatInput(n, in[0], "X"), w = floatInput(n, in[1], "W");
+        Tensor b = in.length > 2 && in[2] != null ? floatInput(n, in[2], "B") : null;
         int dims = spatialDims(n, x);
         if (w.dim() != x.dim()) throw n.error("weight " + Shape.str(w.shape()) + " does not match input " + Shape.str(x.shape()));
         int[] kernel = n.has("kernel_shape") ? attr(n, "kernel_shape", dims, 1) : spatial(w);
@@ -167,12 +167,12 @@ final class NnOps {
         } else {
             y = ConvOp.conv2d(x, w, b, sh, sw, pt, pb, pl, pr, dh, dw, groups, ep);
         }
-        return one(Value.of(dims == 1 ? y.squeeze(2) : y));
+        return one(dims == 1 ? y.squeeze(2) : y);
     }
 
-    private static Value[] convTranspose(Node n, Value[] in) {
-        Tensor x = floatInput(n, in[0], "X").f, w = floatInput(n, in[1], "W").f;
-        Tensor b = in.length > 2 && in[2] != null ? floatInput(n, in[2], "B").f : null;
+    private static Tensor[] convTranspose(Node n, Tensor[] in) {
+        Tensor x = floatInput(n, in[0], "X"), w = floatInput(n, in[1], "W");
+        Tensor b = in.length > 2 && in[2] != null ? floatInput(n, in[2], "B") : null;
         int dims = spatialDims(n, x);
         if (w.dim() != x.dim()) throw n.error("weight " + Shape.str(w.shape()) + " does not match input " + Shape.str(x.shape()));
         boolean oneD = dims == 1;
@@ -239,7 +239,7 @@ final class NnOps {
             }
             y = y.contiguous();
         }
-        return one(Value.of(oneD ? y.squeeze(2) : y));
+        return one(oneD ? y.squeeze(2) : y);
     }
 
     private static int[] lift(int[] v, boolean oneD, int fill) {
@@ -248,8 +248,8 @@ final class NnOps {
 
     // ------------------------------------------------------------------------------------------------ pooling
 
-    private static Value pool(Node n, Value v, boolean max) {
-        Tensor x = floatInput(n, v, "X").f;
+    private static Tensor pool(Node n, Tensor v, boolean max) {
+        Tensor x = floatInput(n, v, "X");
         int dims = spatialDims(n, x);
         int[] kernel = n.ints("kernel_shape");
         if (kernel == null) throw n.error("attribute 'kernel_shape' is required");
@@ -259,7 +259,7 @@ final class NnOps {
         if (max && n.i("storage_order", 0) != 0) throw n.error("storage_order=1 is not supported");
         Geometry g = geometry(n, spatial(x), kernel);
         if (dilatedAvg) {
-            return Value.of(DilatedAvgPool.pool(x, kernel, g.strides, g.dilations, g.begin, g.end, n.i("ceil_mode", 0) != 0, n.i("count_include_pad", 0) != 0));
+            return DilatedAvgPool.pool(x, kernel, g.strides, g.dilations, g.begin, g.end, n.i("ceil_mode", 0) != 0, n.i("count_include_pad", 0) != 0);
         }
         if (!Arrays.equals(g.begin, g.end)) {
             throw n.error("asymmetric pads " + Arrays.toString(g.begin) + " / " + Arrays.toString(g.end) + " are not supported");
@@ -269,12 +269,12 @@ final class NnOps {
         PoolOps.Window w = dims == 1
                 ? PoolOps.window1d(who, kernel[0], g.strides[0], g.begin[0], g.dilations[0], ceil)
                 : PoolOps.window2d(who, kernel, g.strides, g.begin, g.dilations, ceil);
-        if (max) return Value.of(PoolOps.maxPoolValues(who, x, w));
-        return Value.of(PoolOps.avgPool(who, x, w, n.i("count_include_pad", 0) != 0));
+        if (max) return PoolOps.maxPoolValues(who, x, w);
+        return PoolOps.avgPool(who, x, w, n.i("count_include_pad", 0) != 0);
     }
 
-    private static Tensor global(Node n, Value v, boolean avg) {
-        Tensor x = floatInput(n, v, "X").f;
+    private static Tensor global(Node n, Tensor v, boolean avg) {
+        Tensor x = floatInput(n, v, "X");
         if (x.dim() < 3) throw n.error("expected [N, C, spatial...], got " + Shape.str(x.shape()));
         if (avg) return PoolOps.globalAvgPool(n.describe(), x, true);
         Tensor m = x;

@@ -35,14 +35,14 @@ final class NormFusion {
 
     static void registerAll() {
         Ops.register(NORM, 1, 3, 1, (n, in) -> {
-            Tensor x = Ops.floatInput(n, in[0], "X").f;
+            Tensor x = Ops.floatInput(n, in[0], "X");
             if (x.dim() == 0) throw n.error("input is a scalar; normalizing over its last axis needs at least one dimension");
             int d = x.size(x.dim() - 1);
-            Tensor scale = in.length > 1 && in[1] != null ? row(n, Ops.floatInput(n, in[1], "Scale").f, d, "weight") : null;
-            Tensor bias = in.length > 2 && in[2] != null ? row(n, Ops.floatInput(n, in[2], "B").f, d, "bias") : null;
+            Tensor scale = in.length > 1 && in[1] != null ? row(n, Ops.floatInput(n, in[1], "Scale"), d, "weight") : null;
+            Tensor bias = in.length > 2 && in[2] != null ? row(n, Ops.floatInput(n, in[2], "B"), d, "bias") : null;
             float eps = n.f("epsilon", 1e-5f);
-            return Ops.one(Value.of(n.i("rms", 0) != 0 ? NormOp.rmsNorm(x, new int[] {d}, scale, eps)
-                    : NormOp.layerNorm(x, new int[] {d}, scale, bias, eps)));
+            return Ops.one(n.i("rms", 0) != 0 ? NormOp.rmsNorm(x, new int[] {d}, scale, eps)
+                    : NormOp.layerNorm(x, new int[] {d}, scale, bias, eps));
         });
     }
 
@@ -54,7 +54,7 @@ final class NormFusion {
     }
 
     /** The graph as seen by the matchers. */
-    private record Graph(Map<String, Node> producer, Map<String, List<Node>> consumers, Map<String, Value> constants, Set<String> outputs) {
+    private record Graph(Map<String, Node> producer, Map<String, List<Node>> consumers, Map<String, Tensor> constants, Set<String> outputs) {
         /** The only node reading {@code value}, when it is not a graph output; else null. */
         Node only(String value) {
             List<Node> c = consumers.getOrDefault(value, List.of());
@@ -66,10 +66,10 @@ final class NormFusion {
         }
 
         /** A constant whose dimensions but the last are 1 (a weight or bias of the row), or null. */
-        Value row(String name) {
-            Value v = constants.get(name);
-            if (v == null || !v.isFloat() || v.rank() == 0) return null;
-            for (int i = 0; i < v.rank() - 1; i++) if (v.shape[i] != 1) return null;
+        Tensor row(String name) {
+            Tensor v = constants.get(name);
+            if (v == null || !Ops.isFloat(v) || v.dim() == 0) return null;
+            for (int i = 0; i < v.dim() - 1; i++) if (v.shape()[i] != 1) return null;
             return v;
         }
     }
@@ -91,9 +91,9 @@ final class NormFusion {
         if (n == null || !n.op.equals("ReduceMean") || n.proto.getOutputCount() != 1 || n.i("keepdims", 1) != 1) return false;
         long[] axes;
         if (n.proto.getInputCount() > 1 && !in(n, 1).isEmpty()) {
-            Value a = g.constants.get(in(n, 1));
-            if (a == null || a.isFloat()) return false;
-            axes = a.ints;
+            Tensor a = g.constants.get(in(n, 1));
+            if (a == null || Ops.isFloat(a)) return false;
+            axes = Ops.toLongs(a, "axes");
         } else {
             if (!n.has("axes")) return false;
             axes = toLongs(n.ints("axes"));
@@ -205,7 +205,7 @@ final class NormFusion {
     }
 
     /** The plan with every hand-written LayerNorm and RMSNorm replaced by one {@value #NORM} node. */
-    static List<Node> plan(List<Node> nodes, Map<String, Value> constants, Set<String> graphOutputs) {
+    static List<Node> plan(List<Node> nodes, Map<String, Tensor> constants, Set<String> graphOutputs) {
         Map<String, Node> producer = new HashMap<>();
         Map<String, List<Node>> consumers = new HashMap<>();
         for (Node n : nodes) {

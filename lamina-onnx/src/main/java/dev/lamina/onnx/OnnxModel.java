@@ -3,6 +3,7 @@ package dev.lamina.onnx;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.lamina.autograd.Autograd;
 import dev.lamina.tensor.Buffers;
+import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 import onnx.Onnx.GraphProto;
@@ -38,9 +39,10 @@ import java.util.TreeMap;
  * defined values, and every initializer decodes (raw_data or typed fields; its size matches its type and dims;
  * external data is read from files beside the model, never from outside its directory). {@link #run} then evaluates the nodes in order under {@link Autograd#noGrad()}.
  *
- * <p>Float tensors (float32, float64 and float16 in the file) run as float32 {@link Tensor}s; integer and bool
- * tensors (shapes, indices, masks) as a small int64 side representation. Graph inputs and outputs are exchanged as
- * float tensors: integer inputs must hold whole numbers, integer outputs are converted.
+ * <p>Every value is a {@link Tensor}: float32, float64 and float16 in the file run as {@link DType#F32}, every
+ * integer type (shapes, indices, token ids) as {@link DType#I64}, bool (masks) as {@link DType#BOOL}; shape ops move
+ * every dtype alike and integer arithmetic is exact ({@link dev.lamina.tensor.TypedOps}). Outputs come back in their
+ * dtype; an integer input takes an I64 tensor or an F32 one holding whole numbers (see {@link #run(Map)}).
  */
 public final class OnnxModel {
     /** Default-domain opsets the importer implements. */
@@ -60,7 +62,7 @@ public final class OnnxModel {
     /** What {@link #run} evaluates: {@link #nodes} with fused chains (see {@link Fusion}). */
     private final List<Node> plan;
     /** Values of the nodes folded at load (every input constant), with the initializers: what each run starts from. */
-    private final Map<String, Value> constants;
+    private final Map<String, Tensor> constants;
     private final int folded;
     /** Per plan node, the values it reads last: their arrays go back to the run's {@link Buffers.Pool} after it. */
     private final List<List<String>> lastReads;
@@ -68,7 +70,7 @@ public final class OnnxModel {
     private final ThreadLocal<Buffers.Pool> pools = ThreadLocal.withInitial(Buffers.Pool::new);
     /** Whether runs reuse arrays through {@link #pools} (off only to measure what the reuse saves). */
     boolean reuseBuffers = true;
-    private final Map<String, Value> initializers = new LinkedHashMap<>();
+    private final Map<String, Tensor> initializers = new LinkedHashMap<>();
     private final List<ValueInfoProto> inputs = new ArrayList<>();
     private final List<ValueInfoProto> outputs;
 
@@ -139,10 +141,10 @@ public final class OnnxModel {
     /** Packs the constant 2-D B of a MatMul or Gemm once for the GEMM (see {@link Node#packedB}). */
     private void packConstantB(Node n) {
         if (!n.op.equals("MatMul") && !n.op.equals("Gemm")) return;
-        Value b = constants.get(n.proto.getInput(1));
-        if (b == null || !b.isFloat() || b.shape.length != 2 || b.numel() == 0) return;
+        Tensor b = constants.get(n.proto.getInput(1));
+        if (b == null || !Ops.isFloat(b) || b.shape().length != 2 || b.numel() == 0) return;
         boolean transB = n.op.equals("Gemm") && n.i("transB", 0) != 0;
-        n.packedB = b.f.backend().packRight(b.f, transB);
+        n.packedB = b.backend().packRight(b, transB);
     }
 
     /**
@@ -150,7 +152,7 @@ public final class OnnxModel {
      * computed from them alone), adding its outputs to {@code constants}; returns the nodes left to run. A node that
      * fails here is kept, so that its error is reported by {@link #run} as usual.
      */
-    private static List<Node> foldConstants(List<Node> plan, Map<String, Value> constants) {
+    private static List<Node> foldConstants(List<Node> plan, Map<String, Tensor> constants) {
         List<Node> kept = new ArrayList<>();
         try (var scope = Autograd.noGrad()) {
             for (Node node : plan) {
@@ -173,11 +175,11 @@ public final class OnnxModel {
     /** Packs the constant weight of a Conv node for the GEMM once, instead of on every run (see {@link Node#preparedWeight}). */
     private void prepareConvWeight(Node n) {
         if (!n.op.equals("Conv") && !n.op.equals(ConvFusion.CONV)) return;
-        Value w = constants.get(n.proto.getInput(1));
-        if (w == null || !w.isFloat() || (w.shape.length != 3 && w.shape.length != 4)) return;
+        Tensor w = constants.get(n.proto.getInput(1));
+        if (w == null || !Ops.isFloat(w) || (w.shape().length != 3 && w.shape().length != 4)) return;
         long group = n.i("group", 1);
-        if (group < 1 || group > Integer.MAX_VALUE || w.shape[0] % group != 0) return; // invalid: left for run to report
-        Tensor w4 = w.shape.length == 3 ? w.f.unsqueeze(2) : w.f;
+        if (group < 1 || group > Integer.MAX_VALUE || w.shape()[0] % group != 0) return; // invalid: left for run to report
+        Tensor w4 = w.shape().length == 3 ? w.unsqueeze(2) : w;
         n.preparedWeight = dev.lamina.nn.functional.ConvOp.prepare(w4, (int) group);
     }
 
@@ -364,14 +366,14 @@ public final class OnnxModel {
     /** Elements of all initializers: parameters, but also batch-norm statistics and constant tensors. */
     public long parameterCount() {
         long s = 0;
-        for (Value v : initializers.values()) s += v.numel();
+        for (Tensor v : initializers.values()) s += v.numel();
         return s;
     }
 
     /** An initializer as a float tensor (integers converted), or null when there is none of that name. */
     public Tensor initializer(String name) {
-        Value v = initializers.get(name);
-        return v == null ? null : v.toFloat();
+        Tensor v = initializers.get(name);
+        return v == null ? null : Ops.toFloat(v);
     }
 
     private static ValueInfo info(ValueInfoProto v) {
@@ -390,8 +392,11 @@ public final class OnnxModel {
     /**
      * Runs the graph.
      *
-     * @param feeds one tensor per graph input ({@link #inputs()}), by name; shapes must match the declared fixed dims
-     * @return every graph output by name, in graph order
+     * @param feeds one tensor per graph input ({@link #inputs()}), by name; shapes must match the declared fixed dims.
+     *              A float input takes an F32 tensor; an integer input an I64 tensor (or an F32 one holding whole
+     *              numbers, converted); a bool input a BOOL tensor (or numbers, read as ≠ 0)
+     * @return every graph output by name, in graph order, each in the dtype its ONNX type runs as: F32 for float,
+     *         double and float16, I64 for every integer type, BOOL for bool (as ONNX Runtime returns them)
      * @throws OnnxException for a missing, unknown or mis-shaped input, or a node that fails (the message names it)
      */
     public Map<String, Tensor> run(Map<String, Tensor> feeds) {
@@ -409,7 +414,7 @@ public final class OnnxModel {
     }
 
     private Map<String, Tensor> run(Map<String, Tensor> feeds, NodeProfile profile, NodeObserver observer) {
-        Map<String, Value> env = new HashMap<>(constants);
+        Map<String, Tensor> env = new HashMap<>(constants);
         Set<String> expected = new HashSet<>();
         for (ValueInfoProto v : inputs) expected.add(v.getName());
         for (String name : feeds.keySet()) {   // a misspelt name is reported as such, before the input it was meant for is missed
@@ -422,7 +427,7 @@ public final class OnnxModel {
         }
         Buffers.Pool pool = pools.get();
         Map<Object, Integer> readers = new java.util.IdentityHashMap<>(); // live values holding each intermediate storage
-        for (Value v : env.values()) if (v.isFloat()) readers.put(v.f.storageIdentity(), NEVER_FREED); // constants and the caller's feeds
+        for (Tensor v : env.values()) if (Ops.isFloat(v)) readers.put(v.storageIdentity(), NEVER_FREED); // constants and the caller's feeds
         try (var scope = Autograd.noGrad(); var buffers = Buffers.use(reuseBuffers ? pool : null)) {
             for (int i = 0; i < plan.size(); i++) {
                 Node node = plan.get(i);
@@ -431,8 +436,8 @@ public final class OnnxModel {
                 if (profile != null) profile.add(node, System.nanoTime() - t0);
                 if (observer != null) observe(node, env, observer);
                 for (String out : node.proto.getOutputList()) {
-                    Value v = out.isEmpty() ? null : env.get(out);
-                    if (v != null && v.isFloat()) readers.merge(v.f.storageIdentity(), 1, Integer::sum);
+                    Tensor v = out.isEmpty() ? null : env.get(out);
+                    if (v != null && Ops.isFloat(v)) readers.merge(v.storageIdentity(), 1, Integer::sum);
                 }
                 if (reuseBuffers) for (String name : lastReads.get(i)) release(env.remove(name), readers, pool);
             }
@@ -440,9 +445,9 @@ public final class OnnxModel {
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (ValueInfoProto o : outputs) {
-            Value v = env.get(o.getName());
-            checkDeclared(o, v.shape, "output");
-            result.put(o.getName(), v.toFloat().contiguous());
+            Tensor v = env.get(o.getName());
+            checkDeclared(o, v.shape(), "output");
+            result.put(o.getName(), v.contiguous());   // in its dtype: I64 for integer outputs, BOOL for bool, as ONNX Runtime returns them
         }
         return Collections.unmodifiableMap(result);
     }
@@ -451,30 +456,41 @@ public final class OnnxModel {
      * A value read for the last time: when no live value holds its array any more (views share it), the array goes
      * back to the pool. Arrays of constants and of the caller's inputs start at {@link #NEVER_FREED} readers.
      */
-    private static void release(Value v, Map<Object, Integer> readers, Buffers.Pool pool) {
-        if (v == null || !v.isFloat()) return;
-        Object a = v.f.storageIdentity();
+    private static void release(Tensor v, Map<Object, Integer> readers, Buffers.Pool pool) {
+        if (v == null || !Ops.isFloat(v)) return;
+        Object a = v.storageIdentity();
         Integer left = readers.merge(a, -1, Integer::sum);
         if (left != null && left == 0) {
             readers.remove(a);
-            pool.giveStorageOf(v.f);
+            pool.giveStorageOf(v);
         }
     }
 
     private static final int NEVER_FREED = Integer.MAX_VALUE / 2;
 
-    private static Value feed(ValueInfoProto v, Tensor t) {
+    /**
+     * A caller's input in the dtype its declared element type runs as: an integer input may come as I64 (kept), BOOL
+     * or an F32 tensor of whole numbers (converted; a fraction is refused, naming the input); a bool input as BOOL or as
+     * numbers (≠ 0); a float input must be F32.
+     */
+    private static Tensor feed(ValueInfoProto v, Tensor t) {
         checkDeclared(v, t.shape(), "input");
         int type = v.getType().getTensorType().getElemType();
-        if (DataTypes.isInteger(type)) {
-            Value f = Value.of(t.contiguous());
-            try {
-                return Value.ints(f.toLongs("input '" + v.getName() + "'"), t.shape(), type);
-            } catch (IllegalArgumentException e) {
-                throw new OnnxException(e.getMessage());
+        if (type == 0) return t;
+        DType want = DataTypes.dtype(type);
+        if (t.dtype() == want) return t;
+        String what = "input '" + v.getName() + "' (" + DataTypes.name(type) + ")";
+        return switch (want) {
+            case F32 -> throw new OnnxException(what + " must be fed an F32 tensor, got " + t.dtype() + " of shape " + Shape.str(t.shape()) + "; convert it with to(DType.F32)");
+            case BOOL -> t.to(DType.BOOL);
+            case I64 -> {
+                try {
+                    yield Tensor.ofLongs(Ops.toLongs(t, what), t.shape());
+                } catch (IllegalArgumentException e) {
+                    throw new OnnxException(e.getMessage());
+                }
             }
-        }
-        return Value.of(t);
+        };
     }
 
     /** Checks a runtime shape against the declared dims (fixed dims must match; symbolic ones match anything). */
@@ -489,32 +505,32 @@ public final class OnnxModel {
         if (!ok) throw new OnnxException(what + " '" + v.getName() + "' has shape " + Shape.str(shape) + ", the model declares " + info(v));
     }
 
-    private void observe(Node node, Map<String, Value> env, NodeObserver observer) {
+    private void observe(Node node, Map<String, Tensor> env, NodeObserver observer) {
         NodeProto p = node.proto;
         List<Tensor> in = new ArrayList<>(), out = new ArrayList<>();
         boolean[] constant = new boolean[p.getInputCount()];
         for (int k = 0; k < p.getInputCount(); k++) {
             String name = p.getInput(k);
-            Value v = name.isEmpty() ? null : env.get(name);
-            in.add(v != null && v.isFloat() ? v.f : null);
+            Tensor v = name.isEmpty() ? null : env.get(name);
+            in.add(v != null && Ops.isFloat(v) ? v : null);
             constant[k] = !name.isEmpty() && constants.containsKey(name);
         }
         for (String name : p.getOutputList()) {
-            Value v = name.isEmpty() ? null : env.get(name);
-            out.add(v != null && v.isFloat() ? v.f : null);
+            Tensor v = name.isEmpty() ? null : env.get(name);
+            out.add(v != null && Ops.isFloat(v) ? v : null);
         }
         observer.node(node.name, node.op, in, constant, out);
     }
 
     /** Runs one node on the values in {@code env} and puts its outputs there; errors name the node. */
-    static void evaluate(Node node, Map<String, Value> env) {
+    static void evaluate(Node node, Map<String, Tensor> env) {
         NodeProto p = node.proto;
-        Value[] in = new Value[p.getInputCount()];
+        Tensor[] in = new Tensor[p.getInputCount()];
         for (int k = 0; k < in.length; k++) {
             String name = p.getInput(k);
             in[k] = name.isEmpty() ? null : env.get(name);
         }
-        Value[] out;
+        Tensor[] out;
         try {
             out = Ops.internalSpec(node.op, node.opset).impl().apply(node, in);
         } catch (OnnxException e) {

@@ -1,7 +1,10 @@
 package dev.lamina.onnx;
 
+import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
+import dev.lamina.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -11,7 +14,8 @@ import java.util.TreeSet;
 
 /**
  * The operator table: for each supported default-domain operator (opsets 13–20) and each of its versions the input
- * and output counts and the function that evaluates it on {@link Value}s. As in ONNX, a model importing opset V uses
+ * and output counts and the function that evaluates it on {@link Tensor}s
+ * (F32, I64 or BOOL; see {@link DataTypes} for how ONNX element types map onto them). As in ONNX, a model importing opset V uses
  * the version with the largest since-version ≤ V. Checked up front by {@link OnnxModel#load}, so a model with an
  * unknown operator, a wrong number of inputs or an attribute its version no longer has fails before anything runs.
  */
@@ -21,7 +25,7 @@ final class Ops {
     /** Evaluates one node; {@code in[k]} is null for an omitted optional input. */
     @FunctionalInterface
     interface Impl {
-        Value[] apply(Node n, Value[] in);
+        Tensor[] apply(Node n, Tensor[] in);
     }
 
     /**
@@ -98,17 +102,43 @@ final class Ops {
         return (int) (a < 0 ? a + rank : a);
     }
 
-    static Value floatInput(Node n, Value v, String what) {
+    /** Whether a value is F32 (ONNX float, double and float16 all run as F32). */
+    static boolean isFloat(Tensor v) {
+        return v.dtype() == DType.F32;
+    }
+
+    /** A value as F32 (I64 rounded to the nearest float, BOOL as 0 and 1); an F32 value itself. */
+    static Tensor toFloat(Tensor v) {
+        return v.to(DType.F32);
+    }
+
+    /** The values as longs (BOOL as 0 and 1); an F32 value must hold whole numbers, {@code what} names it in the error. */
+    static long[] toLongs(Tensor v, String what) {
+        if (v.dtype() == DType.I64) return v.toLongArray();
+        if (v.dtype() == DType.BOOL) return v.to(DType.I64).toLongArray();
+        float[] a = v.toArray();
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != Math.rint(a[i]) || Float.isInfinite(a[i])) throw new IllegalArgumentException(what + " must hold whole numbers, got " + a[i]);
+            out[i] = (long) a[i];
+        }
+        return out;
+    }
+
+    /** A float input: F32 required, the error naming the node, its op, the input and the dtype it got. */
+    static Tensor floatInput(Node n, Tensor v, String what) {
         if (v == null) throw n.error("input '" + what + "' is required");
-        if (!v.isFloat()) throw n.error("input '" + what + "' must be a float tensor, got " + DataTypes.name(v.type));
+        if (v.dtype() != DType.F32) {
+            throw n.error("input '" + what + "' must be a float tensor, got " + v.dtype() + " (ONNX " + DataTypes.name(DataTypes.of(v)) + ") of shape " + Shape.str(v.shape()));
+        }
         return v;
     }
 
-    /** An integer input (shape, axes, pads, repeats) as longs. */
-    static long[] longs(Node n, Value v, String what) {
+    /** An integer input (shape, axes, pads, repeats) as longs, read on the host. */
+    static long[] longs(Node n, Tensor v, String what) {
         if (v == null) throw n.error("input '" + what + "' is required");
-        if (v.isFloat()) throw n.error("input '" + what + "' must be an integer tensor, got float");
-        return v.ints;
+        if (v.dtype() == DType.F32) throw n.error("input '" + what + "' must be an integer tensor, got float");
+        return toLongs(v, what);
     }
 
     static int[] toInts(Node n, long[] v, String what) {
@@ -121,10 +151,10 @@ final class Ops {
     }
 
     /** A one-element input as a double (float or integer). */
-    static double scalar(Node n, Value v, String what) {
+    static double scalar(Node n, Tensor v, String what) {
         if (v == null) throw n.error("input '" + what + "' is required");
-        if (v.numel() != 1) throw n.error("input '" + what + "' must hold one value, got shape " + Shape.str(v.shape));
-        return v.isFloat() ? v.f.toArray()[0] : v.ints[0];
+        if (v.numel() != 1) throw n.error("input '" + what + "' must hold one value, got shape " + Shape.str(v.shape()));
+        return isFloat(v) ? v.toArray()[0] : toLongs(v, what)[0];
     }
 
     static void checkSize(Node n, int[] shape) {
@@ -136,12 +166,40 @@ final class Ops {
         }
     }
 
-    /** A bool view of a value: integers as they are, floats as (x != 0). */
-    static Value floatToBool(Node n, Value v) {
-        return v.isFloat() ? MathOps.cast(n, v, DataTypes.BOOL) : v;
+    /** A value as BOOL: (x != 0) for F32 and I64, a BOOL value itself. */
+    static Tensor toBool(Tensor v) {
+        return v.to(DType.BOOL);
     }
 
-    static Value[] one(Value v) {
-        return new Value[] {v};
+    /** The one value of {@code scalar} repeated over {@code shape}, in the scalar's dtype (ConstantOfShape, Pad's fill). */
+    static Tensor full(Tensor scalar, int[] shape) {
+        int n = Shape.size(shape);
+        return switch (scalar.dtype()) {
+            case F32 -> Tensor.full(scalar.toArray()[0], shape);
+            case I64 -> {
+                long[] v = new long[n];
+                Arrays.fill(v, scalar.toLongArray()[0]);
+                yield Tensor.ofLongs(v, shape);
+            }
+            case BOOL -> {
+                boolean[] v = new boolean[n];
+                Arrays.fill(v, scalar.toBooleanArray()[0]);
+                yield Tensor.ofBooleans(v, shape);
+            }
+        };
+    }
+
+    /** A zero (false) of a dtype, of the given shape. */
+    static Tensor zeros(DType dtype, int... shape) {
+        int n = Shape.size(shape);
+        return switch (dtype) {
+            case F32 -> Tensor.zeros(shape);
+            case I64 -> Tensor.ofLongs(new long[n], shape);
+            case BOOL -> Tensor.ofBooleans(new boolean[n], shape);
+        };
+    }
+
+    static Tensor[] one(Tensor v) {
+        return new Tensor[] {v};
     }
 }

@@ -38,21 +38,21 @@ final class Opsets18To20 {
         }
         register("Split", 18, 1, 2, MANY, Opsets18To20::split, Map.of("split", "since opset 13 the split sizes are the optional second input"));
         register("GroupNormalization", 18, 3, 3, 1, Opsets18To20::groupNorm, Map.of());
-        register("Mish", 18, 1, 1, 1, (n, in) -> one(Value.of(MathOps.map(floatInput(n, in[0], "X").f,
-                v -> v * Math.tanh(v > 20 ? v : Math.log1p(Math.exp(v)))))), Map.of());
+        register("Mish", 18, 1, 1, 1, (n, in) -> one(MathOps.map(floatInput(n, in[0], "X"),
+                v -> v * Math.tanh(v > 20 ? v : Math.log1p(Math.exp(v))))), Map.of());
         register("Gelu", 20, 1, 1, 1, Opsets18To20::gelu, Map.of());
     }
 
     /** Split-18: sizes from the {@code split} input, or {@code num_outputs} parts of ceil(dim / num_outputs) with a smaller last part. */
-    private static Value[] split(Node n, Value[] in) {
+    private static Tensor[] split(Node n, Tensor[] in) {
         if (!n.has("num_outputs")) return ShapeOps.split(n, in);
         if (in.length > 1 && in[1] != null) throw n.error("input 'split' and attribute 'num_outputs' may not both be given");
-        Value x = in[0];
-        int ax = axis(n, n.i("axis", 0), x.rank());
+        Tensor x = in[0];
+        int ax = axis(n, n.i("axis", 0), x.dim());
         long parts = n.i("num_outputs", 0);
         int outs = n.proto.getOutputCount();
         if (parts < 1 || parts != outs) throw n.error("num_outputs = " + parts + " but the node has " + outs + " outputs");
-        int dim = x.shape[ax];
+        int dim = x.shape()[ax];
         int chunk = (int) ((dim + parts - 1) / parts);
         int last = dim - chunk * (outs - 1);
         if (last < 0) throw n.error("dimension " + dim + " cannot be split into " + outs + " parts of " + chunk + " (the last part would be " + last + ")");
@@ -63,8 +63,8 @@ final class Opsets18To20 {
     }
 
     /** GroupNormalization-18: statistics per sample and group of channels; {@code scale} and {@code bias} hold one value per group. */
-    private static Value[] groupNorm(Node n, Value[] in) {
-        Tensor x = floatInput(n, in[0], "X").f, scale = floatInput(n, in[1], "scale").f, bias = floatInput(n, in[2], "bias").f;
+    private static Tensor[] groupNorm(Node n, Tensor[] in) {
+        Tensor x = floatInput(n, in[0], "X"), scale = floatInput(n, in[1], "scale"), bias = floatInput(n, in[2], "bias");
         if (!n.has("num_groups")) throw n.error("attribute 'num_groups' is required");
         int groups = n.int32("num_groups", 0);
         if (x.dim() < 2) throw n.error("expected X of shape [N, C, ...], got " + Shape.str(x.shape()));
@@ -79,14 +79,14 @@ final class Opsets18To20 {
         int[] channelGroup = new int[c];
         for (int k = 0; k < c; k++) channelGroup[k] = k / (c / groups);
         Tensor w = scale.reshape(groups).indexSelect(0, channelGroup), b = bias.reshape(groups).indexSelect(0, channelGroup);
-        return one(Value.of(NormOp.groupNorm(x, groups, w.contiguous(), b.contiguous(), n.f("epsilon", 1e-5f))));
+        return one(NormOp.groupNorm(x, groups, w.contiguous(), b.contiguous(), n.f("epsilon", 1e-5f)));
     }
 
-    private static Value[] gelu(Node n, Value[] in) {
-        Tensor x = floatInput(n, in[0], "X").f;
+    private static Tensor[] gelu(Node n, Tensor[] in) {
+        Tensor x = floatInput(n, in[0], "X");
         return switch (n.s("approximate", "none")) {
-            case "none" -> one(Value.of(x.gelu()));
-            case "tanh" -> one(Value.of(x.geluTanh()));
+            case "none" -> one(x.gelu());
+            case "tanh" -> one(x.geluTanh());
             default -> throw n.error("approximate must be 'none' or 'tanh', got '" + n.s("approximate", "none") + "'");
         };
     }

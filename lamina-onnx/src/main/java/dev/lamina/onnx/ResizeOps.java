@@ -41,8 +41,8 @@ final class ResizeOps {
         register("Resize", 18, 1, 4, 1, ResizeOps::resize, Map.of());
     }
 
-    private static Value[] resize(Node n, Value[] in) {
-        Tensor x = Ops.floatInput(n, in[0], "X").f;
+    private static Tensor[] resize(Node n, Tensor[] in) {
+        Tensor x = Ops.floatInput(n, in[0], "X");
         if (n.opset < 18) {
             for (String a : new String[] {"axes", "antialias", "keep_aspect_ratio_policy"}) {
                 if (n.has(a)) throw n.error("attribute '" + a + "' is not part of Resize before opset 18 (the model imports opset " + n.opset + ")");
@@ -68,7 +68,7 @@ final class ResizeOps {
         if (rank != 3 && rank != 4) throw n.error("input X must be [N, C, L] or [N, C, H, W] (rank 3 or 4), got " + Shape.str(x.shape()));
         int[] axes = axes(n, rank);
 
-        Value scalesV = in.length > 2 ? in[2] : null, sizesV = in.length > 3 ? in[3] : null;
+        Tensor scalesV = in.length > 2 ? in[2] : null, sizesV = in.length > 3 ? in[3] : null;
         if (scalesV != null && scalesV.numel() == 0) scalesV = null; // opset 11-era exports write an empty scales next to sizes
         if (scalesV != null && sizesV != null) throw n.error("only one of the inputs 'scales' and 'sizes' may be given");
         if (scalesV == null && sizesV == null) throw n.error("one of the inputs 'scales' and 'sizes' is required");
@@ -76,8 +76,8 @@ final class ResizeOps {
         int[] out = x.shape();
         Arrays.fill(scale, 1f);
         if (scalesV != null) {
-            if (!scalesV.isFloat()) throw n.error("input 'scales' must be a float tensor");
-            float[] s = scalesV.f.toArray();
+            if (!Ops.isFloat(scalesV)) throw n.error("input 'scales' must be a float tensor");
+            float[] s = scalesV.toArray();
             if (s.length != axes.length) throw n.error("input 'scales' has " + s.length + " values for " + axes.length + " axes of X " + Shape.str(x.shape()));
             for (int k = 0; k < s.length; k++) {
                 if (!(s[k] > 0) || Float.isInfinite(s[k])) throw n.error("scales must be positive and finite, got " + Arrays.toString(s));
@@ -107,7 +107,7 @@ final class ResizeOps {
         boolean linear = mode.equals("linear");
         Axis[] tables = new Axis[rank - 2];
         for (int d = 2; d < rank; d++) tables[d - 2] = axis(x.size(d), out[d], scale[d], coord, linear, nearestMode);
-        return one(Value.of(UpsampleOp.resample(n.describe(), x, tables)));
+        return one(UpsampleOp.resample(n.describe(), x, tables));
     }
 
     /** The axes the scales/sizes refer to: every axis, or the {@code axes} attribute (opset 18), normalised and distinct. */

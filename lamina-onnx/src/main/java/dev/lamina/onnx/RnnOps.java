@@ -27,7 +27,7 @@ final class RnnOps {
         register("GRU", 3, 6, 2, (n, in) -> run(n, in, false));
     }
 
-    private static Value[] run(Node n, Value[] in, boolean lstm) {
+    private static Tensor[] run(Node n, Tensor[] in, boolean lstm) {
         int gates = lstm ? 4 : 3;
         List<String> acts = n.strings("activations");
         List<String> dflt = lstm ? List.of("Sigmoid", "Tanh", "Tanh") : List.of("Sigmoid", "Tanh");
@@ -45,18 +45,18 @@ final class RnnOps {
             default -> throw n.error("direction '" + direction + "' is not supported");
         };
         boolean batchFirst = n.i("layout", 0) != 0;
-        Tensor x = floatInput(n, in[0], "X").f;
+        Tensor x = floatInput(n, in[0], "X");
         if (x.dim() != 3) throw n.error("X must be 3-D, got " + Shape.str(x.shape()));
         if (batchFirst) x = x.transpose(0, 1);
         int seq = x.size(0), batch = x.size(1), inSize = x.size(2);
-        Tensor w = floatInput(n, in[1], "W").f, r = floatInput(n, in[2], "R").f;
+        Tensor w = floatInput(n, in[1], "W"), r = floatInput(n, in[2], "R");
         int hidden = w.dim() == 3 ? w.size(1) / gates : -1;
         if (n.has("hidden_size") && n.i("hidden_size", 0) != hidden) throw n.error("hidden_size " + n.i("hidden_size", 0) + " does not match W " + Shape.str(w.shape()));
         expect(n, "W", w, dirs, gates * hidden, inSize);
         expect(n, "R", r, dirs, gates * hidden, hidden);
         Tensor b = opt(n, in, 3, "B");
         if (b != null) expect(n, "B", b, dirs, 2 * gates * hidden);
-        Value lens = in.length > 4 ? in[4] : null;
+        Tensor lens = in.length > 4 ? in[4] : null;
         float[] mask = null;
         if (lens != null) {
             long[] l = Ops.longs(n, lens, "sequence_lens");
@@ -160,7 +160,7 @@ final class RnnOps {
             yh = yh.transpose(0, 1).contiguous();
             if (yc != null) yc = yc.transpose(0, 1).contiguous();
         }
-        return lstm ? new Value[] {Value.of(y), Value.of(yh), Value.of(yc)} : new Value[] {Value.of(y), Value.of(yh)};
+        return lstm ? new Tensor[] {y, yh, yc} : new Tensor[] {y, yh};
     }
 
     /** ONNX LSTM blocks (i, o, f, c) taken in PyTorch's order (i, f, g, o); GRU (z, r, h) as (r, z, n). */
@@ -173,8 +173,8 @@ final class RnnOps {
         return Tensor.cat(blocks, 0).contiguous();
     }
 
-    private static Tensor opt(Node n, Value[] in, int k, String what) {
-        return in.length > k && in[k] != null ? floatInput(n, in[k], what).f : null;
+    private static Tensor opt(Node n, Tensor[] in, int k, String what) {
+        return in.length > k && in[k] != null ? floatInput(n, in[k], what) : null;
     }
 
     private static void expect(Node n, String what, Tensor t, int... shape) {

@@ -4,8 +4,10 @@ import static dev.lamina.onnx.Ops.axis;
 import static dev.lamina.onnx.Ops.one;
 import static dev.lamina.onnx.Ops.register;
 
+import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.TypedOps;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -13,7 +15,7 @@ import java.util.Comparator;
 /**
  * Operators that walk along one axis: CumSum ({@code torch.cumsum}, position ids from a padding mask) and TopK
  * ({@code torch.topk}, sampling and mixture-of-experts routing). Each line along the axis is processed on its own;
- * float and integer inputs alike.
+ * F32 and I64 inputs alike (I64 exactly).
  */
 final class ScanOps {
     private ScanOps() {}
@@ -43,56 +45,35 @@ final class ScanOps {
     }
 
     /** CumSum: running sums along {@code axis} (a scalar input), optionally {@code exclusive} (each sum leaves its own element out) and {@code reverse}. */
-    private static Value[] cumSum(Node n, Value[] in) {
-        Value x = in[0];
-        if (x.rank() == 0) throw n.error("input must have at least one dimension");
-        if (in[1].isFloat()) throw n.error("input 'axis' must be an integer tensor, got float");
-        int ax = axis(n, (long) Ops.scalar(n, in[1], "axis"), x.rank());
+    private static Tensor[] cumSum(Node n, Tensor[] in) {
+        Tensor x = in[0];
+        if (x.dim() == 0) throw n.error("input must have at least one dimension");
+        if (Ops.isFloat(in[1])) throw n.error("input 'axis' must be an integer tensor, got float");
+        int ax = axis(n, (long) Ops.scalar(n, in[1], "axis"), x.dim());
         boolean exclusive = n.i("exclusive", 0) != 0, reverse = n.i("reverse", 0) != 0;
-        Lines lines = Lines.of(x.shape, ax);
-        float[] f = x.isFloat() ? x.f.toArray() : null;
-        long[] l = x.isFloat() ? null : x.ints;
-        float[] fo = f != null ? new float[f.length] : null;
-        long[] lo = l != null ? new long[l.length] : null;
-        for (int line = 0; line < lines.count(); line++) {
-            double fs = 0;
-            long ls = 0;
-            for (int k = 0; k < lines.dim; k++) {
-                int o = lines.at(line, reverse ? lines.dim - 1 - k : k);
-                if (f != null) {
-                    if (exclusive) fo[o] = (float) fs;
-                    fs += f[o];
-                    if (!exclusive) fo[o] = (float) fs;
-                } else {
-                    if (exclusive) lo[o] = ls;
-                    ls += l[o];
-                    if (!exclusive) lo[o] = ls;
-                }
-            }
-        }
-        return one(f != null ? Value.of(Tensor.of(fo, x.shape.clone())) : Value.ints(lo, x.shape, x.type));
+        return one(TypedOps.cumsum(x.dtype() == DType.BOOL ? x.to(DType.I64) : x, ax, exclusive, reverse));
     }
 
     /**
      * TopK: the k largest (or, with largest=0, smallest) elements along {@code axis} and their int64 indices, sorted
      * (equal values: the lower index first, as ONNX specifies); K is a one-element integer input.
      */
-    private static Value[] topK(Node n, Value[] in) {
-        Value x = in[0];
-        if (x.rank() == 0) throw n.error("input must have at least one dimension");
-        int ax = axis(n, n.i("axis", -1), x.rank());
-        if (in[1].isFloat()) throw n.error("input 'K' must be an integer tensor, got float");
+    private static Tensor[] topK(Node n, Tensor[] in) {
+        Tensor x = in[0];
+        if (x.dim() == 0) throw n.error("input must have at least one dimension");
+        int ax = axis(n, n.i("axis", -1), x.dim());
+        if (Ops.isFloat(in[1])) throw n.error("input 'K' must be an integer tensor, got float");
         long kl = (long) Ops.scalar(n, in[1], "K");
-        if (kl < 0 || kl > x.shape[ax]) throw n.error("K = " + kl + " is out of range for dimension " + ax + " of size " + x.shape[ax] + " in " + Shape.str(x.shape));
+        if (kl < 0 || kl > x.shape()[ax]) throw n.error("K = " + kl + " is out of range for dimension " + ax + " of size " + x.shape()[ax] + " in " + Shape.str(x.shape()));
         int k = (int) kl;
         boolean largest = n.i("largest", 1) != 0;
-        Lines lines = Lines.of(x.shape, ax);
-        int[] outShape = x.shape.clone();
+        Lines lines = Lines.of(x.shape(), ax);
+        int[] outShape = x.shape().clone();
         outShape[ax] = k;
         Lines outLines = Lines.of(outShape, ax);
-        double[] v = new double[x.numel()];
-        float[] f = x.isFloat() ? x.f.toArray() : null;
-        for (int p = 0; p < v.length; p++) v[p] = f != null ? f[p] : x.ints[p];
+        if (x.dtype() == DType.BOOL) x = x.to(DType.I64);
+        float[] f = Ops.isFloat(x) ? x.toArray() : null;
+        long[] l = f != null ? null : x.toLongArray();
         float[] fo = new float[outLines.count() * k];
         long[] lo = f != null ? null : new long[fo.length];
         long[] idx = new long[fo.length];
@@ -100,16 +81,16 @@ final class ScanOps {
         for (int line = 0; line < lines.count(); line++) {
             int ln = line;
             for (int j = 0; j < order.length; j++) order[j] = j;
-            Comparator<Integer> byValue = Comparator.comparingDouble(j -> v[lines.at(ln, j)]);
+            Comparator<Integer> byValue = f != null ? Comparator.comparingDouble(j -> f[lines.at(ln, j)]) : Comparator.comparingLong(j -> l[lines.at(ln, j)]);
             Arrays.sort(order, (largest ? byValue.reversed() : byValue).thenComparingInt(j -> j));
             for (int j = 0; j < k; j++) {
                 int src = lines.at(line, order[j]), dst = outLines.at(line, j);
                 if (f != null) fo[dst] = f[src];
-                else lo[dst] = x.ints[src];
+                else lo[dst] = l[src];
                 idx[dst] = order[j];
             }
         }
-        Value values = f != null ? Value.of(Tensor.of(fo, outShape.clone())) : Value.ints(lo, outShape, x.type);
-        return new Value[] {values, Value.ints(idx, outShape, DataTypes.INT64)};
+        Tensor values = f != null ? Tensor.of(fo, outShape.clone()) : Tensor.ofLongs(lo, outShape);
+        return new Tensor[] {values, Tensor.ofLongs(idx, outShape)};
     }
 }

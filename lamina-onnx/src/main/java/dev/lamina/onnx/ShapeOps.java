@@ -9,6 +9,7 @@ import static dev.lamina.onnx.Ops.toInts;
 
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.TypedOps;
 import onnx.Onnx.AttributeProto;
 
 import java.util.ArrayList;
@@ -18,8 +19,7 @@ import java.util.Map;
 
 /**
  * Shape and data-movement operators: reshape, transpose, slicing, gathering, concatenation, padding, constants.
- * Each works on float tensors (as Lamina views or copies) and, through {@link Value#restructure}, on integer
- * values alike.
+ * Each runs the same Lamina view or copy on every dtype (F32, I64, BOOL): integers are moved exactly, at any size.
  */
 final class ShapeOps {
     private ShapeOps() {}
@@ -28,23 +28,23 @@ final class ShapeOps {
         register("Identity", 1, 1, 1, (n, in) -> one(in[0]));
         register("Dropout", 1, 3, 2, ShapeOps::dropout);
         register("Shape", 1, 1, 1, ShapeOps::shape);
-        register("Size", 1, 1, 1, (n, in) -> one(Value.int64(new long[] {in[0].numel()})));
+        register("Size", 1, 1, 1, (n, in) -> one(Tensor.ofLongs(new long[] {in[0].numel()})));
         register("Reshape", 2, 2, 1, ShapeOps::reshape);
         register("Flatten", 1, 1, 1, (n, in) -> {
-            int r = in[0].rank();
+            int r = in[0].dim();
             long a = n.i("axis", 1);
             if (a < -r || a > r) throw n.error("axis " + a + " is out of range for rank " + r);
             int ax = (int) (a < 0 ? a + r : a);
             int outer = 1, inner = 1;
             for (int d = 0; d < r; d++) {
-                if (d < ax) outer *= in[0].shape[d];
-                else inner *= in[0].shape[d];
+                if (d < ax) outer *= in[0].shape()[d];
+                else inner *= in[0].shape()[d];
             }
             int fo = outer, fi = inner;
-            return one(in[0].restructure(t -> t.reshape(fo, fi)));
+            return one(in[0].reshape(fo, fi));
         });
         register("Transpose", 1, 1, 1, (n, in) -> {
-            int r = in[0].rank();
+            int r = in[0].dim();
             int[] perm = n.ints("perm");
             if (perm == null) {
                 perm = new int[r];
@@ -57,7 +57,7 @@ final class ShapeOps {
                 seen[p] = true;
             }
             int[] fp = perm;
-            return one(in[0].restructure(t -> t.permute(fp)));
+            return one(in[0].permute(fp));
         });
         register("Squeeze", 1, 2, 1, ShapeOps::squeeze);
         register("Unsqueeze", 2, 2, 1, ShapeOps::unsqueeze);
@@ -67,26 +67,25 @@ final class ShapeOps {
         register("Gather", 2, 2, 1, ShapeOps::gather);
         register("Expand", 2, 2, 1, (n, in) -> {
             int[] target = toInts(n, longs(n, in[1], "shape"), "shape");
-            int[] out = Shape.broadcast("Expand", in[0].shape, target);
+            int[] out = Shape.broadcast("Expand", in[0].shape(), target);
             Ops.checkSize(n, out);
-            int[] padded = padLeft(in[0].shape, out.length);
-            return one(in[0].restructure(t -> t.reshape(padded).expand(out).contiguous()));
+            int[] padded = padLeft(in[0].shape(), out.length);
+            return one(in[0].reshape(padded).expand(out).contiguous());
         });
         register("Tile", 2, 2, 1, (n, in) -> {
             int[] reps = toInts(n, longs(n, in[1], "repeats"), "repeats");
-            if (reps.length != in[0].rank()) throw n.error("repeats has " + reps.length + " values for rank " + in[0].rank());
-            int[] out = in[0].shape.clone();
+            if (reps.length != in[0].dim()) throw n.error("repeats has " + reps.length + " values for rank " + in[0].dim());
+            int[] out = in[0].shape().clone();
             for (int d = 0; d < out.length; d++) {
                 if (reps[d] < 0) throw n.error("negative repeat " + reps[d]);
                 out[d] *= reps[d];
             }
             Ops.checkSize(n, out);
-            return one(in[0].restructure(t -> {
-                for (int d = 0; d < reps.length; d++) {
-                    if (reps[d] != 1) t = Tensor.cat(java.util.Collections.nCopies(reps[d], t), d);
-                }
-                return t;
-            }));
+            Tensor t = in[0];
+            for (int d = 0; d < reps.length; d++) {
+                if (reps[d] != 1) t = Tensor.cat(java.util.Collections.nCopies(reps[d], t), d);
+            }
+            return one(t);
         });
         register("Constant", 0, 0, 1, ShapeOps::constant);
         register("ConstantOfShape", 1, 1, 1, ShapeOps::constantOfShape);
@@ -109,28 +108,28 @@ final class ShapeOps {
      * Dropout at inference: the identity with an all-true mask. training_mode=true is accepted only with ratio 0, the
      * identity too (torchvision 0.14's Swin calls {@code F.dropout(attn, p=0.0)} without {@code training=False}).
      */
-    private static Value[] dropout(Node n, Value[] in) {
+    private static Tensor[] dropout(Node n, Tensor[] in) {
         if (in.length > 2 && in[2] != null && Ops.scalar(n, in[2], "training_mode") != 0) {
             double ratio = in.length > 1 && in[1] != null ? Ops.scalar(n, in[1], "ratio") : 0.5;
             if (ratio != 0) throw n.error("training_mode=true with ratio " + ratio + " is not supported (inference only; only ratio 0, the identity, is)");
         }
-        long[] mask = new long[in[0].numel()];
-        Arrays.fill(mask, 1);
-        return new Value[] {in[0], Value.ints(mask, in[0].shape, DataTypes.BOOL)};
+        boolean[] mask = new boolean[in[0].numel()];
+        Arrays.fill(mask, true);
+        return new Tensor[] {in[0], Tensor.ofBooleans(mask, in[0].shape())};
     }
 
-    private static Value[] shape(Node n, Value[] in) {
-        int r = in[0].rank();
+    private static Tensor[] shape(Node n, Tensor[] in) {
+        int r = in[0].dim();
         long s = n.i("start", 0), e = n.i("end", r);
         int start = (int) Math.max(0, Math.min(r, s < 0 ? s + r : s));
         int end = (int) Math.max(0, Math.min(r, e < 0 ? e + r : e));
         long[] v = new long[Math.max(0, end - start)];
-        for (int k = 0; k < v.length; k++) v[k] = in[0].shape[start + k];
-        return one(Value.int64(v, v.length));
+        for (int k = 0; k < v.length; k++) v[k] = in[0].shape()[start + k];
+        return one(Tensor.ofLongs(v, v.length));
     }
 
-    private static Value[] reshape(Node n, Value[] in) {
-        Value x = in[0];
+    private static Tensor[] reshape(Node n, Tensor[] in) {
+        Tensor x = in[0];
         long[] req = longs(n, in[1], "shape");
         boolean allowZero = n.i("allowzero", 0) != 0;
         int[] target = new int[req.length];
@@ -139,8 +138,8 @@ final class ShapeOps {
         for (int k = 0; k < req.length; k++) {
             long s = req[k];
             if (s == 0 && !allowZero) {
-                if (k >= x.rank()) throw n.error("shape " + Arrays.toString(req) + " copies dimension " + k + " of an input of rank " + x.rank());
-                s = x.shape[k];
+                if (k >= x.dim()) throw n.error("shape " + Arrays.toString(req) + " copies dimension " + k + " of an input of rank " + x.dim());
+                s = x.shape()[k];
             }
             if (s == -1) {
                 if (infer >= 0) throw n.error("shape " + Arrays.toString(req) + " has more than one -1");
@@ -154,36 +153,36 @@ final class ShapeOps {
         }
         int numel = x.numel();
         if (infer >= 0) {
-            if (known == 0 || numel % known != 0) throw n.error("cannot reshape " + Shape.str(x.shape) + " to " + Arrays.toString(req));
+            if (known == 0 || numel % known != 0) throw n.error("cannot reshape " + Shape.str(x.shape()) + " to " + Arrays.toString(req));
             target[infer] = (int) (numel / known);
         } else if (known != numel) {
-            throw n.error("cannot reshape " + Shape.str(x.shape) + " (" + numel + " elements) to " + Arrays.toString(req));
+            throw n.error("cannot reshape " + Shape.str(x.shape()) + " (" + numel + " elements) to " + Arrays.toString(req));
         }
-        return one(x.restructure(t -> t.reshape(target)));
+        return one(x.reshape(target));
     }
 
-    private static Value[] squeeze(Node n, Value[] in) {
-        Value x = in[0];
+    private static Tensor[] squeeze(Node n, Tensor[] in) {
+        Tensor x = in[0];
         List<Integer> out = new ArrayList<>();
-        boolean[] drop = new boolean[x.rank()];
+        boolean[] drop = new boolean[x.dim()];
         if (in.length > 1 && in[1] != null) {
             for (long a : longs(n, in[1], "axes")) {
-                int ax = axis(n, a, x.rank());
-                if (x.shape[ax] != 1) throw n.error("cannot squeeze dimension " + ax + " of size " + x.shape[ax] + " in " + Shape.str(x.shape));
+                int ax = axis(n, a, x.dim());
+                if (x.shape()[ax] != 1) throw n.error("cannot squeeze dimension " + ax + " of size " + x.shape()[ax] + " in " + Shape.str(x.shape()));
                 drop[ax] = true;
             }
         } else {
-            for (int d = 0; d < x.rank(); d++) drop[d] = x.shape[d] == 1;
+            for (int d = 0; d < x.dim(); d++) drop[d] = x.shape()[d] == 1;
         }
-        for (int d = 0; d < x.rank(); d++) if (!drop[d]) out.add(x.shape[d]);
+        for (int d = 0; d < x.dim(); d++) if (!drop[d]) out.add(x.shape()[d]);
         int[] s = out.stream().mapToInt(Integer::intValue).toArray();
-        return one(x.restructure(t -> t.reshape(s)));
+        return one(x.reshape(s));
     }
 
-    private static Value[] unsqueeze(Node n, Value[] in) {
-        Value x = in[0];
+    private static Tensor[] unsqueeze(Node n, Tensor[] in) {
+        Tensor x = in[0];
         long[] axes = longs(n, in[1], "axes");
-        int rank = x.rank() + axes.length;
+        int rank = x.dim() + axes.length;
         boolean[] add = new boolean[rank];
         for (long a : axes) {
             int ax = axis(n, a, rank);
@@ -191,46 +190,33 @@ final class ShapeOps {
             add[ax] = true;
         }
         int[] s = new int[rank];
-        for (int d = 0, j = 0; d < rank; d++) s[d] = add[d] ? 1 : x.shape[j++];
-        return one(x.restructure(t -> t.reshape(s)));
+        for (int d = 0, j = 0; d < rank; d++) s[d] = add[d] ? 1 : x.shape()[j++];
+        return one(x.reshape(s));
     }
 
-    private static Value[] concat(Node n, Value[] in) {
-        for (Value v : in) if (v == null) throw n.error("inputs may not be omitted");
-        int rank = in[0].rank();
+    private static Tensor[] concat(Node n, Tensor[] in) {
+        for (Tensor v : in) if (v == null) throw n.error("inputs may not be omitted");
+        int rank = in[0].dim();
         int ax = axis(n, n.i("axis", 0), rank);
-        for (Value v : in) {
-            if (v.rank() != rank) throw n.error("inputs of rank " + rank + " and " + v.rank() + " cannot be concatenated");
+        for (Tensor v : in) {
+            if (v.dim() != rank) throw n.error("inputs of rank " + rank + " and " + v.dim() + " cannot be concatenated");
             for (int d = 0; d < rank; d++) {
-                if (d != ax && v.shape[d] != in[0].shape[d]) throw n.error("shapes " + Shape.str(in[0].shape) + " and " + Shape.str(v.shape) + " differ outside axis " + ax);
+                if (d != ax && v.shape()[d] != in[0].shape()[d]) throw n.error("shapes " + Shape.str(in[0].shape()) + " and " + Shape.str(v.shape()) + " differ outside axis " + ax);
             }
         }
-        boolean anyFloat = Arrays.stream(in).anyMatch(Value::isFloat);
-        if (anyFloat) return one(Value.of(Tensor.cat(Arrays.stream(in).map(Value::toFloat).toList(), ax)));
-        // integers: concatenate position tensors offset into one joined array
-        int total = 0;
-        for (Value v : in) total += v.ints.length;
-        if (total > Value.MAX_INT_ELEMENTS) throw n.error("integer tensors too large to concatenate");
-        long[] joined = new long[total];
-        List<Tensor> pos = new ArrayList<>();
-        int off = 0;
-        for (Value v : in) {
-            System.arraycopy(v.ints, 0, joined, off, v.ints.length);
-            pos.add(v.positions().add(off));
-            off += v.ints.length;
-        }
-        Tensor p = Tensor.cat(pos, ax);
-        float[] pa = p.toArray();
-        long[] o = new long[pa.length];
-        for (int k = 0; k < o.length; k++) o[k] = joined[(int) pa[k]];
-        return one(Value.ints(o, p.shape(), in[0].type));
+        // ONNX requires one element type; a float among integers (an exporter's shortcut) makes the result float
+        boolean anyFloat = Arrays.stream(in).anyMatch(Ops::isFloat);
+        boolean mixed = Arrays.stream(in).anyMatch(v -> v.dtype() != in[0].dtype());
+        if (anyFloat && mixed) return one(Tensor.cat(Arrays.stream(in).map(Ops::toFloat).toList(), ax));
+        if (mixed) return one(Tensor.cat(Arrays.stream(in).map(v -> v.to(dev.lamina.tensor.DType.I64)).toList(), ax));
+        return one(Tensor.cat(Arrays.asList(in), ax));
     }
 
-    static Value[] split(Node n, Value[] in) {
-        Value x = in[0];
-        int ax = axis(n, n.i("axis", 0), x.rank());
+    static Tensor[] split(Node n, Tensor[] in) {
+        Tensor x = in[0];
+        int ax = axis(n, n.i("axis", 0), x.dim());
         int outs = n.proto.getOutputCount();
-        int dim = x.shape[ax];
+        int dim = x.shape()[ax];
         int[] sizes;
         if (in.length > 1 && in[1] != null) {
             sizes = toInts(n, longs(n, in[1], "split"), "split");
@@ -248,8 +234,8 @@ final class ShapeOps {
     }
 
     /** Splits {@code x} along {@code ax} into parts of the given sizes, one per node output. */
-    static Value[] splitInto(Node n, Value x, int ax, int[] sizes) {
-        int outs = n.proto.getOutputCount(), dim = x.shape[ax];
+    static Tensor[] splitInto(Node n, Tensor x, int ax, int[] sizes) {
+        int outs = n.proto.getOutputCount(), dim = x.shape()[ax];
         if (sizes.length != outs) throw n.error(sizes.length + " split sizes for " + outs + " outputs");
         int sum = 0;
         for (int s : sizes) {
@@ -257,20 +243,20 @@ final class ShapeOps {
             sum += s;
         }
         if (sum != dim) throw n.error("split sizes " + Arrays.toString(sizes) + " do not add up to dimension " + dim);
-        Value[] out = new Value[outs];
+        Tensor[] out = new Tensor[outs];
         int start = 0;
         for (int k = 0; k < outs; k++) {
             int s0 = start, len = sizes[k];
-            out[k] = x.restructure(t -> t.narrow(ax, s0, len));
+            out[k] = x.narrow(ax, s0, len);
             start += len;
         }
         return out;
     }
 
-    private static Value[] slice(Node n, Value[] in) {
-        Value x = in[0];
+    private static Tensor[] slice(Node n, Tensor[] in) {
+        Tensor x = in[0];
         long[] starts = longs(n, in[1], "starts"), ends = longs(n, in[2], "ends");
-        int r = x.rank();
+        int r = x.dim();
         long[] axes;
         if (in.length > 3 && in[3] != null) {
             axes = longs(n, in[3], "axes");
@@ -288,7 +274,7 @@ final class ShapeOps {
         if (ends.length != starts.length || axes.length != starts.length || steps.length != starts.length) {
             throw n.error("starts, ends, axes and steps must have the same length, got " + starts.length + ", " + ends.length + ", " + axes.length + ", " + steps.length);
         }
-        Value cur = x;
+        Tensor cur = x;
         boolean[] seen = new boolean[r];
         for (int k = 0; k < starts.length; k++) {
             int ax = axis(n, axes[k], r);
@@ -296,7 +282,7 @@ final class ShapeOps {
             seen[ax] = true;
             long step = steps[k];
             if (step == 0) throw n.error("step may not be 0");
-            long dim = x.shape[ax];
+            long dim = x.shape()[ax];
             long s = starts[k], e = ends[k];
             if (s < 0) s += dim;
             if (e < 0) e += dim;
@@ -305,97 +291,97 @@ final class ShapeOps {
                 e = Math.max(0, Math.min(dim, e));
                 if (step > dim) step = Math.max(1, dim);
                 int fs = (int) s, fe = (int) e, fst = (int) step;
-                cur = cur.restructure(t -> t.slice(ax, fs, Math.max(fs, fe), fst));
+                cur = cur.slice(ax, fs, Math.max(fs, fe), fst);
             } else {
                 s = Math.max(0, Math.min(dim - 1, s));
                 e = Math.max(-1, Math.min(dim - 1, e));
                 List<Integer> idx = new ArrayList<>();
                 for (long i = s; i > e; i += step) idx.add((int) i);
                 int[] ia = idx.stream().mapToInt(Integer::intValue).toArray();
-                cur = cur.restructure(t -> t.indexSelect(ax, ia));
+                cur = cur.indexSelect(ax, ia);
             }
         }
         return one(cur);
     }
 
-    private static Value[] gather(Node n, Value[] in) {
-        Value data = in[0];
-        if (data.rank() == 0) throw n.error("data must have at least one dimension");
-        int ax = axis(n, n.i("axis", 0), data.rank());
+    private static Tensor[] gather(Node n, Tensor[] in) {
+        Tensor data = in[0];
+        if (data.dim() == 0) throw n.error("data must have at least one dimension");
+        int ax = axis(n, n.i("axis", 0), data.dim());
         long[] idx = longs(n, in[1], "indices");
-        int dim = data.shape[ax];
+        int dim = data.shape()[ax];
         int[] flat = new int[idx.length];
         for (int k = 0; k < idx.length; k++) {
             long i = idx[k];
             if (i < -dim || i >= dim) throw n.error("index " + i + " is out of range for dimension " + ax + " of size " + dim);
             flat[k] = (int) (i < 0 ? i + dim : i);
         }
-        int[] out = new int[data.rank() - 1 + in[1].rank()];
+        int[] out = new int[data.dim() - 1 + in[1].dim()];
         int j = 0;
-        for (int d = 0; d < ax; d++) out[j++] = data.shape[d];
-        for (int d : in[1].shape) out[j++] = d;
-        for (int d = ax + 1; d < data.rank(); d++) out[j++] = data.shape[d];
+        for (int d = 0; d < ax; d++) out[j++] = data.shape()[d];
+        for (int d : in[1].shape()) out[j++] = d;
+        for (int d = ax + 1; d < data.dim(); d++) out[j++] = data.shape()[d];
         Ops.checkSize(n, out);
-        return one(data.restructure(t -> t.indexSelect(ax, flat).reshape(out)));
+        return one(data.indexSelect(ax, flat).reshape(out));
     }
 
-    private static Value[] constant(Node n, Value[] in) {
+    private static Tensor[] constant(Node n, Tensor[] in) {
         if (n.attributeNames().size() != 1) throw n.error("exactly one value attribute is required, got " + n.attributeNames());
         AttributeProto t = n.tensorAttr("value");
         if (t != null) return one(DataTypes.decode(t.getT(), n.describe()));
-        if (n.has("value_float")) return one(Value.of(Tensor.scalar(n.f("value_float", 0))));
+        if (n.has("value_float")) return one(Tensor.scalar(n.f("value_float", 0)));
         if (n.has("value_floats")) {
             float[] v = n.floats("value_floats");
-            return one(Value.of(Tensor.of(v, v.length)));
+            return one(Tensor.of(v, v.length));
         }
-        if (n.has("value_int")) return one(Value.int64(new long[] {n.i("value_int", 0)}));
+        if (n.has("value_int")) return one(Tensor.ofLongs(new long[] {n.i("value_int", 0)}));
         if (n.has("value_ints")) {
             long[] v = n.raw("value_ints").getIntsList().stream().mapToLong(Long::longValue).toArray();
-            return one(Value.int64(v, v.length));
+            return one(Tensor.ofLongs(v, v.length));
         }
         throw n.error("value attribute " + n.attributeNames() + " is not supported");
     }
 
-    private static Value[] constantOfShape(Node n, Value[] in) {
+    private static Tensor[] constantOfShape(Node n, Tensor[] in) {
         int[] shape = toInts(n, longs(n, in[0], "input"), "shape");
         Ops.checkSize(n, shape);
-        Value fill = Value.of(Tensor.scalar(0f));
+        Tensor fill = Tensor.scalar(0f);
         AttributeProto t = n.tensorAttr("value");
         if (t != null) {
             fill = DataTypes.decode(t.getT(), n.describe());
-            if (fill.numel() != 1) throw n.error("value must hold one element, got shape " + Shape.str(fill.shape));
+            if (fill.numel() != 1) throw n.error("value must hold one element, got shape " + Shape.str(fill.shape()));
         }
-        if (fill.isFloat()) return one(Value.of(Tensor.full(fill.f.toArray()[0], shape)));
-        long[] v = new long[Shape.size(shape)];
-        Arrays.fill(v, fill.ints[0]);
-        return one(Value.ints(v, shape, fill.type));
+        return one(Ops.full(fill, shape));
     }
 
-    private static Value[] range(Node n, Value[] in) {
+    private static Tensor[] range(Node n, Tensor[] in) {
         double start = Ops.scalar(n, in[0], "start"), limit = Ops.scalar(n, in[1], "limit"), delta = Ops.scalar(n, in[2], "delta");
         if (delta == 0) throw n.error("delta may not be 0");
         double count = Math.max(Math.ceil((limit - start) / delta), 0);
         if (count > DataTypes.MAX_ELEMENTS) throw n.error("range of " + count + " elements is too large");
         int len = (int) count;
-        if (in[0].isFloat()) {
+        if (Ops.isFloat(in[0])) {
             float[] a = new float[len];
             for (int k = 0; k < len; k++) a[k] = (float) (start + k * delta);
-            return one(Value.of(Tensor.of(a, len)));
+            return one(Tensor.of(a, len));
         }
+        long first = Ops.longs(n, in[0], "start")[0], step = Ops.longs(n, in[2], "delta")[0];
         long[] v = new long[len];
-        for (int k = 0; k < len; k++) v[k] = in[0].ints[0] + k * in[2].ints[0];
-        return one(Value.ints(v, new int[] {len}, in[0].type));
+        for (int k = 0; k < len; k++) v[k] = first + k * step;
+        return one(Tensor.ofLongs(v, len));
     }
 
-    private static Value[] pad(Node n, Value[] in) {
-        Value x = in[0];
+    private static Tensor[] pad(Node n, Tensor[] in) {
+        Tensor x = in[0];
         String mode = n.s("mode", "constant");
-        int r = x.rank();
+        int r = x.dim();
         long[] pads = longs(n, in[1], "pads");
         if (in.length > 3 && in[3] != null) pads = padsForAxes(n, pads, longs(n, in[3], "axes"), r);
         if (pads.length != 2 * r) throw n.error("pads has " + pads.length + " values for rank " + r + " (needs " + 2 * r + ")");
-        float value = in.length > 2 && in[2] != null && in[2].numel() > 0 ? (float) Ops.scalar(n, in[2], "constant_value") : 0f;
-        Tensor t = x.toFloat();
+        Tensor given = in.length > 2 && in[2] != null && in[2].numel() > 0 ? in[2] : null;
+        if (given != null && given.numel() != 1) throw n.error("input 'constant_value' must hold one value, got shape " + Shape.str(given.shape()));
+        Tensor value = given == null ? Ops.zeros(x.dtype()) : given.reshape().to(x.dtype());   // the data's dtype
+        Tensor t = x;
         for (int d = 0; d < r; d++) {
             long b = pads[d], e = pads[d + r];
             if (Math.abs(b) > DataTypes.MAX_ELEMENTS || Math.abs(e) > DataTypes.MAX_ELEMENTS) throw n.error("pad " + b + ", " + e + " is too large");
@@ -417,7 +403,7 @@ final class ShapeOps {
                     int[] bs = t.shape(), es = t.shape();
                     bs[d] = (int) b;
                     es[d] = (int) e;
-                    t = Tensor.cat(List.of(Tensor.full(value, bs), t, Tensor.full(value, es)), d);
+                    t = Tensor.cat(List.of(Ops.full(value, bs), t, Ops.full(value, es)), d);
                 }
                 case "reflect", "edge" -> {
                     if (dim == 0) throw n.error(mode + " padding of an empty dimension");
@@ -441,8 +427,7 @@ final class ShapeOps {
                 default -> throw n.error("mode '" + mode + "' is not supported");
             }
         }
-        Value out = Value.of(t);
-        return one(x.isFloat() ? out : MathOps.cast(n, out, x.type));
+        return one(t);
     }
 
     /** Opset 18's {@code axes} input: pads for the listed axes only ([begins..., ends...]), spread over all {@code rank} axes (others 0). */
@@ -460,22 +445,20 @@ final class ShapeOps {
         return full;
     }
 
-    private static Value[] trilu(Node n, Value[] in) {
-        Value x = in[0];
-        if (x.rank() < 2) throw n.error("input must have at least 2 dimensions, got " + Shape.str(x.shape));
+    private static Tensor[] trilu(Node n, Tensor[] in) {
+        Tensor x = in[0];
+        if (x.dim() < 2) throw n.error("input must have at least 2 dimensions, got " + Shape.str(x.shape()));
         long k = in.length > 1 && in[1] != null ? (long) Ops.scalar(n, in[1], "k") : 0;
         boolean upper = n.i("upper", 1) != 0;
-        int rows = x.shape[x.rank() - 2], cols = x.shape[x.rank() - 1];
-        float[] m = new float[rows * cols];
+        int rows = x.shape()[x.dim() - 2], cols = x.shape()[x.dim() - 1];
+        boolean[] m = new boolean[rows * cols];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 long diff = (long) j - i;
-                m[i * cols + j] = (upper ? diff >= k : diff <= k) ? 1f : 0f;
+                m[i * cols + j] = upper ? diff >= k : diff <= k;
             }
         }
-        Tensor mask = Tensor.of(m, rows, cols);
-        Tensor t = x.toFloat();
-        Value out = Value.of(Tensor.where(mask, t, Tensor.zeros()));
-        return one(x.isFloat() ? out : MathOps.cast(n, out, x.type));
+        Tensor mask = Tensor.ofBooleans(m, rows, cols);
+        return one(TypedOps.where(mask, x, Ops.zeros(x.dtype())));
     }
 }

@@ -19,7 +19,7 @@ import java.util.List;
  * The CPU backend: heap {@code float[]} storage, the Vector API kernels of {@code kernels} (with their scalar
  * fallbacks when the incubator module is absent), large runs split across cores. The default backend.
  */
-public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerOps, CpuLinearOps, CpuEmbeddingOps, CpuRecurrentOps, CpuAttentionOps, CpuPoolOps, CpuChannelDropoutOps, CpuResampleOps, CpuNormOps, CpuConvOps, CpuLossOps {
+public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerOps, CpuLinearOps, CpuEmbeddingOps, CpuRecurrentOps, CpuAttentionOps, CpuPoolOps, CpuChannelDropoutOps, CpuResampleOps, CpuNormOps, CpuConvOps, CpuLossOps, CpuTypedOps {
     @Override
     public String name() {
         return "cpu";

@@ -1,6 +1,11 @@
 package dev.lamina.backend.reference;
 
 import dev.lamina.backend.Backend;
+import dev.lamina.backend.Comparison;
+import dev.lamina.backend.IntegerBinary;
+import dev.lamina.backend.IntegerReduction;
+import dev.lamina.backend.IntegerUnary;
+import dev.lamina.backend.Logical;
 import dev.lamina.backend.Pointwise;
 import dev.lamina.kernels.Elementwise;
 import dev.lamina.kernels.Elementwise.Binary;
@@ -457,5 +462,147 @@ public final class ReferenceBackend implements Backend {
             }
         }
         return wrap(o, inShape);
+    }
+
+    // ------------------------------------------------------------------------------------------------ typed (I64, BOOL)
+
+    /** The elements of x (any dtype) broadcast to outShape, in row-major order. */
+    private static Object broadcastAny(Tensor x, int[] outShape) {
+        return valuesAny(Tensor.view(x, x.storageOffset(), outShape, Shape.broadcastStrides(x.shape(), x.strides(), outShape)));
+    }
+
+    @Override
+    public Tensor integerBinary(IntegerBinary op, Tensor a, Tensor b, int[] outShape) {
+        long[] av = (long[]) broadcastAny(a, outShape), bv = (long[]) broadcastAny(b, outShape);
+        for (int i = 0; i < av.length; i++) av[i] = op.apply(av[i], bv[i]);
+        return Tensor.onBackend(this, av, outShape);
+    }
+
+    @Override
+    public Tensor integerUnary(IntegerUnary op, Tensor x) {
+        long[] v = (long[]) valuesAny(x);
+        for (int i = 0; i < v.length; i++) v[i] = op.apply(v[i]);
+        return Tensor.onBackend(this, v, x.shape());
+    }
+
+    @Override
+    public Tensor compare(Comparison op, Tensor a, Tensor b, int[] outShape) {
+        Object av = broadcastAny(a, outShape), bv = broadcastAny(b, outShape);
+        boolean[] o = new boolean[Shape.size(outShape)];
+        for (int i = 0; i < o.length; i++) {
+            o[i] = switch (a.dtype()) {
+                case F32 -> op.test(((float[]) av)[i], ((float[]) bv)[i]);
+                case I64 -> op.test(((long[]) av)[i], ((long[]) bv)[i]);
+                case BOOL -> op.test(((boolean[]) av)[i], ((boolean[]) bv)[i]);
+            };
+        }
+        return Tensor.onBackend(this, o, outShape);
+    }
+
+    @Override
+    public Tensor logical(Logical op, Tensor a, Tensor b, int[] outShape) {
+        boolean[] av = (boolean[]) broadcastAny(a, outShape), bv = (boolean[]) broadcastAny(b, outShape);
+        for (int i = 0; i < av.length; i++) av[i] = op.apply(av[i], bv[i]);
+        return Tensor.onBackend(this, av, outShape);
+    }
+
+    @Override
+    public Tensor logicalNot(Tensor x) {
+        boolean[] v = (boolean[]) valuesAny(x);
+        for (int i = 0; i < v.length; i++) v[i] = !v[i];
+        return Tensor.onBackend(this, v, x.shape());
+    }
+
+    @Override
+    public Tensor whereAny(Tensor cond, Tensor a, Tensor b, int[] outShape) {
+        boolean[] c = (boolean[]) broadcastAny(cond, outShape);
+        Object av = broadcastAny(a, outShape), bv = broadcastAny(b, outShape);
+        for (int i = 0; i < c.length; i++) {
+            if (!c[i]) System.arraycopy(bv, i, av, i, 1);
+        }
+        return wrapAny(a.dtype(), av, outShape);
+    }
+
+    @Override
+    public Tensor integerReduce(IntegerReduction op, Tensor x, int axis) {
+        int[] shape = x.shape(), oi = outerInner(shape, axis);
+        int dn = shape[axis];
+        long[] v = (long[]) valuesAny(x), o = new long[oi[0] * oi[1]];
+        for (int r = 0; r < oi[0]; r++) {
+            for (int i = 0; i < oi[1]; i++) {
+                long acc = op.identity();
+                for (int k = 0; k < dn; k++) acc = op.combine(acc, v[(r * dn + k) * oi[1] + i]);
+                o[r * oi[1] + i] = acc;
+            }
+        }
+        shape[axis] = 1;
+        return Tensor.onBackend(this, o, shape);
+    }
+
+    @Override
+    public Tensor integerArgExtremum(Tensor x, int axis, boolean max) {
+        int[] shape = x.shape(), oi = outerInner(shape, axis);
+        int dn = shape[axis];
+        long[] v = (long[]) valuesAny(x), o = new long[oi[0] * oi[1]];
+        for (int r = 0; r < oi[0]; r++) {
+            for (int i = 0; i < oi[1]; i++) {
+                int best = 0;
+                for (int k = 1; k < dn; k++) {
+                    long c = v[(r * dn + k) * oi[1] + i], b = v[(r * dn + best) * oi[1] + i];
+                    if (max ? c > b : c < b) best = k;
+                }
+                o[r * oi[1] + i] = best;
+            }
+        }
+        shape[axis] = 1;
+        return Tensor.onBackend(this, o, shape);
+    }
+
+    @Override
+    public Tensor cumsum(Tensor x, int axis, boolean exclusive, boolean reverse) {
+        int[] shape = x.shape(), oi = outerInner(shape, axis);
+        int dn = shape[axis];
+        Object v = valuesAny(x), o = allocate(x.dtype(), x.numel());
+        for (int r = 0; r < oi[0]; r++) {
+            for (int i = 0; i < oi[1]; i++) {
+                double fs = 0;
+                long ls = 0;
+                for (int k = 0; k < dn; k++) {
+                    int p = (r * dn + (reverse ? dn - 1 - k : k)) * oi[1] + i;
+                    if (x.dtype() == DType.F32) {
+                        float before = (float) fs;
+                        fs += ((float[]) v)[p];
+                        ((float[]) o)[p] = exclusive ? before : (float) fs;
+                    } else {
+                        long before = ls;
+                        ls += ((long[]) v)[p];
+                        ((long[]) o)[p] = exclusive ? before : ls;
+                    }
+                }
+            }
+        }
+        return wrapAny(x.dtype(), o, shape);
+    }
+
+    @Override
+    public Tensor nonZero(Tensor x) {
+        int[] shape = x.shape();
+        Object v = valuesAny(x);
+        java.util.List<int[]> hits = new java.util.ArrayList<>();
+        int[] coord = new int[shape.length];
+        for (int p = 0; p < x.numel(); p++) {
+            boolean nz = switch (x.dtype()) {
+                case F32 -> ((float[]) v)[p] != 0;
+                case I64 -> ((long[]) v)[p] != 0;
+                case BOOL -> ((boolean[]) v)[p];
+            };
+            if (nz) hits.add(coord.clone());
+            for (int k = shape.length - 1; k >= 0 && ++coord[k] == shape[k]; k--) coord[k] = 0;
+        }
+        long[] o = new long[shape.length * hits.size()];
+        for (int c = 0; c < hits.size(); c++) {
+            for (int k = 0; k < shape.length; k++) o[k * hits.size() + c] = hits.get(c)[k];
+        }
+        return Tensor.onBackend(this, o, shape.length, hits.size());
     }
 }

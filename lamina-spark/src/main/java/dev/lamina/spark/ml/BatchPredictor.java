@@ -69,6 +69,25 @@ final class BatchPredictor implements MapPartitionsFunction<Row, Row> {
         };
     }
 
+    /** A model output's values as doubles: F32 as they are, I64 exactly up to 2^53 (class ids, counts), BOOL as 0 and 1. */
+    private static double[] values(Tensor y) {
+        return switch (y.dtype()) {
+            case F32 -> {
+                float[] f = y.toArray();
+                double[] d = new double[f.length];
+                for (int i = 0; i < f.length; i++) d[i] = f[i];
+                yield d;
+            }
+            case I64 -> java.util.Arrays.stream(y.toLongArray()).asDoubleStream().toArray();
+            case BOOL -> {
+                boolean[] b = y.toBooleanArray();
+                double[] d = new double[b.length];
+                for (int i = 0; i < b.length; i++) d[i] = b[i] ? 1 : 0;
+                yield d;
+            }
+        };
+    }
+
     private void predict(List<Row> in, List<Row> out) {
         int n = in.size();
         float[] x = new float[n * featureLength];
@@ -86,7 +105,7 @@ final class BatchPredictor implements MapPartitionsFunction<Row, Row> {
         } finally {
             RunnerCache.giveBack(bytes, runner);
         }
-        float[] v = y.toArray();
+        double[] v = values(y);
         int k = v.length / n;
         for (int i = 0; i < n; i++) {
             Row r = in.get(i);
