@@ -126,8 +126,7 @@ public interface CpuAttentionOps extends AttentionOps {
                 java.util.Arrays.fill(p, row, row + lk, 0f);
                 continue;
             }
-            float sum = SoftmaxKernels.expSubtractSum(p, row, lim, max);
-            SoftmaxKernels.scale(p, row, lim, 1f / sum);
+            SoftmaxKernels.normalizeRow(p, row, lim, max);
             if (lim < lk) java.util.Arrays.fill(p, row + lim, row + lk, 0f);
         }
     }

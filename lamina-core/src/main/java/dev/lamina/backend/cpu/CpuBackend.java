@@ -6,6 +6,7 @@ import dev.lamina.kernels.Elementwise;
 import dev.lamina.kernels.Elementwise.Binary;
 import dev.lamina.kernels.Elementwise.Unary;
 import dev.lamina.kernels.Gemm;
+import dev.lamina.kernels.Parallel;
 import dev.lamina.kernels.Reductions;
 import dev.lamina.tensor.Buffers;
 import dev.lamina.tensor.DType;
@@ -333,6 +334,10 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
         return new Extremum(wrap(o, keep), wrap(idx, keep.clone()));
     }
 
+    /** Softmax elements per parallel chunk below which rows stay on one thread. */
+    private static final int SOFTMAX_GRAIN = 16 * 1024;
+
+    /** Every row along {@code axis} through the one row kernel ({@link SoftmaxKernels#softmaxRow}); rows split across the threads. */
     @Override
     public Tensor softmax(Tensor x, int axis, boolean log) {
         Tensor xc = dense(x);
@@ -341,22 +346,22 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
         float[] o = new float[x.numel()];
         float[] xd = xc.storage();
         int xo = xc.storageOffset();
-        for (int r = 0; r < outer; r++) {
-            for (int i = 0; i < inner; i++) {
-                int base = r * dn * inner + i;
-                float m = Float.NEGATIVE_INFINITY;
-                for (int k = 0; k < dn; k++) m = Math.max(m, xd[xo + base + k * inner]);
-                double s = 0;
-                for (int k = 0; k < dn; k++) s += Math.exp(xd[xo + base + k * inner] - m);
-                if (log) {
-                    float lse = (float) (m + Math.log(s));
-                    for (int k = 0; k < dn; k++) o[base + k * inner] = xd[xo + base + k * inner] - lse;
-                } else {
-                    double inv = 1.0 / s;
-                    for (int k = 0; k < dn; k++) o[base + k * inner] = (float) (Math.exp(xd[xo + base + k * inner] - m) * inv);
-                }
-            }
+        if (dn == 0) return wrap(o, shape);
+        if (inner == 1) {
+            Parallel.forRange(outer, Math.max(1, SOFTMAX_GRAIN / dn), (r0, r1) -> {
+                for (int r = r0; r < r1; r++) SoftmaxKernels.softmaxRow(xd, xo + r * dn, o, r * dn, dn, log);
+            });
+            return wrap(o, shape);
         }
+        Parallel.forRange(outer * inner, Math.max(1, SOFTMAX_GRAIN / dn), (c0, c1) -> {
+            float[] row = new float[dn];  // a strided row gathered, normalised, scattered back
+            for (int c = c0; c < c1; c++) {
+                int base = (c / inner) * dn * inner + c % inner;
+                for (int k = 0; k < dn; k++) row[k] = xd[xo + base + k * inner];
+                SoftmaxKernels.softmaxRow(row, 0, row, 0, dn, log);
+                for (int k = 0; k < dn; k++) o[base + k * inner] = row[k];
+            }
+        });
         return wrap(o, shape);
     }
 

@@ -6,11 +6,11 @@ import dev.lamina.kernels.Parallel;
 import dev.lamina.tensor.Tensor;
 
 /**
- * Cross-entropy rows on the CPU: the log-softmax of each row in double sums, rows split across the worker threads
- * (a language model's 2048 rows × 65 classes of exp).
+ * Cross-entropy rows on the CPU: the log-softmax of each row from the one row kernel ({@link SoftmaxKernels}), rows
+ * split across the worker threads (a language model's 2048 rows × 65 classes of exp).
  */
 public interface CpuLossOps extends LossOps {
-    /** Logits per parallel chunk below which rows stay on one thread (each costs an exp in double). */
+    /** Logits per parallel chunk below which rows stay on one thread (each costs an exp). */
     int ROW_GRAIN = 16 * 1024;
 
     @Override
@@ -97,19 +97,12 @@ public interface CpuLossOps extends LossOps {
         return new BinaryCrossEntropy(wrap(loss, shape), wrap(dldx, shape));
     }
 
-    /** Row-wise log-softmax of [n, c] logits into a new array, in double for the sums. */
+    /** Row-wise log-softmax of [n, c] logits into a new array through the one row kernel ({@link SoftmaxKernels#softmaxRow}). */
     private static float[] logSoftmaxRows(Tensor logits, int n, int c) {
         float[] x = logits.toArray();
         float[] out = new float[n * c];
         Parallel.forRange(n, Math.max(1, ROW_GRAIN / c), (r0, r1) -> {
-            for (int i = r0; i < r1; i++) {
-                float m = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < c; j++) m = Math.max(m, x[i * c + j]);
-                double s = 0;
-                for (int j = 0; j < c; j++) s += Math.exp(x[i * c + j] - m);
-                double lse = m + Math.log(s);
-                for (int j = 0; j < c; j++) out[i * c + j] = (float) (x[i * c + j] - lse);
-            }
+            for (int i = r0; i < r1; i++) SoftmaxKernels.softmaxRow(x, i * c, out, i * c, c, true);
         });
         return out;
     }

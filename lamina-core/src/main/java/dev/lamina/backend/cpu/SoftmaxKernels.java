@@ -3,12 +3,57 @@ package dev.lamina.backend.cpu;
 import dev.lamina.kernels.CpuFeatures;
 
 /**
- * Row kernels of the fused softmax in {@link CpuAttentionOps} (and the dot product of the depthwise convolution's
- * backward): Vector API when present, scalar otherwise. Float accumulation and the Vector API's exp, so not the same
- * bits as {@code CpuBackend.softmax} (double sums, {@link Math#exp}); each keeps its own.
+ * The CPU's one row softmax: {@link #softmaxRow} (softmax or log-softmax of a row) serves {@code CpuBackend.softmax},
+ * the cross-entropy rows of {@link CpuLossOps}, and, through {@link #normalizeRow} after its scale and masks, the
+ * fused attention of {@link CpuAttentionOps}. Vector API when present (its exp, float sums over the lanes), scalar
+ * otherwise; the same inputs give the same bits on every path that uses it. Also the dot product of the depthwise
+ * convolution's backward.
  */
 public final class SoftmaxKernels {
     private SoftmaxKernels() {}
+
+    /**
+     * Softmax (or, when {@code log}, log-softmax) of the row x[xo..xo+n) into out[oo..oo+n); x and out may be the
+     * same row. A row whose largest value is −∞ (nothing unmasked) comes out NaN, as in PyTorch.
+     */
+    static void softmaxRow(float[] x, int xo, float[] out, int oo, int n, boolean log) {
+        if (x != out || xo != oo) System.arraycopy(x, xo, out, oo, n);
+        float max = scaleMax(out, oo, n, 1f);
+        if (log) {
+            float lse = (float) (max + Math.log(expSum(out, oo, n, max)));
+            shift(out, oo, n, -lse);
+        } else {
+            normalizeRow(out, oo, n, max);
+        }
+    }
+
+    /** x[o..o+n) = exp(x − max) / Σ exp(x − max) in place, given the row's largest value {@code max}. */
+    static void normalizeRow(float[] x, int o, int n, float max) {
+        float sum = expSubtractSum(x, o, n, max);
+        scale(x, o, n, 1f / sum);
+    }
+
+    /** Σ exp(x − max) over x[o..o+n), leaving x as it is. */
+    static float expSum(float[] x, int o, int n, float max) {
+        int i = 0;
+        float sum = 0;
+        if (CpuFeatures.VECTOR && n >= 16) {
+            sum = VectorSoftmaxKernels.expSum(x, o, n, max);
+            i = VectorSoftmaxKernels.bound(n);
+        }
+        for (; i < n; i++) sum += (float) Math.exp(x[o + i] - max);
+        return sum;
+    }
+
+    /** x[o..o+n) += d in place. */
+    static void shift(float[] x, int o, int n, float d) {
+        int i = 0;
+        if (CpuFeatures.VECTOR && n >= 16) {
+            VectorSoftmaxKernels.shift(x, o, n, d);
+            i = VectorSoftmaxKernels.bound(n);
+        }
+        for (; i < n; i++) x[o + i] += d;
+    }
 
     /** x[o..o+n) *= scale in place; returns the largest result. */
     static float scaleMax(float[] x, int o, int n, float scale) {

@@ -46,6 +46,20 @@ final class VectorSoftmaxKernels {
         return VectorMath.sumLanes(acc);
     }
 
+    /** Σ exp(x − max) over the whole vectors of [0, n), x unchanged (the caller does the tail). */
+    static float expSum(float[] x, int o, int n, float max) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += S.length()) acc = acc.add(VectorMath.exp(FloatVector.fromArray(S, x, o + i).sub(max)));
+        return VectorMath.sumLanes(acc);
+    }
+
+    /** x += d in place over the whole vectors of [0, n). */
+    static void shift(float[] x, int o, int n, float d) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += S.length()) FloatVector.fromArray(S, x, o + i).add(d).intoArray(x, o + i);
+    }
+
     /** Σ a·b over the whole vectors of [0, n). */
     static float dot(float[] a, int ao, float[] b, int bo, int n) {
         int bound = S.loopBound(n);
