@@ -2,6 +2,7 @@ package dev.lamina.backend;
 
 import dev.lamina.kernels.Elementwise.Binary;
 import dev.lamina.kernels.Elementwise.Unary;
+import dev.lamina.tensor.Device;
 import dev.lamina.tensor.Tensor;
 
 import java.util.List;
@@ -33,6 +34,11 @@ import java.util.List;
 public interface TensorOps {
     /** The name the {@code lamina.backend} system property selects, e.g. {@code cpu}. */
     String name();
+
+    /** The device this backend's tensors live on: host memory for the CPU and reference backends. */
+    default Device device() {
+        return Device.CPU;
+    }
 
     // ------------------------------------------------------------------------------------------------ data
 

@@ -11,10 +11,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A dense tensor on the Java heap: a storage array, an offset, a shape and strides (row-major when contiguous), a
- * {@link DType} and the {@link Backend} that computes its ops. The storage is a {@code float[]} for {@link DType#F32}
- * (the default, and the only dtype arithmetic and autograd accept), a {@code long[]} for {@link DType#I64} and a
- * {@code boolean[]} for {@link DType#BOOL}; exactly one of the three is held. Reshape, transpose, permute, slicing, squeeze and
+ * A dense tensor: a {@link Storage} on a {@link Device}, an offset, a shape and strides (row-major when contiguous),
+ * a {@link DType} and the {@link Backend} that computes its ops. The backends here keep their storage on the Java heap
+ * ({@link HostStorage}): a {@code float[]} for {@link DType#F32} (the default, and the only dtype arithmetic and
+ * autograd accept), a {@code long[]} for {@link DType#I64} and a {@code boolean[]} for {@link DType#BOOL}; a backend
+ * for another device brings a storage of its own ({@link #onBackend(Backend, Storage, int...)}). Reshape, transpose, permute, slicing, squeeze and
  * expand return views that share storage (metadata only, the same on every backend); every other op asks the
  * backend for a new contiguous tensor and records its gradient rule beside the call. This class is the facade: the
  * ops live by concern in {@code ElementwiseOps}, {@code ReductionOps}, {@code MatmulOps}, {@code ViewOps} and
@@ -32,11 +33,10 @@ import java.util.List;
  */
 public final class Tensor {
     final Backend backend;
+    /** The elements, shared with every view; on the host for the backends in this repository. */
+    final Storage storage;
+    /** F32 host array (the storage's), or null: read on every float kernel call, so kept at hand. */
     final float[] data;
-    /** I64 storage, or null. */
-    final long[] longs;
-    /** BOOL storage, or null. */
-    final boolean[] bools;
     final DType dtype;
     final int offset;
     final int[] shape;
@@ -47,25 +47,27 @@ public final class Tensor {
     private Node node;
 
     private Tensor(Backend backend, float[] data, int offset, int[] shape, int[] strides) {
+        this(backend, HostStorage.of(data), offset, shape, strides);
+    }
+
+    private Tensor(Backend backend, Storage storage, int offset, int[] shape, int[] strides) {
         this.backend = backend;
-        this.data = data;
-        this.longs = null;
-        this.bools = null;
-        this.dtype = DType.F32;
+        this.storage = storage;
+        this.data = storage instanceof HostStorage h ? h.floats : null;
+        this.dtype = storage.dtype();
         this.offset = offset;
         this.shape = shape;
         this.strides = strides;
     }
 
-    private Tensor(Backend backend, DType dtype, float[] data, long[] longs, boolean[] bools, int offset, int[] shape, int[] strides) {
-        this.backend = backend;
-        this.data = data;
-        this.longs = longs;
-        this.bools = bools;
-        this.dtype = dtype;
-        this.offset = offset;
-        this.shape = shape;
-        this.strides = strides;
+    /** This tensor's values brought to host memory, as a view of the copy with the same offset and strides, on the default backend. */
+    private Tensor onHost() {
+        return new Tensor(Backends.defaultBackend(), host(), offset, shape, strides);
+    }
+
+    /** The storage in host memory (a copy from the device for a device backend's tensor). */
+    private HostStorage host() {
+        return storage.toHost();
     }
 
     static Tensor fresh(int[] shape) {
@@ -79,7 +81,7 @@ public final class Tensor {
 
     /** A view of this tensor's storage (same backend, no tape). */
     Tensor viewOf(int offset, int[] shape, int[] strides) {
-        return new Tensor(backend, dtype, data, longs, bools, offset, shape, strides);
+        return new Tensor(backend, storage, offset, shape, strides);
     }
 
     /**
@@ -100,7 +102,7 @@ public final class Tensor {
         if (Shape.size(s) != data.length) {
             throw new ShapeException(backend.name() + " backend: " + data.length + " longs cannot have shape " + Shape.str(s));
         }
-        return new Tensor(backend, DType.I64, null, data, null, 0, s, Shape.contiguousStrides(s));
+        return new Tensor(backend, HostStorage.of(data), 0, s, Shape.contiguousStrides(s));
     }
 
     /** A contiguous BOOL tensor of {@code backend} over {@code data} (no copy), not on the tape: for backends. */
@@ -109,12 +111,29 @@ public final class Tensor {
         if (Shape.size(s) != data.length) {
             throw new ShapeException(backend.name() + " backend: " + data.length + " booleans cannot have shape " + Shape.str(s));
         }
-        return new Tensor(backend, DType.BOOL, null, null, data, 0, s, Shape.contiguousStrides(s));
+        return new Tensor(backend, HostStorage.of(data), 0, s, Shape.contiguousStrides(s));
+    }
+
+    /**
+     * A contiguous tensor of {@code backend} over {@code storage} (no copy), not on the tape: how a backend whose
+     * tensors live on another device hands out its results.
+     */
+    public static Tensor onBackend(Backend backend, Storage storage, int... shape) {
+        int[] s = shape.clone();
+        if (Shape.size(s) != storage.length()) {
+            throw new ShapeException(backend.name() + " backend: storage of " + storage.length() + " elements cannot have shape " + Shape.str(s));
+        }
+        return new Tensor(backend, storage, 0, s, Shape.contiguousStrides(s));
     }
 
     /** A tape-free view of {@code base}'s storage with another offset, shape and strides (for backends: broadcasts, windows). */
     public static Tensor view(Tensor base, int offset, int[] shape, int[] strides) {
         return base.viewOf(offset, shape.clone(), strides.clone());
+    }
+
+    /** Where this tensor's elements live. */
+    public Device device() {
+        return storage.device();
     }
 
     /** The backend that runs this tensor's ops. */
@@ -209,7 +228,7 @@ public final class Tensor {
         if (Shape.size(s) != data.length) {
             throw new ShapeException("Tensor.ofLongs: " + data.length + " values cannot have shape " + Shape.str(s));
         }
-        return new Tensor(Backends.current(), DType.I64, null, data, null, 0, s, Shape.contiguousStrides(s));
+        return new Tensor(Backends.current(), HostStorage.of(data), 0, s, Shape.contiguousStrides(s));
     }
 
     /** Wraps {@code data} (no copy) as a contiguous {@link DType#BOOL} tensor of the given shape. */
@@ -218,7 +237,7 @@ public final class Tensor {
         if (Shape.size(s) != data.length) {
             throw new ShapeException("Tensor.ofBooleans: " + data.length + " values cannot have shape " + Shape.str(s));
         }
-        return new Tensor(Backends.current(), DType.BOOL, null, null, data, 0, s, Shape.contiguousStrides(s));
+        return new Tensor(Backends.current(), HostStorage.of(data), 0, s, Shape.contiguousStrides(s));
     }
 
     // ------------------------------------------------------------------------------------------------ dtypes
@@ -280,15 +299,17 @@ public final class Tensor {
     /** A row-major copy of the values of an {@link DType#I64} tensor (any other dtype is refused; convert with {@link #to}). */
     public long[] toLongArray() {
         if (dtype != DType.I64) throw new IllegalStateException("toLongArray: the tensor is " + dtype + ", not I64; convert first with to(DType.I64)");
-        if (isContiguous()) return Arrays.copyOfRange(longs, offset, offset + numel());
-        return backend.copy(this).longs;
+        if (!(storage instanceof HostStorage)) return onHost().toLongArray();
+        if (isContiguous()) return Arrays.copyOfRange(host().longs, offset, offset + numel());
+        return backend.copy(this).host().longs;
     }
 
     /** A row-major copy of the values of a {@link DType#BOOL} tensor (any other dtype is refused; convert with {@link #to}). */
     public boolean[] toBooleanArray() {
         if (dtype != DType.BOOL) throw new IllegalStateException("toBooleanArray: the tensor is " + dtype + ", not BOOL; convert first with to(DType.BOOL)");
-        if (isContiguous()) return Arrays.copyOfRange(bools, offset, offset + numel());
-        return backend.copy(this).bools;
+        if (!(storage instanceof HostStorage)) return onHost().toBooleanArray();
+        if (isContiguous()) return Arrays.copyOfRange(host().booleans, offset, offset + numel());
+        return backend.copy(this).host().booleans;
     }
 
     /** The single value of a one-element I64 tensor. */
@@ -344,6 +365,7 @@ public final class Tensor {
      * integer or bool tensor that reaches one fails with this message rather than computing garbage.
      */
     public float[] storage() {
+        if (data == null && dtype == DType.F32) throw notOnHost("storage");
         if (data == null) throw new IllegalArgumentException("a float kernel got a " + dtype + " tensor of shape " + Shape.str(shape)
                 + "; float ops need F32 tensors. Convert first with .to(DType.F32)");
         return data;
@@ -351,14 +373,21 @@ public final class Tensor {
 
     /** The backing array of an {@link DType#I64} tensor (shared with views); for backends. */
     public long[] longStorage() {
-        if (longs == null) throw new IllegalStateException("longStorage: the tensor is " + dtype + ", not I64");
-        return longs;
+        if (dtype != DType.I64) throw new IllegalStateException("longStorage: the tensor is " + dtype + ", not I64");
+        if (!(storage instanceof HostStorage h)) throw notOnHost("longStorage");
+        return h.longs;
     }
 
     /** The backing array of a {@link DType#BOOL} tensor (shared with views); for backends. */
     public boolean[] booleanStorage() {
-        if (bools == null) throw new IllegalStateException("booleanStorage: the tensor is " + dtype + ", not BOOL");
-        return bools;
+        if (dtype != DType.BOOL) throw new IllegalStateException("booleanStorage: the tensor is " + dtype + ", not BOOL");
+        if (!(storage instanceof HostStorage h)) throw notOnHost("booleanStorage");
+        return h.booleans;
+    }
+
+    private IllegalStateException notOnHost(String what) {
+        return new IllegalStateException(what + ": the tensor of shape " + Shape.str(shape) + " lives on " + storage.device()
+                + ", not in host memory; a kernel of its own backend must read it, or copy it out with toArray()");
     }
 
     /**
@@ -366,7 +395,7 @@ public final class Tensor {
      * planning, compared by identity, never read.
      */
     public Object storageIdentity() {
-        return data != null ? data : longs != null ? (Object) longs : bools;
+        return storage instanceof HostStorage h ? h.array() : storage;
     }
 
     public int storageOffset() {
@@ -388,9 +417,10 @@ public final class Tensor {
      */
     public float item() {
         if (numel() != 1) throw new ShapeException("item: tensor of shape " + Shape.str(shape) + " has " + numel() + " elements, not 1");
-        if (dtype == DType.I64) return exactFloat("item", longs[offset], 0);
-        if (dtype == DType.BOOL) return bools[offset] ? 1f : 0f;
-        return data[offset];
+        HostStorage h = host();
+        if (dtype == DType.I64) return exactFloat("item", h.longs[offset], 0);
+        if (dtype == DType.BOOL) return h.booleans[offset] ? 1f : 0f;
+        return h.floats[offset];
     }
 
     /** The value at a full index. */
@@ -401,9 +431,10 @@ public final class Tensor {
             if (index[i] < 0 || index[i] >= shape[i]) throw new IndexOutOfBoundsException("get: index " + Arrays.toString(index) + " out of bounds for shape " + Shape.str(shape));
             p += index[i] * strides[i];
         }
-        if (dtype == DType.I64) return exactFloat("get", longs[p], 0);
-        if (dtype == DType.BOOL) return bools[p] ? 1f : 0f;
-        return data[p];
+        HostStorage h = host();
+        if (dtype == DType.I64) return exactFloat("get", h.longs[p], 0);
+        if (dtype == DType.BOOL) return h.booleans[p] ? 1f : 0f;
+        return h.floats[p];
     }
 
     /**
@@ -412,6 +443,7 @@ public final class Tensor {
      * otherwise, never rounded silently: read those with {@link #toLongArray()}.
      */
     public float[] toArray() {
+        if (!(storage instanceof HostStorage)) return onHost().toArray();
         if (dtype == DType.F32) return backend.toHost(this);
         if (dtype == DType.BOOL) {
             boolean[] v = toBooleanArray();
