@@ -1,8 +1,6 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.BatchNormOp;
-import dev.lamina.nn.functional.BatchNormReluPoolOp;
-import dev.lamina.nn.functional.PoolOps;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -75,14 +73,17 @@ public abstract class BatchNormBase extends Module {
     /** Normalizes per channel (dim 1); the subclasses give the accepted shapes. */
     @Override
     public Tensor forward(Tensor x) {
-        return forward(x, null);
+        Statistics st = statistics(x);
+        return BatchNormOp.batchNorm(x, runningMean, runningVar, weight, bias, st.fromBatch(), st.momentum(), eps);
     }
 
     /**
-     * With {@code pool} (a 2×2 stride-2 window that {@link BatchNormReluPoolOp#applies} to x): this layer, then
-     * ReLU, then that max-pool, fused into one op (for {@link Sequential}); null pool: plain {@link #forward}.
+     * Which statistics a forward on {@code x} normalizes with, after checking x's shape: the batch's (training, or
+     * no running statistics) with the running-average factor, else the running ones. In training this counts the
+     * batch ({@code num_batches_tracked}), so call it once per forward: {@link #forward} does, and so does a fused
+     * op that runs this layer (Sequential's {@code batch_norm_relu_max_pool}).
      */
-    Tensor forward(Tensor x, PoolOps.Window pool) {
+    Statistics statistics(Tensor x) {
         if (!acceptsRank(x.dim()) || x.size(1) != numFeatures) throw shapeError(expectedShape(), x);
         boolean training = isTraining();
         if (training) {
@@ -98,10 +99,11 @@ public abstract class BatchNormBase extends Module {
             numBatchesTracked.fill_(tracked);
             factor = momentum == null ? 1.0 / tracked : momentum;
         }
-        boolean batchStats = training || runningMean == null;
-        if (pool != null) return BatchNormReluPoolOp.forward(x, runningMean, runningVar, weight, bias, batchStats, factor, eps);
-        return BatchNormOp.batchNorm(x, runningMean, runningVar, weight, bias, batchStats, factor, eps);
+        return new Statistics(training || runningMean == null, factor);
     }
+
+    /** @param fromBatch normalize with the batch's statistics; @param momentum the running averages' update factor (0: none) */
+    record Statistics(boolean fromBatch, double momentum) {}
 
     public int numFeatures() {
         return numFeatures;

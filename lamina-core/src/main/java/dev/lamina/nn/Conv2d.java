@@ -1,5 +1,6 @@
 package dev.lamina.nn;
 
+import dev.lamina.backend.ConvEpilogue;
 import dev.lamina.nn.functional.ConvOp;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Shape;
@@ -125,6 +126,15 @@ public final class Conv2d extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, null);
+    }
+
+    /**
+     * As {@link #forward(Tensor)}, then {@code epilogue} (an activation, a residual) applied in the convolution's
+     * epilogue when no gradient is wanted ({@link ConvOp#conv2d(Tensor, Tensor, Tensor, int, int, int, int, int, int,
+     * int, int, int, ConvEpilogue)}); null: none. How {@code Sequential} runs its {@code conv_relu}-type fusion rules.
+     */
+    public Tensor forward(Tensor x, ConvEpilogue epilogue) {
         String expected = "[N, " + inChannels + ", H, W]";
         if (x.dim() != 4 || x.size(1) != inChannels) throw shapeError(expected, x);
         int[] padH = same ? ConvOp.samePadding(kh, dh) : new int[] {ph, ph};
@@ -135,6 +145,7 @@ public final class Conv2d extends Module {
             throw new ShapeException(describe() + ": expected a padded input of at least " + ekh + "x" + ekw + " (the dilated kernel), got "
                     + paddedH + "x" + paddedW + " from input " + Shape.str(x.shape()) + " with padding " + padH[0] + "+" + padH[1] + "x" + padW[0] + "+" + padW[1]);
         }
+        if (epilogue != null) return ConvOp.conv2d(x, weight, bias, sh, sw, padH[0], padH[1], padW[0], padW[1], dh, dw, groups, epilogue);
         return ConvOp.conv2d(x, weight, bias, sh, sw, padH[0], padH[1], padW[0], padW[1], dh, dw, groups);
     }
 

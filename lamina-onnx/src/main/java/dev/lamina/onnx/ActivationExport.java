@@ -5,9 +5,12 @@ import static dev.lamina.onnx.OnnxExport.intAttr;
 
 import dev.lamina.nn.ELU;
 import dev.lamina.nn.GELU;
+import dev.lamina.nn.Hardsigmoid;
+import dev.lamina.nn.Hardswish;
 import dev.lamina.nn.LeakyReLU;
 import dev.lamina.nn.LogSoftmax;
 import dev.lamina.nn.ReLU;
+import dev.lamina.nn.ReLU6;
 import dev.lamina.nn.SiLU;
 import dev.lamina.nn.Sigmoid;
 import dev.lamina.nn.Softmax;
@@ -15,7 +18,7 @@ import dev.lamina.nn.Tanh;
 
 import java.util.List;
 
-/** Activations and softmax heads; GELU as PyTorch exports it (Erf, or the tanh form), SiLU as x · Sigmoid(x). */
+/** Activations and softmax heads; ReLU6 as Clip(0, 6), Hardsigmoid as HardSigmoid(α ⅙, β ½); GELU as PyTorch exports it (Erf, or the tanh form), SiLU as x · Sigmoid(x). */
 final class ActivationExport {
     private ActivationExport() {}
 
@@ -27,6 +30,11 @@ final class ActivationExport {
         OnnxExport.register(ELU.class, (e, prefix, where, m, x, y) -> e.node("Elu", where, List.of(x.name()), floatAttr("alpha", m.alpha())));
         OnnxExport.register(GELU.class, (e, prefix, where, m, x, y) -> m.tanhApproximation() ? geluTanh(e, where, x.name()) : geluErf(e, where, x.name()));
         OnnxExport.register(SiLU.class, (e, prefix, where, m, x, y) -> e.node("Mul", where, List.of(x.name(), e.node("Sigmoid", where, List.of(x.name())))));
+        OnnxExport.register(ReLU6.class, (e, prefix, where, m, x, y) -> e.node("Clip", where,
+                List.of(x.name(), e.constFloat(where + ".min", 0f), e.constFloat(where + ".max", 6f))));
+        OnnxExport.register(Hardswish.class, (e, prefix, where, m, x, y) -> e.node("HardSwish", where, List.of(x.name())));
+        OnnxExport.register(Hardsigmoid.class, (e, prefix, where, m, x, y) -> e.node("HardSigmoid", where, List.of(x.name()),
+                floatAttr("alpha", 1f / 6), floatAttr("beta", 0.5f)));
         OnnxExport.register(Softmax.class, (e, prefix, where, m, x, y) -> e.node("Softmax", where, List.of(x.name()), intAttr("axis", m.dim())));
         OnnxExport.register(LogSoftmax.class, (e, prefix, where, m, x, y) -> e.node("LogSoftmax", where, List.of(x.name()), intAttr("axis", m.dim())));
     }

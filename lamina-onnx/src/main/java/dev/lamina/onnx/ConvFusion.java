@@ -1,5 +1,8 @@
 package dev.lamina.onnx;
 
+import dev.lamina.fusion.FusionRule;
+import dev.lamina.fusion.FusionRules;
+import dev.lamina.fusion.OpKind;
 import dev.lamina.kernels.Activation;
 import dev.lamina.tensor.Tensor;
 import onnx.Onnx.AttributeProto;
@@ -13,7 +16,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Folds an inference BatchNormalization that follows a convolution into its weights, then what follows a convolution
+ * The convolution rules of the one fusion table ({@link FusionRules}, read when the model loads; a rule withdrawn
+ * from it is not applied here either): folds an inference BatchNormalization that follows a convolution into its
+ * weights ({@code conv_batch_norm}), then what follows a convolution
  * into its epilogue ({@link dev.lamina.backend.ConvEpilogue}): a residual
  * {@code Add} and then one activation — {@code Relu}, {@code Clip} with constant bounds (ReLU6), {@code Sigmoid},
  * {@code HardSwish}, or SiLU spelled {@code Mul(y, Sigmoid(y))} — become one {@code lamina.Conv} node that writes
@@ -31,7 +36,27 @@ final class ConvFusion {
 
     /** @param foldBatchNorm {@link OnnxModel.Optimization#FAST}: also the rewrites that change the rounding */
     static List<Node> plan(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean foldBatchNorm) {
-        return fuseEpilogues(foldBatchNorm ? foldBatchNorm(nodes, initializers, graphOutputs) : nodes, initializers, graphOutputs, foldBatchNorm);
+        FusionRules rules = FusionRules.current();
+        boolean fold = foldBatchNorm && rules.has(FusionRules.CONV_BATCH_NORM);
+        return fuseEpilogues(fold ? foldBatchNorm(nodes, initializers, graphOutputs) : nodes, initializers, graphOutputs, foldBatchNorm, rules);
+    }
+
+    /**
+     * The fusion kind of an operator type: the one place ONNX operators map to the rules' {@link OpKind}s (SiLU,
+     * spelt {@code Mul(y, Sigmoid(y))}, is recognised as a pattern in {@link #fuseEpilogues}).
+     */
+    static OpKind kindOf(String opType) {
+        return switch (opType) {
+            case "Conv" -> OpKind.CONVOLUTION;
+            case "BatchNormalization" -> OpKind.BATCH_NORM;
+            case "Add" -> OpKind.RESIDUAL_ADD;
+            case "MaxPool" -> OpKind.MAX_POOL;
+            case "Relu" -> OpKind.RELU;
+            case "Clip" -> OpKind.CLIP;
+            case "Sigmoid" -> OpKind.SIGMOID;
+            case "HardSwish" -> OpKind.HARDSWISH;
+            default -> null;
+        };
     }
 
     /**
@@ -87,7 +112,7 @@ final class ConvFusion {
     }
 
     /** Residual adds and activations into conv epilogues; the σ-family ones (not bit-exact) only when {@code fast}. */
-    private static List<Node> fuseEpilogues(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean fast) {
+    private static List<Node> fuseEpilogues(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean fast, FusionRules rules) {
         Index index = new Index(nodes, graphOutputs);
         Map<String, Integer> uses = index.uses;
         Map<String, Node> producer = index.producer;
@@ -100,7 +125,7 @@ final class ConvFusion {
             String y = conv.proto.getOutput(0);
             String residual = "";
             Node next = only(y, uses, consumers);
-            if (next != null && next.op.equals("Add") && next.proto.getInputCount() == 2) {
+            if (next != null && kindOf(next.op) == OpKind.RESIDUAL_ADD && next.proto.getInputCount() == 2 && rules.has(FusionRules.CONV_RESIDUAL_ADD)) {
                 String other = next.proto.getInput(0).equals(y) ? next.proto.getInput(1) : next.proto.getInput(0);
                 if (!other.equals(y)) {
                     residual = other;
@@ -112,11 +137,10 @@ final class ConvFusion {
             float lo = Float.NEGATIVE_INFINITY, hi = Float.POSITIVE_INFINITY;
             List<Node> users = consumers.getOrDefault(y, List.of());
             Node a = only(y, uses, consumers);
-            if (a != null && a.op.equals("Relu")) {
-                act = Activation.RELU;
-            } else if (a != null && a.op.equals("HardSwish")) {
-                act = Activation.HARDSWISH;
-            } else if (a != null && a.op.equals("Clip")) {
+            OpKind kind = a == null ? null : kindOf(a.op);
+            if (kind == OpKind.RELU || kind == OpKind.HARDSWISH || kind == OpKind.SIGMOID) {
+                act = kind.epilogue();
+            } else if (kind == OpKind.CLIP) {
                 double min = a.proto.getInputCount() > 1 && !a.proto.getInput(1).isEmpty() ? Fusion.constant(a.proto.getInput(1), initializers, producer) : Double.NEGATIVE_INFINITY;
                 double max = a.proto.getInputCount() > 2 && !a.proto.getInput(2).isEmpty() ? Fusion.constant(a.proto.getInput(2), initializers, producer) : Double.POSITIVE_INFINITY;
                 if (!Double.isNaN(min) && !Double.isNaN(max) && min <= max) {
@@ -124,8 +148,6 @@ final class ConvFusion {
                     lo = (float) min;
                     hi = (float) max;
                 }
-            } else if (a != null && a.op.equals("Sigmoid")) {
-                act = Activation.SIGMOID;
             } else if (!graphOutputs.contains(y) && uses.getOrDefault(y, 0) == 2 && users.size() == 2) {
                 // SiLU: Sigmoid(y) used only by Mul(y, Sigmoid(y))
                 Node sig = users.get(0).op.equals("Sigmoid") ? users.get(0) : users.get(1);
@@ -136,8 +158,8 @@ final class ConvFusion {
                     a = mul;
                 }
             }
-            boolean exact = act == Activation.NONE || act == Activation.RELU || act == Activation.CLIP;
-            if (!exact && !fast) act = Activation.NONE; // σ-family epilogues round differently from the separate operators
+            FusionRule rule = act == Activation.NONE ? null : rules.convolutionEpilogue(kindFor(act));
+            if (rule == null || !rule.exact() && !fast) act = Activation.NONE; // not in the table, or rounds differently from the separate operators
             if (act == Activation.SILU) chain.add(producer.get(a.proto.getInput(0).equals(y) ? a.proto.getInput(1) : a.proto.getInput(0)));
             if (act != Activation.NONE) chain.add(a);
             if (chain.size() == 1 || chain.stream().anyMatch(c -> removed.contains(c) || replaced.containsKey(c))) continue;
@@ -160,6 +182,11 @@ final class ConvFusion {
             out.add(replaced.getOrDefault(n, n));
         }
         return out;
+    }
+
+    private static OpKind kindFor(Activation act) {
+        for (OpKind k : OpKind.values()) if (k.epilogue() == act) return k;
+        throw new IllegalStateException("no fusion kind for epilogue " + act);
     }
 
     /** Who reads and who writes each value of a node list (a graph output counts as one more read). */
