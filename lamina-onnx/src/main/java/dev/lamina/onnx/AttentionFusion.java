@@ -74,11 +74,11 @@ final class AttentionFusion {
     }
 
     /** {@code nodes} with every matching attention chain replaced by one fused node (at the place of its last MatMul). */
-    static List<Node> plan(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs) {
+    static List<GraphNode> plan(List<GraphNode> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs) {
         Map<String, Integer> uses = new HashMap<>();
-        Map<String, Node> producer = new HashMap<>();
-        Map<String, Node> consumer = new HashMap<>();
-        for (Node n : nodes) {
+        Map<String, GraphNode> producer = new HashMap<>();
+        Map<String, GraphNode> consumer = new HashMap<>();
+        for (GraphNode n : nodes) {
             for (String in : n.proto.getInputList()) {
                 if (in.isEmpty()) continue;
                 uses.merge(in, 1, Integer::sum);
@@ -87,15 +87,15 @@ final class AttentionFusion {
             for (String out : n.proto.getOutputList()) producer.put(out, n);
         }
         for (String o : graphOutputs) uses.merge(o, 1, Integer::sum);
-        Set<Node> removed = new HashSet<>();
-        Map<Node, Node> replaced = new HashMap<>();
-        for (Node sm : nodes) {
+        Set<GraphNode> removed = new HashSet<>();
+        Map<GraphNode, GraphNode> replaced = new HashMap<>();
+        for (GraphNode sm : nodes) {
             if (!sm.op.equals("Softmax") || sm.i("axis", -1) != -1 || sm.proto.getInputCount() != 1) continue;
-            Node pv = Fusion.single(sm, uses, consumer);
+            GraphNode pv = Fusion.single(sm, uses, consumer);
             if (pv == null || !pv.op.equals("MatMul") || !pv.proto.getInput(0).equals(sm.proto.getOutput(0))) continue;
-            Node pre = producer.get(sm.proto.getInput(0));
+            GraphNode pre = producer.get(sm.proto.getInput(0));
             if (pre == null || !Fusion.singleUse(pre, uses)) continue;
-            List<Node> chain = new ArrayList<>(List.of(sm));
+            List<GraphNode> chain = new ArrayList<>(List.of(sm));
             String mask = null, maskKind = null;
             Scores scores = scores(sm.proto.getInput(0), initializers, producer, uses);
             if (scores == null && pre.op.equals("Add") && pre.proto.getInputCount() == 2) {
@@ -135,11 +135,11 @@ final class AttentionFusion {
                     .addAttribute(stringAttr(K_LAYOUT, scores.keysSequenceFirst ? "BLHD" : "BHLD"));
             if (mask != null) fused.addInput(mask).addAttribute(stringAttr(MASK_KIND, maskKind));
             removed.addAll(chain);
-            replaced.put(pv, new Node(fused.build(), pv.index, pv.opset));
+            replaced.put(pv, new GraphNode(fused.build(), pv.index, pv.opset));
         }
         if (replaced.isEmpty()) return nodes;
-        List<Node> out = new ArrayList<>();
-        for (Node n : nodes) {
+        List<GraphNode> out = new ArrayList<>();
+        for (GraphNode n : nodes) {
             if (removed.contains(n)) continue;
             out.add(replaced.getOrDefault(n, n));
         }
@@ -158,10 +158,10 @@ final class AttentionFusion {
      * once: K transposed from [B, H, L, d] ({@code perm 0,1,3,2}) or straight from [B, L, H, d] ({@code perm 0,2,3,1},
      * as exporters merge a head split's transpose into it).
      */
-    private record Scores(Node scaleNode, Node mm, Node kt, double scale, boolean keysSequenceFirst) {}
+    private record Scores(GraphNode scaleNode, GraphNode mm, GraphNode kt, double scale, boolean keysSequenceFirst) {}
 
-    private static Scores scores(String value, Map<String, Tensor> constants, Map<String, Node> producer, Map<String, Integer> uses) {
-        Node mul = producer.get(value);
+    private static Scores scores(String value, Map<String, Tensor> constants, Map<String, GraphNode> producer, Map<String, Integer> uses) {
+        GraphNode mul = producer.get(value);
         if (mul == null || !Fusion.singleUse(mul, uses) || mul.proto.getInputCount() != 2) return null;
         double scale;
         String mmName;
@@ -175,9 +175,9 @@ final class AttentionFusion {
         } else {
             return null;
         }
-        Node mm = producer.get(mmName);
+        GraphNode mm = producer.get(mmName);
         if (Double.isNaN(scale) || Double.isInfinite(scale) || mm == null || !mm.op.equals("MatMul") || !Fusion.singleUse(mm, uses)) return null;
-        Node kt = producer.get(mm.proto.getInput(1));
+        GraphNode kt = producer.get(mm.proto.getInput(1));
         if (kt == null || !kt.op.equals("Transpose") || !Fusion.singleUse(kt, uses)) return null;
         int[] perm = kt.ints("perm");
         boolean bhld = Arrays.equals(perm, new int[] {0, 1, 3, 2}), blhd = Arrays.equals(perm, new int[] {0, 2, 3, 1});
@@ -200,15 +200,15 @@ final class AttentionFusion {
     }
 
     /** {@code Trilu(ConstantOfShape(Concat(n, n), −∞), k = 1, upper = 1)}: −∞ strictly above the diagonal of a square. */
-    private static boolean isCausalMask(Node t, Map<String, Tensor> initializers, Map<String, Node> producer) {
+    private static boolean isCausalMask(GraphNode t, Map<String, Tensor> initializers, Map<String, GraphNode> producer) {
         if (t == null || !t.op.equals("Trilu") || t.i("upper", 1) != 1 || t.proto.getInputCount() != 2) return false;
         Tensor k = initializers.get(t.proto.getInput(1));
         if (k == null || Ops.isFloat(k) || k.numel() != 1 || Ops.toLongs(k, "k")[0] != 1) return false;
-        Node fill = producer.get(t.proto.getInput(0));
+        GraphNode fill = producer.get(t.proto.getInput(0));
         if (fill == null || !fill.op.equals("ConstantOfShape") || fill.tensorAttr("value") == null) return false;
         Tensor v = DataTypes.decode(fill.tensorAttr("value").getT(), fill.describe());
         if (!Ops.isFloat(v) || v.numel() != 1 || v.toArray()[0] != Float.NEGATIVE_INFINITY) return false;
-        Node cat = producer.get(fill.proto.getInput(0));
+        GraphNode cat = producer.get(fill.proto.getInput(0));
         return cat != null && cat.op.equals("Concat") && cat.proto.getInputCount() == 2 && cat.proto.getInput(0).equals(cat.proto.getInput(1));
     }
 }

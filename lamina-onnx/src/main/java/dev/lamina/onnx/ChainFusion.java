@@ -46,7 +46,7 @@ final class ChainFusion {
         Ops.register(CHAIN, 1, Ops.MANY, 1, (n, in) -> Ops.one(n.chain.run(n, in)));
     }
 
-    private static boolean elementwise(Node n) {
+    private static boolean elementwise(GraphNode n) {
         if (n.proto.getOutputCount() != 1 || n.proto.getOutput(0).isEmpty()) return false;
         int arity = UNARY.containsKey(n.op) ? 1 : BINARY.containsKey(n.op) ? 2 : 0;
         if (arity == 0 || n.proto.getInputCount() != arity) return false;
@@ -55,26 +55,26 @@ final class ChainFusion {
     }
 
     /** The plan with each region of two or more element-wise nodes replaced by one {@value #CHAIN} node. */
-    static List<Node> plan(List<Node> nodes, Set<String> graphOutputs) {
-        Map<String, Node> producer = new HashMap<>();
-        Map<String, List<Node>> consumers = new HashMap<>();
-        for (Node n : nodes) {
+    static List<GraphNode> plan(List<GraphNode> nodes, Set<String> graphOutputs) {
+        Map<String, GraphNode> producer = new HashMap<>();
+        Map<String, List<GraphNode>> consumers = new HashMap<>();
+        for (GraphNode n : nodes) {
             for (String out : n.proto.getOutputList()) producer.put(out, n);
             for (String in : n.proto.getInputList()) if (!in.isEmpty()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         }
-        Map<Node, Integer> position = new HashMap<>();
+        Map<GraphNode, Integer> position = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) position.put(nodes.get(i), i);
-        Set<Node> assigned = new HashSet<>();
-        Map<Node, Node> replacement = new HashMap<>();
+        Set<GraphNode> assigned = new HashSet<>();
+        Map<GraphNode, GraphNode> replacement = new HashMap<>();
         for (int i = nodes.size() - 1; i >= 0; i--) {
-            Node sink = nodes.get(i);
+            GraphNode sink = nodes.get(i);
             if (assigned.contains(sink) || !elementwise(sink)) continue;
-            Set<Node> region = new HashSet<>(List.of(sink));
+            Set<GraphNode> region = new HashSet<>(List.of(sink));
             for (boolean grew = true; grew; ) {
                 grew = false;
-                for (Node r : List.copyOf(region)) {
+                for (GraphNode r : List.copyOf(region)) {
                     for (String in : r.proto.getInputList()) {
-                        Node p = producer.get(in);
+                        GraphNode p = producer.get(in);
                         if (p == null || region.contains(p) || assigned.contains(p) || !elementwise(p) || graphOutputs.contains(in)) continue;
                         if (region.containsAll(consumers.getOrDefault(in, List.of()))) {
                             region.add(p);
@@ -85,17 +85,17 @@ final class ChainFusion {
             }
             if (region.size() < 2) continue;
             assigned.addAll(region);
-            List<Node> steps = new ArrayList<>(region);
+            List<GraphNode> steps = new ArrayList<>(region);
             steps.sort(Comparator.comparing(position::get));
             Region compiled = Region.of(steps);
             NodeProto.Builder p = NodeProto.newBuilder().setOpType(CHAIN).setName(sink.name + " (" + steps.size() + " element-wise ops fused)")
                     .addAllInput(compiled.inputs).addOutput(sink.proto.getOutput(0));
-            Node fused = new Node(p.build(), sink.index, sink.opset);
+            GraphNode fused = new GraphNode(p.build(), sink.index, sink.opset);
             fused.chain = compiled;
             replacement.put(sink, fused);
         }
-        List<Node> out = new ArrayList<>();
-        for (Node n : nodes) {
+        List<GraphNode> out = new ArrayList<>();
+        for (GraphNode n : nodes) {
             if (replacement.containsKey(n)) out.add(replacement.get(n));
             else if (!assigned.contains(n)) out.add(n);
         }
@@ -108,21 +108,21 @@ final class ChainFusion {
      */
     static final class Region {
         final List<String> inputs;
-        final List<Node> steps;
+        final List<GraphNode> steps;
         private final ElementwiseProgram program;
 
-        private Region(List<String> inputs, List<Node> steps, ElementwiseProgram program) {
+        private Region(List<String> inputs, List<GraphNode> steps, ElementwiseProgram program) {
             this.inputs = inputs;
             this.steps = steps;
             this.program = program;
         }
 
-        static Region of(List<Node> steps) {
+        static Region of(List<GraphNode> steps) {
             Map<String, Integer> slot = new LinkedHashMap<>();
             List<String> inputs = new ArrayList<>();
             Map<String, Integer> stepOf = new HashMap<>();
             for (int j = 0; j < steps.size(); j++) stepOf.put(steps.get(j).proto.getOutput(0), j);
-            for (Node s : steps) {
+            for (GraphNode s : steps) {
                 for (String in : s.proto.getInputList()) {
                     if (!stepOf.containsKey(in) && !slot.containsKey(in)) {
                         slot.put(in, inputs.size());
@@ -132,7 +132,7 @@ final class ChainFusion {
             }
             int e = inputs.size();
             List<ElementwiseProgram.Step> program = new ArrayList<>();
-            for (Node s : steps) {
+            for (GraphNode s : steps) {
                 List<String> ins = s.proto.getInputList();
                 int[] operands = new int[ins.size()];
                 for (int k = 0; k < ins.size(); k++) {
@@ -145,7 +145,7 @@ final class ChainFusion {
             return new Region(List.copyOf(inputs), List.copyOf(steps), ElementwiseProgram.of(e, program));
         }
 
-        Tensor run(Node fused, Tensor[] in) {
+        Tensor run(GraphNode fused, Tensor[] in) {
             int[] main = null;
             for (Tensor v : in) {
                 if (v == null || (!Ops.isFloat(v) && v.numel() != 1)) return runNodes(in);
@@ -162,7 +162,7 @@ final class ChainFusion {
         private Tensor runNodes(Tensor[] in) {
             Map<String, Tensor> env = new HashMap<>();
             for (int k = 0; k < in.length; k++) env.put(inputs.get(k), in[k]);
-            for (Node s : steps) OnnxModel.evaluate(s, env);
+            for (GraphNode s : steps) OnnxModel.evaluate(s, env);
             return env.get(steps.get(steps.size() - 1).proto.getOutput(0));
         }
     }

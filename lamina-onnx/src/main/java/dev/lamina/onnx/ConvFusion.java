@@ -35,7 +35,7 @@ final class ConvFusion {
     static final String ACTIVATION = "lamina_activation", CLIP_MIN = "lamina_clip_min", CLIP_MAX = "lamina_clip_max";
 
     /** @param foldBatchNorm {@link OnnxModel.Optimization#FAST}: also the rewrites that change the rounding */
-    static List<Node> plan(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean foldBatchNorm) {
+    static List<GraphNode> plan(List<GraphNode> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean foldBatchNorm) {
         FusionRules rules = FusionRules.current();
         boolean fold = foldBatchNorm && rules.has(FusionRules.CONV_BATCH_NORM);
         return fuseEpilogues(fold ? foldBatchNorm(nodes, initializers, graphOutputs) : nodes, initializers, graphOutputs, foldBatchNorm, rules);
@@ -64,15 +64,15 @@ final class ConvFusion {
      * {@code W' = W · γ/√(σ² + ε)} per output channel, {@code b' = (b − μ)·γ/√(σ² + ε) + β}. The folded weight and
      * bias join {@code constants} under names derived from the BatchNormalization node; the Conv takes its place.
      */
-    private static List<Node> foldBatchNorm(List<Node> nodes, Map<String, Tensor> constants, Set<String> graphOutputs) {
+    private static List<GraphNode> foldBatchNorm(List<GraphNode> nodes, Map<String, Tensor> constants, Set<String> graphOutputs) {
         Index index = new Index(nodes, graphOutputs);
         Map<String, Integer> uses = index.uses;
-        Map<String, List<Node>> consumers = index.consumers;
-        Set<Node> removed = new HashSet<>();
-        Map<Node, Node> replaced = new HashMap<>();
-        for (Node conv : nodes) {
+        Map<String, List<GraphNode>> consumers = index.consumers;
+        Set<GraphNode> removed = new HashSet<>();
+        Map<GraphNode, GraphNode> replaced = new HashMap<>();
+        for (GraphNode conv : nodes) {
             if (!conv.op.equals("Conv") || conv.proto.getOutputCount() != 1) continue;
-            Node bn = only(conv.proto.getOutput(0), uses, consumers);
+            GraphNode bn = only(conv.proto.getOutput(0), uses, consumers);
             if (bn == null || !bn.op.equals("BatchNormalization") || bn.i("training_mode", 0) != 0 || bn.proto.getOutputCount() != 1) continue;
             Tensor w = constants.get(conv.proto.getInput(1));
             Tensor b = conv.proto.getInputCount() > 2 && !conv.proto.getInput(2).isEmpty() ? constants.get(conv.proto.getInput(2)) : null;
@@ -100,11 +100,11 @@ final class ConvFusion {
             NodeProto folded = conv.proto.toBuilder().setName(bn.name + " (batch norm folded)").clearInput().clearOutput()
                     .addInput(conv.proto.getInput(0)).addInput(wName).addInput(bName).addOutput(bn.proto.getOutput(0)).build();
             removed.add(conv);
-            replaced.put(bn, new Node(folded, bn.index, bn.opset));
+            replaced.put(bn, new GraphNode(folded, bn.index, bn.opset));
         }
         if (replaced.isEmpty()) return nodes;
-        List<Node> out = new ArrayList<>();
-        for (Node n : nodes) {
+        List<GraphNode> out = new ArrayList<>();
+        for (GraphNode n : nodes) {
             if (removed.contains(n)) continue;
             out.add(replaced.getOrDefault(n, n));
         }
@@ -112,19 +112,19 @@ final class ConvFusion {
     }
 
     /** Residual adds and activations into conv epilogues; the σ-family ones (not bit-exact) only when {@code fast}. */
-    private static List<Node> fuseEpilogues(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean fast, FusionRules rules) {
+    private static List<GraphNode> fuseEpilogues(List<GraphNode> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean fast, FusionRules rules) {
         Index index = new Index(nodes, graphOutputs);
         Map<String, Integer> uses = index.uses;
-        Map<String, Node> producer = index.producer;
-        Map<String, List<Node>> consumers = index.consumers;
-        Set<Node> removed = new HashSet<>();
-        Map<Node, Node> replaced = new HashMap<>();
-        for (Node conv : nodes) {
+        Map<String, GraphNode> producer = index.producer;
+        Map<String, List<GraphNode>> consumers = index.consumers;
+        Set<GraphNode> removed = new HashSet<>();
+        Map<GraphNode, GraphNode> replaced = new HashMap<>();
+        for (GraphNode conv : nodes) {
             if (!conv.op.equals("Conv") || conv.proto.getOutputCount() != 1) continue;
-            List<Node> chain = new ArrayList<>(List.of(conv));
+            List<GraphNode> chain = new ArrayList<>(List.of(conv));
             String y = conv.proto.getOutput(0);
             String residual = "";
-            Node next = only(y, uses, consumers);
+            GraphNode next = only(y, uses, consumers);
             if (next != null && kindOf(next.op) == OpKind.RESIDUAL_ADD && next.proto.getInputCount() == 2 && rules.has(FusionRules.CONV_RESIDUAL_ADD)) {
                 String other = next.proto.getInput(0).equals(y) ? next.proto.getInput(1) : next.proto.getInput(0);
                 if (!other.equals(y)) {
@@ -135,8 +135,8 @@ final class ConvFusion {
             }
             Activation act = Activation.NONE;
             float lo = Float.NEGATIVE_INFINITY, hi = Float.POSITIVE_INFINITY;
-            List<Node> users = consumers.getOrDefault(y, List.of());
-            Node a = only(y, uses, consumers);
+            List<GraphNode> users = consumers.getOrDefault(y, List.of());
+            GraphNode a = only(y, uses, consumers);
             OpKind kind = a == null ? null : kindOf(a.op);
             if (kind == OpKind.RELU || kind == OpKind.HARDSWISH || kind == OpKind.SIGMOID) {
                 act = kind.epilogue();
@@ -150,8 +150,8 @@ final class ConvFusion {
                 }
             } else if (!graphOutputs.contains(y) && uses.getOrDefault(y, 0) == 2 && users.size() == 2) {
                 // SiLU: Sigmoid(y) used only by Mul(y, Sigmoid(y))
-                Node sig = users.get(0).op.equals("Sigmoid") ? users.get(0) : users.get(1);
-                Node mul = sig == users.get(0) ? users.get(1) : users.get(0);
+                GraphNode sig = users.get(0).op.equals("Sigmoid") ? users.get(0) : users.get(1);
+                GraphNode mul = sig == users.get(0) ? users.get(1) : users.get(0);
                 if (sig.op.equals("Sigmoid") && mul.op.equals("Mul") && Fusion.singleUse(sig, uses)
                         && only(sig.proto.getOutput(0), uses, consumers) == mul && mul.proto.getInputList().contains(y)) {
                     act = Activation.SILU;
@@ -163,7 +163,7 @@ final class ConvFusion {
             if (act == Activation.SILU) chain.add(producer.get(a.proto.getInput(0).equals(y) ? a.proto.getInput(1) : a.proto.getInput(0)));
             if (act != Activation.NONE) chain.add(a);
             if (chain.size() == 1 || chain.stream().anyMatch(c -> removed.contains(c) || replaced.containsKey(c))) continue;
-            Node last = chain.get(chain.size() - 1);
+            GraphNode last = chain.get(chain.size() - 1);
             NodeProto.Builder fused = conv.proto.toBuilder().setOpType(CONV).setName(last.name + " (conv fused)")
                     .clearInput().clearOutput()
                     .addInput(conv.proto.getInput(0)).addInput(conv.proto.getInput(1))
@@ -174,10 +174,10 @@ final class ConvFusion {
                     .addAttribute(AttributeProto.newBuilder().setName(CLIP_MIN).setType(AttributeProto.AttributeType.FLOAT).setF(lo))
                     .addAttribute(AttributeProto.newBuilder().setName(CLIP_MAX).setType(AttributeProto.AttributeType.FLOAT).setF(hi));
             removed.addAll(chain.subList(0, chain.size() - 1));
-            replaced.put(last, new Node(fused.build(), last.index, last.opset));
+            replaced.put(last, new GraphNode(fused.build(), last.index, last.opset));
         }
-        List<Node> out = new ArrayList<>();
-        for (Node n : nodes) {
+        List<GraphNode> out = new ArrayList<>();
+        for (GraphNode n : nodes) {
             if (removed.contains(n)) continue;
             out.add(replaced.getOrDefault(n, n));
         }
@@ -192,11 +192,11 @@ final class ConvFusion {
     /** Who reads and who writes each value of a node list (a graph output counts as one more read). */
     private static final class Index {
         final Map<String, Integer> uses = new HashMap<>();
-        final Map<String, Node> producer = new HashMap<>();
-        final Map<String, List<Node>> consumers = new HashMap<>();
+        final Map<String, GraphNode> producer = new HashMap<>();
+        final Map<String, List<GraphNode>> consumers = new HashMap<>();
 
-        Index(List<Node> nodes, Set<String> graphOutputs) {
-            for (Node n : nodes) {
+        Index(List<GraphNode> nodes, Set<String> graphOutputs) {
+            for (GraphNode n : nodes) {
                 for (String in : n.proto.getInputList()) {
                     if (in.isEmpty()) continue;
                     uses.merge(in, 1, Integer::sum);
@@ -209,9 +209,9 @@ final class ConvFusion {
     }
 
     /** The one consumer of a value used once and not a graph output (graph outputs count as a use), or null. */
-    private static Node only(String value, Map<String, Integer> uses, Map<String, List<Node>> consumers) {
+    private static GraphNode only(String value, Map<String, Integer> uses, Map<String, List<GraphNode>> consumers) {
         if (uses.getOrDefault(value, 0) != 1) return null;
-        List<Node> c = consumers.get(value);
+        List<GraphNode> c = consumers.get(value);
         return c == null || c.size() != 1 ? null : c.get(0);
     }
 }

@@ -34,7 +34,7 @@ final class EinsumOp {
     /** An operand (or partial result) and the letter of each of its dimensions. */
     private record Term(Tensor t, String letters) {}
 
-    private static Tensor[] einsum(Node n, Tensor[] in) {
+    private static Tensor[] einsum(GraphNode n, Tensor[] in) {
         String eq = n.s("equation", null);
         if (eq == null) throw n.error("attribute 'equation' is required");
         String spec = eq.replace(" ", "");
@@ -81,7 +81,7 @@ final class EinsumOp {
     }
 
     /** The letters of operand k with its ellipsis replaced by one placeholder per broadcast dimension (right-aligned). */
-    private static String expandEllipsis(Node n, String eq, String op, int rank, int k) {
+    private static String expandEllipsis(GraphNode n, String eq, String op, int rank, int k) {
         for (int i = 0; i < op.length(); i++) {
             char c = op.charAt(i);
             if (c != '.' && !isLetter(c)) throw n.error("equation '" + eq + "': '" + c + "' is not a letter");
@@ -120,7 +120,7 @@ final class EinsumOp {
     }
 
     /** The size of each letter: equal wherever it appears, or 1 in some operands (which broadcast). */
-    private static Map<Character, Integer> letterSizes(Node n, String eq, List<Term> terms) {
+    private static Map<Character, Integer> letterSizes(GraphNode n, String eq, List<Term> terms) {
         Map<Character, Integer> sizes = new LinkedHashMap<>();
         for (int k = 0; k < terms.size(); k++) {
             Term t = terms.get(k);

@@ -33,11 +33,11 @@ final class Fusion {
     }
 
     /** The execution plan: {@code nodes} with fusable chains replaced. */
-    static List<Node> plan(List<Node> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean fast) {
+    static List<GraphNode> plan(List<GraphNode> nodes, Map<String, Tensor> initializers, Set<String> graphOutputs, boolean fast) {
         Map<String, Integer> uses = new HashMap<>();
-        Map<String, Node> producer = new HashMap<>();
-        Map<String, Node> consumer = new HashMap<>();
-        for (Node n : nodes) {
+        Map<String, GraphNode> producer = new HashMap<>();
+        Map<String, GraphNode> consumer = new HashMap<>();
+        for (GraphNode n : nodes) {
             for (String in : n.proto.getInputList()) {
                 if (in.isEmpty()) continue;
                 uses.merge(in, 1, Integer::sum);
@@ -46,45 +46,45 @@ final class Fusion {
             for (String out : n.proto.getOutputList()) producer.put(out, n);
         }
         for (String o : graphOutputs) uses.merge(o, 1, Integer::sum);
-        Set<Node> removed = new HashSet<>();
-        Map<Node, Node> replaced = new HashMap<>();
-        for (Node erf : nodes) {
+        Set<GraphNode> removed = new HashSet<>();
+        Map<GraphNode, GraphNode> replaced = new HashMap<>();
+        for (GraphNode erf : nodes) {
             if (!erf.op.equals("Erf")) continue;
-            Node div = producer.get(erf.proto.getInput(0));
+            GraphNode div = producer.get(erf.proto.getInput(0));
             if (div == null || !div.op.equals("Div") || !near(constant(div.proto.getInput(1), initializers, producer), Math.sqrt(2))) continue;
             String x = div.proto.getInput(0);
-            Node add = single(erf, uses, consumer);
+            GraphNode add = single(erf, uses, consumer);
             if (add == null || !add.op.equals("Add") || !near(constant(other(add, erf.proto.getOutput(0)), initializers, producer), 1)) continue;
-            Node mul = single(add, uses, consumer);
+            GraphNode mul = single(add, uses, consumer);
             if (mul == null || !mul.op.equals("Mul") || !x.equals(other(mul, add.proto.getOutput(0)))) continue;
-            Node half = single(mul, uses, consumer);
+            GraphNode half = single(mul, uses, consumer);
             if (half == null || !half.op.equals("Mul") || !near(constant(other(half, mul.proto.getOutput(0)), initializers, producer), 0.5)) continue;
             if (!singleUse(div, uses)) continue;
             NodeProto fused = NodeProto.newBuilder().setOpType(GELU).setName(half.name + " (GELU fused)").addInput(x).addOutput(half.proto.getOutput(0)).build();
             removed.addAll(List.of(div, erf, add, mul));
-            replaced.put(half, new Node(fused, half.index, half.opset));
+            replaced.put(half, new GraphNode(fused, half.index, half.opset));
         }
-        List<Node> out = new ArrayList<>();
-        for (Node n : nodes) {
+        List<GraphNode> out = new ArrayList<>();
+        for (GraphNode n : nodes) {
             if (removed.contains(n)) continue;
             out.add(replaced.getOrDefault(n, n));
         }
         if (fast) out = NormFusion.plan(out, initializers, graphOutputs);   // FAST only: the kernel rounds differently
-        List<Node> fused = ConvFusion.plan(AttentionFusion.plan(out, initializers, graphOutputs), initializers, graphOutputs, fast);
+        List<GraphNode> fused = ConvFusion.plan(AttentionFusion.plan(out, initializers, graphOutputs), initializers, graphOutputs, fast);
         return ChainFusion.plan(fused, graphOutputs);
     }
 
-    static boolean singleUse(Node n, Map<String, Integer> uses) {
+    static boolean singleUse(GraphNode n, Map<String, Integer> uses) {
         return n.proto.getOutputCount() == 1 && uses.getOrDefault(n.proto.getOutput(0), 0) == 1;
     }
 
     /** The only consumer of {@code n}'s single output, or null. */
-    static Node single(Node n, Map<String, Integer> uses, Map<String, Node> consumer) {
+    static GraphNode single(GraphNode n, Map<String, Integer> uses, Map<String, GraphNode> consumer) {
         return singleUse(n, uses) ? consumer.get(n.proto.getOutput(0)) : null;
     }
 
     /** The input of a two-input node that is not {@code name}, or null. */
-    static String other(Node n, String name) {
+    static String other(GraphNode n, String name) {
         if (n.proto.getInputCount() != 2) return null;
         if (n.proto.getInput(0).equals(name)) return n.proto.getInput(1);
         if (n.proto.getInput(1).equals(name)) return n.proto.getInput(0);
@@ -92,11 +92,11 @@ final class Fusion {
     }
 
     /** A one-element float constant (initializer or Constant node), or NaN. */
-    static double constant(String name, Map<String, Tensor> initializers, Map<String, Node> producer) {
+    static double constant(String name, Map<String, Tensor> initializers, Map<String, GraphNode> producer) {
         if (name == null) return Double.NaN;
         Tensor v = initializers.get(name);
         if (v == null) {
-            Node c = producer.get(name);
+            GraphNode c = producer.get(name);
             if (c == null || !c.op.equals("Constant") || !c.has("value")) return Double.NaN;
             v = DataTypes.decode(c.tensorAttr("value").getT(), c.describe());
         }

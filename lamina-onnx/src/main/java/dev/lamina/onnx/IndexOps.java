@@ -44,7 +44,7 @@ final class IndexOps {
             this.since = since;
         }
 
-        static Reduction of(Node n) {
+        static Reduction of(GraphNode n) {
             if (!n.has("reduction")) return NONE;
             String s = n.s("reduction", "none");
             Reduction r = switch (s) {
@@ -122,7 +122,7 @@ final class IndexOps {
         }
     }
 
-    private static void sameKind(Node n, Tensor data, Tensor updates) {
+    private static void sameKind(GraphNode n, Tensor data, Tensor updates) {
         if (data.dtype() != updates.dtype()) {
             throw n.error("data (" + DataTypes.name(DataTypes.of(data)) + ") and updates (" + DataTypes.name(DataTypes.of(updates)) + ") must have the same element type");
         }
@@ -146,7 +146,7 @@ final class IndexOps {
     }
 
     /** An index into a dimension of size {@code dim}, negative counted from the end; {@code where} describes it for the error. */
-    private static int index(Node n, long i, int dim, String where) {
+    private static int index(GraphNode n, long i, int dim, String where) {
         if (i < -dim || i >= dim) throw n.error("index " + i + " " + where + " is out of range [" + -dim + ", " + (dim - 1) + "]");
         return (int) (i < 0 ? i + dim : i);
     }
@@ -156,7 +156,7 @@ final class IndexOps {
      * data in which the slice data[indices[i]] is replaced by (or, with a reduction, combined with) updates[i], in
      * index order.
      */
-    private static Tensor[] scatterND(Node n, Tensor[] in) {
+    private static Tensor[] scatterND(GraphNode n, Tensor[] in) {
         Tensor data = in[0], updates = in[2];
         long[] idx = longs(n, in[1], "indices");
         int[] is = in[1].shape();
@@ -190,7 +190,7 @@ final class IndexOps {
     }
 
     /** Checks that indices (and updates, when given) fit inside data along every dimension but {@code axis}. */
-    private static void checkElementsShapes(Node n, Tensor data, int[] is, int ax, String what) {
+    private static void checkElementsShapes(GraphNode n, Tensor data, int[] is, int ax, String what) {
         if (is.length != data.dim()) throw n.error(what + " of rank " + is.length + " " + Shape.str(is) + " must have the rank of data " + Shape.str(data.shape()));
         for (int d = 0; d < is.length; d++) {
             if (d != ax && is[d] > data.shape()[d]) {
@@ -203,7 +203,7 @@ final class IndexOps {
      * The data offset of every indices position: position p of indices addresses data[p with p[axis] replaced by
      * indices[p]].
      */
-    private static int[] elementOffsets(Node n, Tensor data, long[] idx, int[] is, int ax) {
+    private static int[] elementOffsets(GraphNode n, Tensor data, long[] idx, int[] is, int ax) {
         long[] ds = strides(data.shape());
         int[] offsets = new int[idx.length];
         int[] pos = new int[is.length];
@@ -219,7 +219,7 @@ final class IndexOps {
     }
 
     /** ScatterElements: data, indices and updates of one rank, updates shaped like indices; out[p with p[axis] = indices[p]] = updates[p]. */
-    private static Tensor[] scatterElements(Node n, Tensor[] in) {
+    private static Tensor[] scatterElements(GraphNode n, Tensor[] in) {
         Tensor data = in[0], updates = in[2];
         long[] idx = longs(n, in[1], "indices");
         int[] is = in[1].shape();
@@ -236,7 +236,7 @@ final class IndexOps {
     }
 
     /** GatherElements: out (shaped like indices)[p] = data[p with p[axis] = indices[p]]. */
-    private static Tensor[] gatherElements(Node n, Tensor[] in) {
+    private static Tensor[] gatherElements(GraphNode n, Tensor[] in) {
         Tensor data = in[0];
         long[] idx = longs(n, in[1], "indices");
         int[] is = in[1].shape();
@@ -254,7 +254,7 @@ final class IndexOps {
      * dimensions equal → out [indices.shape()[:-1] ++ data.shape()[b + k:]], each index tuple picking a slice of its
      * batch's data.
      */
-    private static Tensor[] gatherND(Node n, Tensor[] in) {
+    private static Tensor[] gatherND(GraphNode n, Tensor[] in) {
         Tensor data = in[0];
         long[] idx = longs(n, in[1], "indices");
         int[] is = in[1].shape(), ds = data.shape();
@@ -289,7 +289,7 @@ final class IndexOps {
     }
 
     /** NonZero: the positions of the non-zero elements of X (rank r) as int64 [r, count], in row-major order; a scalar counts as rank 1. */
-    private static Tensor[] nonZero(Node n, Tensor[] in) {
+    private static Tensor[] nonZero(GraphNode n, Tensor[] in) {
         return one(TypedOps.nonZero(in[0]));
     }
 
@@ -298,7 +298,7 @@ final class IndexOps {
      * from the end) is, values[0] elsewhere; an index outside [-depth, depth - 1] gives a row of values[0], as ONNX
      * specifies. The output has the element type of {@code values} ([off, on]).
      */
-    private static Tensor[] oneHot(Node n, Tensor[] in) {
+    private static Tensor[] oneHot(GraphNode n, Tensor[] in) {
         Tensor indices = in[0], values = in[2];
         long[] idx = Ops.toLongs(indices, n.describe() + ": input 'indices'");
         double depthValue = Ops.scalar(n, in[1], "depth");

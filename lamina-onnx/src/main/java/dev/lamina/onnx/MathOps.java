@@ -150,7 +150,7 @@ final class MathOps {
     }
 
     /** A bool tensor: whether each element of the float input X passes {@code test} (IsNaN, IsInf). */
-    private static Tensor floatTest(Node n, Tensor x, java.util.function.Predicate<Float> test) {
+    private static Tensor floatTest(GraphNode n, Tensor x, java.util.function.Predicate<Float> test) {
         float[] a = floatInput(n, x, "X").toArray();
         boolean[] o = new boolean[a.length];
         for (int k = 0; k < a.length; k++) o[k] = test.test(a[k]);
@@ -158,20 +158,20 @@ final class MathOps {
     }
 
     /** Clip of an I64 input: max(min) by the optional integer bounds, exactly. */
-    private static Tensor integerClip(Node n, Tensor[] in) {
+    private static Tensor integerClip(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         if (in.length > 1 && in[1] != null) x = integerBinary(n, x, scalarInput(n, in[1], "min"), IntegerBinary.MAX);
         if (in.length > 2 && in[2] != null) x = integerBinary(n, x, scalarInput(n, in[2], "max"), IntegerBinary.MIN);
         return x;
     }
 
-    private static Tensor scalarInput(Node n, Tensor v, String what) {
+    private static Tensor scalarInput(GraphNode n, Tensor v, String what) {
         if (v.numel() != 1) throw n.error("input '" + what + "' must hold one value, got shape " + Shape.str(v.shape()));
         return integer(n, v, what).reshape();
     }
 
     /** An integer operand as I64 (BOOL as 0 and 1), the error naming the node and the input. */
-    private static Tensor integer(Node n, Tensor v, String what) {
+    private static Tensor integer(GraphNode n, Tensor v, String what) {
         if (v == null) throw n.error("input '" + what + "' is required");
         return v.dtype() == DType.BOOL ? v.to(DType.I64) : v;
     }
@@ -181,13 +181,13 @@ final class MathOps {
     }
 
     /** a op b: as floats when either is F32 (an integer operand converted), exactly on I64 otherwise. */
-    private static Tensor apply(Node n, Tensor a, Tensor b, BinaryOperator<Tensor> f, IntegerBinary i) {
+    private static Tensor apply(GraphNode n, Tensor a, Tensor b, BinaryOperator<Tensor> f, IntegerBinary i) {
         if (a == null || b == null) throw n.error("two inputs are required");
         if (Ops.isFloat(a) || Ops.isFloat(b)) return floatBinary(a, b, f);
         return integerBinary(n, a, b, i);
     }
 
-    private static Tensor fold(Node n, Tensor[] in, BinaryOperator<Tensor> f, IntegerBinary i) {
+    private static Tensor fold(GraphNode n, Tensor[] in, BinaryOperator<Tensor> f, IntegerBinary i) {
         Tensor acc = in[0];
         for (int k = 1; k < in.length; k++) acc = apply(n, acc, in[k], f, i);
         return acc;
@@ -198,7 +198,7 @@ final class MathOps {
     }
 
     /** a op b on integers (BOOL operands as 0 and 1) → I64, broadcast. */
-    static Tensor integerBinary(Node n, Tensor a, Tensor b, IntegerBinary op) {
+    static Tensor integerBinary(GraphNode n, Tensor a, Tensor b, IntegerBinary op) {
         Tensor x = integer(n, a, "A"), y = integer(n, b, "B");
         Ops.checkSize(n, Shape.broadcast(n.op, x.shape(), y.shape()));
         return TypedOps.integer(op, x, y);   // a division by zero is reported by OnnxModel.evaluate, naming the node
@@ -219,14 +219,14 @@ final class MathOps {
     }
 
     /** Where: a BOOL condition (an integer one read as ≠ 0) selecting between two values of one dtype (mixed: as floats). */
-    private static Tensor where(Node n, Tensor cond, Tensor x, Tensor y) {
+    private static Tensor where(GraphNode n, Tensor cond, Tensor x, Tensor y) {
         if (Ops.isFloat(cond)) throw n.error("condition must be bool, got float");
         Ops.checkSize(n, Shape.broadcast("Where", Shape.broadcast("Where", cond.shape(), x.shape()), y.shape()));
         if (x.dtype() != y.dtype()) return TypedOps.where(Ops.toBool(cond), Ops.toFloat(x), Ops.toFloat(y));
         return TypedOps.where(Ops.toBool(cond), x, y);
     }
 
-    static Tensor cast(Node n, Tensor v, int to) {
+    static Tensor cast(GraphNode n, Tensor v, int to) {
         if (DataTypes.isFloating(to)) {
             if (Ops.isFloat(v)) {
                 if (to != DataTypes.FLOAT16) return v;
@@ -289,7 +289,7 @@ final class MathOps {
 
     // ------------------------------------------------------------------------------------------------ matrices
 
-    private static Tensor[] gemm(Node n, Tensor[] in) {
+    private static Tensor[] gemm(GraphNode n, Tensor[] in) {
         Tensor a = floatInput(n, in[0], "A"), b = floatInput(n, in[1], "B");
         Tensor c = in.length > 2 && in[2] != null ? floatInput(n, in[2], "C") : null;
         if (a.dim() != 2 || b.dim() != 2) throw n.error("A and B must be 2-D, got " + Shape.str(a.shape()) + " and " + Shape.str(b.shape()));
@@ -314,18 +314,18 @@ final class MathOps {
      * A · B (+ bias row) with B the node's constant packed at load: A [..., M, K] (or, transposed, a 2-D [K, M]) →
      * [..., M, N]. No gradient is recorded (inference).
      */
-    private static Tensor packedProduct(Node n, Tensor a, boolean transA, Tensor bias) {
+    private static Tensor packedProduct(GraphNode n, Tensor a, boolean transA, Tensor bias) {
         return a.backend().matmulPacked(a, transA, n.packedB, bias);
     }
 
     // ------------------------------------------------------------------------------------------------ reductions
 
-    static int[] axesInput(Node n, Tensor[] in) {
+    static int[] axesInput(GraphNode n, Tensor[] in) {
         if (in.length < 2 || in[1] == null) return null;
         return Ops.toInts(n, Ops.longs(n, in[1], "axes"), "axes");
     }
 
-    static Tensor reduce(Node n, Tensor v, int[] axes, String kind) {
+    static Tensor reduce(GraphNode n, Tensor v, int[] axes, String kind) {
         if (DataTypes.of(v) == DataTypes.BOOL && !(n.opset >= 20 && (kind.equals("max") || kind.equals("min")))) {
             throw n.error("bool input is not supported (only ReduceMax and ReduceMin take bool, from opset 20)");
         }
@@ -398,7 +398,7 @@ final class MathOps {
         return s;
     }
 
-    private static Tensor argReduce(Node n, Tensor v, boolean max) {
+    private static Tensor argReduce(GraphNode n, Tensor v, boolean max) {
         int ax = axis(n, n.i("axis", 0), v.dim());
         boolean keep = n.i("keepdims", 1) != 0;
         if (n.i("select_last_index", 0) != 0) throw n.error("select_last_index=1 is not supported");

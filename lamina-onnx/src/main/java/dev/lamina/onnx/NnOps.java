@@ -61,7 +61,7 @@ final class NnOps {
     /** Spatial attributes of a conv or pool node for {@code dims} spatial dimensions: {kernel, strides, dilations, padsBegin, padsEnd}. */
     private record Geometry(int[] kernel, int[] strides, int[] dilations, int[] begin, int[] end) {}
 
-    private static int[] attr(Node n, String name, int dims, int dflt) {
+    private static int[] attr(GraphNode n, String name, int dims, int dflt) {
         int[] v = n.ints(name);
         if (v == null) {
             v = new int[dims];
@@ -71,7 +71,7 @@ final class NnOps {
         return v;
     }
 
-    private static Geometry geometry(Node n, int[] inSpatial, int[] kernel) {
+    private static Geometry geometry(GraphNode n, int[] inSpatial, int[] kernel) {
         int dims = inSpatial.length;
         int[] strides = attr(n, "strides", dims, 1), dil = attr(n, "dilations", dims, 1);
         for (int d = 0; d < dims; d++) {
@@ -115,7 +115,7 @@ final class NnOps {
     /** Bound on kernel, stride, dilation and padding values, far above any real model, so sizes cannot overflow. */
     private static final int MAX_GEOMETRY = 1 << 16;
 
-    private static int spatialDims(Node n, Tensor x) {
+    private static int spatialDims(GraphNode n, Tensor x) {
         int dims = x.dim() - 2;
         if (dims != 1 && dims != 2) throw n.error("only 1-d and 2-d spatial inputs are supported, got " + Shape.str(x.shape()));
         return dims;
@@ -128,14 +128,14 @@ final class NnOps {
     // ------------------------------------------------------------------------------------------------ conv
 
     /** The fused node's epilogue: its activation attributes and the residual input (empty: none). */
-    private static ConvEpilogue epilogue(Node n, Tensor residual) {
+    private static ConvEpilogue epilogue(GraphNode n, Tensor residual) {
         Activation act = Activation.valueOf(n.s(ConvFusion.ACTIVATION, "NONE"));
         Tensor r = residual == null ? null : floatInput(n, residual, "residual");
         return new ConvEpilogue(act, n.f(ConvFusion.CLIP_MIN, Float.NEGATIVE_INFINITY), n.f(ConvFusion.CLIP_MAX, Float.POSITIVE_INFINITY), r);
     }
 
     /** Conv, or the fused {@link ConvFusion#CONV} when {@code ep} is not null. */
-    private static Tensor[] conv(Node n, Tensor[] in, ConvEpilogue ep) {
+    private static Tensor[] conv(GraphNode n, Tensor[] in, ConvEpilogue ep) {
         Tensor x = floatInput(n, in[0], "X"), w = floatInput(n, in[1], "W");
         Tensor b = in.length > 2 && in[2] != null ? floatInput(n, in[2], "B") : null;
         int dims = spatialDims(n, x);
@@ -170,7 +170,7 @@ final class NnOps {
         return one(dims == 1 ? y.squeeze(2) : y);
     }
 
-    private static Tensor[] convTranspose(Node n, Tensor[] in) {
+    private static Tensor[] convTranspose(GraphNode n, Tensor[] in) {
         Tensor x = floatInput(n, in[0], "X"), w = floatInput(n, in[1], "W");
         Tensor b = in.length > 2 && in[2] != null ? floatInput(n, in[2], "B") : null;
         int dims = spatialDims(n, x);
@@ -248,7 +248,7 @@ final class NnOps {
 
     // ------------------------------------------------------------------------------------------------ pooling
 
-    private static Tensor pool(Node n, Tensor v, boolean max) {
+    private static Tensor pool(GraphNode n, Tensor v, boolean max) {
         Tensor x = floatInput(n, v, "X");
         int dims = spatialDims(n, x);
         int[] kernel = n.ints("kernel_shape");
@@ -273,7 +273,7 @@ final class NnOps {
         return PoolOps.avgPool(who, x, w, n.i("count_include_pad", 0) != 0);
     }
 
-    private static Tensor global(Node n, Tensor v, boolean avg) {
+    private static Tensor global(GraphNode n, Tensor v, boolean avg) {
         Tensor x = floatInput(n, v, "X");
         if (x.dim() < 3) throw n.error("expected [N, C, spatial...], got " + Shape.str(x.shape()));
         if (avg) return PoolOps.globalAvgPool(n.describe(), x, true);

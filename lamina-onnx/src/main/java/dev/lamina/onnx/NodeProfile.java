@@ -24,7 +24,7 @@ public final class NodeProfile {
     private final Map<String, String> opOf = new LinkedHashMap<>();
     private int runs;
 
-    void add(Node node, long nanos) {
+    void add(GraphNode node, long nanos) {
         long[] t = byNode.computeIfAbsent(node.name, k -> new long[2]);
         t[0] += nanos;
         t[1]++;

@@ -47,17 +47,17 @@ final class NormFusion {
     }
 
     /** A weight or bias of the normalized row: [d], a broadcast of it with leading ones, or one value for all. */
-    private static Tensor row(Node n, Tensor p, int d, String what) {
+    private static Tensor row(GraphNode n, Tensor p, int d, String what) {
         if (p.numel() == d) return p.reshape(d);
         if (p.numel() == 1) return p.reshape(1).expand(d).contiguous();
         throw n.error(what + " of shape " + dev.lamina.tensor.Shape.str(p.shape()) + " does not broadcast over rows of " + d);
     }
 
     /** The graph as seen by the matchers. */
-    private record Graph(Map<String, Node> producer, Map<String, List<Node>> consumers, Map<String, Tensor> constants, Set<String> outputs) {
+    private record Graph(Map<String, GraphNode> producer, Map<String, List<GraphNode>> consumers, Map<String, Tensor> constants, Set<String> outputs) {
         /** The only node reading {@code value}, when it is not a graph output; else null. */
-        Node only(String value) {
-            List<Node> c = consumers.getOrDefault(value, List.of());
+        GraphNode only(String value) {
+            List<GraphNode> c = consumers.getOrDefault(value, List.of());
             return c.size() == 1 && !outputs.contains(value) ? c.get(0) : null;
         }
 
@@ -74,20 +74,20 @@ final class NormFusion {
         }
     }
 
-    private static String out(Node n) {
+    private static String out(GraphNode n) {
         return n.proto.getOutput(0);
     }
 
-    private static String in(Node n, int k) {
+    private static String in(GraphNode n, int k) {
         return n.proto.getInputCount() > k ? n.proto.getInput(k) : "";
     }
 
-    private static boolean is(Node n, String op, int inputs) {
+    private static boolean is(GraphNode n, String op, int inputs) {
         return n != null && n.op.equals(op) && n.proto.getInputCount() == inputs && n.proto.getOutputCount() == 1;
     }
 
     /** ReduceMean over the last axis only, keeping it. */
-    private static boolean meanOfLastAxis(Node n, Graph g) {
+    private static boolean meanOfLastAxis(GraphNode n, Graph g) {
         if (n == null || !n.op.equals("ReduceMean") || n.proto.getOutputCount() != 1 || n.i("keepdims", 1) != 1) return false;
         long[] axes;
         if (n.proto.getInputCount() > 1 && !in(n, 1).isEmpty()) {
@@ -108,46 +108,46 @@ final class NormFusion {
     }
 
     /** Pow(v, 2) or Mul(v, v). */
-    private static boolean squares(Node n, String v, Graph g) {
+    private static boolean squares(GraphNode n, String v, Graph g) {
         if (is(n, "Mul", 2)) return in(n, 0).equals(v) && in(n, 1).equals(v);
         return is(n, "Pow", 2) && in(n, 0).equals(v) && g.scalar(in(n, 1)) == 2.0;
     }
 
     /** ReduceMean(sq) + eps → Sqrt, from the ReduceMean: the Sqrt and eps, or null. */
-    private record Root(Node sqrt, double eps, List<Node> nodes) {}
+    private record Root(GraphNode sqrt, double eps, List<GraphNode> nodes) {}
 
-    private static Root rootOfMean(Node mean, Graph g) {
-        Node add = g.only(out(mean));
+    private static Root rootOfMean(GraphNode mean, Graph g) {
+        GraphNode add = g.only(out(mean));
         if (!is(add, "Add", 2)) return null;
         double eps = g.scalar(Fusion.other(add, out(mean)));
         if (!(eps > 0 && eps < 1)) return null;
-        Node sqrt = g.only(out(add));
+        GraphNode sqrt = g.only(out(add));
         if (!is(sqrt, "Sqrt", 1)) return null;
         return new Root(sqrt, eps, List.of(mean, add, sqrt));
     }
 
     /** What one match replaces: its nodes, the last of them, and the fused node. */
-    private record Match(List<Node> nodes, Node last, Node fused) {}
+    private record Match(List<GraphNode> nodes, GraphNode last, GraphNode fused) {}
 
-    private static Node fused(Node last, String x, String weight, String bias, double eps, boolean rms) {
+    private static GraphNode fused(GraphNode last, String x, String weight, String bias, double eps, boolean rms) {
         NodeProto.Builder p = NodeProto.newBuilder().setOpType(NORM).setName(last.name + (rms ? " (RMSNorm fused)" : " (LayerNorm fused)"))
                 .addInput(x).addInput(weight == null ? "" : weight).addInput(bias == null ? "" : bias).addOutput(out(last))
                 .addAttribute(AttributeProto.newBuilder().setName("epsilon").setType(AttributeProto.AttributeType.FLOAT).setF((float) eps))
                 .addAttribute(AttributeProto.newBuilder().setName("rms").setType(AttributeProto.AttributeType.INT).setI(rms ? 1 : 0));
-        return new Node(p.build(), last.index, last.opset);
+        return new GraphNode(p.build(), last.index, last.opset);
     }
 
     /** Optionally · weight and + bias (constants) after the normalized value {@code n}: the nodes taken, weight, bias. */
-    private static Match affine(List<Node> taken, Node n, String x, double eps, boolean rms, Graph g) {
-        List<Node> nodes = new ArrayList<>(taken);
-        Node last = n;
+    private static Match affine(List<GraphNode> taken, GraphNode n, String x, double eps, boolean rms, Graph g) {
+        List<GraphNode> nodes = new ArrayList<>(taken);
+        GraphNode last = n;
         String weight = null, bias = null;
-        Node mul = g.only(out(last));
+        GraphNode mul = g.only(out(last));
         if (is(mul, "Mul", 2) && g.row(Fusion.other(mul, out(last))) != null) {
             weight = Fusion.other(mul, out(last));
             nodes.add(mul);
             last = mul;
-            Node add = rms ? null : g.only(out(last));
+            GraphNode add = rms ? null : g.only(out(last));
             if (is(add, "Add", 2) && g.row(Fusion.other(add, out(last))) != null) {
                 bias = Fusion.other(add, out(last));
                 nodes.add(add);
@@ -157,46 +157,46 @@ final class NormFusion {
         return new Match(nodes, last, fused(last, x, weight, bias, eps, rms));
     }
 
-    private static Match layerNorm(Node mean, Graph g) {
+    private static Match layerNorm(GraphNode mean, Graph g) {
         if (!meanOfLastAxis(mean, g)) return null;
         String x = in(mean, 0);
-        Node sub = g.only(out(mean));
+        GraphNode sub = g.only(out(mean));
         if (!is(sub, "Sub", 2) || !in(sub, 0).equals(x) || !in(sub, 1).equals(out(mean))) return null;
         String d = out(sub);
-        List<Node> users = g.consumers.getOrDefault(d, List.of());
+        List<GraphNode> users = g.consumers.getOrDefault(d, List.of());
         if (users.size() != 2 || g.outputs.contains(d)) return null;
-        Node sq = squares(users.get(0), d, g) ? users.get(0) : squares(users.get(1), d, g) ? users.get(1) : null;
+        GraphNode sq = squares(users.get(0), d, g) ? users.get(0) : squares(users.get(1), d, g) ? users.get(1) : null;
         if (sq == null) return null;
-        Node div = users.get(0) == sq ? users.get(1) : users.get(0);
-        Node mean2 = g.only(out(sq));
+        GraphNode div = users.get(0) == sq ? users.get(1) : users.get(0);
+        GraphNode mean2 = g.only(out(sq));
         if (!meanOfLastAxis(mean2, g)) return null;
         Root root = rootOfMean(mean2, g);
         if (root == null || g.only(out(root.sqrt)) != div || !is(div, "Div", 2) || !in(div, 0).equals(d) || !in(div, 1).equals(out(root.sqrt))) return null;
-        List<Node> taken = new ArrayList<>(List.of(mean, sub, sq));
+        List<GraphNode> taken = new ArrayList<>(List.of(mean, sub, sq));
         taken.addAll(root.nodes);
         taken.add(div);
         return affine(taken, div, x, root.eps, false, g);
     }
 
-    private static Match rmsNorm(Node sq, Graph g) {
+    private static Match rmsNorm(GraphNode sq, Graph g) {
         if (sq == null || !(is(sq, "Pow", 2) || is(sq, "Mul", 2))) return null;
         String x = in(sq, 0);
         if (!squares(sq, x, g)) return null;
-        Node mean = g.only(out(sq));
+        GraphNode mean = g.only(out(sq));
         if (!meanOfLastAxis(mean, g)) return null;
         Root root = rootOfMean(mean, g);
         if (root == null) return null;
-        List<Node> taken = new ArrayList<>(List.of(sq));
+        List<GraphNode> taken = new ArrayList<>(List.of(sq));
         taken.addAll(root.nodes);
-        Node next = g.only(out(root.sqrt));
-        Node normalized;
+        GraphNode next = g.only(out(root.sqrt));
+        GraphNode normalized;
         if (is(next, "Div", 2) && in(next, 0).equals(x) && in(next, 1).equals(out(root.sqrt))) {
             normalized = next;                                              // x / sqrt(...)
         } else {
             boolean reciprocal = is(next, "Reciprocal", 1) || (is(next, "Div", 2) && in(next, 1).equals(out(root.sqrt)) && g.scalar(in(next, 0)) == 1.0);
             if (!reciprocal) return null;
             taken.add(next);
-            Node mul = g.only(out(next));
+            GraphNode mul = g.only(out(next));
             if (!is(mul, "Mul", 2) || !x.equals(Fusion.other(mul, out(next)))) return null;   // x · 1/sqrt(...)
             normalized = mul;
         }
@@ -205,17 +205,17 @@ final class NormFusion {
     }
 
     /** The plan with every hand-written LayerNorm and RMSNorm replaced by one {@value #NORM} node. */
-    static List<Node> plan(List<Node> nodes, Map<String, Tensor> constants, Set<String> graphOutputs) {
-        Map<String, Node> producer = new HashMap<>();
-        Map<String, List<Node>> consumers = new HashMap<>();
-        for (Node n : nodes) {
+    static List<GraphNode> plan(List<GraphNode> nodes, Map<String, Tensor> constants, Set<String> graphOutputs) {
+        Map<String, GraphNode> producer = new HashMap<>();
+        Map<String, List<GraphNode>> consumers = new HashMap<>();
+        for (GraphNode n : nodes) {
             for (String o : n.proto.getOutputList()) producer.put(o, n);
             for (String i : new LinkedHashSet<>(n.proto.getInputList())) if (!i.isEmpty()) consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(n);
         }
         Graph g = new Graph(producer, consumers, constants, graphOutputs);
-        Set<Node> removed = new HashSet<>();
-        Map<Node, Node> replaced = new HashMap<>();
-        for (Node n : nodes) {
+        Set<GraphNode> removed = new HashSet<>();
+        Map<GraphNode, GraphNode> replaced = new HashMap<>();
+        for (GraphNode n : nodes) {
             if (removed.contains(n)) continue;
             Match m = n.op.equals("ReduceMean") ? layerNorm(n, g) : rmsNorm(n, g);
             if (m == null || m.nodes.stream().anyMatch(removed::contains)) continue;
@@ -223,8 +223,8 @@ final class NormFusion {
             removed.remove(m.last);
             replaced.put(m.last, m.fused);
         }
-        List<Node> out = new ArrayList<>();
-        for (Node n : nodes) {
+        List<GraphNode> out = new ArrayList<>();
+        for (GraphNode n : nodes) {
             if (removed.contains(n)) continue;
             out.add(replaced.getOrDefault(n, n));
         }

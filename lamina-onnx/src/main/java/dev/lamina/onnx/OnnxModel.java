@@ -58,9 +58,9 @@ public final class OnnxModel {
 
     private final ModelProto model;
     private final int opset;
-    private final List<Node> nodes = new ArrayList<>();
+    private final List<GraphNode> nodes = new ArrayList<>();
     /** What {@link #run} evaluates: {@link #nodes} with fused chains (see {@link Fusion}). */
-    private final List<Node> plan;
+    private final List<GraphNode> plan;
     /** Values of the nodes folded at load (every input constant), with the initializers: what each run starts from. */
     private final Map<String, Tensor> constants;
     private final int folded;
@@ -104,7 +104,7 @@ public final class OnnxModel {
             inputs.add(v);
         }
         for (int k = 0; k < g.getNodeCount(); k++) {
-            Node node = new Node(g.getNode(k), k, opset);
+            GraphNode node = new GraphNode(g.getNode(k), k, opset);
             validate(node, defined);
             nodes.add(node);
         }
@@ -118,10 +118,10 @@ public final class OnnxModel {
         for (ValueInfoProto v : outputs) outputNames.add(v.getName());
         this.constants = new HashMap<>(initializers);
         // Fold first, so that fusion sees computed constants (a scale written as Reciprocal(Pow(...)), a causal mask)
-        List<Node> live = foldConstants(nodes, constants);
+        List<GraphNode> live = foldConstants(nodes, constants);
         this.folded = nodes.size() - live.size();
         this.plan = Fusion.plan(live, constants, outputNames, optimization == Optimization.FAST);
-        for (Node n : plan) {
+        for (GraphNode n : plan) {
             prepareConvWeight(n);
             packConstantB(n);
         }
@@ -129,7 +129,7 @@ public final class OnnxModel {
     }
 
     /** For each plan position, the values read there for the last time (graph outputs never are). */
-    private static List<List<String>> lastReads(List<Node> plan, Set<String> outputs) {
+    private static List<List<String>> lastReads(List<GraphNode> plan, Set<String> outputs) {
         Map<String, Integer> last = new HashMap<>();
         for (int i = 0; i < plan.size(); i++) for (String in : plan.get(i).proto.getInputList()) if (!in.isEmpty()) last.put(in, i);
         List<List<String>> byNode = new ArrayList<>();
@@ -138,8 +138,8 @@ public final class OnnxModel {
         return byNode;
     }
 
-    /** Packs the constant 2-D B of a MatMul or Gemm once for the GEMM (see {@link Node#packedB}). */
-    private void packConstantB(Node n) {
+    /** Packs the constant 2-D B of a MatMul or Gemm once for the GEMM (see {@link GraphNode#packedB}). */
+    private void packConstantB(GraphNode n) {
         if (!n.op.equals("MatMul") && !n.op.equals("Gemm")) return;
         Tensor b = constants.get(n.proto.getInput(1));
         if (b == null || !Ops.isFloat(b) || b.shape().length != 2 || b.numel() == 0) return;
@@ -152,10 +152,10 @@ public final class OnnxModel {
      * computed from them alone), adding its outputs to {@code constants}; returns the nodes left to run. A node that
      * fails here is kept, so that its error is reported by {@link #run} as usual.
      */
-    private static List<Node> foldConstants(List<Node> plan, Map<String, Tensor> constants) {
-        List<Node> kept = new ArrayList<>();
+    private static List<GraphNode> foldConstants(List<GraphNode> plan, Map<String, Tensor> constants) {
+        List<GraphNode> kept = new ArrayList<>();
         try (var scope = Autograd.noGrad()) {
-            for (Node node : plan) {
+            for (GraphNode node : plan) {
                 boolean constant = true;
                 for (String in : node.proto.getInputList()) constant &= in.isEmpty() || constants.containsKey(in);
                 if (constant) {
@@ -172,8 +172,8 @@ public final class OnnxModel {
         return kept;
     }
 
-    /** Packs the constant weight of a Conv node for the GEMM once, instead of on every run (see {@link Node#preparedWeight}). */
-    private void prepareConvWeight(Node n) {
+    /** Packs the constant weight of a Conv node for the GEMM once, instead of on every run (see {@link GraphNode#preparedWeight}). */
+    private void prepareConvWeight(GraphNode n) {
         if (!n.op.equals("Conv") && !n.op.equals(ConvFusion.CONV)) return;
         Tensor w = constants.get(n.proto.getInput(1));
         if (w == null || !Ops.isFloat(w) || (w.shape().length != 3 && w.shape().length != 4)) return;
@@ -256,7 +256,7 @@ public final class OnnxModel {
         }
     }
 
-    private void validate(Node node, Set<String> defined) {
+    private void validate(GraphNode node, Set<String> defined) {
         NodeProto p = node.proto;
         String domain = p.getDomain();
         boolean defaultDomain = domain.isEmpty() || domain.equals("ai.onnx");
@@ -327,7 +327,7 @@ public final class OnnxModel {
     /** How often each operator occurs, by name. */
     public Map<String, Integer> operatorCounts() {
         Map<String, Integer> counts = new TreeMap<>();
-        for (Node n : nodes) counts.merge(n.op, 1, Integer::sum);
+        for (GraphNode n : nodes) counts.merge(n.op, 1, Integer::sum);
         return counts;
     }
 
@@ -343,7 +343,7 @@ public final class OnnxModel {
     /** The names of the nodes {@link #run} executes, in order; a fused node's name says what it fused. */
     public List<String> executedNodeNames() {
         List<String> names = new ArrayList<>();
-        for (Node n : plan) names.add(n.name);
+        for (GraphNode n : plan) names.add(n.name);
         return names;
     }
 
@@ -354,7 +354,7 @@ public final class OnnxModel {
      */
     public Map<String, Integer> executedOperatorCounts() {
         Map<String, Integer> counts = new TreeMap<>();
-        for (Node n : plan) counts.merge(n.op, 1, Integer::sum);
+        for (GraphNode n : plan) counts.merge(n.op, 1, Integer::sum);
         return counts;
     }
 
@@ -430,7 +430,7 @@ public final class OnnxModel {
         for (Tensor v : env.values()) if (Ops.isFloat(v)) readers.put(v.storageIdentity(), NEVER_FREED); // constants and the caller's feeds
         try (var scope = Autograd.noGrad(); var buffers = Buffers.use(reuseBuffers ? pool : null)) {
             for (int i = 0; i < plan.size(); i++) {
-                Node node = plan.get(i);
+                GraphNode node = plan.get(i);
                 long t0 = profile == null ? 0 : System.nanoTime();
                 evaluate(node, env);
                 if (profile != null) profile.add(node, System.nanoTime() - t0);
@@ -505,7 +505,7 @@ public final class OnnxModel {
         if (!ok) throw new OnnxException(what + " '" + v.getName() + "' has shape " + Shape.str(shape) + ", the model declares " + info(v));
     }
 
-    private void observe(Node node, Map<String, Tensor> env, NodeObserver observer) {
+    private void observe(GraphNode node, Map<String, Tensor> env, NodeObserver observer) {
         NodeProto p = node.proto;
         List<Tensor> in = new ArrayList<>(), out = new ArrayList<>();
         boolean[] constant = new boolean[p.getInputCount()];
@@ -523,7 +523,7 @@ public final class OnnxModel {
     }
 
     /** Runs one node on the values in {@code env} and puts its outputs there; errors name the node. */
-    static void evaluate(Node node, Map<String, Tensor> env) {
+    static void evaluate(GraphNode node, Map<String, Tensor> env) {
         NodeProto p = node.proto;
         Tensor[] in = new Tensor[p.getInputCount()];
         for (int k = 0; k < in.length; k++) {

@@ -25,7 +25,7 @@ final class Ops {
     /** Evaluates one node; {@code in[k]} is null for an omitted optional input. */
     @FunctionalInterface
     interface Impl {
-        Tensor[] apply(Node n, Tensor[] in);
+        Tensor[] apply(GraphNode n, Tensor[] in);
     }
 
     /**
@@ -97,7 +97,7 @@ final class Ops {
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** Normalises a possibly negative axis against {@code rank}. */
-    static int axis(Node n, long a, int rank) {
+    static int axis(GraphNode n, long a, int rank) {
         if (a < -rank || a >= rank) throw n.error("axis " + a + " is out of range for rank " + rank);
         return (int) (a < 0 ? a + rank : a);
     }
@@ -126,7 +126,7 @@ final class Ops {
     }
 
     /** A float input: F32 required, the error naming the node, its op, the input and the dtype it got. */
-    static Tensor floatInput(Node n, Tensor v, String what) {
+    static Tensor floatInput(GraphNode n, Tensor v, String what) {
         if (v == null) throw n.error("input '" + what + "' is required");
         if (v.dtype() != DType.F32) {
             throw n.error("input '" + what + "' must be a float tensor, got " + v.dtype() + " (ONNX " + DataTypes.name(DataTypes.of(v)) + ") of shape " + Shape.str(v.shape()));
@@ -135,13 +135,13 @@ final class Ops {
     }
 
     /** An integer input (shape, axes, pads, repeats) as longs, read on the host. */
-    static long[] longs(Node n, Tensor v, String what) {
+    static long[] longs(GraphNode n, Tensor v, String what) {
         if (v == null) throw n.error("input '" + what + "' is required");
         if (v.dtype() == DType.F32) throw n.error("input '" + what + "' must be an integer tensor, got float");
         return toLongs(v, what);
     }
 
-    static int[] toInts(Node n, long[] v, String what) {
+    static int[] toInts(GraphNode n, long[] v, String what) {
         int[] out = new int[v.length];
         for (int k = 0; k < v.length; k++) {
             if (v[k] != (int) v[k]) throw n.error(what + " value " + v[k] + " is out of range");
@@ -151,13 +151,13 @@ final class Ops {
     }
 
     /** A one-element input as a double (float or integer). */
-    static double scalar(Node n, Tensor v, String what) {
+    static double scalar(GraphNode n, Tensor v, String what) {
         if (v == null) throw n.error("input '" + what + "' is required");
         if (v.numel() != 1) throw n.error("input '" + what + "' must hold one value, got shape " + Shape.str(v.shape()));
         return isFloat(v) ? v.toArray()[0] : toLongs(v, what)[0];
     }
 
-    static void checkSize(Node n, int[] shape) {
+    static void checkSize(GraphNode n, int[] shape) {
         long size = 1;
         for (int d : shape) {
             if (d < 0) throw n.error("negative dimension in shape " + Shape.str(shape));

@@ -20,7 +20,7 @@ import java.util.Map;
  *   <li>18: the Reduce* operators other than ReduceSum take {@code axes} as an optional second input (with
  *       {@code noop_with_empty_axes}) instead of an attribute; Split gets {@code num_outputs}; Pad gets an optional
  *       {@code axes} input (in {@link ShapeOps}); new GroupNormalization (scale and bias per group) and Mish.</li>
- *   <li>19: AveragePool {@code dilations} and Pad mode {@code wrap} (both checked against {@link Node#opset} where
+ *   <li>19: AveragePool {@code dilations} and Pad mode {@code wrap} (both checked against {@link GraphNode#opset} where
  *       they are implemented, {@link NnOps} and {@link ShapeOps}); Cast, CastLike, Reshape, Shape, Size, Identity,
  *       Equal and Constant only admit more element types, so their earlier versions serve.</li>
  *   <li>20: new Gelu; ReduceMax and ReduceMin admit bool (checked in {@link MathOps#reduce}); ConstantOfShape only
@@ -44,7 +44,7 @@ final class Opsets18To20 {
     }
 
     /** Split-18: sizes from the {@code split} input, or {@code num_outputs} parts of ceil(dim / num_outputs) with a smaller last part. */
-    private static Tensor[] split(Node n, Tensor[] in) {
+    private static Tensor[] split(GraphNode n, Tensor[] in) {
         if (!n.has("num_outputs")) return ShapeOps.split(n, in);
         if (in.length > 1 && in[1] != null) throw n.error("input 'split' and attribute 'num_outputs' may not both be given");
         Tensor x = in[0];
@@ -63,7 +63,7 @@ final class Opsets18To20 {
     }
 
     /** GroupNormalization-18: statistics per sample and group of channels; {@code scale} and {@code bias} hold one value per group. */
-    private static Tensor[] groupNorm(Node n, Tensor[] in) {
+    private static Tensor[] groupNorm(GraphNode n, Tensor[] in) {
         Tensor x = floatInput(n, in[0], "X"), scale = floatInput(n, in[1], "scale"), bias = floatInput(n, in[2], "bias");
         if (!n.has("num_groups")) throw n.error("attribute 'num_groups' is required");
         int groups = n.int32("num_groups", 0);
@@ -82,7 +82,7 @@ final class Opsets18To20 {
         return one(NormOp.groupNorm(x, groups, w.contiguous(), b.contiguous(), n.f("epsilon", 1e-5f)));
     }
 
-    private static Tensor[] gelu(Node n, Tensor[] in) {
+    private static Tensor[] gelu(GraphNode n, Tensor[] in) {
         Tensor x = floatInput(n, in[0], "X");
         return switch (n.s("approximate", "none")) {
             case "none" -> one(x.gelu());

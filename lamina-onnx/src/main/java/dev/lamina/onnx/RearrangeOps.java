@@ -19,7 +19,7 @@ final class RearrangeOps {
         register("SpaceToDepth", 1, 1, 1, RearrangeOps::spaceToDepth);
     }
 
-    private static int blocksize(Node n, Tensor x) {
+    private static int blocksize(GraphNode n, Tensor x) {
         if (!n.has("blocksize")) throw n.error("attribute 'blocksize' is required");
         int b = n.int32("blocksize", 0);
         if (b < 1) throw n.error("blocksize must be positive, got " + b);
@@ -28,7 +28,7 @@ final class RearrangeOps {
     }
 
     /** [N, C, H, W] → [N, C / b², H·b, W·b]; DCR reads the channel as (block row, block column, output channel), CRD as (output channel, block row, block column). */
-    private static Tensor[] depthToSpace(Node n, Tensor[] in) {
+    private static Tensor[] depthToSpace(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         int b = blocksize(n, x);
         int[] s = x.shape();
@@ -43,7 +43,7 @@ final class RearrangeOps {
     }
 
     /** [N, C, H, W] → [N, C·b², H / b, W / b], the inverse of DepthToSpace in DCR mode. */
-    private static Tensor[] spaceToDepth(Node n, Tensor[] in) {
+    private static Tensor[] spaceToDepth(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         int b = blocksize(n, x);
         int[] s = x.shape();

@@ -41,7 +41,7 @@ final class ResizeOps {
         register("Resize", 18, 1, 4, 1, ResizeOps::resize, Map.of());
     }
 
-    private static Tensor[] resize(Node n, Tensor[] in) {
+    private static Tensor[] resize(GraphNode n, Tensor[] in) {
         Tensor x = Ops.floatInput(n, in[0], "X");
         if (n.opset < 18) {
             for (String a : new String[] {"axes", "antialias", "keep_aspect_ratio_policy"}) {
@@ -111,7 +111,7 @@ final class ResizeOps {
     }
 
     /** The axes the scales/sizes refer to: every axis, or the {@code axes} attribute (opset 18), normalised and distinct. */
-    private static int[] axes(Node n, int rank) {
+    private static int[] axes(GraphNode n, int rank) {
         int[] a = n.ints("axes");
         if (a == null) {
             a = new int[rank];

@@ -27,7 +27,7 @@ final class RnnOps {
         register("GRU", 3, 6, 2, (n, in) -> run(n, in, false));
     }
 
-    private static Tensor[] run(Node n, Tensor[] in, boolean lstm) {
+    private static Tensor[] run(GraphNode n, Tensor[] in, boolean lstm) {
         int gates = lstm ? 4 : 3;
         List<String> acts = n.strings("activations");
         List<String> dflt = lstm ? List.of("Sigmoid", "Tanh", "Tanh") : List.of("Sigmoid", "Tanh");
@@ -173,11 +173,11 @@ final class RnnOps {
         return Tensor.cat(blocks, 0).contiguous();
     }
 
-    private static Tensor opt(Node n, Tensor[] in, int k, String what) {
+    private static Tensor opt(GraphNode n, Tensor[] in, int k, String what) {
         return in.length > k && in[k] != null ? floatInput(n, in[k], what) : null;
     }
 
-    private static void expect(Node n, String what, Tensor t, int... shape) {
+    private static void expect(GraphNode n, String what, Tensor t, int... shape) {
         if (!Arrays.equals(t.shape(), shape)) throw n.error(what + " must have shape " + Shape.str(shape) + ", got " + Shape.str(t.shape()));
     }
 }

@@ -45,7 +45,7 @@ final class ScanOps {
     }
 
     /** CumSum: running sums along {@code axis} (a scalar input), optionally {@code exclusive} (each sum leaves its own element out) and {@code reverse}. */
-    private static Tensor[] cumSum(Node n, Tensor[] in) {
+    private static Tensor[] cumSum(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         if (x.dim() == 0) throw n.error("input must have at least one dimension");
         if (Ops.isFloat(in[1])) throw n.error("input 'axis' must be an integer tensor, got float");
@@ -58,7 +58,7 @@ final class ScanOps {
      * TopK: the k largest (or, with largest=0, smallest) elements along {@code axis} and their int64 indices, sorted
      * (equal values: the lower index first, as ONNX specifies); K is a one-element integer input.
      */
-    private static Tensor[] topK(Node n, Tensor[] in) {
+    private static Tensor[] topK(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         if (x.dim() == 0) throw n.error("input must have at least one dimension");
         int ax = axis(n, n.i("axis", -1), x.dim());

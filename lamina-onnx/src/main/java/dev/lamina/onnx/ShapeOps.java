@@ -108,7 +108,7 @@ final class ShapeOps {
      * Dropout at inference: the identity with an all-true mask. training_mode=true is accepted only with ratio 0, the
      * identity too (torchvision 0.14's Swin calls {@code F.dropout(attn, p=0.0)} without {@code training=False}).
      */
-    private static Tensor[] dropout(Node n, Tensor[] in) {
+    private static Tensor[] dropout(GraphNode n, Tensor[] in) {
         if (in.length > 2 && in[2] != null && Ops.scalar(n, in[2], "training_mode") != 0) {
             double ratio = in.length > 1 && in[1] != null ? Ops.scalar(n, in[1], "ratio") : 0.5;
             if (ratio != 0) throw n.error("training_mode=true with ratio " + ratio + " is not supported (inference only; only ratio 0, the identity, is)");
@@ -118,7 +118,7 @@ final class ShapeOps {
         return new Tensor[] {in[0], Tensor.ofBooleans(mask, in[0].shape())};
     }
 
-    private static Tensor[] shape(Node n, Tensor[] in) {
+    private static Tensor[] shape(GraphNode n, Tensor[] in) {
         int r = in[0].dim();
         long s = n.i("start", 0), e = n.i("end", r);
         int start = (int) Math.max(0, Math.min(r, s < 0 ? s + r : s));
@@ -128,7 +128,7 @@ final class ShapeOps {
         return one(Tensor.ofLongs(v, v.length));
     }
 
-    private static Tensor[] reshape(Node n, Tensor[] in) {
+    private static Tensor[] reshape(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         long[] req = longs(n, in[1], "shape");
         boolean allowZero = n.i("allowzero", 0) != 0;
@@ -161,7 +161,7 @@ final class ShapeOps {
         return one(x.reshape(target));
     }
 
-    private static Tensor[] squeeze(Node n, Tensor[] in) {
+    private static Tensor[] squeeze(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         List<Integer> out = new ArrayList<>();
         boolean[] drop = new boolean[x.dim()];
@@ -179,7 +179,7 @@ final class ShapeOps {
         return one(x.reshape(s));
     }
 
-    private static Tensor[] unsqueeze(Node n, Tensor[] in) {
+    private static Tensor[] unsqueeze(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         long[] axes = longs(n, in[1], "axes");
         int rank = x.dim() + axes.length;
@@ -194,7 +194,7 @@ final class ShapeOps {
         return one(x.reshape(s));
     }
 
-    private static Tensor[] concat(Node n, Tensor[] in) {
+    private static Tensor[] concat(GraphNode n, Tensor[] in) {
         for (Tensor v : in) if (v == null) throw n.error("inputs may not be omitted");
         int rank = in[0].dim();
         int ax = axis(n, n.i("axis", 0), rank);
@@ -212,7 +212,7 @@ final class ShapeOps {
         return one(Tensor.cat(Arrays.asList(in), ax));
     }
 
-    static Tensor[] split(Node n, Tensor[] in) {
+    static Tensor[] split(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         int ax = axis(n, n.i("axis", 0), x.dim());
         int outs = n.proto.getOutputCount();
@@ -234,7 +234,7 @@ final class ShapeOps {
     }
 
     /** Splits {@code x} along {@code ax} into parts of the given sizes, one per node output. */
-    static Tensor[] splitInto(Node n, Tensor x, int ax, int[] sizes) {
+    static Tensor[] splitInto(GraphNode n, Tensor x, int ax, int[] sizes) {
         int outs = n.proto.getOutputCount(), dim = x.shape()[ax];
         if (sizes.length != outs) throw n.error(sizes.length + " split sizes for " + outs + " outputs");
         int sum = 0;
@@ -253,7 +253,7 @@ final class ShapeOps {
         return out;
     }
 
-    private static Tensor[] slice(Node n, Tensor[] in) {
+    private static Tensor[] slice(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         long[] starts = longs(n, in[1], "starts"), ends = longs(n, in[2], "ends");
         int r = x.dim();
@@ -304,7 +304,7 @@ final class ShapeOps {
         return one(cur);
     }
 
-    private static Tensor[] gather(Node n, Tensor[] in) {
+    private static Tensor[] gather(GraphNode n, Tensor[] in) {
         Tensor data = in[0];
         if (data.dim() == 0) throw n.error("data must have at least one dimension");
         int ax = axis(n, n.i("axis", 0), data.dim());
@@ -325,7 +325,7 @@ final class ShapeOps {
         return one(data.indexSelect(ax, flat).reshape(out));
     }
 
-    private static Tensor[] constant(Node n, Tensor[] in) {
+    private static Tensor[] constant(GraphNode n, Tensor[] in) {
         if (n.attributeNames().size() != 1) throw n.error("exactly one value attribute is required, got " + n.attributeNames());
         AttributeProto t = n.tensorAttr("value");
         if (t != null) return one(DataTypes.decode(t.getT(), n.describe()));
@@ -342,7 +342,7 @@ final class ShapeOps {
         throw n.error("value attribute " + n.attributeNames() + " is not supported");
     }
 
-    private static Tensor[] constantOfShape(Node n, Tensor[] in) {
+    private static Tensor[] constantOfShape(GraphNode n, Tensor[] in) {
         int[] shape = toInts(n, longs(n, in[0], "input"), "shape");
         Ops.checkSize(n, shape);
         Tensor fill = Tensor.scalar(0f);
@@ -354,7 +354,7 @@ final class ShapeOps {
         return one(Ops.full(fill, shape));
     }
 
-    private static Tensor[] range(Node n, Tensor[] in) {
+    private static Tensor[] range(GraphNode n, Tensor[] in) {
         double start = Ops.scalar(n, in[0], "start"), limit = Ops.scalar(n, in[1], "limit"), delta = Ops.scalar(n, in[2], "delta");
         if (delta == 0) throw n.error("delta may not be 0");
         double count = Math.max(Math.ceil((limit - start) / delta), 0);
@@ -371,7 +371,7 @@ final class ShapeOps {
         return one(Tensor.ofLongs(v, len));
     }
 
-    private static Tensor[] pad(Node n, Tensor[] in) {
+    private static Tensor[] pad(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         String mode = n.s("mode", "constant");
         int r = x.dim();
@@ -431,7 +431,7 @@ final class ShapeOps {
     }
 
     /** Opset 18's {@code axes} input: pads for the listed axes only ([begins..., ends...]), spread over all {@code rank} axes (others 0). */
-    private static long[] padsForAxes(Node n, long[] pads, long[] axes, int rank) {
+    private static long[] padsForAxes(GraphNode n, long[] pads, long[] axes, int rank) {
         if (pads.length != 2 * axes.length) throw n.error("pads has " + pads.length + " values for " + axes.length + " axes " + Arrays.toString(axes) + " (needs " + 2 * axes.length + ")");
         long[] full = new long[2 * rank];
         boolean[] seen = new boolean[rank];
@@ -445,7 +445,7 @@ final class ShapeOps {
         return full;
     }
 
-    private static Tensor[] trilu(Node n, Tensor[] in) {
+    private static Tensor[] trilu(GraphNode n, Tensor[] in) {
         Tensor x = in[0];
         if (x.dim() < 2) throw n.error("input must have at least 2 dimensions, got " + Shape.str(x.shape()));
         long k = in.length > 1 && in[1] != null ? (long) Ops.scalar(n, in[1], "k") : 0;

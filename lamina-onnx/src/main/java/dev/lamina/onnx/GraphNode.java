@@ -7,8 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One graph node with typed attribute access; errors name the operator and the node. */
-final class Node {
+/** One node of an imported ONNX graph (not an autograd tape node: that is {@code dev.lamina.autograd.Node}), with typed attribute access; errors name the operator and the node. */
+final class GraphNode {
     final NodeProto proto;
     final String op;
     final String name;
@@ -26,7 +26,7 @@ final class Node {
     /** A fused region of element-wise operators ({@link ChainFusion}), or null. Set when the node is made. */
     ChainFusion.Region chain;
 
-    Node(NodeProto proto, int index, int opset) {
+    GraphNode(NodeProto proto, int index, int opset) {
         this.proto = proto;
         this.op = proto.getOpType();
         this.index = index;
