@@ -146,7 +146,8 @@ final class LayerWords {
     private static String conv2d(Conv2d c) {
         int[] w = c.weight().shape();   // [out, in/groups, kh, kw]
         int out = w[0], in = c.inChannels(), kh = w[2], kw = w[3];
-        int[] s = c.strides(), d = c.dilations(), p = c.pads();
+        Conv2d.Config cfg = c.config();
+        int[] s = {cfg.strideH(), cfg.strideW()}, d = {cfg.dilationH(), cfg.dilationW()}, p = cfg.pads();
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%dx%d convolution, %d -> %d channels, stride %s", kh, kw, in, out, s[0] == s[1] ? s[0] : s[0] + "x" + s[1]));
         if (Arrays.stream(p).anyMatch(v -> v != 0)) sb.append(", padding ").append(p[0]);
         if (d[0] != 1 || d[1] != 1) sb.append(", dilation ").append(d[0]);

@@ -20,7 +20,12 @@ import dev.lamina.tensor.Tensor;
  */
 public final class Bert extends Module {
     /** vocab (30522), positions (512), token types (2), width (768), heads (12), intermediate (3072), layers (12). */
-    public record Config(int vocabSize, int maxPositions, int typeVocabSize, int width, int heads, int intermediate, int layers) {
+    public record Config(int vocabSize, int maxPositions, int typeVocabSize, int width, int heads, int intermediate, int layers) implements dev.lamina.nn.LayerConfig {
+        @Override
+        public Bert build(Rng rng) {
+            return new Bert(this, rng);
+        }
+
         public Config {
             if (vocabSize <= 0 || maxPositions <= 0 || typeVocabSize <= 0 || intermediate <= 0 || layers <= 0) {
                 throw new IllegalArgumentException("Bert: sizes must be positive, got vocab " + vocabSize + ", positions " + maxPositions + ", types " + typeVocabSize
@@ -75,6 +80,7 @@ public final class Bert extends Module {
         return pooler.forward(hidden.select(1, 0)).tanh();
     }
 
+    @Override
     public Config config() {
         return config;
     }

@@ -20,7 +20,12 @@ import dev.lamina.tensor.Tensor;
  */
 public final class Gpt2 extends Module {
     /** vocab (50257 for GPT-2), context (n_positions, 1024), width (n_embd, 768), heads (12), layers (12). */
-    public record Config(int vocabSize, int context, int width, int heads, int layers) {
+    public record Config(int vocabSize, int context, int width, int heads, int layers) implements dev.lamina.nn.LayerConfig {
+        @Override
+        public Gpt2 build(Rng rng) {
+            return new Gpt2(this, rng);
+        }
+
         public Config {
             if (vocabSize <= 0 || context <= 0 || layers <= 0) throw new IllegalArgumentException("Gpt2: vocab, context and layers must be positive, got " + vocabSize + ", " + context + ", " + layers);
             if (width <= 0 || heads <= 0 || width % heads != 0) throw new IllegalArgumentException("Gpt2: width " + width + " must be a positive multiple of the head count " + heads);
@@ -55,6 +60,7 @@ public final class Gpt2 extends Module {
         return lnF.forward(h.forward(x)).matmul(wte.weight().t());
     }
 
+    @Override
     public Config config() {
         return config;
     }

@@ -28,7 +28,12 @@ public final class VisionTransformer extends ImageClassifier {
      * @param inChannels input channels (3 in torchvision)
      * @param dropout    dropout after the embedding, in the MLP and after attention (0 in torchvision's builders)
      */
-    public record Config(int imageSize, int patchSize, int inChannels, int numLayers, int numHeads, int hiddenDim, int mlpDim, int numClasses, double dropout) {
+    public record Config(int imageSize, int patchSize, int inChannels, int numLayers, int numHeads, int hiddenDim, int mlpDim, int numClasses, double dropout) implements dev.lamina.nn.LayerConfig {
+        @Override
+        public VisionTransformer build(Rng rng) {
+            return new VisionTransformer(this, rng);
+        }
+
         public Config {
             if (imageSize <= 0 || patchSize <= 0 || imageSize % patchSize != 0) throw new IllegalArgumentException("VisionTransformer: image size " + imageSize + " must be a positive multiple of the patch size " + patchSize);
             if (hiddenDim <= 0 || numHeads <= 0 || hiddenDim % numHeads != 0) throw new IllegalArgumentException("VisionTransformer: hidden dim " + hiddenDim + " must be a positive multiple of the head count " + numHeads);
@@ -77,6 +82,7 @@ public final class VisionTransformer extends ImageClassifier {
         return "heads.head";
     }
 
+    @Override
     public Config config() {
         return config;
     }

@@ -16,6 +16,26 @@ import dev.lamina.tensor.Tensor;
  * fluently: {@code new Conv2d(1, 32, 3).padding(1)}, {@code new Conv2d(16, 16, 3, 16, true, rng).padding("same")}.
  */
 public final class Conv2d extends Module {
+    /**
+     * What a Conv2d is built from: channels, kernel kh × kw, stride, symmetric zero padding (ignored when
+     * {@code samePadding}), dilation, groups and whether it has a bias.
+     */
+    public record Config(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                         boolean samePadding, int dilationH, int dilationW, int groups, boolean bias) implements LayerConfig {
+        @Override
+        public Conv2d build(Rng rng) {
+            Conv2d c = new Conv2d(inChannels, outChannels, kernelH, kernelW, groups, bias, rng).stride(strideH, strideW).dilation(dilationH, dilationW);
+            return samePadding ? c.padding("same") : c.padding(padH, padW);
+        }
+
+        /** Zero padding {top, bottom, left, right}, "same" resolved (the odd extra at the bottom/right). */
+        public int[] pads() {
+            int[] h = samePadding ? ConvOp.samePadding(kernelH, dilationH) : new int[] {padH, padH};
+            int[] w = samePadding ? ConvOp.samePadding(kernelW, dilationW) : new int[] {padW, padW};
+            return new int[] {h[0], h[1], w[0], w[1]};
+        }
+    }
+
     private final int inChannels;
     private final int outChannels;
     private final int kh;
@@ -156,20 +176,8 @@ public final class Conv2d extends Module {
                 + (groups != 1 ? ", groups=" + groups : "") + ", bias=" + (bias != null);
     }
 
-    /** {sh, sw} (for export). */
-    public int[] strides() {
-        return new int[] {sh, sw};
-    }
-
-    /** {dh, dw} (for export). */
-    public int[] dilations() {
-        return new int[] {dh, dw};
-    }
-
-    /** Zero padding {top, bottom, left, right}, "same" resolved (for export). */
-    public int[] pads() {
-        int[] padH = same ? ConvOp.samePadding(kh, dh) : new int[] {ph, ph};
-        int[] padW = same ? ConvOp.samePadding(kw, dw) : new int[] {pw, pw};
-        return new int[] {padH[0], padH[1], padW[0], padW[1]};
+    @Override
+    public Config config() {
+        return new Config(inChannels, outChannels, kh, kw, sh, sw, ph, pw, same, dh, dw, groups, bias != null);
     }
 }

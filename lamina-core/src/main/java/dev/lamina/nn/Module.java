@@ -30,6 +30,16 @@ public abstract class Module {
     /** Applies the layer. Subclasses document the input and output shapes. */
     public abstract Tensor forward(Tensor input);
 
+    /**
+     * The immutable record this layer was built from ({@link LayerConfig}); layers override it with their own
+     * nested {@code Config}. Containers and composite blocks have none (their children do).
+     *
+     * @throws UnsupportedOperationException for a module without a config record, naming it
+     */
+    public LayerConfig config() {
+        throw new UnsupportedOperationException(describe() + ": no config record (a container or composite block: its layers have theirs)");
+    }
+
     /** Registers a trainable tensor under {@code name}; it is marked {@code requiresGrad}. */
     protected Tensor registerParameter(String name, Tensor value) {
         checkName(name);

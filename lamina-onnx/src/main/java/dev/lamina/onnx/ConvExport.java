@@ -20,10 +20,11 @@ final class ConvExport {
                 inputs(x.name(), e.param(prefix + "weight", c.weight()), e.optParam(prefix + "bias", c.bias())),
                 ints("kernel_shape", c.weight().size(2)), ints("strides", c.strides()), ints("dilations", c.dilations()),
                 ints("pads", c.pads()), intAttr("group", c.groups())));
-        OnnxExport.register(Conv2d.class, (e, prefix, where, c, x, y) -> {
+        OnnxExport.register(Conv2d.class, (e, prefix, where, conv, x, y) -> {
+            Conv2d.Config c = conv.config();
             int[] p = c.pads(); // top, bottom, left, right
-            return e.node("Conv", where, inputs(x.name(), e.param(prefix + "weight", c.weight()), e.optParam(prefix + "bias", c.bias())),
-                    ints("kernel_shape", c.weight().size(2), c.weight().size(3)), ints("strides", c.strides()), ints("dilations", c.dilations()),
+            return e.node("Conv", where, inputs(x.name(), e.param(prefix + "weight", conv.weight()), e.optParam(prefix + "bias", conv.bias())),
+                    ints("kernel_shape", c.kernelH(), c.kernelW()), ints("strides", c.strideH(), c.strideW()), ints("dilations", c.dilationH(), c.dilationW()),
                     ints("pads", p[0], p[2], p[1], p[3]), intAttr("group", c.groups()));
         });
         OnnxExport.register(ConvTranspose2d.class, (e, prefix, where, c, x, y) -> {
