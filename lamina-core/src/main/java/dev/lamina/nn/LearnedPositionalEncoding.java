@@ -8,6 +8,14 @@ import dev.lamina.tensor.Tensor;
  * positions; position p of the input gets row p.
  */
 public final class LearnedPositionalEncoding extends Module {
+    /** What a LearnedPositionalEncoding is built from: table length, width, batch-first layout. */
+    public record Config(int maxLen, int dModel, boolean batchFirst) implements LayerConfig {
+        @Override
+        public LearnedPositionalEncoding build(Rng rng) {
+            return new LearnedPositionalEncoding(maxLen, dModel, batchFirst, rng);
+        }
+    }
+
     private final int dModel;
     private final int maxLen;
     private final boolean batchFirst;
@@ -36,13 +44,13 @@ public final class LearnedPositionalEncoding extends Module {
         return x.add(batchFirst ? rows : rows.unsqueeze(1));
     }
 
-    public Tensor weight() {
-        return weight;
+    @Override
+    public Config config() {
+        return new Config(maxLen, dModel, batchFirst);
     }
 
-    /** Whether inputs are [B, L, d] (else [L, B, d]). */
-    public boolean batchFirst() {
-        return batchFirst;
+    public Tensor weight() {
+        return weight;
     }
 
     @Override

@@ -33,6 +33,22 @@ import java.util.function.Consumer;
  * and the new queries attend over everything cached (causally among themselves).
  */
 public final class MultiheadAttention extends Module {
+    /**
+     * What a MultiheadAttention is built from: embed_dim, heads, attention-weight dropout, whether the projections
+     * have biases, key and value sizes (kdim = vdim = embed_dim: the packed {@code in_proj_weight}), batch-first layout.
+     */
+    public record Config(int embedDim, int numHeads, double dropout, boolean bias, int kdim, int vdim, boolean batchFirst) implements LayerConfig {
+        @Override
+        public MultiheadAttention build(Rng rng) {
+            return new MultiheadAttention(embedDim, numHeads, dropout, bias, kdim, vdim, batchFirst, rng);
+        }
+
+        /** Whether Q, K and V share the packed [3E, E] {@code in_proj_weight} (kdim = vdim = embed_dim). */
+        public boolean packedProjection() {
+            return kdim == embedDim && vdim == embedDim;
+        }
+    }
+
     private final int embedDim;
     private final int numHeads;
     private final int headDim;
@@ -311,6 +327,11 @@ public final class MultiheadAttention extends Module {
     }
 
     /** {@code in_proj_weight} [3E, E], or null in the separate layout ({@link #packedProjection()} false). */
+    @Override
+    public Config config() {
+        return new Config(embedDim, numHeads, dropout, inProjBias != null, kdim, vdim, batchFirst);
+    }
+
     public Tensor inProjWeight() {
         return inProjWeight;
     }

@@ -1,5 +1,6 @@
 package dev.lamina.nn;
 
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -8,6 +9,14 @@ import dev.lamina.tensor.Tensor;
  * The table [maxLen, dModel] is the buffer {@code pe}.
  */
 public final class SinusoidalPositionalEncoding extends Module {
+    /** What a SinusoidalPositionalEncoding is built from: width, table length, batch-first layout (no parameters). */
+    public record Config(int dModel, int maxLen, boolean batchFirst) implements LayerConfig {
+        @Override
+        public SinusoidalPositionalEncoding build(Rng rng) {
+            return new SinusoidalPositionalEncoding(dModel, maxLen, batchFirst);
+        }
+    }
+
     private final int dModel;
     private final int maxLen;
     private final boolean batchFirst;
@@ -35,13 +44,13 @@ public final class SinusoidalPositionalEncoding extends Module {
         return LearnedPositionalEncoding.addPositions(this, x, pe, maxLen, dModel, batchFirst);
     }
 
-    public Tensor pe() {
-        return pe;
+    @Override
+    public Config config() {
+        return new Config(dModel, maxLen, batchFirst);
     }
 
-    /** Whether inputs are [B, L, d] (else [L, B, d]). */
-    public boolean batchFirst() {
-        return batchFirst;
+    public Tensor pe() {
+        return pe;
     }
 
     @Override

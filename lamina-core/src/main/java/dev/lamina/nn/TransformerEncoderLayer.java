@@ -15,6 +15,19 @@ import dev.lamina.tensor.Tensor;
  * {@code norm2}), so a PyTorch state dict loads unchanged.
  */
 public final class TransformerEncoderLayer extends Module {
+    /**
+     * What a TransformerEncoderLayer is built from: d_model, heads, feed-forward width, dropout, activation
+     * ("relu" or "gelu"), pre- or post-norm, batch-first layout.
+     */
+    public record Config(int dModel, int nhead, int dimFeedforward, double dropout, String activation, boolean normFirst, boolean batchFirst)
+            implements LayerConfig {
+        @Override
+        public TransformerEncoderLayer build(Rng rng) {
+            return new TransformerEncoderLayer(dModel, nhead, dimFeedforward, dropout, activation, normFirst, batchFirst, rng);
+        }
+    }
+
+    private final Config config;
     private final int dModel;
     private final boolean normFirst;
     private final MultiheadAttention selfAttn;
@@ -36,9 +49,10 @@ public final class TransformerEncoderLayer extends Module {
     public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward, double dropout, String activation, boolean normFirst,
                                    boolean batchFirst, Rng rng) {
         if (dimFeedforward <= 0) throw new IllegalArgumentException("TransformerEncoderLayer: dim_feedforward must be positive, got " + dimFeedforward);
+        this.activation = TransformerDecoderLayer.activation("TransformerEncoderLayer", activation);
+        this.config = new Config(dModel, nhead, dimFeedforward, dropout, activation, normFirst, batchFirst);
         this.dModel = dModel;
         this.normFirst = normFirst;
-        this.activation = TransformerDecoderLayer.activation("TransformerEncoderLayer", activation);
         this.selfAttn = registerModule("self_attn", new MultiheadAttention(dModel, nhead, dropout, true, batchFirst, rng));
         this.linear1 = registerModule("linear1", new Linear(dModel, dimFeedforward, true, rng));
         this.dropout = registerModule("dropout", new Dropout(dropout, rng.split()));
@@ -78,6 +92,11 @@ public final class TransformerEncoderLayer extends Module {
 
     private Tensor feedForward(Tensor x) {
         return dropout2.forward(linear2.forward(dropout.forward(activation.forward(linear1.forward(x)))));
+    }
+
+    @Override
+    public Config config() {
+        return config;
     }
 
     public MultiheadAttention selfAttn() {

@@ -58,8 +58,8 @@ final class TransformerExport {
         OnnxExport.register(MultiheadAttention.class, (e, prefix, where, a, x, y) -> e.transformer().attention(prefix, where, a, x));
         OnnxExport.register(TransformerEncoderLayer.class, (e, prefix, where, l, x, y) -> e.transformer().encoderLayer(prefix, where, l, x));
         OnnxExport.register(TransformerEncoder.class, (e, prefix, where, enc, x, y) -> e.transformer().encoder(prefix, where, enc, x));
-        OnnxExport.register(LearnedPositionalEncoding.class, (e, prefix, where, p, x, y) -> e.transformer().positions(prefix + "weight", where, p.weight(), p.batchFirst(), x));
-        OnnxExport.register(SinusoidalPositionalEncoding.class, (e, prefix, where, p, x, y) -> e.transformer().positions(prefix + "pe", where, p.pe(), p.batchFirst(), x));
+        OnnxExport.register(LearnedPositionalEncoding.class, (e, prefix, where, p, x, y) -> e.transformer().positions(prefix + "weight", where, p.weight(), p.config().batchFirst(), x));
+        OnnxExport.register(SinusoidalPositionalEncoding.class, (e, prefix, where, p, x, y) -> e.transformer().positions(prefix + "pe", where, p.pe(), p.config().batchFirst(), x));
     }
 
     TransformerExport(OnnxExport e) {
@@ -103,11 +103,11 @@ final class TransformerExport {
             return true;
         }
         Boolean batchFirst = switch (m) {
-            case MultiheadAttention a -> a.batchFirst();
-            case TransformerEncoderLayer l -> l.selfAttn().batchFirst();
-            case TransformerEncoder enc -> enc.layer(0).selfAttn().batchFirst();
-            case LearnedPositionalEncoding p -> p.batchFirst();
-            case SinusoidalPositionalEncoding p -> p.batchFirst();
+            case MultiheadAttention a -> a.config().batchFirst();
+            case TransformerEncoderLayer l -> l.config().batchFirst();
+            case TransformerEncoder enc -> enc.layer(0).config().batchFirst();
+            case LearnedPositionalEncoding p -> p.config().batchFirst();
+            case SinusoidalPositionalEncoding p -> p.config().batchFirst();
             default -> null;
         };
         if (batchFirst != null) {
@@ -159,8 +159,9 @@ final class TransformerExport {
     String attention(String prefix, String where, MultiheadAttention a, Traced x) {
         requirePackedProjection(where, a);
         if (x.value().dim() != 3) throw OnnxExport.unsupported(where, a, "export needs a batched 3-D input, got " + Shape.str(x.value().shape()));
-        int emb = a.embedDim(), h = a.numHeads(), d = emb / h;
-        boolean bf = a.batchFirst();
+        MultiheadAttention.Config c = a.config();
+        int emb = c.embedDim(), h = c.numHeads(), d = emb / h;
+        boolean bf = c.batchFirst();
         String qkv = e.node("MatMul", where, List.of(x.name(), e.param(prefix + "in_proj_weight.T", a.inProjWeight().t().contiguous())));
         if (a.inProjBias() != null) qkv = e.node("Add", where, List.of(qkv, e.param(prefix + "in_proj_bias", a.inProjBias())));
         String heads = e.node("Reshape", where, List.of(qkv, int64(0, 0, 3L * h, d)));
@@ -182,9 +183,10 @@ final class TransformerExport {
      * with separate q/k/v projection weights is refused rather than exported wrongly.
      */
     private static void requirePackedProjection(String where, MultiheadAttention a) {
-        if (!a.packedProjection()) {
+        MultiheadAttention.Config c = a.config();
+        if (!c.packedProjection()) {
             throw OnnxExport.unsupported(where, a, "only the packed in_proj_weight layout (kdim = vdim = embed_dim) is exported; this layer has "
-                    + "separate q/k/v_proj_weight with embed_dim " + a.embedDim() + ", kdim " + a.kdim() + ", vdim " + a.vdim());
+                    + "separate q/k/v_proj_weight with embed_dim " + c.embedDim() + ", kdim " + c.kdim() + ", vdim " + c.vdim());
         }
     }
 
@@ -194,7 +196,7 @@ final class TransformerExport {
         Map<String, Module> c = l.children();
         LayerNorm n1 = (LayerNorm) c.get("norm1"), n2 = (LayerNorm) c.get("norm2");
         String h = x.name();
-        if (l.normFirst()) {
+        if (l.config().normFirst()) {
             String a = attention(prefix + "self_attn.", where + ".self_attn", l.selfAttn(), traced(NormExport.layerNorm(e, prefix + "norm1.", where + ".norm1", n1, h), x));
             h = e.node("Add", where, List.of(h, a));
             String f = feedForward(prefix, where, l, traced(NormExport.layerNorm(e, prefix + "norm2.", where + ".norm2", n2, h), x));
@@ -211,10 +213,11 @@ final class TransformerExport {
     private String feedForward(String prefix, String where, TransformerEncoderLayer l, Traced x) {
         Map<String, Module> c = l.children();
         String y = LayerStructureExport.linear(e, prefix + "linear1.", where + ".linear1", (Linear) c.get("linear1"), x);
-        y = switch (l.activation()) {
-            case ReLU r -> e.node("Relu", where + ".activation", List.of(y));
-            case GELU g -> g.tanhApproximation() ? ActivationExport.geluTanh(e, where + ".activation", y) : ActivationExport.geluErf(e, where + ".activation", y);
-            default -> throw OnnxExport.unsupported(where, l, "activation " + l.activation().getClass().getSimpleName() + " has no mapping");
+        String activation = l.config().activation();
+        y = switch (activation) {
+            case "relu" -> e.node("Relu", where + ".activation", List.of(y));
+            case "gelu" -> ActivationExport.geluErf(e, where + ".activation", y); // the layer's GELU is the exact one
+            default -> throw OnnxExport.unsupported(where, l, "activation \"" + activation + "\" has no mapping");
         };
         return LayerStructureExport.linear(e, prefix + "linear2.", where + ".linear2", (Linear) c.get("linear2"), traced(y, x));
     }
