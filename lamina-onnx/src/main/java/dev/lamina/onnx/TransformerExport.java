@@ -213,7 +213,7 @@ final class TransformerExport {
         String y = LayerStructureExport.linear(e, prefix + "linear1.", where + ".linear1", (Linear) c.get("linear1"), x);
         y = switch (l.activation()) {
             case ReLU r -> e.node("Relu", where + ".activation", List.of(y));
-            case GELU g -> g.tanhApproximation() ? ActivationExport.geluTanh(e, where + ".activation", y) : ActivationExport.geluErf(e, where + ".activation", y);
+            case GELU g -> g.config().tanhApproximation() ? ActivationExport.geluTanh(e, where + ".activation", y) : ActivationExport.geluErf(e, where + ".activation", y);
             default -> throw OnnxExport.unsupported(where, l, "activation " + l.activation().getClass().getSimpleName() + " has no mapping");
         };
         return LayerStructureExport.linear(e, prefix + "linear2.", where + ".linear2", (Linear) c.get("linear2"), traced(y, x));
