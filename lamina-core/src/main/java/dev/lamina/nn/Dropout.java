@@ -8,6 +8,22 @@ import dev.lamina.tensor.Tensor;
  * 1/(1-p); in evaluation mode it is the identity. Seeded through its {@link Rng}, so runs repeat exactly.
  */
 public final class Dropout extends Module {
+    /**
+     * What a Dropout is built from: p, the probability of zeroing an element in training mode, at the layer's float
+     * precision. {@link #build} gives the layer its own generator, {@code rng.split()}: building is deterministic
+     * in {@code rng}, advances it by one draw, and the layer's masks never consume the caller's stream.
+     */
+    public record Config(double p) implements LayerConfig {
+        public Config {
+            p = (float) p;   // the precision the layer keeps, so a rebuilt layer's config is equal
+        }
+
+        @Override
+        public Dropout build(Rng rng) {
+            return new Dropout(p, rng.split());
+        }
+    }
+
     private final float p;
     private final Rng rng;
 
@@ -42,5 +58,10 @@ public final class Dropout extends Module {
     @Override
     protected String extraRepr() {
         return "p=" + p;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(p);
     }
 }

@@ -10,6 +10,22 @@ import dev.lamina.tensor.Tensor;
  * The gradient is masked and scaled the same way. Seeded through its {@link Rng}, so runs repeat exactly.
  */
 public final class Dropout2d extends Module {
+    /**
+     * What a Dropout2d is built from: p, the probability of zeroing a channel in training mode, at the layer's float
+     * precision. {@link #build} gives the layer its own generator, {@code rng.split()}: building is deterministic
+     * in {@code rng}, advances it by one draw, and the layer's masks never consume the caller's stream.
+     */
+    public record Config(double p) implements LayerConfig {
+        public Config {
+            p = (float) p;   // the precision the layer keeps, so a rebuilt layer's config is equal
+        }
+
+        @Override
+        public Dropout2d build(Rng rng) {
+            return new Dropout2d(p, rng.split());
+        }
+    }
+
     private final float p;
     private final Rng rng;
 
@@ -44,5 +60,10 @@ public final class Dropout2d extends Module {
     @Override
     protected String extraRepr() {
         return "p=" + p;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(p);
     }
 }

@@ -11,6 +11,19 @@ import dev.lamina.tensor.Tensor;
  * integer-valued F32 tensors.
  */
 public final class Embedding extends Module {
+    /** What an Embedding is built from: the table's row count, the vector size and the padding row (null for none). */
+    public record Config(int numEmbeddings, int dim, Integer paddingIdx) implements LayerConfig {
+        public Config {
+            // a negative index in range counts from the end, as the layer resolves it (out of range is the layer's error)
+            if (paddingIdx != null && paddingIdx < 0 && paddingIdx >= -numEmbeddings) paddingIdx += numEmbeddings;
+        }
+
+        @Override
+        public Embedding build(Rng rng) {
+            return new Embedding(numEmbeddings, dim, paddingIdx, rng);
+        }
+    }
+
     private final int numEmbeddings;
     private final int dim;
     private final int paddingIdx;
@@ -60,5 +73,10 @@ public final class Embedding extends Module {
     @Override
     protected String extraRepr() {
         return numEmbeddings + ", " + dim + (paddingIdx >= 0 ? ", padding_idx=" + paddingIdx : "");
+    }
+
+    @Override
+    public Config config() {
+        return new Config(numEmbeddings, dim, paddingIdx >= 0 ? paddingIdx : null);
     }
 }

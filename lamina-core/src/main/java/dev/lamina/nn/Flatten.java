@@ -1,9 +1,18 @@
 package dev.lamina.nn;
 
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /** Flattens dimensions startDim..endDim into one; by default everything after the batch dimension. */
 public final class Flatten extends Module {
+    /** What a Flatten is built from: the first and last dimension it merges (negative counts from the end). */
+    public record Config(int startDim, int endDim) implements LayerConfig {
+        @Override
+        public Flatten build(Rng rng) {
+            return new Flatten(startDim, endDim);
+        }
+    }
+
     private final int startDim;
     private final int endDim;
 
@@ -28,11 +37,8 @@ public final class Flatten extends Module {
         return "start=" + startDim + ", end=" + endDim;
     }
 
-    public int startDim() {
-        return startDim;
-    }
-
-    public int endDim() {
-        return endDim;
+    @Override
+    public Config config() {
+        return new Config(startDim, endDim);
     }
 }

@@ -1,9 +1,18 @@
 package dev.lamina.nn;
 
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /** x · Φ(x), exact (erf) by default or with PyTorch's tanh approximation. */
 public final class GELU extends Module {
+    /** What a GELU is built from: whether it uses the tanh approximation instead of the exact (erf) form. */
+    public record Config(boolean tanhApproximation) implements LayerConfig {
+        @Override
+        public GELU build(Rng rng) {
+            return new GELU(tanhApproximation);
+        }
+    }
+
     private final boolean tanhApproximation;
 
     public GELU() {
@@ -28,5 +37,10 @@ public final class GELU extends Module {
     /** True for the tanh approximation, false for the exact (erf) form. */
     public boolean tanhApproximation() {
         return tanhApproximation;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(tanhApproximation);
     }
 }

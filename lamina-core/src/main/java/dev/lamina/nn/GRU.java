@@ -20,6 +20,15 @@ import dev.lamina.tensor.Tensor;
  * }</pre>
  */
 public final class GRU extends RNNBase {
+    /** What a GRU is built from: see {@link RNNBase.Config}. */
+    public record Config(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean bidirectional, boolean batchFirst, double dropout)
+            implements RNNBase.Config {
+        @Override
+        public GRU build(Rng rng) {
+            return configured(new GRU(inputSize, hiddenSize, numLayers, bias, bidirectional, rng), this, rng);
+        }
+    }
+
     public GRU(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, 1, true, false, Rng.global());
     }
@@ -48,6 +57,11 @@ public final class GRU extends RNNBase {
     public GRU dropout(double p, Rng rng) {
         super.dropout(p, rng);
         return this;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(inputSize(), hiddenSize(), numLayers(), hasBias(), bidirectional(), isBatchFirst(), dropoutProbability());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.lamina.nn;
 
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -7,9 +8,22 @@ import dev.lamina.tensor.Tensor;
  * is 0 below −3, x/3 + 1/2 between −3 and 3, 1 above.
  */
 public final class Hardswish extends Module {
+    /** What a Hardswish is built from: nothing (it has no hyper-parameters). */
+    public record Config() implements LayerConfig {
+        @Override
+        public Hardswish build(Rng rng) {
+            return new Hardswish();
+        }
+    }
+
     /** Any shape → the same shape. */
     @Override
     public Tensor forward(Tensor x) {
         return x.mul(Hardsigmoid.apply(x));
+    }
+
+    @Override
+    public Config config() {
+        return new Config();
     }
 }

@@ -1,13 +1,28 @@
 package dev.lamina.nn;
 
 import dev.lamina.tensor.Shape;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
+
+import java.util.List;
 
 /**
  * Declares the shape a model takes (without the batch dimension) and checks it on every forward, so a wrong
  * input fails at the door with both shapes named instead of deep inside a later layer. -1 accepts any size.
  */
 public final class Input extends Module {
+    /** What an Input is built from: the per-sample shape it accepts (-1 for a free dimension). */
+    public record Config(List<Integer> shape) implements LayerConfig {
+        public Config {
+            shape = List.copyOf(shape);
+        }
+
+        @Override
+        public Input build(Rng rng) {
+            return new Input(LayerConfig.array(shape));
+        }
+    }
+
     private final int[] shape;
 
     /** @param shape per-sample shape, e.g. {@code 784} or {@code 1, 28, 28}; -1 for a free dimension */
@@ -38,5 +53,10 @@ public final class Input extends Module {
     @Override
     protected String extraRepr() {
         return "shape=" + Shape.str(shape);
+    }
+
+    @Override
+    public Config config() {
+        return new Config(LayerConfig.list(shape));
     }
 }

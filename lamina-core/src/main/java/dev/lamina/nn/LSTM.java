@@ -18,6 +18,15 @@ import dev.lamina.tensor.Tensor;
  * }</pre>
  */
 public final class LSTM extends RNNBase {
+    /** What an LSTM is built from: see {@link RNNBase.Config}. */
+    public record Config(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean bidirectional, boolean batchFirst, double dropout)
+            implements RNNBase.Config {
+        @Override
+        public LSTM build(Rng rng) {
+            return configured(new LSTM(inputSize, hiddenSize, numLayers, bias, bidirectional, rng), this, rng);
+        }
+    }
+
     public LSTM(int inputSize, int hiddenSize) {
         this(inputSize, hiddenSize, 1, true, false, Rng.global());
     }
@@ -46,6 +55,11 @@ public final class LSTM extends RNNBase {
     public LSTM dropout(double p, Rng rng) {
         super.dropout(p, rng);
         return this;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(inputSize(), hiddenSize(), numLayers(), hasBias(), bidirectional(), isBatchFirst(), dropoutProbability());
     }
 
     @Override

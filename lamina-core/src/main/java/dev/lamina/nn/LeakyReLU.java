@@ -1,9 +1,22 @@
 package dev.lamina.nn;
 
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /** max(x, 0) + slope · min(x, 0); PyTorch's default slope is 0.01. */
 public final class LeakyReLU extends Module {
+    /** What a LeakyReLU is built from: the slope of its negative part, at the layer's float precision. */
+    public record Config(double negativeSlope) implements LayerConfig {
+        public Config {
+            negativeSlope = (float) negativeSlope;   // the precision the layer keeps, so a rebuilt layer's config is equal
+        }
+
+        @Override
+        public LeakyReLU build(Rng rng) {
+            return new LeakyReLU(negativeSlope);
+        }
+    }
+
     private final float slope;
 
     public LeakyReLU() {
@@ -27,5 +40,10 @@ public final class LeakyReLU extends Module {
 
     public float negativeSlope() {
         return slope;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(slope);
     }
 }

@@ -9,6 +9,14 @@ import dev.lamina.tensor.Tensor;
  * PyTorch's default initialisation: W and b uniform in ±1/√in (Kaiming-uniform with a = √5).
  */
 public final class Linear extends Module {
+    /** What a Linear is built from: its input and output feature counts and whether it has a bias. */
+    public record Config(int inFeatures, int outFeatures, boolean bias) implements LayerConfig {
+        @Override
+        public Linear build(Rng rng) {
+            return new Linear(inFeatures, outFeatures, bias, rng);
+        }
+    }
+
     private final int inFeatures;
     private final int outFeatures;
     private final Tensor weight;
@@ -54,5 +62,10 @@ public final class Linear extends Module {
     @Override
     protected String extraRepr() {
         return "in=" + inFeatures + ", out=" + outFeatures + ", bias=" + (bias != null);
+    }
+
+    @Override
+    public Config config() {
+        return new Config(inFeatures, outFeatures, bias != null);
     }
 }

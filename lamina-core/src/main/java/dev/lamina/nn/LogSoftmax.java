@@ -1,9 +1,18 @@
 package dev.lamina.nn;
 
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /** Log-softmax along a dimension (default the last), computed stably. */
 public final class LogSoftmax extends Module {
+    /** What a LogSoftmax is built from: the dimension it normalises over (negative counts from the end). */
+    public record Config(int dim) implements LayerConfig {
+        @Override
+        public LogSoftmax build(Rng rng) {
+            return new LogSoftmax(dim);
+        }
+    }
+
     private final int dim;
 
     public LogSoftmax() {
@@ -27,5 +36,10 @@ public final class LogSoftmax extends Module {
 
     public int dim() {
         return dim;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(dim);
     }
 }

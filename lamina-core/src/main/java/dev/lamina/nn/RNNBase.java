@@ -16,6 +16,35 @@ import java.util.List;
  * variable lengths (per-row lengths, or a [batch, seq] 0/1 mask). Each layer and direction runs as one fused op.
  */
 public abstract class RNNBase extends Module {
+    /**
+     * What an LSTM or GRU is built from ({@link LSTM.Config}, {@link GRU.Config}): sizes, layers, bias, directions,
+     * batch-first layout and the dropout between layers; {@link #build} makes that subclass. With dropout, the
+     * built layer's dropout generator is {@code rng.split()}, drawn after the weights.
+     */
+    public sealed interface Config extends LayerConfig permits LSTM.Config, GRU.Config {
+        int inputSize();
+
+        int hiddenSize();
+
+        int numLayers();
+
+        boolean bias();
+
+        boolean bidirectional();
+
+        boolean batchFirst();
+
+        /** The dropout probability on the output of every layer but the last (0 for none). */
+        double dropout();
+
+        @Override
+        RNNBase build(Rng rng);
+
+        default int directions() {
+            return bidirectional() ? 2 : 1;
+        }
+    }
+
     private final int inputSize;
     private final int hiddenSize;
     private final int numLayers;
@@ -54,6 +83,24 @@ public abstract class RNNBase extends Module {
                 weights[l * dirs + d] = w;
             }
         }
+    }
+
+    /** Batch-first layout and dropout as {@code config} says, the dropout generator split from {@code rng}. */
+    static <R extends RNNBase> R configured(R layer, Config config, Rng rng) {
+        layer.batchFirst(config.batchFirst());
+        if (config.dropout() != 0) layer.dropout(config.dropout(), rng.split());
+        return layer;
+    }
+
+    @Override
+    public abstract Config config();
+
+    boolean hasBias() {
+        return bias;
+    }
+
+    double dropoutProbability() {
+        return dropout;
     }
 
     /** Input laid out [batch, seq, feature] instead of [seq, batch, feature] (states keep their layout). */

@@ -1,10 +1,25 @@
 package dev.lamina.nn;
 
 import dev.lamina.tensor.Shape;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
+
+import java.util.List;
 
 /** Reshapes each sample, keeping the batch dimension: [N, ...] → [N, *shape] (PyTorch's nn.Unflatten on dim 1). */
 public final class Reshape extends Module {
+    /** What a Reshape is built from: the per-sample target shape (one dimension may be -1). */
+    public record Config(List<Integer> shape) implements LayerConfig {
+        public Config {
+            shape = List.copyOf(shape);
+        }
+
+        @Override
+        public Reshape build(Rng rng) {
+            return new Reshape(LayerConfig.array(shape));
+        }
+    }
+
     private final int[] shape;
 
     /** @param shape per-sample shape; one dimension may be -1 */
@@ -39,5 +54,10 @@ public final class Reshape extends Module {
     /** The per-sample target shape (may hold one -1). */
     public int[] shape() {
         return shape.clone();
+    }
+
+    @Override
+    public Config config() {
+        return new Config(LayerConfig.list(shape));
     }
 }

@@ -10,6 +10,21 @@ import dev.lamina.tensor.Tensor;
  * {@link Rng}.
  */
 public final class StochasticDepth extends Module {
+    /**
+     * What a StochasticDepth is built from: the drop probability p (at the layer's float precision) and the mode,
+     * "row" or "batch". {@link #build} gives the layer its own generator, {@code rng.split()}, as Dropout's does.
+     */
+    public record Config(double p, String mode) implements LayerConfig {
+        public Config {
+            p = (float) p;   // the precision the layer keeps, so a rebuilt layer's config is equal
+        }
+
+        @Override
+        public StochasticDepth build(Rng rng) {
+            return new StochasticDepth(p, mode, rng.split());
+        }
+    }
+
     private final float p;
     private final boolean perRow;
     private final Rng rng;
@@ -45,5 +60,10 @@ public final class StochasticDepth extends Module {
     @Override
     protected String extraRepr() {
         return "p=" + p + ", mode=" + (perRow ? "row" : "batch");
+    }
+
+    @Override
+    public Config config() {
+        return new Config(p, perRow ? "row" : "batch");
     }
 }

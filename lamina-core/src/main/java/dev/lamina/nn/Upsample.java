@@ -2,9 +2,11 @@ package dev.lamina.nn;
 
 import dev.lamina.nn.functional.UpsampleOp;
 import dev.lamina.nn.functional.UpsampleOp.Mode;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Upsampling (or downsampling) of the last one or two dimensions as PyTorch's {@code nn.Upsample}: modes
@@ -15,6 +17,24 @@ import java.util.Arrays;
  * parameters.
  */
 public final class Upsample extends Module {
+    /**
+     * What an Upsample is built from: the output size or the scale factors (exactly one non-null; one value for every
+     * resized dimension, or one per dimension), the mode, and align_corners (null for PyTorch's None).
+     */
+    public record Config(List<Integer> size, List<Double> scaleFactor, Mode mode, Boolean alignCorners) implements LayerConfig {
+        public Config {
+            size = size == null ? null : List.copyOf(size);
+            scaleFactor = scaleFactor == null ? null : List.copyOf(scaleFactor);
+        }
+
+        @Override
+        public Upsample build(Rng rng) {
+            return new Upsample(size == null ? null : LayerConfig.array(size),
+                    scaleFactor == null ? null : scaleFactor.stream().mapToDouble(Double::doubleValue).toArray(),
+                    mode == null ? null : mode.torchName(), alignCorners);
+        }
+    }
+
     private final int[] size;
     private final double[] scale;
     private final Mode mode;
@@ -62,23 +82,14 @@ public final class Upsample extends Module {
         return UpsampleOp.interpolate(describe(), x, size, scale, mode, alignCorners);
     }
 
-    /** The output size (a copy), or null when built with a scale factor. */
-    public int[] outputSize() {
-        return size == null ? null : size.clone();
-    }
-
-    /** The scale factors (a copy), or null when built with a size. */
-    public double[] scaleFactor() {
-        return scale == null ? null : scale.clone();
-    }
-
     public Mode mode() {
         return mode;
     }
 
-    /** align_corners as given: null (PyTorch's None), true or false. */
-    public Boolean alignCorners() {
-        return alignCorners;
+    @Override
+    public Config config() {
+        return new Config(size == null ? null : LayerConfig.list(size),
+                scale == null ? null : Arrays.stream(scale).boxed().toList(), mode, alignCorners);
     }
 
     @Override

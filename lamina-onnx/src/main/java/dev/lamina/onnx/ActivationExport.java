@@ -26,17 +26,17 @@ final class ActivationExport {
         OnnxExport.register(ReLU.class, (e, prefix, where, m, x, y) -> e.node("Relu", where, List.of(x.name())));
         OnnxExport.register(Sigmoid.class, (e, prefix, where, m, x, y) -> e.node("Sigmoid", where, List.of(x.name())));
         OnnxExport.register(Tanh.class, (e, prefix, where, m, x, y) -> e.node("Tanh", where, List.of(x.name())));
-        OnnxExport.register(LeakyReLU.class, (e, prefix, where, m, x, y) -> e.node("LeakyRelu", where, List.of(x.name()), floatAttr("alpha", m.negativeSlope())));
-        OnnxExport.register(ELU.class, (e, prefix, where, m, x, y) -> e.node("Elu", where, List.of(x.name()), floatAttr("alpha", m.alpha())));
-        OnnxExport.register(GELU.class, (e, prefix, where, m, x, y) -> m.tanhApproximation() ? geluTanh(e, where, x.name()) : geluErf(e, where, x.name()));
+        OnnxExport.register(LeakyReLU.class, (e, prefix, where, m, x, y) -> e.node("LeakyRelu", where, List.of(x.name()), floatAttr("alpha", (float) m.config().negativeSlope())));
+        OnnxExport.register(ELU.class, (e, prefix, where, m, x, y) -> e.node("Elu", where, List.of(x.name()), floatAttr("alpha", (float) m.config().alpha())));
+        OnnxExport.register(GELU.class, (e, prefix, where, m, x, y) -> m.config().tanhApproximation() ? geluTanh(e, where, x.name()) : geluErf(e, where, x.name()));
         OnnxExport.register(SiLU.class, (e, prefix, where, m, x, y) -> e.node("Mul", where, List.of(x.name(), e.node("Sigmoid", where, List.of(x.name())))));
         OnnxExport.register(ReLU6.class, (e, prefix, where, m, x, y) -> e.node("Clip", where,
                 List.of(x.name(), e.constFloat(where + ".min", 0f), e.constFloat(where + ".max", 6f))));
         OnnxExport.register(Hardswish.class, (e, prefix, where, m, x, y) -> e.node("HardSwish", where, List.of(x.name())));
         OnnxExport.register(Hardsigmoid.class, (e, prefix, where, m, x, y) -> e.node("HardSigmoid", where, List.of(x.name()),
                 floatAttr("alpha", 1f / 6), floatAttr("beta", 0.5f)));
-        OnnxExport.register(Softmax.class, (e, prefix, where, m, x, y) -> e.node("Softmax", where, List.of(x.name()), intAttr("axis", m.dim())));
-        OnnxExport.register(LogSoftmax.class, (e, prefix, where, m, x, y) -> e.node("LogSoftmax", where, List.of(x.name()), intAttr("axis", m.dim())));
+        OnnxExport.register(Softmax.class, (e, prefix, where, m, x, y) -> e.node("Softmax", where, List.of(x.name()), intAttr("axis", m.config().dim())));
+        OnnxExport.register(LogSoftmax.class, (e, prefix, where, m, x, y) -> e.node("LogSoftmax", where, List.of(x.name()), intAttr("axis", m.config().dim())));
     }
 
     /** x · ½ · (1 + erf(x / √2)), as PyTorch exports GELU. */

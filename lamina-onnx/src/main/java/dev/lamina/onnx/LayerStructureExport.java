@@ -9,6 +9,7 @@ import dev.lamina.nn.Dropout2d;
 import dev.lamina.nn.Embedding;
 import dev.lamina.nn.Flatten;
 import dev.lamina.nn.Input;
+import dev.lamina.nn.LayerConfig;
 import dev.lamina.nn.LastStep;
 import dev.lamina.nn.Linear;
 import dev.lamina.nn.Reshape;
@@ -40,7 +41,7 @@ final class LayerStructureExport {
         });
         OnnxExport.register(Flatten.class, (e, prefix, where, f, x, y) -> flatten(e, where, x.name(), f, x.value(), y));
         OnnxExport.register(Reshape.class, (e, prefix, where, r, x, y) -> {
-            int[] s = r.shape();
+            int[] s = LayerConfig.array(r.config().shape());
             long[] target = new long[s.length + 1];
             for (int k = 0; k < s.length; k++) target[k + 1] = s[k];
             return e.node("Reshape", where, List.of(x.name(), e.constInt64(where + ".shape", target)));
@@ -53,12 +54,13 @@ final class LayerStructureExport {
             return e.node("Gemm", where, inputs(x.name(), e.param(prefix + "weight", l.weight()), e.optParam(prefix + "bias", l.bias())), intAttr("transB", 1));
         }
         String y = e.node("MatMul", where, List.of(x.name(), e.param(prefix + "weight.T", l.weight().t().contiguous())));
-        return l.bias() == null ? y : e.node("Add", where, List.of(y, e.param(prefix + "bias", l.bias())));
+        return !l.config().bias() ? y : e.node("Add", where, List.of(y, e.param(prefix + "bias", l.bias())));
     }
 
     private static String flatten(OnnxExport e, String where, String in, Flatten f, Tensor x, Tensor y) {
         int r = x.dim();
-        int s = f.startDim() < 0 ? f.startDim() + r : f.startDim(), end = f.endDim() < 0 ? f.endDim() + r : f.endDim();
+        Flatten.Config c = f.config();
+        int s = c.startDim() < 0 ? c.startDim() + r : c.startDim(), end = c.endDim() < 0 ? c.endDim() + r : c.endDim();
         if (s == 1 && end == r - 1) return e.node("Flatten", where, List.of(in), intAttr("axis", 1));
         long[] target = new long[y.dim()];
         for (int k = 0; k < target.length; k++) target[k] = k == 0 && s > 0 ? 0 : y.size(k);

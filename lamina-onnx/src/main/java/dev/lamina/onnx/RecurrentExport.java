@@ -28,20 +28,21 @@ final class RecurrentExport {
     private static final int[] LSTM_FROM_TORCH = {0, 3, 1, 2}, GRU_FROM_TORCH = {1, 0, 2};
 
     private static String rnn(OnnxExport e, String prefix, String where, RNNBase r, Traced x) {
-        boolean lstm = r instanceof LSTM;
-        if (!lstm && !(r instanceof GRU)) throw unsupported(where, r, "only LSTM and GRU have ONNX operators");
+        RNNBase.Config c = r.config();
+        boolean lstm = c instanceof LSTM.Config;
+        if (!lstm && !(c instanceof GRU.Config)) throw unsupported(where, r, "only LSTM and GRU have ONNX operators");
         if (x.value().dim() != 3) throw unsupported(where, r, "export needs a batched 3-D input, got " + Shape.str(x.value().shape()));
-        int hidden = r.hiddenSize(), dirs = r.directions(), gates = lstm ? 4 : 3;
+        int hidden = c.hiddenSize(), dirs = c.directions(), gates = lstm ? 4 : 3;
         int[] order = lstm ? LSTM_FROM_TORCH : GRU_FROM_TORCH;
-        String cur = r.isBatchFirst() ? e.node("Transpose", where, List.of(x.name()), ints("perm", 1, 0, 2)) : x.name();
-        for (int layer = 0; layer < r.numLayers(); layer++) {
+        String cur = c.batchFirst() ? e.node("Transpose", where, List.of(x.name()), ints("perm", 1, 0, 2)) : x.name();
+        for (int layer = 0; layer < c.numLayers(); layer++) {
             List<Tensor> ws = new ArrayList<>(), rs = new ArrayList<>(), bs = new ArrayList<>();
             for (int d = 0; d < dirs; d++) {
                 Tensor[] w = r.weights(layer, d); // weight_ih, weight_hh, bias_ih, bias_hh
                 ws.add(reorder(w[0], hidden, order));
                 rs.add(reorder(w[1], hidden, order));
-                Tensor bih = w[2] == null ? Tensor.zeros(gates * hidden) : reorder(w[2], hidden, order);
-                Tensor bhh = w[3] == null ? Tensor.zeros(gates * hidden) : reorder(w[3], hidden, order);
+                Tensor bih = !c.bias() ? Tensor.zeros(gates * hidden) : reorder(w[2], hidden, order);
+                Tensor bhh = !c.bias() ? Tensor.zeros(gates * hidden) : reorder(w[3], hidden, order);
                 bs.add(Tensor.cat(List.of(bih, bhh), 0));
             }
             String sfx = "_l" + layer;
@@ -55,7 +56,7 @@ final class RecurrentExport {
             String t = e.node("Transpose", where, List.of(y), ints("perm", 0, 2, 1, 3));
             cur = e.node("Reshape", where, List.of(t, e.constInt64(where + ".l" + layer + ".shape", new long[] {0, 0, -1})));
         }
-        return r.isBatchFirst() ? e.node("Transpose", where, List.of(cur), ints("perm", 1, 0, 2)) : cur;
+        return c.batchFirst() ? e.node("Transpose", where, List.of(cur), ints("perm", 1, 0, 2)) : cur;
     }
 
     private static Tensor reorder(Tensor t, int hidden, int[] order) {

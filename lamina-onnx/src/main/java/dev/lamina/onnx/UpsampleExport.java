@@ -34,8 +34,9 @@ final class UpsampleExport {
         if (dims != 1 && dims != 2) {
             throw OnnxExport.unsupported(where, u, "export needs an [N, C, L] or [N, C, H, W] input, got " + Shape.str(x.shape()));
         }
-        boolean nearest = u.mode() == UpsampleOp.Mode.NEAREST;
-        String coord = nearest ? "asymmetric" : Boolean.TRUE.equals(u.alignCorners()) ? "align_corners" : "half_pixel";
+        Upsample.Config c = u.config();
+        boolean nearest = c.mode() == UpsampleOp.Mode.NEAREST;
+        String coord = nearest ? "asymmetric" : Boolean.TRUE.equals(c.alignCorners()) ? "align_corners" : "half_pixel";
         AttributeProto[] attrs = {
             string("coordinate_transformation_mode", coord),
             OnnxExport.floatAttr("cubic_coeff_a", -0.75f),
@@ -43,18 +44,18 @@ final class UpsampleExport {
             string("nearest_mode", "floor"),
         };
         String in = where + ".";
-        double[] scale = u.scaleFactor();
+        List<Double> scale = c.scaleFactor();
         if (scale != null) {
             float[] s = new float[dims + 2];
             s[0] = 1f;
             s[1] = 1f;
-            for (int d = 0; d < dims; d++) s[2 + d] = (float) scale[scale.length == 1 ? 0 : d];
+            for (int d = 0; d < dims; d++) s[2 + d] = (float) (double) scale.get(scale.size() == 1 ? 0 : d);
             String scales = e.param(in + "scales", Tensor.of(s, dims + 2));
             return e.node("Resize", where, List.of(input, "", scales), attrs);
         }
-        int[] size = u.outputSize();
+        List<Integer> size = c.size();
         long[] spatial = new long[dims];
-        for (int d = 0; d < dims; d++) spatial[d] = size[size.length == 1 ? 0 : d];
+        for (int d = 0; d < dims; d++) spatial[d] = size.get(size.size() == 1 ? 0 : d);
         String shape = e.node("Shape", where, List.of(input));
         String nc = e.node("Slice", where, List.of(shape, e.constInt64(in + "starts", new long[] {0}), e.constInt64(in + "ends", new long[] {2}),
                 e.constInt64(in + "axes", new long[] {0})));
