@@ -127,7 +127,7 @@ final class LayerCost {
             if (field == WHOLE_INPUT || m instanceof Sequential) return field;
             switch (m) {
                 case Conv2d c -> widen(c.weight().size(2), c.config().strideH(), c.config().dilationH());
-                case Conv1d c -> widen(c.weight().size(2), c.strides()[0], c.dilations()[0]);
+                case Conv1d c -> widen(c.weight().size(2), c.config().stride(), c.config().dilation());
                 case MaxPool2d p -> widen(p.window());
                 case AvgPool2d p -> widen(p.window());
                 case MaxPool1d p -> widen(p.window());

@@ -77,12 +77,12 @@ final class LayerWords {
             case ConvTranspose2d c -> {
                 int[] w = c.weight().shape();
                 yield String.format(Locale.ROOT, "%dx%d transposed convolution, %d -> %d channels, stride %d: learned up-sampling that paints a %dx%d patch of %d patterns for each input position, enlarging the maps about %dx",
-                        w[2], w[3], w[0], w[1] * c.groups(), c.strides()[0], w[2], w[3], w[1] * c.groups(), c.strides()[0]);
+                        w[2], w[3], w[0], w[1] * c.groups(), c.config().strideH(), w[2], w[3], w[1] * c.groups(), c.config().strideH());
             }
             case ConvTranspose1d c -> {
                 int[] w = c.weight().shape();
                 yield String.format(Locale.ROOT, "transposed 1-D convolution of width %d, %d -> %d channels, stride %d: learned up-sampling of a sequence, about %dx longer",
-                        w[2], w[0], w[1] * c.groups(), c.strides()[0], c.strides()[0]);
+                        w[2], w[0], w[1] * c.groups(), c.config().stride(), c.config().stride());
             }
             case Linear l -> String.format(Locale.ROOT, "fully connected, %d -> %d: every output is a weighted sum of all %d inputs%s; it learns %d features of its whole input",
                     l.inFeatures(), l.outFeatures(), l.inFeatures(), l.bias() != null ? " plus a bias" : "", l.outFeatures());
@@ -165,8 +165,9 @@ final class LayerWords {
     private static String conv1d(Conv1d c) {
         int[] w = c.weight().shape();   // [out, in/groups, k]
         int in = w[1] * c.groups();
+        Conv1d.Config cfg = c.config();
         return String.format(Locale.ROOT, "1-D convolution of width %d, %d -> %d channels, stride %d%s: looks for %d local patterns in each window of %d steps",
-                w[2], in, w[0], c.strides()[0], c.dilations()[0] != 1 ? ", dilation " + c.dilations()[0] : "", w[0], w[2]);
+                w[2], in, w[0], cfg.stride(), cfg.dilation() != 1 ? ", dilation " + cfg.dilation() : "", w[0], w[2]);
     }
 
     private static String pool2d(String kind, String does, PoolOps.Window w, int[] in) {

@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.AdaptivePool1dOp;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -9,6 +10,14 @@ import dev.lamina.tensor.Tensor;
  * sizes do not divide).
  */
 public final class AdaptiveAvgPool1d extends Module {
+    /** What an AdaptiveAvgPool1d is built from: its output length. */
+    public record Config(int outputSize) implements LayerConfig {
+        @Override
+        public AdaptiveAvgPool1d build(Rng rng) {
+            return new AdaptiveAvgPool1d(outputSize);
+        }
+    }
+
     private final int out;
 
     public AdaptiveAvgPool1d(int outputSize) {
@@ -20,6 +29,11 @@ public final class AdaptiveAvgPool1d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return AdaptivePool1dOp.adaptiveAvgPool1d(describe(), x, out);
+    }
+
+    @Override
+    public Config config() {
+        return new Config(out);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.PoolOps;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -9,6 +10,14 @@ import dev.lamina.tensor.Tensor;
  * and likewise along W.
  */
 public final class AdaptiveAvgPool2d extends Module {
+    /** What an AdaptiveAvgPool2d is built from: its output size outH × outW. */
+    public record Config(int outH, int outW) implements LayerConfig {
+        @Override
+        public AdaptiveAvgPool2d build(Rng rng) {
+            return new AdaptiveAvgPool2d(outH, outW);
+        }
+    }
+
     private final int outH;
     private final int outW;
 
@@ -26,6 +35,11 @@ public final class AdaptiveAvgPool2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return PoolOps.adaptiveAvgPool2d(describe(), x, outH, outW);
+    }
+
+    @Override
+    public Config config() {
+        return new Config(outH, outW);
     }
 
     @Override

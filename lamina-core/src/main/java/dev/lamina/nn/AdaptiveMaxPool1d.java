@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.AdaptivePool1dOp;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -9,6 +10,14 @@ import dev.lamina.tensor.Tensor;
  * the sizes do not divide). The backward sends each output gradient to the first maximum of its bin.
  */
 public final class AdaptiveMaxPool1d extends Module {
+    /** What an AdaptiveMaxPool1d is built from: its output length. */
+    public record Config(int outputSize) implements LayerConfig {
+        @Override
+        public AdaptiveMaxPool1d build(Rng rng) {
+            return new AdaptiveMaxPool1d(outputSize);
+        }
+    }
+
     private final int out;
 
     public AdaptiveMaxPool1d(int outputSize) {
@@ -20,6 +29,11 @@ public final class AdaptiveMaxPool1d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return AdaptivePool1dOp.adaptiveMaxPool1d(describe(), x, out);
+    }
+
+    @Override
+    public Config config() {
+        return new Config(out);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.PoolOps;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -9,6 +10,14 @@ import dev.lamina.tensor.Tensor;
  * and likewise along W.
  */
 public final class AdaptiveMaxPool2d extends Module {
+    /** What an AdaptiveMaxPool2d is built from: its output size outH × outW. */
+    public record Config(int outH, int outW) implements LayerConfig {
+        @Override
+        public AdaptiveMaxPool2d build(Rng rng) {
+            return new AdaptiveMaxPool2d(outH, outW);
+        }
+    }
+
     private final int outH;
     private final int outW;
 
@@ -31,6 +40,11 @@ public final class AdaptiveMaxPool2d extends Module {
     /** As {@link #forward}, also returning PyTorch's indices (flat h·W + w within each input plane). */
     public PoolOps.WithIndices forwardWithIndices(Tensor x) {
         return PoolOps.adaptiveMaxPool2d(describe(), x, outH, outW);
+    }
+
+    @Override
+    public Config config() {
+        return new Config(outH, outW);
     }
 
     @Override

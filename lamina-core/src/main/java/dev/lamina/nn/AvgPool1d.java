@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.PoolOps;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -8,6 +9,18 @@ import dev.lamina.tensor.Tensor;
  * most half the kernel), ceil_mode and count_include_pad (default true).
  */
 public final class AvgPool1d extends Module {
+    /** What an AvgPool1d is built from: kernel, stride (≤ 0 means the kernel, stored resolved), padding, ceil mode and count_include_pad. */
+    public record Config(int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) implements LayerConfig {
+        public Config {
+            if (stride <= 0) stride = kernel;
+        }
+
+        @Override
+        public AvgPool1d build(Rng rng) {
+            return new AvgPool1d(kernel, stride, padding, ceilMode, countIncludePad);
+        }
+    }
+
     private final PoolOps.Window window;
     private final boolean countIncludePad;
 
@@ -37,6 +50,11 @@ public final class AvgPool1d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return PoolOps.avgPool(describe(), x, window, countIncludePad);
+    }
+
+    @Override
+    public Config config() {
+        return new Config(window.kw(), window.sw(), window.pw(), window.ceilMode(), countIncludePad);
     }
 
     @Override

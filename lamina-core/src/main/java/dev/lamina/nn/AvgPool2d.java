@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.PoolOps;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -9,6 +10,15 @@ import dev.lamina.tensor.Tensor;
  * false: only the input positions of the window do).
  */
 public final class AvgPool2d extends Module {
+    /** What an AvgPool2d is built from: kernel kh × kw, stride and padding per axis, ceil mode and count_include_pad. */
+    public record Config(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode,
+                         boolean countIncludePad) implements LayerConfig {
+        @Override
+        public AvgPool2d build(Rng rng) {
+            return new AvgPool2d(new int[] {kernelH, kernelW}, new int[] {strideH, strideW}, new int[] {padH, padW}, ceilMode, countIncludePad);
+        }
+    }
+
     private final PoolOps.Window window;
     private final boolean countIncludePad;
 
@@ -38,6 +48,12 @@ public final class AvgPool2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return PoolOps.avgPool(describe(), x, window, countIncludePad);
+    }
+
+    @Override
+    public Config config() {
+        PoolOps.Window w = window;
+        return new Config(w.kh(), w.kw(), w.sh(), w.sw(), w.ph(), w.pw(), w.ceilMode(), countIncludePad);
     }
 
     @Override

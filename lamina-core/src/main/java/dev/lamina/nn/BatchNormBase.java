@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.BatchNormOp;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.ShapeException;
 import dev.lamina.tensor.Tensor;
@@ -17,6 +18,23 @@ import dev.lamina.tensor.Tensor;
  * statistics; without them ({@code trackRunningStats = false}) it uses batch statistics in both modes.
  */
 public abstract class BatchNormBase extends Module {
+    /** What a batch norm is built from (each subclass's own {@code Config} record): features, eps, momentum (null: cumulative), affine, running statistics. */
+    public interface Config extends LayerConfig {
+        int numFeatures();
+
+        double eps();
+
+        /** The running-average factor, or null for a cumulative average. */
+        Double momentum();
+
+        boolean affine();
+
+        boolean trackRunningStats();
+
+        @Override
+        BatchNormBase build(Rng rng);
+    }
+
     private final int numFeatures;
     private final double eps;
     private final Double momentum;
@@ -142,6 +160,9 @@ public abstract class BatchNormBase extends Module {
     public Tensor numBatchesTracked() {
         return numBatchesTracked;
     }
+
+    @Override
+    public abstract Config config();
 
     @Override
     protected String extraRepr() {

@@ -12,6 +12,28 @@ import dev.lamina.tensor.Tensor;
  * Configured like {@link Conv2d}: {@code new Conv1d(8, 16, 5).padding("same")}.
  */
 public final class Conv1d extends Module {
+    /**
+     * What a Conv1d is built from: channels, kernel, stride, symmetric zero padding (0 when {@code samePadding}),
+     * dilation, groups and whether it has a bias.
+     */
+    public record Config(int inChannels, int outChannels, int kernel, int stride, int padding, boolean samePadding,
+                         int dilation, int groups, boolean bias) implements LayerConfig {
+        public Config {
+            if (samePadding) padding = 0;
+        }
+
+        @Override
+        public Conv1d build(Rng rng) {
+            Conv1d c = new Conv1d(inChannels, outChannels, kernel, groups, bias, rng).stride(stride).dilation(dilation);
+            return samePadding ? c.padding("same") : c.padding(padding);
+        }
+
+        /** Zero padding {before, after} the sequence, "same" resolved (the odd extra at the end). */
+        public int[] pads() {
+            return samePadding ? ConvOp.samePadding(kernel, dilation) : new int[] {padding, padding};
+        }
+    }
+
     private final int inChannels;
     private final int outChannels;
     private final int kernel;
@@ -103,22 +125,12 @@ public final class Conv1d extends Module {
                 + (groups != 1 ? ", groups=" + groups : "") + ", bias=" + (bias != null);
     }
 
-    /** {stride} (for export). */
-    public int[] strides() {
-        return new int[] {stride};
-    }
-
-    /** {dilation} (for export). */
-    public int[] dilations() {
-        return new int[] {dilation};
-    }
-
-    /** Zero padding {before, after} the sequence, "same" resolved (for export). */
-    public int[] pads() {
-        return same ? ConvOp.samePadding(kernel, dilation) : new int[] {padding, padding};
-    }
-
     public int groups() {
         return groups;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(inChannels, outChannels, kernel, stride, padding, same, dilation, groups, bias != null);
     }
 }

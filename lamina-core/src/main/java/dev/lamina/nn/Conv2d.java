@@ -17,11 +17,18 @@ import dev.lamina.tensor.Tensor;
  */
 public final class Conv2d extends Module {
     /**
-     * What a Conv2d is built from: channels, kernel kh × kw, stride, symmetric zero padding (ignored when
+     * What a Conv2d is built from: channels, kernel kh × kw, stride, symmetric zero padding (0 when
      * {@code samePadding}), dilation, groups and whether it has a bias.
      */
     public record Config(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
                          boolean samePadding, int dilationH, int dilationW, int groups, boolean bias) implements LayerConfig {
+        public Config {
+            if (samePadding) {
+                padH = 0;
+                padW = 0;
+            }
+        }
+
         @Override
         public Conv2d build(Rng rng) {
             Conv2d c = new Conv2d(inChannels, outChannels, kernelH, kernelW, groups, bias, rng).stride(strideH, strideW).dilation(dilationH, dilationW);

@@ -16,6 +16,16 @@ import dev.lamina.tensor.Tensor;
  * convolution), so it shares that op's forward and backward.
  */
 public final class ConvTranspose1d extends Module {
+    /** What a ConvTranspose1d is built from: channels, kernel, stride, padding, output padding, dilation, groups and whether it has a bias. */
+    public record Config(int inChannels, int outChannels, int kernel, int stride, int padding, int outputPadding,
+                         int dilation, int groups, boolean bias) implements LayerConfig {
+        @Override
+        public ConvTranspose1d build(Rng rng) {
+            return new ConvTranspose1d(inChannels, outChannels, kernel, groups, bias, rng)
+                    .stride(stride).padding(padding).outputPadding(outputPadding).dilation(dilation);
+        }
+    }
+
     private final int inChannels;
     private final int outChannels;
     private final int kernel;
@@ -110,27 +120,12 @@ public final class ConvTranspose1d extends Module {
                 + (groups != 1 ? ", groups=" + groups : "") + ", bias=" + (bias != null);
     }
 
-    /** {stride} (for export). */
-    public int[] strides() {
-        return new int[] {stride};
-    }
-
-    /** {padding}, removed from both ends of the full output (for export). */
-    public int[] paddings() {
-        return new int[] {padding};
-    }
-
-    /** {output padding} (for export). */
-    public int[] outputPaddings() {
-        return new int[] {outputPadding};
-    }
-
-    /** {dilation} (for export). */
-    public int[] dilations() {
-        return new int[] {dilation};
-    }
-
     public int groups() {
         return groups;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(inChannels, outChannels, kernel, stride, padding, outputPadding, dilation, groups, bias != null);
     }
 }

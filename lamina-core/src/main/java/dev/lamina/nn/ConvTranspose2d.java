@@ -13,6 +13,19 @@ import dev.lamina.tensor.Tensor;
  * {@code new ConvTranspose2d(16, 8, 3).stride(2).padding(1).outputPadding(1)} doubles H and W.
  */
 public final class ConvTranspose2d extends Module {
+    /**
+     * What a ConvTranspose2d is built from: channels, kernel kh × kw, stride, padding (removed from both sides),
+     * output padding, dilation, groups and whether it has a bias.
+     */
+    public record Config(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                         int outputPadH, int outputPadW, int dilationH, int dilationW, int groups, boolean bias) implements LayerConfig {
+        @Override
+        public ConvTranspose2d build(Rng rng) {
+            return new ConvTranspose2d(inChannels, outChannels, kernelH, kernelW, groups, bias, rng).stride(strideH, strideW)
+                    .padding(padH, padW).outputPadding(outputPadH, outputPadW).dilation(dilationH, dilationW);
+        }
+    }
+
     private final int inChannels;
     private final int outChannels;
     private final int kh;
@@ -121,27 +134,12 @@ public final class ConvTranspose2d extends Module {
                 + (groups != 1 ? ", groups=" + groups : "") + ", bias=" + (bias != null);
     }
 
-    /** {sh, sw} (for export). */
-    public int[] strides() {
-        return new int[] {sh, sw};
-    }
-
-    /** {ph, pw}, removed from both sides of the full output (for export). */
-    public int[] paddings() {
-        return new int[] {ph, pw};
-    }
-
-    /** {oph, opw} (for export). */
-    public int[] outputPaddings() {
-        return new int[] {oph, opw};
-    }
-
-    /** {dh, dw} (for export). */
-    public int[] dilations() {
-        return new int[] {dh, dw};
-    }
-
     public int groups() {
         return groups;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(inChannels, outChannels, kh, kw, sh, sw, ph, pw, oph, opw, dh, dw, groups, bias != null);
     }
 }

@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.PoolOps;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -8,6 +9,14 @@ import dev.lamina.tensor.Tensor;
  * {@code x.mean(dim=(2, 3))} (or {@code nn.AdaptiveAvgPool2d(1)} with {@code keepDim}).
  */
 public final class GlobalAvgPool extends Module {
+    /** What a GlobalAvgPool is built from: whether it keeps the pooled dims as size 1. */
+    public record Config(boolean keepDim) implements LayerConfig {
+        @Override
+        public GlobalAvgPool build(Rng rng) {
+            return new GlobalAvgPool(keepDim);
+        }
+    }
+
     private final boolean keepDim;
 
     /** [N, C, H, W] → [N, C]. */
@@ -24,6 +33,11 @@ public final class GlobalAvgPool extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return PoolOps.globalAvgPool(describe(), x, keepDim);
+    }
+
+    @Override
+    public Config config() {
+        return new Config(keepDim);
     }
 
     @Override

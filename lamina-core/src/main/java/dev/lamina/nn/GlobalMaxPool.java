@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.PoolOps;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -8,6 +9,14 @@ import dev.lamina.tensor.Tensor;
  * {@code nn.AdaptiveMaxPool2d(1)} (the first maximum gets the gradient).
  */
 public final class GlobalMaxPool extends Module {
+    /** What a GlobalMaxPool is built from: whether it keeps the pooled dims as size 1. */
+    public record Config(boolean keepDim) implements LayerConfig {
+        @Override
+        public GlobalMaxPool build(Rng rng) {
+            return new GlobalMaxPool(keepDim);
+        }
+    }
+
     private final boolean keepDim;
 
     /** [N, C, H, W] → [N, C]. */
@@ -24,6 +33,11 @@ public final class GlobalMaxPool extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return PoolOps.globalMaxPool(describe(), x, keepDim);
+    }
+
+    @Override
+    public Config config() {
+        return new Config(keepDim);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.NormOp;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -10,6 +11,14 @@ import dev.lamina.tensor.Tensor;
  * evaluation.
  */
 public final class GroupNorm extends Module {
+    /** What a GroupNorm is built from: groups, channels, eps and whether it has affine weight and bias. */
+    public record Config(int numGroups, int numChannels, double eps, boolean affine) implements LayerConfig {
+        @Override
+        public GroupNorm build(Rng rng) {
+            return new GroupNorm(numGroups, numChannels, eps, affine);
+        }
+    }
+
     private final int numGroups;
     private final int numChannels;
     private final double eps;
@@ -61,6 +70,11 @@ public final class GroupNorm extends Module {
     /** {@code bias} [C], or null when not affine. */
     public Tensor bias() {
         return bias;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(numGroups, numChannels, eps, weight != null);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.NormOp;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -11,6 +12,18 @@ import dev.lamina.tensor.Tensor;
  * channel count other than num_features is an error even without affine parameters.
  */
 public abstract class InstanceNormBase extends Module {
+    /** What an instance norm is built from (each subclass's own {@code Config} record): features, eps and affine. */
+    public interface Config extends LayerConfig {
+        int numFeatures();
+
+        double eps();
+
+        boolean affine();
+
+        @Override
+        InstanceNormBase build(Rng rng);
+    }
+
     private final int numFeatures;
     private final double eps;
     private final Tensor weight;
@@ -60,6 +73,9 @@ public abstract class InstanceNormBase extends Module {
     public Tensor bias() {
         return bias;
     }
+
+    @Override
+    public abstract Config config();
 
     @Override
     protected String extraRepr() {

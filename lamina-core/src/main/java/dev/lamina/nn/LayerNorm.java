@@ -1,10 +1,12 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.NormOp;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Layer normalization over the trailing dims {@code normalized_shape}: each such block is normalized with its own
@@ -12,6 +14,19 @@ import java.util.Arrays;
  * {@code normalized_shape}, when {@code elementwise_affine}.
  */
 public final class LayerNorm extends Module {
+    /** What a LayerNorm is built from: the normalized shape, eps, elementwise affine and bias (false without elementwise affine). */
+    public record Config(List<Integer> normalizedShape, double eps, boolean elementwiseAffine, boolean bias) implements LayerConfig {
+        public Config {
+            normalizedShape = normalizedShape == null ? null : List.copyOf(normalizedShape);
+            bias = elementwiseAffine && bias;
+        }
+
+        @Override
+        public LayerNorm build(Rng rng) {
+            return new LayerNorm(LayerConfig.array(normalizedShape), eps, elementwiseAffine, bias);
+        }
+    }
+
     private final int[] normalizedShape;
     private final double eps;
     private final Tensor weight;
@@ -65,6 +80,11 @@ public final class LayerNorm extends Module {
     /** {@code bias}, or null. */
     public Tensor bias() {
         return bias;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(LayerConfig.list(normalizedShape), eps, weight != null, bias != null);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.PoolOps;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -9,6 +10,18 @@ import dev.lamina.tensor.Tensor;
  * maximum of its window.
  */
 public final class MaxPool1d extends Module {
+    /** What a MaxPool1d is built from: kernel, stride (≤ 0 means the kernel, stored resolved), padding, dilation and ceil mode. */
+    public record Config(int kernel, int stride, int padding, int dilation, boolean ceilMode) implements LayerConfig {
+        public Config {
+            if (stride <= 0) stride = kernel;
+        }
+
+        @Override
+        public MaxPool1d build(Rng rng) {
+            return new MaxPool1d(kernel, stride, padding, dilation, ceilMode);
+        }
+    }
+
     private final PoolOps.Window window;
 
     public MaxPool1d(int kernel) {
@@ -41,6 +54,11 @@ public final class MaxPool1d extends Module {
     /** As {@link #forward}, also returning PyTorch's indices (position l within each input row). */
     public PoolOps.WithIndices forwardWithIndices(Tensor x) {
         return PoolOps.maxPool(describe(), x, window);
+    }
+
+    @Override
+    public Config config() {
+        return new Config(window.kw(), window.sw(), window.pw(), window.dw(), window.ceilMode());
     }
 
     @Override

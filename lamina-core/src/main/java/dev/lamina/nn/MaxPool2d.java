@@ -1,6 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.PoolOps;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 
 /**
@@ -10,6 +11,16 @@ import dev.lamina.tensor.Tensor;
  * padding take a fused path.
  */
 public final class MaxPool2d extends Module {
+    /** What a MaxPool2d is built from: kernel kh × kw, stride, padding and dilation per axis, and ceil mode. */
+    public record Config(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW,
+                         boolean ceilMode) implements LayerConfig {
+        @Override
+        public MaxPool2d build(Rng rng) {
+            return new MaxPool2d(new int[] {kernelH, kernelW}, new int[] {strideH, strideW}, new int[] {padH, padW},
+                    new int[] {dilationH, dilationW}, ceilMode);
+        }
+    }
+
     private final PoolOps.Window window;
 
     public MaxPool2d(int kernel) {
@@ -42,6 +53,12 @@ public final class MaxPool2d extends Module {
     /** As {@link #forward}, also returning PyTorch's indices (flat h·W + w within each input plane). */
     public PoolOps.WithIndices forwardWithIndices(Tensor x) {
         return PoolOps.maxPool(describe(), x, window);
+    }
+
+    @Override
+    public Config config() {
+        PoolOps.Window w = window;
+        return new Config(w.kh(), w.kw(), w.sh(), w.sw(), w.ph(), w.pw(), w.dh(), w.dw(), w.ceilMode());
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.lamina.nn;
 
 import dev.lamina.nn.functional.NormOp;
+import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Root-mean-square normalization as PyTorch 2.x's {@code nn.RMSNorm}: y = x / √(mean(x²) + eps) · weight, the mean
@@ -12,6 +14,18 @@ import java.util.Arrays;
  * {@code elementwise_affine}; no bias. eps null means {@code torch.finfo(float32).eps} (≈1.19e-7).
  */
 public final class RMSNorm extends Module {
+    /** What an RMSNorm is built from: the normalized shape, eps (resolved: float32 machine epsilon for the default) and elementwise affine. */
+    public record Config(List<Integer> normalizedShape, double eps, boolean elementwiseAffine) implements LayerConfig {
+        public Config {
+            normalizedShape = normalizedShape == null ? null : List.copyOf(normalizedShape);
+        }
+
+        @Override
+        public RMSNorm build(Rng rng) {
+            return new RMSNorm(LayerConfig.array(normalizedShape), eps, elementwiseAffine);
+        }
+    }
+
     private final int[] normalizedShape;
     private final double eps;
     private final Tensor weight;
@@ -51,6 +65,11 @@ public final class RMSNorm extends Module {
     /** {@code weight}, or null without elementwise affine. */
     public Tensor weight() {
         return weight;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(LayerConfig.list(normalizedShape), eps, weight != null);
     }
 
     @Override

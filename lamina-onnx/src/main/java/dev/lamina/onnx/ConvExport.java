@@ -16,10 +16,12 @@ final class ConvExport {
     private ConvExport() {}
 
     static void registerAll() {
-        OnnxExport.register(Conv1d.class, (e, prefix, where, c, x, y) -> e.node("Conv", where,
-                inputs(x.name(), e.param(prefix + "weight", c.weight()), e.optParam(prefix + "bias", c.bias())),
-                ints("kernel_shape", c.weight().size(2)), ints("strides", c.strides()), ints("dilations", c.dilations()),
-                ints("pads", c.pads()), intAttr("group", c.groups())));
+        OnnxExport.register(Conv1d.class, (e, prefix, where, conv, x, y) -> {
+            Conv1d.Config c = conv.config();
+            return e.node("Conv", where, inputs(x.name(), e.param(prefix + "weight", conv.weight()), e.optParam(prefix + "bias", conv.bias())),
+                    ints("kernel_shape", c.kernel()), ints("strides", c.stride()), ints("dilations", c.dilation()),
+                    ints("pads", c.pads()), intAttr("group", c.groups()));
+        });
         OnnxExport.register(Conv2d.class, (e, prefix, where, conv, x, y) -> {
             Conv2d.Config c = conv.config();
             int[] p = c.pads(); // top, bottom, left, right
@@ -27,17 +29,18 @@ final class ConvExport {
                     ints("kernel_shape", c.kernelH(), c.kernelW()), ints("strides", c.strideH(), c.strideW()), ints("dilations", c.dilationH(), c.dilationW()),
                     ints("pads", p[0], p[2], p[1], p[3]), intAttr("group", c.groups()));
         });
-        OnnxExport.register(ConvTranspose2d.class, (e, prefix, where, c, x, y) -> {
-            int[] p = c.paddings();
-            return e.node("ConvTranspose", where, inputs(x.name(), e.param(prefix + "weight", c.weight()), e.optParam(prefix + "bias", c.bias())),
-                    ints("kernel_shape", c.weight().size(2), c.weight().size(3)), ints("strides", c.strides()), ints("dilations", c.dilations()),
-                    ints("pads", p[0], p[1], p[0], p[1]), ints("output_padding", c.outputPaddings()), intAttr("group", c.groups()));
+        OnnxExport.register(ConvTranspose2d.class, (e, prefix, where, conv, x, y) -> {
+            ConvTranspose2d.Config c = conv.config();
+            return e.node("ConvTranspose", where, inputs(x.name(), e.param(prefix + "weight", conv.weight()), e.optParam(prefix + "bias", conv.bias())),
+                    ints("kernel_shape", c.kernelH(), c.kernelW()), ints("strides", c.strideH(), c.strideW()), ints("dilations", c.dilationH(), c.dilationW()),
+                    ints("pads", c.padH(), c.padW(), c.padH(), c.padW()), ints("output_padding", c.outputPadH(), c.outputPadW()), intAttr("group", c.groups()));
         });
-        OnnxExport.register(ConvTranspose1d.class, (e, prefix, where, c, x, y) -> {
-            if (x.value().dim() != 3) throw unsupported(where, c, "export needs a batched [N, C, L] input, got " + Shape.str(x.value().shape()));
-            return e.node("ConvTranspose", where, inputs(x.name(), e.param(prefix + "weight", c.weight()), e.optParam(prefix + "bias", c.bias())),
-                    ints("kernel_shape", c.weight().size(2)), ints("strides", c.strides()), ints("dilations", c.dilations()),
-                    ints("pads", c.paddings()[0], c.paddings()[0]), ints("output_padding", c.outputPaddings()), intAttr("group", c.groups()));
+        OnnxExport.register(ConvTranspose1d.class, (e, prefix, where, conv, x, y) -> {
+            if (x.value().dim() != 3) throw unsupported(where, conv, "export needs a batched [N, C, L] input, got " + Shape.str(x.value().shape()));
+            ConvTranspose1d.Config c = conv.config();
+            return e.node("ConvTranspose", where, inputs(x.name(), e.param(prefix + "weight", conv.weight()), e.optParam(prefix + "bias", conv.bias())),
+                    ints("kernel_shape", c.kernel()), ints("strides", c.stride()), ints("dilations", c.dilation()),
+                    ints("pads", c.padding(), c.padding()), ints("output_padding", c.outputPadding()), intAttr("group", c.groups()));
         });
     }
 }

@@ -13,12 +13,12 @@ import dev.lamina.nn.GlobalMaxPool;
 import dev.lamina.nn.MaxPool1d;
 import dev.lamina.nn.MaxPool2d;
 import dev.lamina.nn.Module;
-import dev.lamina.nn.functional.PoolOps;
 import dev.lamina.tensor.Shape;
 import dev.lamina.tensor.Tensor;
 import onnx.Onnx.AttributeProto;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Pooling: max and average windows, adaptive average pooling with a fixed window, global pooling. */
@@ -26,30 +26,45 @@ final class PoolExport {
     private PoolExport() {}
 
     static void registerAll() {
-        OnnxExport.register(MaxPool1d.class, (e, prefix, where, p, x, y) -> pool(e, "MaxPool", where, x.name(), p.window(), null));
-        OnnxExport.register(MaxPool2d.class, (e, prefix, where, p, x, y) -> pool(e, "MaxPool", where, x.name(), p.window(), null));
-        OnnxExport.register(AvgPool1d.class, (e, prefix, where, p, x, y) -> pool(e, "AveragePool", where, x.name(), p.window(), p.countIncludePad()));
-        OnnxExport.register(AvgPool2d.class, (e, prefix, where, p, x, y) -> pool(e, "AveragePool", where, x.name(), p.window(), p.countIncludePad()));
-        OnnxExport.register(AdaptiveAvgPool2d.class, (e, prefix, where, p, x, y) -> adaptive(e, where, x.name(), p, p.outputSize(), x.value()));
-        OnnxExport.register(AdaptiveAvgPool1d.class, (e, prefix, where, p, x, y) -> adaptive(e, where, x.name(), p, new int[] {p.outputSize()}, x.value()));
-        OnnxExport.register(GlobalAvgPool.class, (e, prefix, where, p, x, y) -> global(e, "GlobalAveragePool", where, x.name(), p.keepDim()));
-        OnnxExport.register(GlobalMaxPool.class, (e, prefix, where, p, x, y) -> global(e, "GlobalMaxPool", where, x.name(), p.keepDim()));
+        OnnxExport.register(MaxPool1d.class, (e, prefix, where, p, x, y) -> {
+            MaxPool1d.Config c = p.config();
+            return pool(e, "MaxPool", where, x.name(), new int[] {c.kernel()}, new int[] {c.stride()}, new int[] {c.padding(), c.padding()},
+                    new int[] {c.dilation()}, c.ceilMode(), null);
+        });
+        OnnxExport.register(MaxPool2d.class, (e, prefix, where, p, x, y) -> {
+            MaxPool2d.Config c = p.config();
+            return pool(e, "MaxPool", where, x.name(), new int[] {c.kernelH(), c.kernelW()}, new int[] {c.strideH(), c.strideW()},
+                    new int[] {c.padH(), c.padW(), c.padH(), c.padW()}, new int[] {c.dilationH(), c.dilationW()}, c.ceilMode(), null);
+        });
+        OnnxExport.register(AvgPool1d.class, (e, prefix, where, p, x, y) -> {
+            AvgPool1d.Config c = p.config();
+            return pool(e, "AveragePool", where, x.name(), new int[] {c.kernel()}, new int[] {c.stride()}, new int[] {c.padding(), c.padding()},
+                    new int[] {1}, c.ceilMode(), c.countIncludePad());
+        });
+        OnnxExport.register(AvgPool2d.class, (e, prefix, where, p, x, y) -> {
+            AvgPool2d.Config c = p.config();
+            return pool(e, "AveragePool", where, x.name(), new int[] {c.kernelH(), c.kernelW()}, new int[] {c.strideH(), c.strideW()},
+                    new int[] {c.padH(), c.padW(), c.padH(), c.padW()}, new int[] {1, 1}, c.ceilMode(), c.countIncludePad());
+        });
+        OnnxExport.register(AdaptiveAvgPool2d.class, (e, prefix, where, p, x, y) ->
+                adaptive(e, where, x.name(), p, new int[] {p.config().outH(), p.config().outW()}, x.value()));
+        OnnxExport.register(AdaptiveAvgPool1d.class, (e, prefix, where, p, x, y) -> adaptive(e, where, x.name(), p, new int[] {p.config().outputSize()}, x.value()));
+        OnnxExport.register(GlobalAvgPool.class, (e, prefix, where, p, x, y) -> global(e, "GlobalAveragePool", where, x.name(), p.config().keepDim()));
+        OnnxExport.register(GlobalMaxPool.class, (e, prefix, where, p, x, y) -> global(e, "GlobalMaxPool", where, x.name(), p.config().keepDim()));
     }
 
-    private static String pool(OnnxExport e, String op, String where, String in, PoolOps.Window w, Boolean countIncludePad) {
+    /**
+     * A MaxPool or AveragePool node; {@code pads} in ONNX order (begin..., end...), dilations written only when not
+     * all 1, {@code countIncludePad} null for max pooling.
+     */
+    private static String pool(OnnxExport e, String op, String where, String in, int[] kernel, int[] strides, int[] pads, int[] dilations,
+                               boolean ceilMode, Boolean countIncludePad) {
         List<AttributeProto> a = new ArrayList<>();
-        if (w.oneD()) {
-            a.add(ints("kernel_shape", w.kw()));
-            a.add(ints("strides", w.sw()));
-            a.add(ints("pads", w.pw(), w.pw()));
-            if (w.dw() != 1) a.add(ints("dilations", w.dw()));
-        } else {
-            a.add(ints("kernel_shape", w.kh(), w.kw()));
-            a.add(ints("strides", w.sh(), w.sw()));
-            a.add(ints("pads", w.ph(), w.pw(), w.ph(), w.pw()));
-            if (w.dh() != 1 || w.dw() != 1) a.add(ints("dilations", w.dh(), w.dw()));
-        }
-        if (w.ceilMode()) a.add(intAttr("ceil_mode", 1));
+        a.add(ints("kernel_shape", kernel));
+        a.add(ints("strides", strides));
+        a.add(ints("pads", pads));
+        if (Arrays.stream(dilations).anyMatch(d -> d != 1)) a.add(ints("dilations", dilations));
+        if (ceilMode) a.add(intAttr("ceil_mode", 1));
         if (countIncludePad != null) a.add(intAttr("count_include_pad", countIncludePad ? 1 : 0));
         return e.node(op, where, List.of(in), a.toArray(AttributeProto[]::new));
     }
