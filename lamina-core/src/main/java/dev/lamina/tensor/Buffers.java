@@ -14,15 +14,26 @@ import java.util.Map;
 public final class Buffers {
     private Buffers() {}
 
-    /** Free arrays by length. */
+    /**
+     * Free arrays by length. Arrays may come back that the pool never handed out (a kernel that allocates its output
+     * with {@code new}), so what it holds is bounded at the end of each run by {@link #endRun}: per length, at most as
+     * many arrays as that run took. A run that repeats therefore finds every array it takes, and the pool stays the
+     * size of one run's takes however many runs go by.
+     */
     public static final class Pool {
-        private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+        private static final class Slot {
+            final ArrayDeque<float[]> free = new ArrayDeque<>();
+            int taken;   // arrays of this length taken since the last endRun
+        }
+
+        private final Map<Integer, Slot> slots = new HashMap<>();
         private long held;
 
         /** An array of exactly {@code n} floats, reused or new; its contents are whatever they were. */
         float[] take(int n) {
-            ArrayDeque<float[]> q = free.get(n);
-            float[] a = q == null ? null : q.pollLast();
+            Slot s = slots.computeIfAbsent(n, k -> new Slot());
+            s.taken++;
+            float[] a = s.free.pollLast();
             if (a == null) return new float[n];
             held -= n;
             return a;
@@ -30,13 +41,31 @@ public final class Buffers {
 
         /** Gives an array back for reuse: nothing may read or write it afterwards. */
         public void give(float[] a) {
-            free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addLast(a);
+            slots.computeIfAbsent(a.length, k -> new Slot()).free.addLast(a);
             held += a.length;
         }
 
         /** Gives the storage of {@code t} back for reuse: nothing may read or write it (or any view of it) afterwards. */
         public void giveStorageOf(Tensor t) {
             give(t.storage());
+        }
+
+        /**
+         * Ends a run: keeps, per length, at most as many arrays as were taken since the previous call (the oldest
+         * surplus goes to the garbage collector) and starts counting again.
+         */
+        public void endRun() {
+            var it = slots.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                Slot s = e.getValue();
+                while (s.free.size() > s.taken) {
+                    s.free.pollFirst();
+                    held -= e.getKey();
+                }
+                if (s.taken == 0) it.remove();
+                else s.taken = 0;
+            }
         }
 
         /** Floats held for reuse. */

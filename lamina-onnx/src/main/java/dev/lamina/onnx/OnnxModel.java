@@ -442,6 +442,8 @@ public final class OnnxModel {
                 if (reuseBuffers) for (String name : lastReads.get(i)) release(env.remove(name), readers, pool);
             }
             if (profile != null) profile.endRun();
+        } finally {
+            if (reuseBuffers) pool.endRun();
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (ValueInfoProto o : outputs) {
@@ -464,6 +466,11 @@ public final class OnnxModel {
             readers.remove(a);
             pool.giveStorageOf(v);
         }
+    }
+
+    /** Floats the calling thread's buffer pool holds for the next run (for the tests of its bound). */
+    long pooledFloats() {
+        return pools.get().heldFloats();
     }
 
     private static final int NEVER_FREED = Integer.MAX_VALUE / 2;

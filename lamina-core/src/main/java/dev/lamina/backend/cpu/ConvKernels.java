@@ -68,7 +68,9 @@ final class ConvKernels {
         if (cv.n() < Parallel.threads() && !direct) {
             // Fewer images than threads (batch-1 inference): the threads share each image's im2col (split by input
             // channel: each channel's rows of col are one block) and its GEMM.
-            float[] col = sharedColumns(rows * ohw);
+            // above KEPT_COLUMNS, from the inference engine's pool when one is in use (given back below), else new
+            boolean large = rows * ohw > KEPT_COLUMNS;
+            float[] col = large ? dev.lamina.tensor.Buffers.uninitialized(rows * ohw) : sharedColumns(rows * ohw);
             int perChannel = rows / cg * ohw;
             for (int n = 0; n < cv.n(); n++) {
                 if (startFromBias) fillBias(y, n, cv.oc(), ohw, b);
@@ -79,6 +81,7 @@ final class ConvKernels {
                     gemm(cv, g, packed, wd, wo, col, 0, y, (n * cv.oc() + g * ocg) * ohw, startFromBias, tiles[g]);
                 }
             }
+            if (large) dev.lamina.tensor.Buffers.recycle(col);
             return y;
         }
         Parallel.forRange(cv.n(), 1, (start, end) -> {

@@ -52,13 +52,22 @@ public interface CpuPoolOps extends PoolOps {
      */
     @Override
     default Tensor maxPool2dValues(Tensor x, Geometry w) {
-        if (w.kh() == 2 && w.kw() == 2 && w.sh() == 2 && w.sw() == 2 && w.ph() == 0 && w.pw() == 0 && w.dh() == 1 && w.dw() == 1) {
-            return maxPool2d(x, w).output();
-        }
         Tensor xc = dense(x);
         int n = x.size(0), c = x.size(1), oh = w.oh(), ow = w.ow(), h = w.h(), wd = w.w(), hw = h * wd, ohw = oh * ow, planes = n * c;
         float[] xd = xc.storage();
         int xo = xc.storageOffset();
+        if (w.isFused2x2()) { // the unrolled 2×2 kernel of maxPool2d without its indices: the same selections
+            float[] y = Buffers.uninitialized(planes * ohw);
+            Parallel.forRange(planes, minChunk(hw), (s, e) -> {
+                for (int p = s; p < e; p++) {
+                    for (int i = 0; i < oh; i++) max2x2RowValues(xd, xo + p * hw + 2 * i * wd, wd, y, p * ohw + i * ow, ow);
+                }
+            });
+            return wrap(y, n, c, oh, ow);
+        }
+        if (w.kh() == 2 && w.kw() == 2 && w.sh() == 2 && w.sw() == 2 && w.ph() == 0 && w.pw() == 0 && w.dh() == 1 && w.dw() == 1) {
+            return maxPool2d(x, w).output(); // ceil mode's clipped windows
+        }
         float[] y = Buffers.uninitialized(planes * ohw); // every output is written
         Parallel.forRange(planes, minChunk(hw), (s, e) -> {
             float[] rowMax = new float[wd];
@@ -134,6 +143,20 @@ public interface CpuPoolOps extends PoolOps {
             int k = c + t1 + t * (wd + t2 - t1);
             y[o + j] = x[r0 + k];
             idx[o + j] = base + k;
+        }
+    }
+
+    /** {@link #max2x2Row}'s selections, values only. */
+    private static void max2x2RowValues(float[] x, int r0, int wd, float[] y, int o, int ow) {
+        int r1 = r0 + wd;
+        for (int j = 0; j < ow; j++) {
+            int c = 2 * j;
+            float a = x[r0 + c], b = x[r0 + c + 1], d0 = x[r1 + c], d1 = x[r1 + c + 1];
+            int t1 = (b > a | b != b) ? 1 : 0;
+            int t2 = (d1 > d0 | d1 != d1) ? 1 : 0;
+            float m1 = x[r0 + c + t1], m2 = x[r1 + c + t2];
+            int t = (m2 > m1 | m2 != m2) ? 1 : 0;
+            y[o + j] = x[r0 + c + t1 + t * (wd + t2 - t1)];
         }
     }
 

@@ -3,6 +3,7 @@ package dev.lamina.backend.cpu;
 import dev.lamina.backend.ConvOps.Conv2dGeometry;
 import dev.lamina.kernels.CpuFeatures;
 import dev.lamina.kernels.Parallel;
+import dev.lamina.tensor.Buffers;
 
 /**
  * Convolutions whose column matrix has few rows (one group, C·KH·KW ≤ {@link #MAX_ROWS}: a first layer on grey
@@ -30,16 +31,17 @@ final class SmallConv {
     static float[] forward(Conv2dGeometry cv, float[] xd, int xo, float[] wd, int wo, float[] bd, int bo) {
         Im2col.Geometry geo = Im2col.of(cv);
         int rows = geo.rows(), ohw = geo.cols(), chw = cv.c() * cv.h() * cv.w(), oc = cv.oc();
-        float[] y = new float[cv.n() * oc * ohw];
+        float[] y = Buffers.uninitialized(cv.n() * oc * ohw); // every output element is written
         if (cv.n() < Parallel.threads()) {
             // Fewer images than threads (batch-1 inference): the threads share each image's output planes.
-            float[] col = new float[rows * ohw];
+            float[] col = Buffers.uninitialized(rows * ohw); // im2col writes every column
             for (int n = 0; n < cv.n(); n++) {
                 Im2col.im2col(geo, xd, xo + n * chw, col, 0);
                 int image = n;
                 Parallel.forRange((oc + 3) / 4, Math.max(1, (1 << 14) / Math.max(1, 4 * ohw * rows)),
                         (q0, q1) -> planes(col, rows, ohw, wd, wo, bd, bo, y, image, oc, 4 * q0, Math.min(oc, 4 * q1)));
             }
+            Buffers.recycle(col);
             return y;
         }
         Parallel.forRange(cv.n(), Math.max(1, (1 << 16) / Math.max(1, oc * ohw * rows)), (s, e) -> {
