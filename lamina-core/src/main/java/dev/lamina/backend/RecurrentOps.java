@@ -78,6 +78,17 @@ public interface RecurrentOps extends TensorOps {
     }
 
     /**
+     * Constant LSTM weights a backend prepared once for repeated inference (on the CPU: W_hhᵀ packed for its GEMM and
+     * the two biases summed), so no run prepares them again. The weights must not change afterwards.
+     */
+    interface PreparedLstm {
+        RecurrentWeights weights();
+    }
+
+    /** Weights prepared by keeping them as they are. */
+    record PlainLstm(RecurrentWeights weights) implements PreparedLstm {}
+
+    /**
      * How the sequence runs: {@code reverse} from the last step to the first; {@code mask} [seq·batch] 0/1
      * time-major, or null: where 0 the step is skipped for that row (state carried over, output 0).
      */
@@ -114,6 +125,20 @@ public interface RecurrentOps extends TensorOps {
             Tensor[] r = runSequence(true, inputTensor(x), h0, c0, w, dir);
             return new RecurrentResult(r[0], r[1], r[2], Saved.NOTHING);
         }
+    }
+
+    /** Prepares constant LSTM weights for {@link #lstmInference}; by default keeps them as they are. */
+    default PreparedLstm prepareLstm(RecurrentWeights w) {
+        return new PlainLstm(w);
+    }
+
+    /**
+     * {@link #lstmForward} with weights {@link #prepareLstm prepared} once, for inference: the result is the same and
+     * nothing is saved for a backward pass (its {@code saved} is {@link Saved#NOTHING}).
+     */
+    default RecurrentResult lstmInference(SequenceInput x, Tensor h0, Tensor c0, PreparedLstm w, Direction dir) {
+        RecurrentResult r = lstmForward(x, h0, c0, w.weights(), dir);
+        return new RecurrentResult(r.output(), r.hN(), r.cN(), Saved.NOTHING);
     }
 
     /**

@@ -62,6 +62,14 @@ public final class PackedGemm {
         return new PackedGemm(k, n, packed, kc);
     }
 
+    /**
+     * The same packed B with an A state of its own: several threads (or concurrent inference runs) may each take one
+     * and {@link #prepare} their own A while sharing the packed strips, which are never written after packing.
+     */
+    public PackedGemm sharingB() {
+        return new PackedGemm(k, n, packed, kc);
+    }
+
     public int k() {
         return k;
     }

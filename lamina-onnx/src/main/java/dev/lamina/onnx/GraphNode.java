@@ -23,6 +23,11 @@ final class GraphNode {
     dev.lamina.nn.functional.ConvOp.PreparedWeight preparedWeight;
     /** A MatMul's or Gemm's constant B packed once at load ({@link OnnxModel}), or null. Never changed after the first run. */
     dev.lamina.backend.PackedMatrix packedB;
+    /**
+     * An LSTM's or GRU's weights in PyTorch's gate order (and, for the LSTM, prepared for its kernel), made at the
+     * first run and kept while the node's W, R and B are the same tensors (initializers are), or null.
+     */
+    volatile RnnOps.Prepared preparedRnn;
     /** A fused region of element-wise operators ({@link ChainFusion}), or null. Set when the node is made. */
     ChainFusion.Region chain;
 

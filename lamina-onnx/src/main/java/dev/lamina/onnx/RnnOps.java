@@ -84,6 +84,11 @@ final class RnnOps {
         boolean fused = lstm ? peep == null : linearBeforeReset;
         if (!fused && mask != null) throw n.error("sequence_lens shorter than the sequence need " + (lstm ? "an LSTM without peepholes" : "linear_before_reset=1"));
 
+        Prepared prepared = null;
+        if (fused) {
+            prepared = n.preparedRnn;
+            if (prepared == null || !prepared.isFor(w, r, b)) n.preparedRnn = prepared = Prepared.of(w, r, b, dirs, hidden, lstm);
+        }
         List<Tensor> ys = new ArrayList<>(), hs = new ArrayList<>(), cs = new ArrayList<>();
         for (int d = 0; d < dirs; d++) {
             boolean reverse = direction.equals("reverse") || d == 1;
@@ -91,17 +96,14 @@ final class RnnOps {
             Tensor wb = b == null ? null : b.select(0, d).narrow(0, 0, gates * hidden);
             Tensor rb = b == null ? null : b.select(0, d).narrow(0, gates * hidden, gates * hidden);
             if (fused) {
-                int[] order = lstm ? LSTM_TO_TORCH : GRU_TO_TORCH;
                 Tensor hd = h0 == null ? null : h0.select(0, d).contiguous();
-                Tensor wIh = reorder(wd, hidden, order), wHh = reorder(rd, hidden, order);
-                Tensor bIh = wb == null ? null : reorder(wb, hidden, order), bHh = rb == null ? null : reorder(rb, hidden, order);
                 if (lstm) {
-                    LstmOp.Result res = LstmOp.lstm(x.contiguous(), hd, c0 == null ? null : c0.select(0, d).contiguous(), wIh, wHh, bIh, bHh, mask, reverse);
+                    LstmOp.Result res = LstmOp.lstm(x.contiguous(), hd, c0 == null ? null : c0.select(0, d).contiguous(), prepared.lstm[d], mask, reverse);
                     ys.add(res.output());
                     hs.add(res.hN());
                     cs.add(res.cN());
                 } else {
-                    GruOp.Result res = GruOp.gru(x.contiguous(), hd, wIh, wHh, bIh, bHh, mask, reverse);
+                    GruOp.Result res = GruOp.gru(x.contiguous(), hd, prepared.wIh[d], prepared.wHh[d], prepared.bIh[d], prepared.bHh[d], mask, reverse);
                     ys.add(res.output());
                     hs.add(res.hN());
                 }
@@ -161,6 +163,33 @@ final class RnnOps {
             if (yc != null) yc = yc.transpose(0, 1).contiguous();
         }
         return lstm ? new Tensor[] {y, yh, yc} : new Tensor[] {y, yh};
+    }
+
+    /**
+     * The weights of each direction in PyTorch's gate order, made from the node's W, R and B (kept to recognise them):
+     * the LSTM's also prepared for its kernel ({@link LstmOp#prepare}).
+     */
+    record Prepared(Tensor w, Tensor r, Tensor b, Tensor[] wIh, Tensor[] wHh, Tensor[] bIh, Tensor[] bHh, LstmOp.Prepared[] lstm) {
+        boolean isFor(Tensor w, Tensor r, Tensor b) {
+            return this.w == w && this.r == r && this.b == b;
+        }
+
+        static Prepared of(Tensor w, Tensor r, Tensor b, int dirs, int hidden, boolean lstm) {
+            int gates = lstm ? 4 : 3;
+            int[] order = lstm ? LSTM_TO_TORCH : GRU_TO_TORCH;
+            Tensor[] wIh = new Tensor[dirs], wHh = new Tensor[dirs], bIh = new Tensor[dirs], bHh = new Tensor[dirs];
+            LstmOp.Prepared[] prepared = lstm ? new LstmOp.Prepared[dirs] : null;
+            for (int d = 0; d < dirs; d++) {
+                wIh[d] = reorder(w.select(0, d), hidden, order);
+                wHh[d] = reorder(r.select(0, d), hidden, order);
+                if (b != null) {
+                    bIh[d] = reorder(b.select(0, d).narrow(0, 0, gates * hidden), hidden, order);
+                    bHh[d] = reorder(b.select(0, d).narrow(0, gates * hidden, gates * hidden), hidden, order);
+                }
+                if (lstm) prepared[d] = LstmOp.prepare(wIh[d], wHh[d], bIh[d], bHh[d]);
+            }
+            return new Prepared(w, r, b, wIh, wHh, bIh, bHh, prepared);
+        }
     }
 
     /** ONNX LSTM blocks (i, o, f, c) taken in PyTorch's order (i, f, g, o); GRU (z, r, h) as (r, z, n). */

@@ -3,6 +3,7 @@ package dev.lamina.backend.cpu;
 import dev.lamina.backend.RecurrentOps;
 import dev.lamina.kernels.Gemm;
 import dev.lamina.kernels.PackedGemm;
+import dev.lamina.tensor.Buffers;
 import dev.lamina.tensor.Tensor;
 
 import java.util.Arrays;
@@ -24,35 +25,69 @@ import java.util.Arrays;
  * [seq, batch, 3H] (h·W_hhᵀ; its n part holds W_hn h + b_hn).
  */
 public interface CpuRecurrentOps extends RecurrentOps {
+    /** LSTM weights prepared for inference: W_hhᵀ [H, 4H] packed for the GEMM, and b_ih + b_hh [4H] (null without biases). */
+    record PackedLstm(RecurrentWeights weights, PackedGemm whT, float[] bias) implements PreparedLstm {}
+
+    @Override
+    default PreparedLstm prepareLstm(RecurrentWeights w) {
+        return new PackedLstm(w, packRecurrentT(w.wHh(), 4), summedBias(w.bIh(), w.bHh(), 4 * w.hidden()));
+    }
+
     @Override
     default RecurrentResult lstmForward(SequenceInput x, Tensor h0, Tensor c0, RecurrentWeights w, Direction dir) {
+        return lstmSequence(x, h0, c0, w, packRecurrentT(w.wHh(), 4), summedBias(w.bIh(), w.bHh(), 4 * w.hidden()), dir, false);
+    }
+
+    /**
+     * As {@link #lstmForward}, same bits, with W_hhᵀ packed and the biases summed once at preparation; the work arrays
+     * come from the inference engine's buffer pool when one is in use and only the states survive the call.
+     */
+    @Override
+    default RecurrentResult lstmInference(SequenceInput x, Tensor h0, Tensor c0, PreparedLstm w, Direction dir) {
+        if (!(w instanceof PackedLstm p)) return RecurrentOps.super.lstmInference(x, h0, c0, w, dir);
+        return lstmSequence(x, h0, c0, p.weights(), p.whT().sharingB(), p.bias(), dir, true);
+    }
+
+    /** W_hhᵀ [H, G·H] of a contiguous W_hh [G·H, H], packed for the GEMM. */
+    private static PackedGemm packRecurrentT(Tensor wh, int gates) {
+        int hid = wh.size(1);
+        return PackedGemm.pack(hid, gates * hid, wh.storage(), wh.storageOffset(), 1, hid);
+    }
+
+    /** b_ih + b_hh [n] (either may be null), or null when both are. */
+    private static float[] summedBias(Tensor bi, Tensor bh, int n) {
+        if (bi == null && bh == null) return null;
+        float[] bias = new float[n];
+        if (bi != null) for (int j = 0; j < n; j++) bias[j] += bi.storage()[bi.storageOffset() + j];
+        if (bh != null) for (int j = 0; j < n; j++) bias[j] += bh.storage()[bh.storageOffset() + j];
+        return bias;
+    }
+
+    /**
+     * The LSTM forward with W_hhᵀ packed ({@code whT}, this call's own A state) and the summed bias. For inference
+     * ({@code inference}) the gates, cells and tanh(c) are working space taken from the buffer pool and given back,
+     * and nothing is saved.
+     */
+    private RecurrentResult lstmSequence(SequenceInput x, Tensor h0, Tensor c0, RecurrentWeights w, PackedGemm whT, float[] bias,
+                                         Direction dir, boolean inference) {
         CpuSequenceInput input = new CpuSequenceInput(x, this);
-        Tensor wi = w.wIh(), wh = w.wHh(), bi = w.bIh(), bh = w.bHh();
+        Tensor wi = w.wIh();
         float[] mask = dir.mask();
         boolean reverse = dir.reverse();
         int hid = w.hidden(), g4 = 4 * hid;
         int steps = input.steps, batch = input.batch;
         RnnLayout l = new RnnLayout(steps, batch, hid, reverse, mask != null, true);
 
-        float[] packed = new float[l.total];
-        float[] cells = new float[l.hnOff];
-        float[] tanhC = new float[steps * l.bh];
-        float[] gates = new float[steps * batch * g4];
+        float[] packed = zeroed(l.total, inference);
+        float[] cells = zeroed(l.hnOff, inference);
+        float[] tanhC = zeroed(steps * l.bh, inference);
+        float[] gates = zeroed(steps * batch * g4, inference);
         int first = l.initialBlock();
         if (h0 != null) System.arraycopy(h0.storage(), h0.storageOffset(), packed, first * l.bh, l.bh);
         if (c0 != null) System.arraycopy(c0.storage(), c0.storageOffset(), cells, first * l.bh, l.bh);
 
-        float[] bias = null;
-        if (bi != null || bh != null) {
-            bias = new float[g4];
-            if (bi != null) for (int j = 0; j < g4; j++) bias[j] += bi.storage()[bi.storageOffset() + j];
-            if (bh != null) for (int j = 0; j < g4; j++) bias[j] += bh.storage()[bh.storageOffset() + j];
-        }
-        float[] whd = wh.storage();
-        int who = wh.storageOffset();
         input.project(gates, g4, bias, wi.storage(), wi.storageOffset());   // gates[seq·batch, 4H] = b + x · W_ihᵀ
 
-        PackedGemm whT = PackedGemm.pack(hid, g4, whd, who, 1, hid);   // W_hhᵀ [H, 4H], packed once for all steps
         int grain = whT.columnGrain();
         boolean byUnits = RnnKernels.byUnits(hid, grain);
         for (int s = 0; s < steps; s++) {
@@ -80,8 +115,22 @@ public interface CpuRecurrentOps extends RecurrentOps {
         if (mask != null) l.writeMaskedOutput(packed, mask);
 
         Tensor states = wrap(packed, packed.length);
+        if (inference) {
+            Buffers.recycle(cells);
+            Buffers.recycle(tanhC);
+            Buffers.recycle(gates);
+            return new RecurrentResult(l.output(states), l.hN(states), l.cN(states), Saved.NOTHING);
+        }
         return new RecurrentResult(l.output(states), l.hN(states), l.cN(states),
                 new Saved(states, wrap(cells, cells.length), wrap(tanhC, tanhC.length), wrap(gates, gates.length), null));
+    }
+
+    /** n zeros: a new array, or for inference one from the buffer pool (filled with zeros, as new arrays are). */
+    private static float[] zeroed(int n, boolean inference) {
+        if (!inference) return new float[n];
+        float[] a = Buffers.uninitialized(n);
+        Arrays.fill(a, 0f);
+        return a;
     }
 
     @Override

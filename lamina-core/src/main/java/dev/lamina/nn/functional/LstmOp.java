@@ -66,6 +66,50 @@ public final class LstmOp {
         return new Result(outs[0], outs[1], outs[2]);
     }
 
+    /**
+     * Constant weights of one direction prepared by their backend once, for repeated inference ({@link
+     * RecurrentOps#prepareLstm}: on the CPU, W_hhᵀ packed for the GEMM and the biases summed). They must not change
+     * afterwards.
+     */
+    public static final class Prepared {
+        final RecurrentOps.PreparedLstm prepared;
+        final int hidden, in;
+
+        private Prepared(RecurrentOps.PreparedLstm prepared, int hidden, int in) {
+            this.prepared = prepared;
+            this.hidden = hidden;
+            this.in = in;
+        }
+    }
+
+    /** Prepares constant weights (shapes as for {@link #lstm(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, float[], boolean)}). */
+    public static Prepared prepare(Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
+        if (wHh.dim() != 2 || wHh.size(0) != 4 * wHh.size(1)) throw new ShapeException("lstm: weight_hh " + Shape.str(wHh.shape()) + " is not [4H, H]");
+        int g4 = wHh.size(0);
+        if (wIh.dim() != 2 || wIh.size(0) != g4) throw new ShapeException("lstm: weight_ih " + Shape.str(wIh.shape()) + " is not [" + g4 + ", in]");
+        checkVector("bias_ih", bIh, g4);
+        checkVector("bias_hh", bHh, g4);
+        Tensor wi = wIh.detach().contiguous(), wh = wHh.detach().contiguous();
+        Tensor bi = bIh == null ? null : bIh.detach().contiguous(), bh = bHh == null ? null : bHh.detach().contiguous();
+        var w = new RecurrentOps.RecurrentWeights(wi, wh, bi, bh);
+        return new Prepared(wh.backend().prepareLstm(w), wHh.size(1), wIh.size(1));
+    }
+
+    /**
+     * The LSTM with prepared weights, for inference (nothing is recorded for backward): the same values as {@link
+     * #lstm(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, float[], boolean)} with those weights.
+     */
+    public static Result lstm(Tensor x, Tensor h0, Tensor c0, Prepared w, float[] mask, boolean reverse) {
+        if (x.dim() != 3 || x.size(2) != w.in) throw new ShapeException("lstm: input " + Shape.str(x.shape()) + " is not [seq, batch, " + w.in + "]");
+        RnnInput input = RnnInput.dense(x);
+        checkState("h0", h0, input.batch, w.hidden);
+        checkState("c0", c0, input.batch, w.hidden);
+        if (mask != null && mask.length != input.steps * input.batch) throw new ShapeException("lstm: mask of " + mask.length + " values for " + input.steps + " steps × " + input.batch + " rows");
+        Tensor hc = h0 == null ? null : h0.detach().contiguous(), cc = c0 == null ? null : c0.detach().contiguous();
+        RecurrentOps.RecurrentResult r = x.backend().lstmInference(input.input, hc, cc, w.prepared, new RecurrentOps.Direction(reverse, mask));
+        return new Result(r.output(), r.hN(), r.cN());
+    }
+
     static void checkVector(String name, Tensor b, int n) {
         if (b != null && (b.dim() != 1 || b.size(0) != n)) throw new ShapeException("recurrent op: " + name + " " + Shape.str(b.shape()) + " is not [" + n + "]");
     }
