@@ -56,7 +56,9 @@ public final class OnnxModel {
         }
     }
 
-    private final ModelProto model;
+    /** From the ModelProto, which is not kept: its initializers' bytes would double the memory a model takes. */
+    private final long irVersion;
+    private final String producer;
     private final int opset;
     private final List<GraphNode> nodes = new ArrayList<>();
     /** What {@link #run} evaluates: {@link #nodes} with fused chains (see {@link Fusion}). */
@@ -85,7 +87,8 @@ public final class OnnxModel {
     public enum Optimization { BIT_EXACT, FAST }
 
     private OnnxModel(ModelProto model, Optimization optimization, ExternalData externalData) {
-        this.model = model;
+        this.irVersion = model.getIrVersion();
+        this.producer = (model.getProducerName() + " " + model.getProducerVersion()).trim();
         if (!model.hasGraph()) throw new OnnxException("the model has no graph");
         GraphProto g = model.getGraph();
         this.opset = defaultOpset(model);
@@ -308,11 +311,11 @@ public final class OnnxModel {
     }
 
     public long irVersion() {
-        return model.getIrVersion();
+        return irVersion;
     }
 
     public String producer() {
-        return (model.getProducerName() + " " + model.getProducerVersion()).trim();
+        return producer;
     }
 
     /** Graph inputs that are not initializers (the ones {@link #run} needs). */
