@@ -69,24 +69,37 @@ public interface CpuPoolOps extends PoolOps {
             return maxPool2d(x, w).output(); // ceil mode's clipped windows
         }
         float[] y = Buffers.uninitialized(planes * ohw); // every output is written
+        // one output row's window columns, padding included: input column c at pw + c, −∞ in the padding
+        int padded = Math.max(w.pw() + wd, (ow - 1) * w.sw() + w.effW()) + MaxRows.SLACK;
         Parallel.forRange(planes, minChunk(hw), (s, e) -> {
-            float[] rowMax = new float[wd];
-            for (int p = s; p < e; p++) separableMaxPlane(xd, xo + p * hw, h, wd, y, p * ohw, oh, ow, w, rowMax);
+            float[] row = new float[padded];
+            Arrays.fill(row, Float.NEGATIVE_INFINITY);
+            for (int p = s; p < e; p++) separableMaxPlane(xd, xo + p * hw, h, wd, y, p * ohw, oh, ow, w, row);
         });
         return wrap(y, n, c, oh, ow);
     }
 
-    private static void separableMaxPlane(float[] x, int xo, int h, int wd, float[] y, int yo, int oh, int ow, Geometry w, float[] rowMax) {
+    /**
+     * Per output row: the column-wise maximum of its window's rows into {@code row} (at the padding offset; the
+     * padding columns stay −∞), then each window's maximum along it ({@link MaxRows#windowMax} when undilated).
+     */
+    private static void separableMaxPlane(float[] x, int xo, int h, int wd, float[] y, int yo, int oh, int ow, Geometry w, float[] row) {
+        int pw = w.pw();
         for (int i = 0; i < oh; i++) {
             int hs = i * w.sh() - w.ph(), he = Math.min(hs + w.effH(), h);
             while (hs < 0) hs += w.dh();
-            Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
-            for (int r = hs; r < he; r += w.dh()) MaxRows.maxInto(x, xo + r * wd, rowMax, wd);
+            if (hs < he) System.arraycopy(x, xo + hs * wd, row, pw, wd);
+            else Arrays.fill(row, pw, pw + wd, Float.NEGATIVE_INFINITY);
+            for (int r = hs + w.dh(); r < he; r += w.dh()) MaxRows.maxInto(x, xo + r * wd, row, pw, wd);
+            if (w.dw() == 1) {
+                MaxRows.windowMax(row, ow, w.sw(), w.kw(), y, yo + i * ow);
+                continue;
+            }
             for (int j = 0; j < ow; j++) {
-                int ws = j * w.sw() - w.pw(), we = Math.min(ws + w.effW(), wd);
+                int ws = j * w.sw() - pw, we = Math.min(ws + w.effW(), wd);
                 while (ws < 0) ws += w.dw();
                 float m = Float.NEGATIVE_INFINITY;
-                for (int c = ws; c < we; c += w.dw()) m = Math.max(m, rowMax[c]);
+                for (int c = ws; c < we; c += w.dw()) m = Math.max(m, row[pw + c]);
                 y[yo + i * ow + j] = m;
             }
         }

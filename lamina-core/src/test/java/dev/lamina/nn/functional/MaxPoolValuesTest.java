@@ -23,6 +23,10 @@ class MaxPoolValuesTest {
             "8, 8, 5, 5, 3, 3, 2, 2, 1, 1, true",
             "1, 17, 1, 4, 1, 3, 0, 2, 1, 1, false",     // a 1-d pool as height 1
             "6, 6, 3, 3, 1, 1, 1, 1, 1, 1, false",
+            "5, 70, 3, 3, 1, 1, 1, 1, 1, 1, false",     // whole vectors of the horizontal pass at stride 1,
+            "6, 101, 3, 3, 2, 2, 1, 1, 1, 1, true",     // 2 (two-vector rearrange),
+            "6, 100, 3, 4, 2, 3, 1, 2, 1, 1, true",     // 3 (gather)
+            "9, 64, 3, 3, 2, 2, 1, 1, 1, 2, false",     // a dilated row: the scalar pass over the padded row
     })
     void sameValuesAsTheIndexKeepingScan(int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, boolean ceil) {
         Rng rng = new Rng(h * 100L + w);
