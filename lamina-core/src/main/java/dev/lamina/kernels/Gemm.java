@@ -85,6 +85,52 @@ public final class Gemm {
         }
     }
 
+    /**
+     * B [k, n] written straight into the micro-kernel's strips instead of packed from a matrix: a convolution's
+     * columns gathered from the image, without the column matrix in between. The product is the same, bit for bit, as
+     * the matrix product with a B holding the same values.
+     */
+    @FunctionalInterface
+    public interface BStrips {
+        /**
+         * Writes rows [p0, p0 + kc) of columns [j, j + cols) into {@code bp[o ...]} as kc groups of
+         * {@link #stripWidth()} floats: B(p0 + r, j + q) at {@code bp[o + r·stripWidth + q]}, zeros at positions
+         * q ≥ cols. {@code j} is a multiple of the strip width and {@code cols} at most it. Called from several
+         * threads at once for different strips.
+         */
+        void pack(int j, int cols, int p0, int kc, float[] bp, int o);
+    }
+
+    /** Columns per strip of {@link BStrips}. */
+    public static int stripWidth() {
+        return CpuFeatures.VECTOR ? VectorGemm.NR : 1;
+    }
+
+    /** Whether {@link #gemm(int, PackedA, BStrips, float[], int, int, boolean, TileEpilogue)} can take this product (the Vector API's packed kernel, and a product large enough for it). */
+    public static boolean stripsApply(int m, int n, int k) {
+        return CpuFeatures.VECTOR && m > 0 && n > 0 && k > 0 && VectorGemm.stripsApply(m, n, k);
+    }
+
+    /** {@code C[m,n] (+)= A · B} with B written by {@code b} strip by strip, then {@code ep} on every tile of C; {@link #stripsApply} must hold. */
+    public static void gemm(int n, PackedA a, BStrips b, float[] c, int cOff, int ldc, boolean accumulate, TileEpilogue ep) {
+        gemm(a.m, n, a.k, a.a, a.aOff, a.ars, a.acs, a.packed, b, c, cOff, ldc, accumulate, ep);
+    }
+
+    /** {@code C[m,n] (+)= A[m,k] · B} with A addressed as in the matrix product and B written by {@code b}; {@link #stripsApply} must hold. */
+    public static void gemm(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride, BStrips b,
+                            float[] c, int cOff, int ldc, boolean accumulate, TileEpilogue ep) {
+        gemm(m, n, k, a, aOff, aRowStride, aColStride, null, b, c, cOff, ldc, accumulate, ep);
+    }
+
+    private static void gemm(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride, float[] packedA, BStrips b,
+                             float[] c, int cOff, int ldc, boolean accumulate, TileEpilogue ep) {
+        if (!stripsApply(m, n, k)) throw new IllegalArgumentException("a product " + m + "x" + n + "x" + k + " is not taken by the strip kernel (see stripsApply)");
+        if (m > 1 && ldc < n) throw new IllegalArgumentException("ldc (" + ldc + ") < n (" + n + ")");
+        checkRange("C", c, cOff, m, n, ldc, 1);
+        checkRange("A", a, aOff, m, k, aRowStride, aColStride);
+        VectorGemm.gemm(m, n, k, a, aOff, aRowStride, aColStride, packedA, b, c, cOff, ldc, accumulate, ep);
+    }
+
     /** Packs A[m, k] (addressed as in {@link #gemm(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)}). */
     public static PackedA pack(int m, int k, float[] a, int aOff, int aRowStride, int aColStride) {
         if (m < 0 || k < 0) throw new IllegalArgumentException("negative size: m=" + m + " k=" + k);

@@ -124,6 +124,24 @@ final class VectorGemm {
             if (ep != null) ep.apply(c, cOff, ldc, 0, 0, m, n);
             return;
         }
+        Gemm.BStrips strips = (j, cols, p0, kcb, bp, o) -> packB(b, bOff, brs, bcs, j, cols, p0, kcb, bp, o);
+        packed(m, n, k, a, aOff, ars, acs, packedA, strips, c, cOff, ldc, accumulate, ep, par);
+    }
+
+    /** Whether {@link #gemm(int, int, int, float[], int, int, int, float[], Gemm.BStrips, float[], int, int, boolean, Gemm.TileEpilogue)} applies: a product large enough for the packed kernel. */
+    static boolean stripsApply(int m, int n, int k) {
+        return (long) m * n * k >= SMALL;
+    }
+
+    /** The packed product with B's strips written by {@code strips} rather than packed from a matrix ({@link #stripsApply} must hold). */
+    static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] packedA, Gemm.BStrips strips,
+                     float[] c, int cOff, int ldc, boolean accumulate, Gemm.TileEpilogue ep) {
+        long work = (long) m * n * k;
+        packed(m, n, k, a, aOff, ars, acs, packedA, strips, c, cOff, ldc, accumulate, ep, work >= PAR_MIN && Parallel.threads() > 1);
+    }
+
+    private static void packed(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] packedA, Gemm.BStrips b,
+                               float[] c, int cOff, int ldc, boolean accumulate, Gemm.TileEpilogue ep, boolean par) {
         int kc = kBlock(k);
         int mStrips = ceilDiv(m, MR);
         int nStrips = ceilDiv(n, NR);
@@ -134,15 +152,14 @@ final class VectorGemm {
         long tilesM = (long) ceilDiv(mStrips, slots) * nStrips;
         boolean byN = SPLIT == 'n' || SPLIT != 'm' && m <= MC && tilesN * 10 <= tilesM * 11;
         if (byN) {
-            splitN(m, n, k, kc, par, a, aOff, ars, acs, packedA, b, bOff, brs, bcs, c, cOff, ldc, accumulate, ep);
+            splitN(m, n, k, kc, par, a, aOff, ars, acs, packedA, b, c, cOff, ldc, accumulate, ep);
         } else {
-            splitM(m, n, k, kc, par, a, aOff, ars, acs, packedA, b, bOff, brs, bcs, c, cOff, ldc, accumulate, ep);
+            splitM(m, n, k, kc, par, a, aOff, ars, acs, packedA, b, c, cOff, ldc, accumulate, ep);
         }
     }
 
     private static void splitN(int m, int n, int k, int kc, boolean par,
-                               float[] a, int aOff, int ars, int acs, float[] packedA,
-                               float[] b, int bOff, int brs, int bcs,
+                               float[] a, int aOff, int ars, int acs, float[] packedA, Gemm.BStrips b,
                                float[] c, int cOff, int ldc, boolean accumulate, Gemm.TileEpilogue ep) {
         int mStrips = ceilDiv(m, MR);
         int nStrips = ceilDiv(n, NR);
@@ -181,7 +198,7 @@ final class VectorGemm {
                     }
                     int j = jr * NR;
                     int cols = Math.min(NR, n - j);
-                    packB(b, bOff, brs, bcs, j, cols, pc, kcb, bp, 0);
+                    b.pack(j, cols, pc, kcb, bp, 0);
                     for (int ir = 0; ir < mStrips; ir++) {
                         int i = ir * MR;
                         int ao = (ap == shared ? aBase : 0) + ir * MR * kcb;
@@ -201,8 +218,7 @@ final class VectorGemm {
     }
 
     private static void splitM(int m, int n, int k, int kc, boolean par,
-                               float[] a, int aOff, int ars, int acs, float[] packedA,
-                               float[] b, int bOff, int brs, int bcs,
+                               float[] a, int aOff, int ars, int acs, float[] packedA, Gemm.BStrips b,
                                float[] c, int cOff, int ldc, boolean accumulate, Gemm.TileEpilogue ep) {
         int mStrips = ceilDiv(m, MR);
         final int mcStrips = MC / MR;
@@ -225,7 +241,7 @@ final class VectorGemm {
                     Parallel.forRange(nbStrips, parPack ? 1 : nbStrips, (s, e) -> {
                         for (int jr = s; jr < e; jr++) {
                             int j = jc + jr * NR;
-                            packB(b, bOff, brs, bcs, j, Math.min(NR, n - j), pc, kcb, shared, jr * NR * kcb);
+                            b.pack(j, Math.min(NR, n - j), pc, kcb, shared, jr * NR * kcb);
                         }
                     });
                 }
@@ -241,7 +257,7 @@ final class VectorGemm {
                             bp = buffer(BUF_B_PANEL, nbStrips * NR * kcb);
                             for (int jr = 0; jr < nbStrips; jr++) {
                                 int j = jc + jr * NR;
-                                packB(b, bOff, brs, bcs, j, Math.min(NR, n - j), pc, kcb, bp, jr * NR * kcb);
+                                b.pack(j, Math.min(NR, n - j), pc, kcb, bp, jr * NR * kcb);
                             }
                         }
                         int ib = t * g;

@@ -11,7 +11,8 @@ import dev.lamina.tensor.Tensor;
  * The CPU kernels of 1-D and 2-D convolution ({@link CpuConvOps}), NCHW, on contiguous tensors.
  *
  * <p>Forward, per image and group: {@code col = im2col(x[n, g])} ([cin/groups·kh·kw, oh·ow]), then
- * {@code y[n, g] = W_g · col} with one GEMM ({@code W_g} = the group's rows of the weight viewed as
+ * {@code y[n, g] = W_g · col} with one GEMM (with the Vector API, the GEMM reads the columns straight from the image,
+ * {@link VectorConvStrips}, and col is never stored) ({@code W_g} = the group's rows of the weight viewed as
  * [cout/groups, cin/groups·kh·kw]); a 1×1 stride-1 unpadded kernel multiplies the image directly. Backward,
  * per image and group: {@code gx[n, g] = col2im(W_gᵀ · gy[n, g])}, {@code gW_g += gy[n, g] · colᵀ} (the column
  * matrix is rebuilt rather than cached), {@code gb = Σ gy} over batch and space. Images are split over the
@@ -65,7 +66,9 @@ final class ConvKernels {
         for (int g = 0; ep != null && g < cv.groups(); g++) {
             tiles[g] = tiles(ep, biasInTiles ? b.storage() : null, b == null ? 0 : b.storageOffset(), g * ocg);
         }
-        if (cv.n() < Parallel.threads() && !direct) {
+        // the columns written straight into the GEMM's strips (no column matrix) when the product takes them
+        boolean strips = !direct && Gemm.stripsApply(ocg, ohw, rows);
+        if (cv.n() < Parallel.threads() && !direct && !strips) {
             // Fewer images than threads (batch-1 inference): the threads share each image's im2col (split by input
             // channel: each channel's rows of col are one block) and its GEMM.
             // above KEPT_COLUMNS, from the inference engine's pool when one is in use (given back below), else new
@@ -85,11 +88,18 @@ final class ConvKernels {
             return y;
         }
         Parallel.forRange(cv.n(), 1, (start, end) -> {
-            float[] col = direct ? null : sharedColumns(rows * ohw); // this thread's buffer: im2col writes every element
+            float[] col = direct || strips ? null : sharedColumns(rows * ohw); // this thread's buffer: im2col writes every element
             for (int n = start; n < end; n++) {
                 if (startFromBias) fillBias(y, n, cv.oc(), ohw, b);
                 for (int g = 0; g < cv.groups(); g++) {
                     int imgOff = xo + (n * cv.c() + g * cg) * hw;
+                    if (strips) {
+                        Gemm.BStrips columns = new VectorConvStrips(geo, xd, imgOff);
+                        int yOff = (n * cv.oc() + g * ocg) * ohw;
+                        if (packed != null) Gemm.gemm(ohw, packed[g], columns, y, yOff, ohw, startFromBias, tiles[g]);
+                        else Gemm.gemm(ocg, ohw, rows, wd, wo + g * ocg * rows, rows, 1, columns, y, yOff, ohw, startFromBias, tiles[g]);
+                        continue;
+                    }
                     float[] src = xd;
                     int srcOff = imgOff;
                     if (!direct) {
