@@ -86,6 +86,8 @@ final class VectorElementwise {
         float min = act == Activation.CLIP ? lo : act == Activation.RELU ? 0f : Float.NEGATIVE_INFINITY;
         float max = act == Activation.CLIP ? hi : Float.POSITIVE_INFINITY;
         FloatVector sixth = FloatVector.broadcast(S, 1f / 6), half = FloatVector.broadcast(S, 0.5f);
+        // on equality Math.max(v, +0) is +0 (v may be −0) and Math.min(v, −0) is −0: there the bound is taken
+        boolean loOnEqual = Float.floatToRawIntBits(min) == 0, hiOnEqual = Float.floatToRawIntBits(max) == Integer.MIN_VALUE;
         int bound = S.loopBound(n);
         for (int row = 0; row < rows; row++) {
             float b = bias == null ? 0f : bias[bo + row];
@@ -94,7 +96,13 @@ final class VectorElementwise {
                 FloatVector v = FloatVector.fromArray(S, y, ry + i);
                 if (bias != null) v = v.add(b);
                 if (r != null) v = v.add(FloatVector.fromArray(S, r, rr + i));
-                (swish ? v.mul(v.fma(sixth, half).max(0f).min(1f)) : v.max(min).min(max)).intoArray(y, ry + i);
+                if (swish) {
+                    v.mul(v.fma(sixth, half).max(0f).min(1f)).intoArray(y, ry + i);
+                } else {
+                    // Math.max(v, min) then Math.min(·, max) as compare-and-select (NaN keeps v; ±0 as Math's)
+                    v = v.blend(min, v.compare(loOnEqual ? VectorOperators.LE : VectorOperators.LT, min));
+                    v.blend(max, v.compare(hiOnEqual ? VectorOperators.GE : VectorOperators.GT, max)).intoArray(y, ry + i);
+                }
             }
             for (; i < n; i++) {
                 float v = y[ry + i];
