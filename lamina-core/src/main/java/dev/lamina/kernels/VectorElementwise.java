@@ -86,8 +86,9 @@ final class VectorElementwise {
         float min = act == Activation.CLIP ? lo : act == Activation.RELU ? 0f : Float.NEGATIVE_INFINITY;
         float max = act == Activation.CLIP ? hi : Float.POSITIVE_INFINITY;
         FloatVector sixth = FloatVector.broadcast(S, 1f / 6), half = FloatVector.broadcast(S, 0.5f);
-        // on equality Math.max(v, +0) is +0 (v may be −0) and Math.min(v, −0) is −0: there the bound is taken
-        boolean loOnEqual = Float.floatToRawIntBits(min) == 0, hiOnEqual = Float.floatToRawIntBits(max) == Integer.MIN_VALUE;
+        // Selecting the bound on v ≤ min and v > max gives Math's bits (Math.max(−0, +0) is the bound +0, Math.min(−0, +0)
+        // keeps v = −0) unless a bound is −0; the operators are constants (a chosen one is not compiled to a compare).
+        boolean select = Float.floatToRawIntBits(min) != Integer.MIN_VALUE && Float.floatToRawIntBits(max) != Integer.MIN_VALUE;
         int bound = S.loopBound(n);
         for (int row = 0; row < rows; row++) {
             float b = bias == null ? 0f : bias[bo + row];
@@ -98,10 +99,12 @@ final class VectorElementwise {
                 if (r != null) v = v.add(FloatVector.fromArray(S, r, rr + i));
                 if (swish) {
                     v.mul(v.fma(sixth, half).max(0f).min(1f)).intoArray(y, ry + i);
-                } else {
+                } else if (select) {
                     // Math.max(v, min) then Math.min(·, max) as compare-and-select (NaN keeps v; ±0 as Math's)
-                    v = v.blend(min, v.compare(loOnEqual ? VectorOperators.LE : VectorOperators.LT, min));
-                    v.blend(max, v.compare(hiOnEqual ? VectorOperators.GE : VectorOperators.GT, max)).intoArray(y, ry + i);
+                    v = v.blend(min, v.compare(VectorOperators.LE, min));
+                    v.blend(max, v.compare(VectorOperators.GT, max)).intoArray(y, ry + i);
+                } else {
+                    v.max(min).min(max).intoArray(y, ry + i);
                 }
             }
             for (; i < n; i++) {

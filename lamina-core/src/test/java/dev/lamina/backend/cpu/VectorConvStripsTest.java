@@ -21,7 +21,10 @@ class VectorConvStripsTest {
     @ParameterizedTest(name = "c{0} {1}x{2} k{3}x{4} s{5}x{6} p{7}x{8} d{9}x{10} oc{11}")
     @CsvSource({
             "64, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1, 64",    // ResNet's layer 1: flat, contiguous loads
-            "3, 37, 29, 7, 7, 2, 2, 3, 3, 1, 1, 20",     // a stem: stride 2, gathered
+            "3, 37, 29, 7, 7, 2, 2, 3, 3, 1, 1, 20",     // stride 2 on a grid row shorter than a vector: gathered
+            "3, 64, 70, 7, 7, 2, 2, 3, 3, 1, 1, 20",     // a stem: stride 2, runs of even lanes across two grid rows
+            "5, 40, 41, 3, 3, 2, 2, 1, 1, 1, 1, 16",     // a 3x3 stride-2 downsample, odd width
+            "4, 33, 50, 3, 3, 3, 2, 2, 2, 2, 2, 12",     // stride 3 down, 2 across, dilated
             "5, 13, 17, 3, 3, 1, 1, 1, 1, 1, 1, 9",      // flat, odd width, strips across rows, a partial last strip
             "6, 15, 15, 5, 5, 1, 1, 2, 2, 1, 1, 33",     // flat, 5x5
             "7, 20, 19, 3, 3, 1, 1, 2, 2, 2, 2, 12",     // dilated with as much padding: flat
