@@ -7,7 +7,8 @@ import dev.lamina.kernels.Gemm;
 import dev.lamina.tensor.Tensor;
 
 /**
- * Convolution on the CPU: im2col + the packed GEMM with the epilogue fused into its tiles, a direct kernel for
+ * Convolution on the CPU: the packed GEMM reading its columns straight from the image (VectorConvStrips; im2col
+ * without the Vector API or for small products) with the epilogue fused into its tiles, a direct kernel for
  * small column matrices ({@link SmallConv}) and for depthwise convolutions ({@link DepthwiseConv}), images split over
  * the worker threads ({@link ConvKernels}, {@link ConvTransposeKernels}). Non-contiguous inputs are copied once.
  */
