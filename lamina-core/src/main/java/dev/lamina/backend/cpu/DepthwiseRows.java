@@ -70,8 +70,9 @@ public final class DepthwiseRows {
         static void row(float[] src, int base, int[] tap, float[] w, int wo, float bias, float[] y, int yo, int n) {
             // One method, no vector passed to or returned from another (C2 would box it): taps innermost.
             int taps = tap.length, j = 0;
-            // four vectors at a time: four independent accumulation chains hide the fma latency
-            for (; j + 4 * L <= n; j += 4 * L) {
+            // Four vectors at a time (four independent accumulation chains hide the fma latency), the fourth partial
+            // at a row's end; then two, then one: a row of 56 is one pass of four chains, not four passes of one.
+            for (; j + 3 * L < n; j += 4 * L) {
                 FloatVector a0 = FloatVector.broadcast(S, bias), a1 = a0, a2 = a0, a3 = a0;
                 int at = base + j;
                 for (int t = 0; t < taps; t++) {
@@ -85,13 +86,18 @@ public final class DepthwiseRows {
                 a0.intoArray(y, yo + j);
                 a1.intoArray(y, yo + j + L);
                 a2.intoArray(y, yo + j + 2 * L);
-                a3.intoArray(y, yo + j + 3 * L);
+                a3.intoArray(y, yo + j + 3 * L, S.indexInRange(j + 3 * L, n));
             }
-            for (int bound = S.loopBound(n); j < bound; j += L) {
-                FloatVector acc = FloatVector.broadcast(S, bias);
+            for (; j + L < n; j += 2 * L) {
+                FloatVector a0 = FloatVector.broadcast(S, bias), a1 = a0;
                 int at = base + j;
-                for (int t = 0; t < taps; t++) acc = FloatVector.fromArray(S, src, at + tap[t]).fma(FloatVector.broadcast(S, w[wo + t]), acc);
-                acc.intoArray(y, yo + j);
+                for (int t = 0; t < taps; t++) {
+                    FloatVector wt = FloatVector.broadcast(S, w[wo + t]);
+                    a0 = FloatVector.fromArray(S, src, at + tap[t]).fma(wt, a0);
+                    a1 = FloatVector.fromArray(S, src, at + tap[t] + L).fma(wt, a1);
+                }
+                a0.intoArray(y, yo + j);
+                a1.intoArray(y, yo + j + L, S.indexInRange(j + L, n));
             }
             if (j < n) {
                 FloatVector acc = FloatVector.broadcast(S, bias);
