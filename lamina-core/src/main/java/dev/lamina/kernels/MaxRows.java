@@ -41,7 +41,7 @@ public final class MaxRows {
     private static final class Vectors {
         static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-        /** {0, 2, 4, ...} and {0, 3, 6, ...}: the lanes of a stride-2 or stride-3 window pass. */
+        /** {0, 2, 4, ...} (as a shuffle, {@link #EVEN}) and {0, 3, 6, ...}: the lanes of a stride-2 or stride-3 window pass. */
         static final int[] STRIDE2 = lanes(2), STRIDE3 = lanes(3);
         static final VectorShuffle<Float> EVEN = VectorShuffle.fromArray(S, STRIDE2, 0);
 
@@ -59,7 +59,10 @@ public final class MaxRows {
             return j;
         }
 
-        /** Whole vectors of outputs of {@link MaxRows#windowMax}: contiguous loads at stride 1, gathers otherwise. */
+        /**
+         * Whole vectors of outputs of {@link MaxRows#windowMax}: contiguous loads at stride 1, the even lanes of two
+         * contiguous loads at stride 2, gathers otherwise.
+         */
         static int windowMax(float[] row, int count, int stride, int k, float[] y, int yo) {
             int j = 0, l = S.length(), bound = count - l;
             if (stride == 1) {
@@ -82,7 +85,7 @@ public final class MaxRows {
                 }
                 return j;
             }
-            int[] map = stride == 2 ? STRIDE2 : stride == 3 ? STRIDE3 : lanes(stride);
+            int[] map = stride == 3 ? STRIDE3 : lanes(stride);
             for (; j <= bound; j += l) {
                 int c = j * stride;
                 FloatVector m = FloatVector.fromArray(S, row, c, map, 0);

@@ -92,9 +92,6 @@ final class RnnOps {
         List<Tensor> ys = new ArrayList<>(), hs = new ArrayList<>(), cs = new ArrayList<>();
         for (int d = 0; d < dirs; d++) {
             boolean reverse = direction.equals("reverse") || d == 1;
-            Tensor wd = w.select(0, d), rd = r.select(0, d);
-            Tensor wb = b == null ? null : b.select(0, d).narrow(0, 0, gates * hidden);
-            Tensor rb = b == null ? null : b.select(0, d).narrow(0, gates * hidden, gates * hidden);
             if (fused) {
                 Tensor hd = h0 == null ? null : h0.select(0, d).contiguous();
                 if (lstm) {
@@ -109,6 +106,9 @@ final class RnnOps {
                 }
                 continue;
             }
+            Tensor wd = w.select(0, d), rd = r.select(0, d);
+            Tensor wb = b == null ? null : b.select(0, d).narrow(0, 0, gates * hidden);
+            Tensor rb = b == null ? null : b.select(0, d).narrow(0, gates * hidden, gates * hidden);
             // input projections of every step at once: [seq·batch, in] · Wᵀ (+ Wb)
             Tensor xw = x.reshape(seq * batch, inSize).matmul(wd.t());
             if (wb != null) xw = xw.add(wb);

@@ -37,6 +37,10 @@ final class VectorConvStrips implements Gemm.BStrips {
     private final float[] img;
     private final int imgOff;
     private final int taps;
+    /** Per tap (ky, kx): its offset from the kernel's origin, ky·dh rows and kx·dw columns. */
+    private final int[] tapRow, tapCol;
+    /** Per tap, in the flat case: the flat offset of its input from the output position, (ky·dh − pt)·w + kx·dw − pl. */
+    private final int[] flatShift;
     private final boolean flat;
     /** Stride 2 across, and a grid row at least a vector long: a half strip spans at most two grid rows. */
     private final boolean evenRuns;
@@ -48,6 +52,14 @@ final class VectorConvStrips implements Gemm.BStrips {
         this.img = img;
         this.imgOff = imgOff;
         this.taps = g.kh() * g.kw();
+        this.tapRow = new int[taps];
+        this.tapCol = new int[taps];
+        this.flatShift = new int[taps];
+        for (int t = 0; t < taps; t++) {
+            tapRow[t] = t / g.kw() * g.dh();
+            tapCol[t] = t % g.kw() * g.dw();
+            flatShift[t] = (tapRow[t] - g.pt()) * g.w() + tapCol[t] - g.pl();
+        }
         this.flat = g.flat();
         this.evenRuns = !flat && g.sw() == 2 && g.ow() >= L;
     }
@@ -82,8 +94,10 @@ final class VectorConvStrips implements Gemm.BStrips {
             for (int i = 0; i < g.kh(); i++) rowIn[2 * i + half] = lanesWithin(ys, half * L, i * g.dh(), h);
             for (int jj = 0; jj < g.kw(); jj++) colIn[2 * jj + half] = lanesWithin(xs, half * L, jj * g.dw(), w);
         }
-        for (int t = 0; t < taps; t++) {
-            for (int half = 0; half < 2; half++) masks[2 * t + half] = rowIn[2 * (t / g.kw()) + half] & colIn[2 * (t % g.kw()) + half];
+        for (int i = 0, t = 0; i < g.kh(); i++) {
+            for (int jj = 0; jj < g.kw(); jj++, t++) {
+                for (int half = 0; half < 2; half++) masks[2 * t + half] = rowIn[2 * i + half] & colIn[2 * jj + half];
+            }
         }
         if (!flat && !evenRuns) {
             for (int t = 0; t < taps; t++) gatherIndex(ys, xs, t, 0, index);
@@ -103,9 +117,8 @@ final class VectorConvStrips implements Gemm.BStrips {
                 }
                 second[half] = split == L ? 0 : FULL & -(1L << split);
                 for (int t = 0; t < taps; t++) {
-                    int dy = t / g.kw() * g.dh(), dx = t % g.kw() * g.dw();
-                    runs[2 * (2 * t + half)] = (ys[q0] + dy) * w + xs[q0] + dx;
-                    runs[2 * (2 * t + half) + 1] = split == L ? 0 : (ys[q0 + split] + dy) * w + xs[q0 + split] + dx - 2 * split;
+                    runs[2 * (2 * t + half)] = (ys[q0] + tapRow[t]) * w + xs[q0] + tapCol[t];
+                    runs[2 * (2 * t + half) + 1] = split == L ? 0 : (ys[q0 + split] + tapRow[t]) * w + xs[q0 + split] + tapCol[t] - 2 * split;
                 }
             }
         }
@@ -119,7 +132,7 @@ final class VectorConvStrips implements Gemm.BStrips {
                 if (bits == 0) {
                     FloatVector.zero(F).intoArray(bp, d);
                 } else if (flat) { // lane l reads plane + (j + half·L + l) + the tap's flat shift
-                    int at = plane + j + half * L + (t / g.kw() * g.dh() - g.pt()) * w + t % g.kw() * g.dw() - g.pl();
+                    int at = plane + j + half * L + flatShift[t];
                     if (at < 0 || at + L > img.length) FloatVector.fromArray(F, img, at, VectorMask.fromLong(F, bits)).intoArray(bp, d);
                     else if (bits == FULL) FloatVector.fromArray(F, img, at).intoArray(bp, d);
                     else FloatVector.zero(F).blend(FloatVector.fromArray(F, img, at), VectorMask.fromLong(F, bits)).intoArray(bp, d);
@@ -147,9 +160,9 @@ final class VectorConvStrips implements Gemm.BStrips {
 
     /** The gather's lane indices of tap t in one half strip, relative to the channel's plane (0 outside the image). */
     private void gatherIndex(int[] ys, int[] xs, int t, int half, int[] index) {
-        int dy = t / g.kw() * g.dh(), dx = t % g.kw() * g.dw(), h = g.h(), w = g.w();
+        int h = g.h(), w = g.w();
         for (int l = 0; l < L; l++) {
-            int iy = ys[half * L + l] + dy, ix = xs[half * L + l] + dx;
+            int iy = ys[half * L + l] + tapRow[t], ix = xs[half * L + l] + tapCol[t];
             index[(2 * t + half) * L + l] = iy >= 0 && iy < h && ix >= 0 && ix < w ? iy * w + ix : 0;
         }
     }
