@@ -1,6 +1,7 @@
 package dev.lamina.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.kernels.CpuFeatures;
@@ -9,6 +10,7 @@ import dev.lamina.kernels.Parallel;
 
 import java.util.Random;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -67,5 +69,14 @@ class VectorConvStripsTest {
         } finally {
             Parallel.setThreads(before);
         }
+    }
+
+    @Test
+    void aProductTooSmallForTheStripKernelIsRefused() {
+        Im2col.Geometry g = new Im2col.Geometry(1, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4);
+        assertTrue(!Gemm.stripsApply(2, g.cols(), g.rows()), "2x16x9 is below the packed kernel's size");
+        var e = assertThrows(IllegalArgumentException.class, () ->
+                Gemm.gemm(2, g.cols(), g.rows(), new float[2 * 9], 0, 9, 1, new VectorConvStrips(g, new float[16], 0), new float[32], 0, 16, false, null));
+        assertTrue(e.getMessage().contains("2x16x9"), e.getMessage());
     }
 }
