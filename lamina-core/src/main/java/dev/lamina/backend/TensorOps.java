@@ -83,6 +83,12 @@ public interface TensorOps {
     /** g where y &gt; 0 else 0: ReLU's gradient from its output {@code y} (same shape as g). */
     Tensor reluBackward(Tensor g, Tensor y);
 
+    /** min(max(x, lo), hi) elementwise, with Math.max/min's NaN and signed-zero results (NaN stays NaN). */
+    Tensor clamp(Tensor x, float lo, float hi);
+
+    /** g where lo ≤ x ≤ hi else 0 (NaN in x gives 0): the gradient of {@link #clamp}, as torch.clamp's. */
+    Tensor clampBackward(Tensor g, Tensor x, float lo, float hi);
+
     /** Exact GELU, x·Φ(x); {@code cdf} (same shape, contiguous) receives Φ(x) when not null. */
     Tensor gelu(Tensor x, Tensor cdf);
 

@@ -58,6 +58,37 @@ public final class Elementwise {
         }
     }
 
+    /** o[i] = min(max(x[i], lo), hi), Math.max/min's bits (NaN stays NaN). */
+    public static void clamp(float[] x, int xi, float lo, float hi, float[] o, int oi, int n) {
+        if (n >= 2 * PARALLEL_GRAIN) {
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> clampSerial(x, xi + s, lo, hi, o, oi + s, e - s));
+        } else {
+            clampSerial(x, xi, lo, hi, o, oi, n);
+        }
+    }
+
+    /** o[i] = g[i] where lo ≤ x[i] ≤ hi, else 0 (clamp's gradient; NaN in x gives 0). */
+    public static void clampBackward(float[] g, int gi, float[] x, int xi, float lo, float hi, float[] o, int oi, int n) {
+        if (n >= 2 * PARALLEL_GRAIN) {
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> clampBackwardSerial(g, gi + s, x, xi + s, lo, hi, o, oi + s, e - s));
+        } else {
+            clampBackwardSerial(g, gi, x, xi, lo, hi, o, oi, n);
+        }
+    }
+
+    private static void clampSerial(float[] x, int xi, float lo, float hi, float[] o, int oi, int n) {
+        System.arraycopy(x, xi, o, oi, n);
+        Activation.CLIP.apply(lo, hi, o, oi, null, 0, n);
+    }
+
+    private static void clampBackwardSerial(float[] g, int gi, float[] x, int xi, float lo, float hi, float[] o, int oi, int n) {
+        int i = CpuFeatures.VECTOR ? VectorElementwise.clampBackward(g, gi, x, xi, lo, hi, o, oi, n) : 0;
+        for (; i < n; i++) {
+            float v = x[xi + i];
+            o[oi + i] = v >= lo && v <= hi ? g[gi + i] : 0f;
+        }
+    }
+
     /**
      * o[i] = GELU(x[i]) = x·Φ(x), Φ the standard normal CDF (exact GELU, erf to about 1e-7); Φ(x[i]) goes to
      * cdf[i] for the backward pass.

@@ -23,6 +23,19 @@ final class VectorElementwise {
         return i;
     }
 
+    /** o = g where lo ≤ x ≤ hi, else 0 (NaN: 0), over whole vectors of [0, n); returns where the scalar tail starts. */
+    static int clampBackward(float[] g, int gi, float[] x, int xi, float lo, float hi, float[] o, int oi, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector zero = FloatVector.zero(S);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + i);
+            VectorMask<Float> inside = v.compare(VectorOperators.GE, lo).and(v.compare(VectorOperators.LE, hi));
+            zero.blend(FloatVector.fromArray(S, g, gi + i), inside).intoArray(o, oi + i);
+        }
+        return i;
+    }
+
     /**
      * o = x·Φ(x) and cdf = Φ(x) at [at, at + n), whole vectors; returns where the scalar tail starts. Φ, the standard
      * normal CDF, comes from erfc by the Chebyshev fit of {@link Elementwise#erf} in float lanes: Φ = 1 − erfc(u)/2 for

@@ -178,9 +178,10 @@ final class ElementwiseOps {
     }
 
     static Tensor clamp(Tensor self, float min, float max) {
+        Tensor.requireFloat("clamp", self);
         Tensor x = self;
-        Tensor out = scalarOp(scalarOp(self, Binary.MAX, min), Binary.MIN, max);
-        return Tensor.record("clamp", out, g -> new Tensor[] {g.mul(x.ge(min).mul(x.le(max)))}, self);
+        Tensor out = self.backend.clamp(self, min, max);
+        return Tensor.record("clamp", out, g -> new Tensor[] {self.backend.clampBackward(g, x, min, max)}, self);
     }
 
     static Tensor gt(Tensor self, Tensor b) { return binary("gt", Binary.GT, self, b); }

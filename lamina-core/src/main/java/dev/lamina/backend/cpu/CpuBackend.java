@@ -236,6 +236,22 @@ public final class CpuBackend implements Backend, CpuInferenceOps, CpuOptimizerO
     }
 
     @Override
+    public Tensor clamp(Tensor x, float lo, float hi) {
+        Tensor xc = dense(x);
+        float[] o = Buffers.uninitialized(x.numel());
+        Elementwise.clamp(xc.storage(), xc.storageOffset(), lo, hi, o, 0, o.length);
+        return wrap(o, x.shape());
+    }
+
+    @Override
+    public Tensor clampBackward(Tensor g, Tensor x, float lo, float hi) {
+        Tensor gc = dense(g), xc = dense(x);
+        float[] gi = Buffers.uninitialized(x.numel());
+        Elementwise.clampBackward(gc.storage(), gc.storageOffset(), xc.storage(), xc.storageOffset(), lo, hi, gi, 0, gi.length);
+        return wrap(gi, x.shape());
+    }
+
+    @Override
     public Tensor gelu(Tensor x, Tensor cdf) {
         Tensor xc = dense(x);
         int n = x.numel();

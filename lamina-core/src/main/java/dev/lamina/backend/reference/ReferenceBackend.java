@@ -199,6 +199,20 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public Tensor clamp(Tensor x, float lo, float hi) {
+        float[] v = values(x);
+        for (int i = 0; i < v.length; i++) v[i] = Math.min(Math.max(v[i], lo), hi);
+        return wrap(v, x.shape());
+    }
+
+    @Override
+    public Tensor clampBackward(Tensor g, Tensor x, float lo, float hi) {
+        float[] gv = values(g), xv = values(x);
+        for (int i = 0; i < gv.length; i++) gv[i] = xv[i] >= lo && xv[i] <= hi ? gv[i] : 0f;
+        return wrap(gv, x.shape());
+    }
+
+    @Override
     public Tensor reluBackward(Tensor g, Tensor y) {
         float[] gv = values(g), yv = values(y);
         for (int i = 0; i < gv.length; i++) gv[i] = yv[i] > 0 ? gv[i] : 0f;
